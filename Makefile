@@ -1,0 +1,65 @@
+# The README's commands: `make test` and `make demo`. Each installs what it needs.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := libsodium-dev pkg-config
+CORE_C := $(wildcard csrc/*.c)
+CORE_H := $(wildcard csrc/*.h)
+EXT_SOURCES := $(wildcard mevlib/*.pyx mevlib/*.pxd) setup.py
+C_TESTS := $(patsubst csrc/tests/%.c,build/ctest/%,$(wildcard csrc/tests/test_*.c))
+CFLAGS_STRICT := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -g
+SANITIZE := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+.PHONY: all sysdeps venv build test ctest sanitize demo bench asv clean
+
+all: build
+
+# System libraries, with apt when they are missing.
+sysdeps:
+	@pkg-config --exists libsodium 2>/dev/null || { \
+	  echo "installing $(APT_PACKAGES) with apt"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(APT_PACKAGES); }
+
+$(STAMP): pyproject.toml | sysdeps
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check setuptools==84.2.1 Cython==3.3.1
+	$(PY) -m pip install -q --disable-pip-version-check --no-build-isolation -e '.[dev]'
+	touch $@
+
+venv: $(STAMP)
+
+build: $(STAMP) mevlib/.built
+
+mevlib/.built: $(CORE_C) $(CORE_H) $(EXT_SOURCES) | $(STAMP)
+	$(PY) setup.py -q build_ext --inplace
+	touch $@
+
+# The C tests, plain and then under AddressSanitizer + UndefinedBehaviorSanitizer.
+build/ctest/%: csrc/tests/%.c $(CORE_C) $(CORE_H) csrc/tests/check.h | sysdeps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_STRICT) -O2 -o $@ $< $(CORE_C) $$(pkg-config --cflags --libs libsodium) -lpthread
+	$(CC) $(CFLAGS_STRICT) $(SANITIZE) -o $@.san $< $(CORE_C) $$(pkg-config --cflags --libs libsodium) -lpthread
+
+ctest: $(C_TESTS)
+	@for t in $(C_TESTS); do $$t || exit 1; done
+
+sanitize: $(C_TESTS)
+	@for t in $(C_TESTS); do ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t.san || exit 1; done
+
+test: build sanitize
+	$(PY) -m pytest -q
+
+demo: build
+	$(PY) -m mevlib.demo
+
+bench: build
+	$(PY) asv_benchmarks/peers.py
+
+asv: build
+	cd asv_benchmarks && ../$(VENV)/bin/asv machine --yes >/dev/null && \
+	  ../$(VENV)/bin/asv run --python=same --quick --set-commit-hash $$(git rev-parse HEAD)
+
+clean:
+	rm -rf build mevlib/*.so mevlib/_*.c mevlib/.built *.egg-info

@@ -1,0 +1,23 @@
+/* Error codes shared by the whole C core. Every public function returns 0 or one of these
+ * (negative) codes; mevlib/_errors.pxd is the single place that turns them into exceptions. */
+#ifndef MEV_ERROR_H
+#define MEV_ERROR_H
+
+enum mev_error {
+    MEV_OK = 0,
+    MEV_EINVAL = -1,    /* an argument is out of its domain (length, count, flag) */
+    MEV_ENOMEM = -2,    /* allocation failed */
+    MEV_EMSG = -3,      /* a Solana message does not parse */
+    MEV_ERANGE = -4,    /* a value does not fit its field */
+    MEV_EKEY = -5,      /* key material is inconsistent (public key does not match the seed) */
+    MEV_ESIGNER = -6,   /* a required signature has no signer */
+    MEV_EBOUNDS = -7,   /* a patch point lies outside its instruction's data */
+    MEV_ETOOBIG = -8,   /* the transaction would exceed the 1232-byte packet limit */
+    MEV_ETHREAD = -9,   /* a worker thread could not be started */
+    MEV_ECRYPTO = -10,  /* libsodium refused (not initialised, or a degenerate scalar) */
+};
+
+/* A static, human-readable description of an error code. */
+const char *mev_strerror(int code);
+
+#endif

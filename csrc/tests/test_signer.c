@@ -1,0 +1,85 @@
+/* Signer: RFC 8032 vectors, both signing routines agree, key handling. */
+#include <sodium.h>
+
+#include "../mev_error.h"
+#include "../signer.h"
+#include "check.h"
+
+static const struct {
+    const char *seed, *pub, *msg, *sig;
+} vectors[] = {
+    {"9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+     "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", "",
+     "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"},
+    {"4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
+     "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c", "72",
+     "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00"},
+    {"c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7",
+     "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025", "af82",
+     "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a"},
+};
+
+static void test_vectors(void)
+{
+    for (size_t v = 0; v < sizeof vectors / sizeof vectors[0]; v++) {
+        unsigned char seed[32], pub[32], msg[2], want[64], got[64];
+        size_t mlen = strlen(vectors[v].msg) / 2;
+        mev_key *k;
+        hex_decode(vectors[v].seed, seed, 32);
+        hex_decode(vectors[v].pub, pub, 32);
+        hex_decode(vectors[v].msg, msg, mlen);
+        hex_decode(vectors[v].sig, want, 64);
+        CHECK_EQ_INT(mev_key_new(seed, &k), MEV_OK);
+        CHECK(memcmp(mev_key_pubkey(k), pub, 32) == 0);
+        for (int method = MEV_SIGN_EXPANDED; method <= MEV_SIGN_DETACHED; method++) {
+            memset(got, 0, sizeof got);
+            CHECK_EQ_INT(mev_sign_with(k, method, mlen ? msg : NULL, mlen, got), MEV_OK);
+            CHECK(memcmp(got, want, 64) == 0);
+        }
+        mev_key_free(k);
+    }
+}
+
+static void test_methods_agree(void)
+{
+    unsigned char seed[32], msg[1300], a[64], b[64];
+    for (int round = 0; round < 300; round++) {
+        mev_key *k;
+        size_t len = randombytes_uniform(sizeof msg);
+        randombytes_buf(seed, sizeof seed);
+        randombytes_buf(msg, len);
+        CHECK_EQ_INT(mev_key_new(seed, &k), MEV_OK);
+        CHECK_EQ_INT(mev_sign_with(k, MEV_SIGN_EXPANDED, msg, len, a), MEV_OK);
+        CHECK_EQ_INT(mev_sign_with(k, MEV_SIGN_DETACHED, msg, len, b), MEV_OK);
+        CHECK(memcmp(a, b, 64) == 0);
+        CHECK(crypto_sign_verify_detached(a, msg, len, mev_key_pubkey(k)) == 0);
+        mev_key_free(k);
+    }
+}
+
+static void test_keypair_checks(void)
+{
+    unsigned char kp[64];
+    mev_key *k = NULL;
+    randombytes_buf(kp, 32);
+    CHECK_EQ_INT(mev_key_new(kp, &k), MEV_OK);
+    memcpy(kp + 32, mev_key_pubkey(k), 32);
+    mev_key_free(k);
+    CHECK_EQ_INT(mev_key_from_keypair(kp, &k), MEV_OK);
+    mev_key_free(k);
+    kp[40] ^= 1;
+    CHECK_EQ_INT(mev_key_from_keypair(kp, &k), MEV_EKEY);
+    CHECK(k == NULL);
+    CHECK_EQ_INT(mev_sign(NULL, kp, 1, kp), MEV_EINVAL);
+    mev_key_free(NULL);
+}
+
+int main(void)
+{
+    if (mev_crypto_init() != MEV_OK)
+        return 2;
+    test_vectors();
+    test_methods_agree();
+    test_keypair_checks();
+    return check_report("test_signer");
+}

@@ -1,0 +1,66 @@
+# C declarations of the core, mirroring csrc/*.h. Nothing here touches Python objects.
+from libc.stdint cimport uint8_t, uint16_t
+
+cdef extern from "signer.h" nogil:
+    enum:
+        MEV_SEED_BYTES
+        MEV_PUBKEY_BYTES
+        MEV_SIG_BYTES
+        MEV_SIGN_EXPANDED
+        MEV_SIGN_DETACHED
+    ctypedef struct mev_key:
+        pass
+    int mev_crypto_init()
+    int mev_key_new(const uint8_t *seed, mev_key **out)
+    int mev_key_from_keypair(const uint8_t *keypair, mev_key **out)
+    void mev_key_free(mev_key *key)
+    const uint8_t *mev_key_pubkey(const mev_key *key)
+    int mev_sign(const mev_key *key, const uint8_t *msg, size_t len, uint8_t *sig)
+    int mev_sign_with(const mev_key *key, int method, const uint8_t *msg, size_t len, uint8_t *sig)
+
+cdef extern from "message.h" nogil:
+    enum:
+        MEV_MAX_TX_BYTES
+        MEV_VERSION_LEGACY
+    ctypedef struct mev_msg_info:
+        int version
+        uint8_t num_required_signatures
+        uint8_t num_readonly_signed
+        uint8_t num_readonly_unsigned
+        uint16_t num_static_keys
+        size_t keys_offset
+        size_t blockhash_offset
+        uint16_t num_instructions
+        uint16_t num_lookups
+        uint16_t num_loaded_keys
+    int mev_msg_parse(const uint8_t *msg, size_t len, mev_msg_info *info)
+
+cdef extern from "pool.h" nogil:
+    ctypedef struct mev_pool:
+        pass
+    int mev_pool_new(int nthreads, mev_pool **out)
+    void mev_pool_free(mev_pool *pool)
+    int mev_pool_threads(const mev_pool *pool)
+
+cdef extern from "txtpl.h" nogil:
+    enum:
+        MEV_MAX_SIGNERS
+        MEV_MAX_PATCHES
+    ctypedef struct mev_tpl:
+        pass
+    int mev_tpl_new(const uint8_t *msg, size_t len, mev_tpl **out)
+    void mev_tpl_free(mev_tpl *tpl)
+    const mev_msg_info *mev_tpl_info(const mev_tpl *tpl)
+    size_t mev_tpl_wire_len(const mev_tpl *tpl)
+    size_t mev_tpl_row_bytes(const mev_tpl *tpl)
+    const uint8_t *mev_tpl_signer_pubkey(const mev_tpl *tpl, unsigned slot)
+    int mev_tpl_set_signer(mev_tpl *tpl, const mev_key *key)
+    int mev_tpl_check_signers(const mev_tpl *tpl)
+    int mev_tpl_add_blockhash_patch(mev_tpl *tpl, unsigned *index)
+    int mev_tpl_add_ix_patch(mev_tpl *tpl, uint16_t ix, uint16_t data_offset, uint8_t width,
+                             unsigned *index)
+    int mev_tpl_patch_layout(const mev_tpl *tpl, unsigned i, size_t *row_offset, uint8_t *width)
+    int mev_tpl_sign(const mev_tpl *tpl, const uint8_t *row, uint8_t *out)
+    int mev_tpl_sign_many(const mev_tpl *tpl, const uint8_t *rows, size_t n, uint8_t **outs,
+                          mev_pool *pool)
+    void mev_tpl_default_row(const mev_tpl *tpl, uint8_t *row)

@@ -1,0 +1,53 @@
+"""Exceptions raised by mevlib.
+
+Every exception is a :class:`MevError` and also the built-in a caller would expect, so both
+``except mevlib.MevError`` and ``except ValueError`` work.
+"""
+
+
+class MevError(Exception):
+    """Base class of every mevlib error."""
+
+
+class InvalidArgumentError(MevError, ValueError):
+    """An argument is outside its domain (a length, a count, an option)."""
+
+
+class InvalidTypeError(MevError, TypeError):
+    """An argument has the wrong type."""
+
+
+class KeyMaterialError(MevError, ValueError):
+    """Key bytes are malformed or inconsistent, or a key does not belong where it is used."""
+
+
+class MalformedMessageError(MevError, ValueError):
+    """A serialized Solana message does not parse or is inconsistent."""
+
+
+class TransactionTooLargeError(MevError, ValueError):
+    """The signed transaction would exceed the 1232-byte packet limit."""
+
+
+class MissingSignerError(MevError, ValueError):
+    """A signature the message requires has no signer."""
+
+
+class PatchError(MevError, ValueError):
+    """An unknown patch name, a patch point outside its instruction, or a value that does not fit."""
+
+
+class ClosedError(MevError, ValueError):
+    """The object was closed; its secrets are wiped."""
+
+
+class MevMemoryError(MevError, MemoryError):
+    """An allocation failed."""
+
+
+class MevOSError(MevError, OSError):
+    """The operating system refused a resource (a thread, a mapping)."""
+
+
+class CryptoError(MevError, RuntimeError):
+    """libsodium refused an operation."""
