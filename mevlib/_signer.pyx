@@ -375,7 +375,7 @@ cdef class TxTemplate:
             elif isinstance(value, str):
                 try:
                     value = bytes(Hash.from_string(value))
-                except ValueError:
+                except Exception:  # solders raises its own ParseHashError
                     raise PatchError(f"blockhash {value!r} is not a base58 hash") from None
             get_buffer(value, &view, "blockhash")
             try:

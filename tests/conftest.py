@@ -1,0 +1,39 @@
+import pytest
+from solders.compute_budget import set_compute_unit_limit, set_compute_unit_price
+from solders.keypair import Keypair
+from solders.litesvm import LiteSVM
+from solders.system_program import TransferParams, transfer
+
+
+class Chain:
+    """A LiteSVM bank with a funded payer, a recipient and a tip account."""
+
+    def __init__(self):
+        self.svm = LiteSVM()
+        self.payer = Keypair()
+        self.recipient = Keypair().pubkey()
+        self.tip_account = Keypair().pubkey()
+        self.svm.airdrop(self.payer.pubkey(), 100 * 10**9)
+        # pre-funded so small transfers keep them rent-exempt
+        self.svm.airdrop(self.recipient, 10**9)
+        self.svm.airdrop(self.tip_account, 10**9)
+
+    def transfer_with_tip_ixs(self, amount=1_000, tip=1_000, cu_price=1_000):
+        payer = self.payer.pubkey()
+        return [
+            set_compute_unit_limit(10_000),
+            set_compute_unit_price(cu_price),
+            transfer(TransferParams(from_pubkey=payer, to_pubkey=self.recipient, lamports=amount)),
+            transfer(TransferParams(from_pubkey=payer, to_pubkey=self.tip_account, lamports=tip)),
+        ]
+
+
+@pytest.fixture
+def chain():
+    return Chain()
+
+
+@pytest.fixture(scope="module")
+def shared_chain():
+    """For property tests, which run many inputs in one test: only read, never send."""
+    return Chain()
