@@ -9,6 +9,7 @@ CORE_C := $(wildcard csrc/*.c)
 CORE_H := $(wildcard csrc/*.h)
 EXT_SOURCES := $(wildcard mevlib/*.pyx mevlib/*.pxd) setup.py
 C_TESTS := $(patsubst csrc/tests/%.c,build/ctest/%,$(wildcard csrc/tests/test_*.c))
+C_BENCHES := $(patsubst csrc/bench/%.c,build/cbench/%,$(wildcard csrc/bench/bench_*.c))
 CFLAGS_STRICT := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -g
 SANITIZE := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
@@ -42,6 +43,10 @@ build/ctest/%: csrc/tests/%.c $(CORE_C) $(CORE_H) csrc/tests/check.h | sysdeps
 	$(CC) $(CFLAGS_STRICT) -O2 -o $@ $< $(CORE_C) $$(pkg-config --cflags --libs libsodium) -lpthread
 	$(CC) $(CFLAGS_STRICT) $(SANITIZE) -o $@.san $< $(CORE_C) $$(pkg-config --cflags --libs libsodium) -lpthread
 
+build/cbench/%: csrc/bench/%.c $(CORE_C) $(CORE_H) | sysdeps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_STRICT) -O3 -o $@ $< $(CORE_C) $$(pkg-config --cflags --libs libsodium) -lpthread
+
 ctest: $(C_TESTS)
 	@for t in $(C_TESTS); do $$t || exit 1; done
 
@@ -54,12 +59,13 @@ test: build sanitize
 demo: build
 	$(PY) -m mevlib.demo
 
-bench: build
+bench: build $(C_BENCHES)
+	@echo "== C core"; for b in $(C_BENCHES); do $$b || exit 1; done
 	$(PY) asv_benchmarks/peers.py
 
 asv: build
 	cd asv_benchmarks && ../$(VENV)/bin/asv machine --yes >/dev/null && \
-	  ../$(VENV)/bin/asv run --python=same --quick --set-commit-hash $$(git rev-parse HEAD)
+	  ../$(VENV)/bin/asv run --python=same --set-commit-hash $$(git rev-parse HEAD)
 
 clean:
 	rm -rf build mevlib/*.so mevlib/_*.c mevlib/.built *.egg-info
