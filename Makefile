@@ -50,8 +50,14 @@ build/cbench/%: csrc/bench/%.c $(CORE_C) $(CORE_H) | sysdeps
 ctest: $(C_TESTS)
 	@for t in $(C_TESTS); do $$t || exit 1; done
 
-sanitize: $(C_TESTS)
+# ThreadSanitizer on the two-thread ring streams.
+build/ctest/test_ring.tsan: csrc/tests/test_ring.c $(CORE_C) $(CORE_H) | sysdeps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_STRICT) -O1 -fsanitize=thread -o $@ $< $(CORE_C) $$(pkg-config --cflags --libs libsodium) -lpthread
+
+sanitize: $(C_TESTS) build/ctest/test_ring.tsan
 	@for t in $(C_TESTS); do ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t.san || exit 1; done
+	TSAN_OPTIONS=halt_on_error=1 build/ctest/test_ring.tsan stream
 
 test: build sanitize
 	$(PY) -m pytest -q

@@ -14,6 +14,16 @@ const char *mev_strerror(int code)
     case MEV_ETOOBIG: return "transaction exceeds 1232 bytes";
     case MEV_ETHREAD: return "could not start a worker thread";
     case MEV_ECRYPTO: return "libsodium operation failed";
+    case MEV_EAGAIN: return "ring full or empty";
+    case MEV_ETIMEDOUT: return "timed out";
+    case MEV_EBUSY: return "a live owner already holds that role";
+    case MEV_EMISMATCH: return "ring segment does not match (mode, capacity, record size or type)";
+    case MEV_ECORRUPT: return "ring segment is corrupted";
+    case MEV_ECLOSED: return "closed";
+    case MEV_EEXIST: return "a segment with that name already exists";
+    case MEV_ENOENT: return "no segment with that name";
+    case MEV_EOS: return "operating-system error";
+    case MEV_ERECSIZE: return "record larger than the ring can hold";
     default: return "unknown error";
     }
 }

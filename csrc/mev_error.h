@@ -15,6 +15,16 @@ enum mev_error {
     MEV_ETOOBIG = -8,   /* the transaction would exceed the 1232-byte packet limit */
     MEV_ETHREAD = -9,   /* a worker thread could not be started */
     MEV_ECRYPTO = -10,  /* libsodium refused (not initialised, or a degenerate scalar) */
+    MEV_EAGAIN = -11,   /* not now: the ring is full (producer) or empty (consumer) */
+    MEV_ETIMEDOUT = -12, /* a wait ran out of time */
+    MEV_EBUSY = -13,    /* a live process or handle already holds that ring role */
+    MEV_EMISMATCH = -14, /* a ring segment is not what the caller expects (mode, size, type) */
+    MEV_ECORRUPT = -15, /* a ring segment's header or a record in it is damaged */
+    MEV_ECLOSED = -16,  /* the object is closed */
+    MEV_EEXIST = -17,   /* a named segment already exists */
+    MEV_ENOENT = -18,   /* no segment has that name */
+    MEV_EOS = -19,      /* another operating-system error */
+    MEV_ERECSIZE = -20, /* a record larger than the ring can ever hold */
 };
 
 /* A static, human-readable description of an error code. */

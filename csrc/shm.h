@@ -1,0 +1,15 @@
+/* Shared-memory segments for rings: named (shm_open, attachable by name from any process) or
+ * anonymous (MAP_SHARED|MAP_ANONYMOUS: shared with children forked after creation). */
+#ifndef MEV_SHM_H
+#define MEV_SHM_H
+
+#include <stddef.h>
+
+/* Creates a zero-filled segment of `bytes`. name NULL: anonymous. MEV_EEXIST if the name is taken. */
+int mev_shm_create(const char *name, size_t bytes, void **mem);
+/* Maps an existing named segment whole; *bytes receives its size. MEV_ENOENT if there is none. */
+int mev_shm_attach(const char *name, void **mem, size_t *bytes);
+int mev_shm_unmap(void *mem, size_t bytes);
+int mev_shm_unlink(const char *name);
+
+#endif
