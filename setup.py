@@ -51,6 +51,7 @@ def core_extension(name, pyx, core):
 extensions = [
     core_extension("mevlib._signer", "mevlib/_signer.pyx",
                    ["mev_error", "signer", "message", "pool", "txtpl"]),
+    core_extension("mevlib._ring", "mevlib/_ring.pyx", ["mev_error", "ring", "shm"]),
 ]
 
 setup(

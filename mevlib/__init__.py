@@ -10,9 +10,18 @@ from mevlib.errors import (
     MevMemoryError,
     MevOSError,
     MissingSignerError,
+    MevTimeoutError,
     PatchError,
+    RecordTooLargeError,
+    RingCorruptError,
+    RingMismatchError,
+    RingRoleError,
+    SegmentExistsError,
+    SegmentNotFoundError,
     TransactionTooLargeError,
+    WouldBlockError,
 )
+from mevlib.ring import RecordRing, Ring
 from mevlib.signer import Patch, Signer, TxTemplate
 
 __version__ = "0.1.0"
@@ -27,10 +36,20 @@ __all__ = [
     "MevError",
     "MevMemoryError",
     "MevOSError",
+    "MevTimeoutError",
     "MissingSignerError",
     "Patch",
     "PatchError",
+    "RecordRing",
+    "RecordTooLargeError",
+    "Ring",
+    "RingCorruptError",
+    "RingMismatchError",
+    "RingRoleError",
+    "SegmentExistsError",
+    "SegmentNotFoundError",
     "Signer",
     "TransactionTooLargeError",
     "TxTemplate",
+    "WouldBlockError",
 ]

@@ -1,5 +1,5 @@
 # C declarations of the core, mirroring csrc/*.h. Nothing here touches Python objects.
-from libc.stdint cimport uint8_t, uint16_t
+from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 
 cdef extern from "signer.h" nogil:
     enum:
@@ -64,3 +64,47 @@ cdef extern from "txtpl.h" nogil:
     int mev_tpl_sign_many(const mev_tpl *tpl, const uint8_t *rows, size_t n, uint8_t **outs,
                           mev_pool *pool)
     void mev_tpl_default_row(const mev_tpl *tpl, uint8_t *row)
+
+cdef extern from "ring.h" nogil:
+    enum:
+        MEV_RING_HEADER_BYTES
+        MEV_RING_VARIABLE
+        MEV_RING_FIXED
+        MEV_RING_PRODUCER
+        MEV_RING_CONSUMER
+    ctypedef struct mev_ring:
+        pass
+    size_t mev_ring_bytes_needed(int mode, uint64_t capacity, uint32_t record_size)
+    int mev_ring_format(void *mem, size_t bytes, int mode, uint64_t capacity, uint32_t record_size,
+                        uint64_t tag)
+    int mev_ring_open(void *mem, size_t bytes, mev_ring **out)
+    void mev_ring_close(mev_ring *r)
+    int mev_ring_claim(mev_ring *r, int role)
+    int mev_ring_holds(const mev_ring *r, int role)
+    int mev_ring_mode(const mev_ring *r)
+    uint64_t mev_ring_capacity(const mev_ring *r)
+    uint32_t mev_ring_record_size(const mev_ring *r)
+    uint64_t mev_ring_tag(const mev_ring *r)
+    uint32_t mev_ring_max_payload(const mev_ring *r)
+    uint64_t mev_ring_used(const mev_ring *r)
+    uint64_t mev_ring_count(const mev_ring *r)
+    uint64_t mev_ring_committed_tail(const mev_ring *r)
+    void mev_ring_set_spin(mev_ring *r, unsigned spins)
+    int mev_ring_write(mev_ring *r, const void *data, uint32_t len)
+    void mev_ring_publish(mev_ring *r)
+    int mev_ring_push(mev_ring *r, const void *data, uint32_t len)
+    int mev_ring_push_many(mev_ring *r, const void *const *data, const uint32_t *lens, size_t n,
+                           size_t *pushed)
+    int mev_ring_peek(mev_ring *r, const uint8_t **data, uint32_t *len)
+    void mev_ring_advance(mev_ring *r)
+    void mev_ring_commit(mev_ring *r)
+    int mev_ring_push_records(mev_ring *r, const void *src, size_t n, size_t *pushed)
+    int mev_ring_pop_records(mev_ring *r, void *dst, size_t max, size_t *popped)
+    int mev_ring_wait_data(mev_ring *r, int64_t timeout_ns)
+    int mev_ring_wait_space(mev_ring *r, uint64_t need, int64_t timeout_ns)
+
+cdef extern from "shm.h" nogil:
+    int mev_shm_create(const char *name, size_t bytes, void **mem)
+    int mev_shm_attach(const char *name, void **mem, size_t *bytes)
+    int mev_shm_unmap(void *mem, size_t bytes)
+    int mev_shm_unlink(const char *name)

@@ -13,6 +13,16 @@ cdef extern from "mev_error.h" nogil:
         MEV_ETOOBIG
         MEV_ETHREAD
         MEV_ECRYPTO
+        MEV_EAGAIN
+        MEV_ETIMEDOUT
+        MEV_EBUSY
+        MEV_EMISMATCH
+        MEV_ECORRUPT
+        MEV_ECLOSED
+        MEV_EEXIST
+        MEV_ENOENT
+        MEV_EOS
+        MEV_ERECSIZE
     const char *mev_strerror(int code)
 
 
@@ -29,6 +39,16 @@ cdef inline object error_for(int rc, str context):
         MEV_ETOOBIG: E.TransactionTooLargeError,
         MEV_ETHREAD: E.MevOSError,
         MEV_ECRYPTO: E.CryptoError,
+        MEV_EAGAIN: E.WouldBlockError,
+        MEV_ETIMEDOUT: E.MevTimeoutError,
+        MEV_EBUSY: E.RingRoleError,
+        MEV_EMISMATCH: E.RingMismatchError,
+        MEV_ECORRUPT: E.RingCorruptError,
+        MEV_ECLOSED: E.ClosedError,
+        MEV_EEXIST: E.SegmentExistsError,
+        MEV_ENOENT: E.SegmentNotFoundError,
+        MEV_EOS: E.MevOSError,
+        MEV_ERECSIZE: E.RecordTooLargeError,
     }.get(rc, E.MevError)
     text = mev_strerror(rc).decode()
     return cls(f"{context}: {text}" if context else text)

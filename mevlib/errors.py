@@ -51,3 +51,35 @@ class MevOSError(MevError, OSError):
 
 class CryptoError(MevError, RuntimeError):
     """libsodium refused an operation."""
+
+
+class RecordTooLargeError(MevError, ValueError):
+    """A record larger than the ring can ever hold (half its capacity, less the header)."""
+
+
+class RingMismatchError(MevError, ValueError):
+    """A ring segment differs from what the caller expects (kind, record size, dtype, version)."""
+
+
+class RingCorruptError(MevError, ValueError):
+    """A ring segment's header or a record in it is damaged, or the name is not a mevlib ring."""
+
+
+class RingRoleError(MevError, RuntimeError):
+    """Another live handle already is this ring's producer (or consumer)."""
+
+
+class SegmentExistsError(MevError, FileExistsError):
+    """A shared-memory segment with that name already exists."""
+
+
+class SegmentNotFoundError(MevError, FileNotFoundError):
+    """No shared-memory segment has that name."""
+
+
+class MevTimeoutError(MevError, TimeoutError):
+    """A wait ran out of time."""
+
+
+class WouldBlockError(MevError, BlockingIOError):
+    """The ring is full (or empty) right now."""
