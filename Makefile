@@ -9,7 +9,8 @@ CORE_C := $(wildcard csrc/*.c)
 CORE_H := $(wildcard csrc/*.h)
 EXT_SOURCES := $(wildcard mevlib/*.pyx mevlib/*.pxd) setup.py
 C_TESTS := $(patsubst csrc/tests/%.c,build/ctest/%,$(wildcard csrc/tests/test_*.c))
-C_BENCHES := $(patsubst csrc/bench/%.c,build/cbench/%,$(wildcard csrc/bench/bench_*.c))
+C_BENCHES := $(patsubst csrc/bench/%.c,build/cbench/%,$(wildcard csrc/bench/bench_*.c)) \
+	build/cbench/bench_ring_prefetch
 CFLAGS_STRICT := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -g
 SANITIZE := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
@@ -47,6 +48,11 @@ build/cbench/%: csrc/bench/%.c $(CORE_C) $(CORE_H) | sysdeps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_STRICT) -O3 -o $@ $< $(CORE_C) $$(pkg-config --cflags --libs libsodium) -lpthread
 
+# The ring benchmark again with software prefetch compiled in, for the A/B.
+build/cbench/bench_ring_prefetch: csrc/bench/bench_ring.c $(CORE_C) $(CORE_H) | sysdeps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_STRICT) -O3 -DMEV_RING_PREFETCH=1 -o $@ $< $(CORE_C) $$(pkg-config --cflags --libs libsodium) -lpthread
+
 ctest: $(C_TESTS)
 	@for t in $(C_TESTS); do $$t || exit 1; done
 
@@ -66,7 +72,9 @@ demo: build
 	$(PY) -m mevlib.demo
 
 bench: build $(C_BENCHES)
-	@echo "== C core"; for b in $(C_BENCHES); do $$b || exit 1; done
+	@echo "== C core"; build/cbench/bench_sign 253
+	@echo "== ring prefetch A/B, interleaved (this VM's two vCPUs are sometimes far apart: compare within a pair)"
+	@for i in 1 2 3; do build/cbench/bench_ring && build/cbench/bench_ring_prefetch || exit 1; done
 	$(PY) asv_benchmarks/peers.py
 
 asv: build

@@ -331,14 +331,16 @@ static void futex_wake(_Atomic uint32_t *word)
     syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 }
 
-/* The sleeper sets its flag and then re-checks the condition; the waker publishes and then reads
- * the flag. With a full fence on both sides at least one of them sees the other, so a wake-up is
- * never lost: either the sleeper sees the new data, or the waker sees the flag and bumps the
- * sequence word the sleeper's futex_wait compares against. */
-static void wake_if_waiting(_Atomic uint32_t *waiting, _Atomic uint32_t *seq)
+/* The sleeper sets its flag and then re-checks the condition; the waker publishes its counter
+ * with a sequentially consistent exchange and then reads the flag. Both sides being seq_cst, at
+ * least one sees the other, so a wake-up is never lost: either the sleeper sees the new data, or
+ * the waker sees the flag and bumps the sequence word the sleeper's futex_wait compares against.
+ * (On x86 the exchange is one locked instruction, cheaper than a store plus mfence.) */
+static void publish_counter(_Atomic uint64_t *counter, uint64_t value, _Atomic uint32_t *waiting,
+                            _Atomic uint32_t *seq)
 {
-    atomic_thread_fence(memory_order_seq_cst);
-    if (atomic_load_explicit(waiting, memory_order_relaxed)) {
+    atomic_exchange(counter, value);
+    if (atomic_load(waiting)) {
         atomic_fetch_add(seq, 1);
         futex_wake(seq);
     }
@@ -449,8 +451,7 @@ int mev_ring_write(mev_ring *r, const void *src, uint32_t len)
 void mev_ring_publish(mev_ring *r)
 {
     atomic_store_explicit(&r->sh->pushed, r->pushed, memory_order_relaxed);
-    atomic_store_explicit(&r->sh->head, r->head, memory_order_release);
-    wake_if_waiting(&r->sh->wake.consumer_waiting, &r->sh->wake.data_seq);
+    publish_counter(&r->sh->head, r->head, &r->sh->wake.consumer_waiting, &r->sh->wake.data_seq);
 }
 
 int mev_ring_push(mev_ring *r, const void *data, uint32_t len)
@@ -510,8 +511,7 @@ void mev_ring_advance(mev_ring *r)
 void mev_ring_commit(mev_ring *r)
 {
     atomic_store_explicit(&r->sh->popped, r->popped, memory_order_relaxed);
-    atomic_store_explicit(&r->sh->tail, r->tail, memory_order_release);
-    wake_if_waiting(&r->sh->wake.producer_waiting, &r->sh->wake.space_seq);
+    publish_counter(&r->sh->tail, r->tail, &r->sh->wake.producer_waiting, &r->sh->wake.space_seq);
 }
 
 int mev_ring_pop(mev_ring *r, void *buf, uint32_t cap, uint32_t *len)
