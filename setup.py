@@ -41,7 +41,7 @@ def core_extension(name, pyx, core):
         [pyx],
         include_dirs=["csrc"],
         extra_compile_args=["-O3"] + pkg_config("--cflags"),
-        extra_link_args=pkg_config("--libs") + ["-lpthread"],
+        extra_link_args=pkg_config("--libs") + ["-lpthread", "-lm"],
         depends=[f"csrc/{c}.h" for c in core] + ["csrc/mev_error.h"],
     )
     CORE_SOURCES[name] = [f"csrc/{c}.c" for c in core]
@@ -52,6 +52,8 @@ extensions = [
     core_extension("mevlib._signer", "mevlib/_signer.pyx",
                    ["mev_error", "signer", "message", "pool", "txtpl"]),
     core_extension("mevlib._ring", "mevlib/_ring.pyx", ["mev_error", "ring", "shm"]),
+    core_extension("mevlib._landing", "mevlib/_landing.pyx",
+                   ["mev_error", "leadermap", "kalman", "bandit"]),
 ]
 
 setup(

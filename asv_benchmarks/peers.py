@@ -259,7 +259,32 @@ def ring_table():
         print(f"  {label:<52} {value:>10}  target {target:<8} {'met' if ok else 'MISSED'}")
 
 
-TABLES = {"signer": signer_table, "ring": ring_table}
+def landing_table():
+    import mevlib
+
+    from benchmarks.common import leader_keys
+
+    leaders = leader_keys(64)
+    k = mevlib.PhaseKalman()
+    for i, leader in enumerate(leaders):
+        k.observe(leader, 100.0 + i, True, slot=i)
+    routes = ["rpc", "jito-ny", "jito-ams", "jito-fra", "sender"]
+    b = mevlib.RouteBandit(routes, per_leader=True, seed=1)
+    leader = leaders[7]
+    med = measure({
+        "PhaseKalman.observe": (lambda: k.observe(leader, 120.0, True, 1000), 1),
+        "PhaseKalman.predict": (lambda: k.predict(leader, 1001), 1),
+        "RouteBandit.choose(2) of 5 routes, per leader": (lambda: b.choose(2, leader), 1),
+        "RouteBandit.choose(1), cost-aware": (lambda: b.choose(1, leader, 10_000.0), 1),
+        "RouteBandit.update": (lambda: b.update("rpc", leader, True), 1),
+    })
+    print_table("Landing engine calls from Python (target ≤ 1 µs each)", med, "PhaseKalman.observe")
+    worst = max(med.values()) * 1e6
+    print(f"\n  targets\n  {'slowest call':<52} {worst:>7.2f} µs  target ≤ 1 µs   "
+          f"{'met' if worst <= 1 else 'MISSED'}")
+
+
+TABLES = {"signer": signer_table, "ring": ring_table, "landing": landing_table}
 
 if __name__ == "__main__":
     chosen = sys.argv[1:] or list(TABLES)

@@ -227,11 +227,14 @@ int mev_bandit_posterior(mev_bandit *b, const uint8_t *leader, uint32_t route, d
     return MEV_OK;
 }
 
-/* --- save / load: magic, params, rng, costs, global arms, count, count x (key, arms) ---------- */
+/* --- save / load: magic, params, generator (state + spare normal), costs, global arms, count,
+ * count x (key, arms). Host byte order: for restarts on the same machine. --------------------- */
+
+#define RNG_BYTES (32 + 2 * sizeof(double))
 
 static size_t fixed_part(uint32_t routes)
 {
-    return 8 + sizeof(mev_bandit_params) + 32 + routes * (sizeof(double) + sizeof(arm)) + 8;
+    return 8 + sizeof(mev_bandit_params) + RNG_BYTES + routes * (sizeof(double) + sizeof(arm)) + 8;
 }
 
 size_t mev_bandit_save_size(const mev_bandit *b)
@@ -263,7 +266,9 @@ int mev_bandit_save(mev_bandit *b, uint8_t *buf, size_t len)
     uint8_t *p = buf;
     memcpy(p, &magic, 8), p += 8;
     memcpy(p, &b->p, sizeof b->p), p += sizeof b->p;
+    double spare[2] = {b->spare_normal, b->has_spare};
     memcpy(p, b->rng, 32), p += 32;
+    memcpy(p, spare, sizeof spare), p += sizeof spare;
     memcpy(p, b->cost, r * sizeof(double)), p += r * sizeof(double);
     memcpy(p, b->global, r * sizeof(arm)), p += r * sizeof(arm);
     memcpy(p, &count, 8), p += 8;
@@ -296,7 +301,11 @@ int mev_bandit_load(const uint8_t *buf, size_t len, size_t expected_leaders, mev
     int rc = mev_bandit_new(&p, count > expected_leaders ? count : expected_leaders, &b);
     if (rc != MEV_OK)
         return rc;
+    double spare[2];
     memcpy(b->rng, q, 32), q += 32;
+    memcpy(spare, q, sizeof spare), q += sizeof spare;
+    b->spare_normal = spare[0];
+    b->has_spare = spare[1] != 0;
     memcpy(b->cost, q, p.routes * sizeof(double)), q += p.routes * sizeof(double);
     memcpy(b->global, q, p.routes * sizeof(arm)), q += p.routes * sizeof(arm);
     q += 8;

@@ -13,7 +13,7 @@ from mevlib.errors import (
     MevTimeoutError,
     PatchError,
     RecordTooLargeError,
-    RingCorruptError,
+    CorruptDataError,
     RingMismatchError,
     RingRoleError,
     SegmentExistsError,
@@ -21,6 +21,7 @@ from mevlib.errors import (
     TransactionTooLargeError,
     WouldBlockError,
 )
+from mevlib.landing import PhaseKalman, RouteBandit
 from mevlib.ring import RecordRing, Ring
 from mevlib.signer import Patch, Signer, TxTemplate
 
@@ -40,12 +41,14 @@ __all__ = [
     "MissingSignerError",
     "Patch",
     "PatchError",
+    "PhaseKalman",
     "RecordRing",
     "RecordTooLargeError",
     "Ring",
-    "RingCorruptError",
+    "CorruptDataError",
     "RingMismatchError",
     "RingRoleError",
+    "RouteBandit",
     "SegmentExistsError",
     "SegmentNotFoundError",
     "Signer",

@@ -108,3 +108,62 @@ cdef extern from "shm.h" nogil:
     int mev_shm_attach(const char *name, void **mem, size_t *bytes)
     int mev_shm_unmap(void *mem, size_t bytes)
     int mev_shm_unlink(const char *name)
+
+cdef extern from "kalman.h" nogil:
+    ctypedef struct mev_kalman_params:
+        double q_phase
+        double q_drift
+        double r
+        double initial_std
+        double initial_phase
+        double gate
+        uint32_t reacquire
+    ctypedef struct mev_kalman:
+        pass
+    ctypedef struct mev_kalman_state:
+        double phase
+        double drift
+        double p00
+        double p01
+        double p11
+        int64_t slot
+        uint32_t observations
+        uint32_t rejected
+        uint32_t outlier_run
+    int mev_kalman_new(const mev_kalman_params *params, size_t expected_leaders, mev_kalman **out)
+    void mev_kalman_free(mev_kalman *k)
+    const mev_kalman_params *mev_kalman_params_of(const mev_kalman *k)
+    int mev_kalman_observe(mev_kalman *k, const uint8_t *leader, int64_t slot, double offset_ms,
+                           int landed)
+    int mev_kalman_predict(mev_kalman *k, const uint8_t *leader, int64_t slot, double *offset_ms,
+                           double *std_ms)
+    int mev_kalman_state_of(mev_kalman *k, const uint8_t *leader, mev_kalman_state *out)
+    size_t mev_kalman_leaders(const mev_kalman *k)
+    size_t mev_kalman_save_size(const mev_kalman *k)
+    int mev_kalman_save(mev_kalman *k, uint8_t *buf, size_t len)
+    int mev_kalman_load(const uint8_t *buf, size_t len, size_t expected_leaders, mev_kalman **out)
+
+cdef extern from "bandit.h" nogil:
+    enum:
+        MEV_BANDIT_MAX_ROUTES
+    ctypedef struct mev_bandit_params:
+        uint32_t routes
+        int per_leader
+        double discount
+        double prior_alpha
+        double prior_beta
+        uint64_t seed
+    ctypedef struct mev_bandit:
+        pass
+    int mev_bandit_new(const mev_bandit_params *params, size_t expected_leaders, mev_bandit **out)
+    void mev_bandit_free(mev_bandit *b)
+    const mev_bandit_params *mev_bandit_params_of(const mev_bandit *b)
+    int mev_bandit_set_cost(mev_bandit *b, uint32_t route, double cost)
+    int mev_bandit_choose(mev_bandit *b, const uint8_t *leader, uint32_t k, double value,
+                          uint32_t *routes, double *scores)
+    int mev_bandit_update(mev_bandit *b, const uint8_t *leader, uint32_t route, int landed)
+    int mev_bandit_posterior(mev_bandit *b, const uint8_t *leader, uint32_t route, double *alpha,
+                             double *beta)
+    size_t mev_bandit_save_size(const mev_bandit *b)
+    int mev_bandit_save(mev_bandit *b, uint8_t *buf, size_t len)
+    int mev_bandit_load(const uint8_t *buf, size_t len, size_t expected_leaders, mev_bandit **out)

@@ -43,7 +43,7 @@ cdef inline object error_for(int rc, str context):
         MEV_ETIMEDOUT: E.MevTimeoutError,
         MEV_EBUSY: E.RingRoleError,
         MEV_EMISMATCH: E.RingMismatchError,
-        MEV_ECORRUPT: E.RingCorruptError,
+        MEV_ECORRUPT: E.CorruptDataError,
         MEV_ECLOSED: E.ClosedError,
         MEV_EEXIST: E.SegmentExistsError,
         MEV_ENOENT: E.SegmentNotFoundError,

@@ -61,8 +61,8 @@ class RingMismatchError(MevError, ValueError):
     """A ring segment differs from what the caller expects (kind, record size, dtype, version)."""
 
 
-class RingCorruptError(MevError, ValueError):
-    """A ring segment's header or a record in it is damaged, or the name is not a mevlib ring."""
+class CorruptDataError(MevError, ValueError):
+    """Damaged data: a ring segment (or a name that is not a mevlib ring), a saved state."""
 
 
 class RingRoleError(MevError, RuntimeError):

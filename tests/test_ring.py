@@ -411,17 +411,17 @@ def test_attach_damaged_segments(ring_name):
         damaged[offset] ^= 0x04
         with open(path, "r+b") as f:
             f.write(damaged)
-        with pytest.raises((mevlib.RingCorruptError, mevlib.RingMismatchError)):
+        with pytest.raises((mevlib.CorruptDataError, mevlib.RingMismatchError)):
             mevlib.Ring.attach(ring_name)
     with open(path, "r+b") as f:  # shorter than its header says
         f.write(original)
         f.truncate(600)
-    with pytest.raises(mevlib.RingCorruptError):
+    with pytest.raises(mevlib.CorruptDataError):
         mevlib.Ring.attach(ring_name)
     ring.close()
     with open(path, "wb") as f:  # not a ring at all
         f.write(os.urandom(4096))
-    with pytest.raises(mevlib.RingCorruptError):
+    with pytest.raises(mevlib.CorruptDataError):
         mevlib.Ring.attach(ring_name)
 
 

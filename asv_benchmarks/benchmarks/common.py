@@ -33,3 +33,10 @@ def signing_case(seed: int = 7):
 
 
 TIP_PATCHES = {"tip": (3, 4, "u64"), "cu_price": (1, 1, "u64")}
+
+
+@functools.lru_cache(maxsize=None)
+def leader_keys(n: int, seed: int = 11):
+    """n distinct 32-byte leader identities, the same on every run."""
+    return tuple(Keypair.from_seed(bytes([seed]) * 24 + i.to_bytes(8, "little")).pubkey().__bytes__()
+                 for i in range(n))

@@ -1,0 +1,296 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+"""Per-leader phase timing and route choice over the C core (csrc/kalman.c, csrc/bandit.c)."""
+
+import json
+import math
+import os
+import struct
+
+from cpython.bytes cimport (
+    PyBytes_AS_STRING,
+    PyBytes_CheckExact,
+    PyBytes_FromStringAndSize,
+    PyBytes_GET_SIZE,
+)
+from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
+
+from mevlib._csrc cimport *
+from mevlib._errors cimport check
+
+from solders.pubkey import Pubkey
+
+from mevlib.errors import InvalidArgumentError, InvalidTypeError, CorruptDataError
+
+cdef extern from "mev_error.h":
+    enum:
+        MEV_ENOENT
+
+
+cdef bytes leader_key(object leader):
+    """A leader identity as its 32 bytes: bytes, a solders Pubkey or a base58 string."""
+    if PyBytes_CheckExact(leader) and PyBytes_GET_SIZE(leader) == 32:
+        return leader
+    if isinstance(leader, Pubkey):
+        return bytes(leader)
+    if isinstance(leader, str):
+        try:
+            return bytes(Pubkey.from_string(leader))
+        except ValueError:
+            raise InvalidArgumentError(f"not a base58 public key: {leader!r}") from None
+    if isinstance(leader, (bytes, bytearray, memoryview)) and len(leader) == 32:
+        return bytes(leader)
+    raise InvalidTypeError(
+        f"a leader is a Pubkey, 32 bytes or a base58 string, not {type(leader).__name__}")
+
+
+cdef double finite(object x, str what) except? -1.0:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        raise InvalidTypeError(f"{what} must be a number, not {type(x).__name__}") from None
+    if not math.isfinite(v):
+        raise InvalidArgumentError(f"{what} must be finite, not {x!r}")
+    return v
+
+
+cdef write_atomically(object path, bytes data):
+    tmp = f"{os.fspath(path)}.tmp.{os.getpid()}"
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+cdef class PhaseKalman:
+    """Per-leader estimate of the best send moment within a slot (ms after our slot start).
+
+    ``observe(leader, offset_ms, landed, slot)``: a landed shot's phase is a measurement; a shot
+    that did not land only moves time on. ``predict(leader, slot) -> (offset_ms, std_ms)``.
+    Noise settings are standard deviations: `phase_noise` ms per slot, `drift_noise` ms/slot per
+    slot, `measurement_noise` ms. Measurements more than `gate` standard deviations off are
+    ignored unless `reacquire` of them come in a row (the phase really moved).
+    """
+    cdef mev_kalman *_k
+
+    def __init__(self, *, phase_noise=0.5, drift_noise=0.002, measurement_noise=15.0,
+                 initial_phase=0.0, initial_std=100.0, gate=4.0, reacquire=5,
+                 expected_leaders=4096):
+        cdef mev_kalman_params p
+        p.q_phase = finite(phase_noise, "phase_noise") ** 2
+        p.q_drift = finite(drift_noise, "drift_noise") ** 2
+        p.r = finite(measurement_noise, "measurement_noise") ** 2
+        p.initial_phase = finite(initial_phase, "initial_phase")
+        p.initial_std = finite(initial_std, "initial_std")
+        p.gate = finite(gate, "gate")
+        if not isinstance(reacquire, int) or reacquire < 0:
+            raise InvalidArgumentError(f"reacquire must be an int >= 0, not {reacquire!r}")
+        p.reacquire = reacquire
+        if p.r <= 0 or p.initial_std <= 0 or p.gate < 0:
+            raise InvalidArgumentError("measurement_noise and initial_std must be > 0, gate >= 0")
+        check(mev_kalman_new(&p, expected_leaders, &self._k), "PhaseKalman")
+
+    def __dealloc__(self):
+        mev_kalman_free(self._k)
+
+    cdef int64_t _slot_or_last(self, bytes key, object slot, int64_t step) except? -1:
+        cdef mev_kalman_state s
+        if slot is not None:
+            if not isinstance(slot, int) or slot < 0:
+                raise InvalidArgumentError(f"slot must be an int >= 0, not {slot!r}")
+            return slot
+        if mev_kalman_state_of(self._k, <const uint8_t *>PyBytes_AS_STRING(key), &s) == MEV_ENOENT:
+            return 0
+        return s.slot + step
+
+    def observe(self, leader, offset_ms, landed=True, slot=None):
+        """Feed one shot's outcome. slot None: one slot after this leader's last. Returns
+        whether a measurement was used (False when gated out or when nothing landed)."""
+        cdef bytes key = leader_key(leader)
+        cdef double off = 0.0
+        if landed:
+            off = finite(offset_ms, "offset_ms")
+        rc = mev_kalman_observe(self._k, <const uint8_t *>PyBytes_AS_STRING(key), self._slot_or_last(key, slot, 1),
+                                off, 1 if landed else 0)
+        check(rc, "observe")
+        return rc == 1
+
+    def predict(self, leader, slot=None):
+        """(offset_ms, std_ms) for leader at slot (None: its last observed slot)."""
+        cdef bytes key = leader_key(leader)
+        cdef double off, sd
+        check(mev_kalman_predict(self._k, <const uint8_t *>PyBytes_AS_STRING(key), self._slot_or_last(key, slot, 0),
+                                 &off, &sd), "predict")
+        return off, sd
+
+    def state(self, leader):
+        """The filter state of a leader as a dict, or None if it was never observed."""
+        cdef bytes key = leader_key(leader)
+        cdef mev_kalman_state s
+        if mev_kalman_state_of(self._k, <const uint8_t *>PyBytes_AS_STRING(key), &s) == MEV_ENOENT:
+            return None
+        return {"phase_ms": s.phase, "drift_ms_per_slot": s.drift, "std_ms": math.sqrt(max(s.p00, 0)),
+                "slot": s.slot, "observations": s.observations, "rejected": s.rejected}
+
+    def __len__(self):
+        return mev_kalman_leaders(self._k)
+
+    def to_bytes(self):
+        cdef size_t n = mev_kalman_save_size(self._k)
+        out = PyBytes_FromStringAndSize(NULL, n)
+        check(mev_kalman_save(self._k, <uint8_t *>PyBytes_AS_STRING(out), n), "save")
+        return out
+
+    @classmethod
+    def from_bytes(cls, data, expected_leaders=4096):
+        cdef PhaseKalman k = PhaseKalman.__new__(PhaseKalman)
+        cdef bytes b = bytes(data)
+        check(mev_kalman_load(<const uint8_t *>PyBytes_AS_STRING(b), len(b), expected_leaders, &k._k),
+              "PhaseKalman state")
+        return k
+
+    def save(self, path):
+        """Write the state to path atomically (temporary file, then rename)."""
+        write_atomically(path, self.to_bytes())
+
+    @classmethod
+    def load(cls, path):
+        with open(path, "rb") as f:
+            return cls.from_bytes(f.read())
+
+    def __reduce__(self):
+        return (PhaseKalman.from_bytes, (self.to_bytes(),))
+
+
+cdef bytes BANDIT_MAGIC = b"MEVBNDT1"
+
+
+cdef class RouteBandit:
+    """Thompson sampling over named routes with Beta posteriors.
+
+    ``choose(k, leader=None, value=None)`` returns k distinct routes, best first: by a sampled
+    landing probability, or with a `value`, by ``p * value - cost[route]`` (costs in the same
+    unit, e.g. lamports of tip plus fees). ``update(route, leader, landed)``. With `per_leader`
+    each leader has its own posteriors (new leaders borrow the global ones). `discount` < 1
+    forgets old outcomes geometrically, for routes whose quality drifts.
+    """
+    cdef mev_bandit *_b
+    cdef readonly tuple routes
+    cdef dict _index
+
+    def __init__(self, routes, *, per_leader=False, discount=1.0, prior=(1.0, 1.0), costs=None,
+                 seed=0, expected_leaders=4096):
+        cdef mev_bandit_params p
+        self._set_routes(routes)
+        try:
+            a, b = prior
+        except (TypeError, ValueError):
+            raise InvalidTypeError("prior must be (alpha, beta)") from None
+        p.routes = len(self.routes)
+        p.per_leader = 1 if per_leader else 0
+        p.discount = finite(discount, "discount")
+        p.prior_alpha = finite(a, "prior alpha")
+        p.prior_beta = finite(b, "prior beta")
+        if not isinstance(seed, int):
+            raise InvalidTypeError(f"seed must be an int, not {type(seed).__name__}")
+        p.seed = seed & 0xFFFFFFFFFFFFFFFF
+        if not (0 < p.discount <= 1) or p.prior_alpha <= 0 or p.prior_beta <= 0:
+            raise InvalidArgumentError("discount must be in (0, 1], prior parameters > 0")
+        check(mev_bandit_new(&p, expected_leaders, &self._b), "RouteBandit")
+        for route, cost in (costs or {}).items():
+            self.set_cost(route, cost)
+
+    cdef _set_routes(self, routes):
+        if isinstance(routes, str):
+            raise InvalidTypeError("routes must be a sequence of names")
+        names = tuple(routes)
+        if not 1 <= len(names) <= MEV_BANDIT_MAX_ROUTES:
+            raise InvalidArgumentError(f"between 1 and {MEV_BANDIT_MAX_ROUTES} routes, not {len(names)}")
+        if not all(isinstance(n, str) for n in names) or len(set(names)) != len(names):
+            raise InvalidArgumentError("route names must be distinct strings")
+        self.routes = names
+        self._index = {n: i for i, n in enumerate(names)}
+
+    def __dealloc__(self):
+        mev_bandit_free(self._b)
+
+    cdef uint32_t _route(self, object route) except? 0xFFFFFFFF:
+        i = self._index.get(route)
+        if i is None:
+            raise InvalidArgumentError(f"unknown route {route!r}; routes are {', '.join(self.routes)}")
+        return i
+
+    def set_cost(self, route, cost):
+        check(mev_bandit_set_cost(self._b, self._route(route), finite(cost, "cost")), "set_cost")
+
+    def choose(self, k=1, leader=None, value=None):
+        cdef uint32_t out[MEV_BANDIT_MAX_ROUTES]
+        cdef bytes key = None
+        cdef const uint8_t *lp = NULL
+        cdef double v = 0.0
+        if leader is not None:
+            key = leader_key(leader)
+            lp = <const uint8_t *>PyBytes_AS_STRING(key)
+        if value is not None:
+            v = finite(value, "value")
+        if not isinstance(k, int) or not 1 <= k <= len(self.routes):
+            raise InvalidArgumentError(f"k must be an int in [1, {len(self.routes)}], not {k!r}")
+        check(mev_bandit_choose(self._b, lp, k, v, out, NULL), "choose")
+        return [self.routes[out[i]] for i in range(k)]
+
+    def update(self, route, leader, landed):
+        cdef bytes key = None
+        cdef const uint8_t *lp = NULL
+        cdef uint32_t r = self._route(route)
+        if leader is not None:
+            key = leader_key(leader)
+            lp = <const uint8_t *>PyBytes_AS_STRING(key)
+        check(mev_bandit_update(self._b, lp, r, 1 if landed else 0), "update")
+
+    def posterior(self, route, leader=None):
+        """(alpha, beta) of route: for leader if it has its own, else the global ones."""
+        cdef double a, b
+        cdef bytes key = None
+        cdef const uint8_t *lp = NULL
+        if leader is not None:
+            key = leader_key(leader)
+            lp = <const uint8_t *>PyBytes_AS_STRING(key)
+        check(mev_bandit_posterior(self._b, lp, self._route(route), &a, &b), "posterior")
+        return a, b
+
+    def to_bytes(self):
+        cdef size_t n = mev_bandit_save_size(self._b)
+        blob = PyBytes_FromStringAndSize(NULL, n)
+        check(mev_bandit_save(self._b, <uint8_t *>PyBytes_AS_STRING(blob), n), "save")
+        names = json.dumps(list(self.routes)).encode()
+        return BANDIT_MAGIC + struct.pack("<I", len(names)) + names + blob
+
+    @classmethod
+    def from_bytes(cls, data, expected_leaders=4096):
+        cdef RouteBandit rb = RouteBandit.__new__(RouteBandit)
+        cdef bytes b = bytes(data)
+        try:
+            if b[:8] != BANDIT_MAGIC:
+                raise ValueError
+            (n,) = struct.unpack_from("<I", b, 8)
+            names = json.loads(b[12:12 + n])
+            blob = b[12 + n:]
+        except (ValueError, struct.error):
+            raise CorruptDataError("not a saved RouteBandit") from None
+        rb._set_routes(names)
+        check(mev_bandit_load(<const uint8_t *>PyBytes_AS_STRING(blob), len(blob), expected_leaders,
+                              &rb._b), "RouteBandit state")
+        if mev_bandit_params_of(rb._b).routes != len(rb.routes):
+            raise CorruptDataError("saved RouteBandit names and state disagree")
+        return rb
+
+    def save(self, path):
+        write_atomically(path, self.to_bytes())
+
+    @classmethod
+    def load(cls, path):
+        with open(path, "rb") as f:
+            return cls.from_bytes(f.read())
+
+    def __reduce__(self):
+        return (RouteBandit.from_bytes, (self.to_bytes(),))
