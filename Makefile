@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libsodium-dev pkg-config
+APT_PACKAGES := libsodium-dev libcurl4-openssl-dev pkg-config
 CORE_C := $(wildcard csrc/*.c)
 CORE_H := $(wildcard csrc/*.h)
 EXT_SOURCES := $(wildcard mevlib/*.pyx mevlib/*.pxd) setup.py
@@ -20,7 +20,7 @@ all: build
 
 # System libraries, with apt when they are missing.
 sysdeps:
-	@pkg-config --exists libsodium 2>/dev/null || { \
+	@pkg-config --exists libsodium libcurl 2>/dev/null || { \
 	  echo "installing $(APT_PACKAGES) with apt"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(APT_PACKAGES); }
 
@@ -41,17 +41,17 @@ mevlib/.built: $(CORE_C) $(CORE_H) $(EXT_SOURCES) | $(STAMP)
 # The C tests, plain and then under AddressSanitizer + UndefinedBehaviorSanitizer.
 build/ctest/%: csrc/tests/%.c $(CORE_C) $(CORE_H) csrc/tests/check.h | sysdeps
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_STRICT) -O2 -o $@ $< $(CORE_C) $$(pkg-config --cflags --libs libsodium) -lpthread -lm
-	$(CC) $(CFLAGS_STRICT) $(SANITIZE) -o $@.san $< $(CORE_C) $$(pkg-config --cflags --libs libsodium) -lpthread -lm
+	$(CC) $(CFLAGS_STRICT) -O2 -o $@ $< $(CORE_C) $$(pkg-config --cflags --libs libsodium libcurl) -lpthread -lm
+	$(CC) $(CFLAGS_STRICT) $(SANITIZE) -o $@.san $< $(CORE_C) $$(pkg-config --cflags --libs libsodium libcurl) -lpthread -lm
 
 build/cbench/%: csrc/bench/%.c $(CORE_C) $(CORE_H) | sysdeps
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_STRICT) -O3 -o $@ $< $(CORE_C) $$(pkg-config --cflags --libs libsodium) -lpthread -lm
+	$(CC) $(CFLAGS_STRICT) -O3 -o $@ $< $(CORE_C) $$(pkg-config --cflags --libs libsodium libcurl) -lpthread -lm
 
 # The ring benchmark again with software prefetch compiled in, for the A/B.
 build/cbench/bench_ring_prefetch: csrc/bench/bench_ring.c $(CORE_C) $(CORE_H) | sysdeps
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_STRICT) -O3 -DMEV_RING_PREFETCH=1 -o $@ $< $(CORE_C) $$(pkg-config --cflags --libs libsodium) -lpthread -lm
+	$(CC) $(CFLAGS_STRICT) -O3 -DMEV_RING_PREFETCH=1 -o $@ $< $(CORE_C) $$(pkg-config --cflags --libs libsodium libcurl) -lpthread -lm
 
 ctest: $(C_TESTS)
 	@for t in $(C_TESTS); do $$t || exit 1; done
@@ -59,7 +59,7 @@ ctest: $(C_TESTS)
 # ThreadSanitizer on the two-thread ring streams.
 build/ctest/test_ring.tsan: csrc/tests/test_ring.c $(CORE_C) $(CORE_H) | sysdeps
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_STRICT) -O1 -fsanitize=thread -o $@ $< $(CORE_C) $$(pkg-config --cflags --libs libsodium) -lpthread -lm
+	$(CC) $(CFLAGS_STRICT) -O1 -fsanitize=thread -o $@ $< $(CORE_C) $$(pkg-config --cflags --libs libsodium libcurl) -lpthread -lm
 
 sanitize: $(C_TESTS) build/ctest/test_ring.tsan
 	@for t in $(C_TESTS); do ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t.san || exit 1; done

@@ -14,7 +14,7 @@ CORE_SOURCES = {}
 
 
 def pkg_config(*args):
-    return subprocess.check_output(["pkg-config", *args, "libsodium"], text=True).split()
+    return subprocess.check_output(["pkg-config", *args, "libsodium", "libcurl"], text=True).split()
 
 
 class StrictCoreBuild(build_ext):

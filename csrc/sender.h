@@ -1,0 +1,85 @@
+/* The send hot path: a thread that fires pre-assembled JSON-RPC requests at scheduled monotonic
+ * times over libcurl's multi interface, on keep-alive connections warmed per route.
+ *
+ * Python (or any thread) submits shots through an in-process ring; the JSON body, base64 of the
+ * signed transactions included, is assembled by the sender thread as soon as a shot arrives, so
+ * firing is only handing a ready request to libcurl. The thread sleeps in curl_multi_poll while
+ * the next shot is far, in clock_nanosleep when it is near, and spins the last microseconds.
+ * Every shot produces exactly one result record (HTTP status, curl error, body, x-bundle-id,
+ * timestamps) in the results ring, which the caller drains. */
+#ifndef MEV_SENDER_H
+#define MEV_SENDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MEV_SENDER_MAX_TXS 5        /* a Jito bundle holds at most five transactions */
+#define MEV_SENDER_MAX_BODY 4096    /* response bytes kept per shot; the rest is cut */
+#define MEV_SENDER_BUNDLE_ID 96
+
+enum mev_shot_kind {
+    MEV_SHOT_RPC_SEND = 1,      /* sendTransaction, base64, skipPreflight, maxRetries 0 */
+    MEV_SHOT_JITO_SEND = 2,     /* /api/v1/transactions sendTransaction */
+    MEV_SHOT_JITO_BUNDLE_ONLY = 3, /* /api/v1/transactions?bundleOnly=true */
+    MEV_SHOT_JITO_BUNDLE = 4,   /* /api/v1/bundles sendBundle */
+    MEV_SHOT_WARM = 5,          /* getHealth (RPC) or getTipAccounts (Jito): opens a connection */
+};
+
+typedef struct {
+    uint64_t shot_id;
+    int64_t fire_at_ns;   /* CLOCK_MONOTONIC; <= now fires at once */
+    uint32_t route;
+    uint32_t kind;
+    uint32_t ntx;
+    uint32_t tx_len[MEV_SENDER_MAX_TXS];
+} mev_shot;
+
+/* One record in the results ring: this header, then body_len bytes of response body. */
+typedef struct {
+    uint64_t shot_id;
+    int64_t fire_at_ns;
+    int64_t sent_ns;      /* when the request was handed to the socket (first perform returned) */
+    int64_t done_ns;
+    int64_t start_ns;     /* when firing began: sent_ns - start_ns is libcurl's share */
+    uint32_t route;
+    uint32_t kind;
+    int32_t curl_code;    /* 0: a response came back; else the CURLcode */
+    int32_t http_status;
+    uint32_t body_len;
+    uint32_t truncated;
+    char bundle_id[MEV_SENDER_BUNDLE_ID]; /* x-bundle-id response header, NUL-terminated */
+} mev_shot_result;
+
+typedef struct {
+    uint64_t submitted, fired, completed;
+    uint64_t cpu_ns;      /* CPU time of the sender thread */
+    int64_t max_late_ns;
+} mev_sender_stats;
+
+typedef struct mev_sender mev_sender;
+
+/* timeout_ms: per request. inflight: shots pending or in flight at once (1..1024). */
+int mev_sender_new(uint32_t inflight, uint32_t timeout_ms, mev_sender **out);
+/* Stops and joins the thread, then frees. */
+void mev_sender_free(mev_sender *s);
+
+/* Routes are added before start. jito: paths /api/v1/... are appended to base_url. headers:
+ * newline-separated "Name: value" lines (e.g. x-jito-auth), may be NULL. http2: 1 to use HTTP/2
+ * (ALPN over TLS, prior knowledge over cleartext). */
+int mev_sender_add_route(mev_sender *s, const char *base_url, int jito, const char *headers,
+                         int http2, uint32_t *route_id);
+int mev_sender_start(mev_sender *s);
+
+/* Copies the shot and its transactions into the submission ring and wakes the thread.
+ * MEV_EAGAIN when the submission ring is full. Call from one thread at a time. */
+int mev_sender_submit(mev_sender *s, const mev_shot *shot, const uint8_t *const *txs);
+
+/* Results: the next record, copied into buf (header + body). MEV_EAGAIN when none. */
+int mev_sender_result(mev_sender *s, uint8_t *buf, size_t cap, size_t *len);
+int mev_sender_wait_result(mev_sender *s, int64_t timeout_ns);
+void mev_sender_stats_get(mev_sender *s, mev_sender_stats *out);
+
+/* Standard base64 of src into dst (room for 4 * ceil(n / 3) bytes); returns the length. */
+size_t mev_base64(const uint8_t *src, size_t n, char *dst);
+
+#endif

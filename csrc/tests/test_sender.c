@@ -1,0 +1,164 @@
+/* Sender: base64 known answers, submission checks, and shots fired at a tiny keep-alive HTTP
+ * server on loopback (one result per shot, bodies and the x-bundle-id header carried back). */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../mev_error.h"
+#include "../sender.h"
+#include "check.h"
+
+static int listen_fd;
+static _Atomic int requests_seen;
+
+/* Answers every request on one connection with a small JSON-RPC result, keeping it open. */
+static void *serve_connection(void *arg)
+{
+    int c = (int)(intptr_t)arg;
+    {
+        char buf[65536];
+        size_t have = 0;
+        for (;;) {
+            ssize_t n = read(c, buf + have, sizeof buf - 1 - have);
+            if (n <= 0)
+                break;
+            have += (size_t)n;
+            buf[have] = '\0';
+            char *end = strstr(buf, "\r\n\r\n");
+            if (end == NULL)
+                continue;
+            char *cl = strcasestr(buf, "Content-Length:");
+            size_t body = cl ? (size_t)atol(cl + 15) : 0;
+            size_t total = (size_t)(end + 4 - buf) + body;
+            if (have < total)
+                continue;
+            const char *reply = "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"ok\"}";
+            char out[512]; /* one write: split writes meet Nagle and delayed ACKs */
+            int ol = snprintf(out, sizeof out,
+                              "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                              "x-bundle-id: bundle-%d\r\nContent-Length: %zu\r\n\r\n%s",
+                              ++requests_seen, strlen(reply), reply);
+            if (write(c, out, (size_t)ol) < 0)
+                break;
+            memmove(buf, buf + total, have - total);
+            have -= total;
+        }
+        close(c);
+    }
+    return NULL;
+}
+
+static void *serve(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        pthread_t t;
+        int c = accept(listen_fd, NULL, NULL);
+        if (c < 0)
+            return NULL;
+        pthread_create(&t, NULL, serve_connection, (void *)(intptr_t)c);
+        pthread_detach(t);
+    }
+}
+
+static void test_base64(void)
+{
+    char out[16];
+    const struct { const char *in, *want; } v[] = {
+        {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"foob", "Zm9vYg=="},
+        {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        size_t n = mev_base64((const uint8_t *)v[i].in, strlen(v[i].in), out);
+        out[n] = '\0';
+        CHECK(strcmp(out, v[i].want) == 0);
+    }
+}
+
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void test_shots(void)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t alen = sizeof a;
+    pthread_t t;
+    char url[64];
+    mev_sender *s;
+    uint32_t rpc, jito;
+
+    listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+    bind(listen_fd, (struct sockaddr *)&a, sizeof a);
+    listen(listen_fd, 16);
+    getsockname(listen_fd, (struct sockaddr *)&a, &alen);
+    pthread_create(&t, NULL, serve, NULL);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/", ntohs(a.sin_port));
+
+    CHECK_EQ_INT(mev_sender_new(0, 1000, &s), MEV_EINVAL);
+    CHECK_EQ_INT(mev_sender_new(16, 2000, &s), MEV_OK);
+    CHECK_EQ_INT(mev_sender_add_route(s, "ftp://x", 0, NULL, 0, &rpc), MEV_EINVAL);
+    CHECK_EQ_INT(mev_sender_add_route(s, url, 0, "x-test: 1\nx-other: 2", 0, &rpc), MEV_OK);
+    CHECK_EQ_INT(mev_sender_add_route(s, url, 1, NULL, 0, &jito), MEV_OK);
+    CHECK_EQ_INT(mev_sender_start(s), MEV_OK);
+
+    uint8_t tx[300];
+    for (int i = 0; i < 300; i++) tx[i] = (uint8_t)i;
+    const uint8_t *txs[5] = {tx, tx, tx, tx, tx};
+    mev_shot bad = {.shot_id = 1, .route = rpc, .kind = MEV_SHOT_JITO_BUNDLE, .ntx = 1, .tx_len = {300}};
+    CHECK_EQ_INT(mev_sender_submit(s, &bad, txs), MEV_EINVAL); /* bundles go to Jito routes */
+    bad.route = 9;
+    CHECK_EQ_INT(mev_sender_submit(s, &bad, txs), MEV_EINVAL);
+
+    enum { N = 40 };
+    int64_t start = mono_ns() + 20000000;
+    for (int i = 0; i < N; i++) {
+        mev_shot sh = {.shot_id = (uint64_t)i + 100, .fire_at_ns = start + i * 1000000,
+                       .route = i % 2 ? jito : rpc,
+                       .kind = i % 2 ? (i % 4 == 1 ? MEV_SHOT_JITO_BUNDLE : MEV_SHOT_JITO_SEND)
+                                     : MEV_SHOT_RPC_SEND,
+                       .ntx = i % 4 == 1 ? 5 : 1};
+        for (uint32_t j = 0; j < sh.ntx; j++) sh.tx_len[j] = 300;
+        CHECK_EQ_INT(mev_sender_submit(s, &sh, txs), MEV_OK);
+    }
+    uint8_t buf[sizeof(mev_shot_result) + MEV_SENDER_MAX_BODY];
+    int got = 0, ok = 0, on_time = 0;
+    uint64_t seen_ids = 0;
+    while (got < N && mev_sender_wait_result(s, 3000000000LL) == MEV_OK) {
+        size_t len;
+        while (mev_sender_result(s, buf, sizeof buf, &len) == MEV_OK) {
+            mev_shot_result r;
+            memcpy(&r, buf, sizeof r);
+            got++;
+            ok += r.curl_code == 0 && r.http_status == 200 && r.body_len > 10 &&
+                  strncmp(r.bundle_id, "bundle-", 7) == 0;
+            on_time += r.start_ns >= r.fire_at_ns && r.start_ns - r.fire_at_ns < 2000000;
+            seen_ids |= 1ULL << (r.shot_id - 100);
+        }
+    }
+    CHECK_EQ_INT(got, N);
+    CHECK_EQ_INT(ok, N);
+    CHECK(on_time >= N - 2);
+    CHECK(seen_ids == (1ULL << N) - 1);
+    mev_sender_stats st;
+    mev_sender_stats_get(s, &st);
+    CHECK_EQ_INT(st.fired, N);
+    CHECK_EQ_INT(st.completed, N);
+    mev_sender_free(s);
+    shutdown(listen_fd, SHUT_RDWR);
+    close(listen_fd);
+    pthread_join(t, NULL);
+}
+
+int main(void)
+{
+    test_base64();
+    test_shots();
+    return check_report("test_sender");
+}
