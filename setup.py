@@ -54,6 +54,7 @@ extensions = [
     core_extension("mevlib._ring", "mevlib/_ring.pyx", ["mev_error", "ring", "shm"]),
     core_extension("mevlib._landing", "mevlib/_landing.pyx",
                    ["mev_error", "leadermap", "kalman", "bandit"]),
+    core_extension("mevlib._sender", "mevlib/_sender.pyx", ["mev_error", "ring", "shm", "sender"]),
 ]
 
 setup(

@@ -340,7 +340,7 @@ static void assemble(mev_sender *s, slot *sl, const uint8_t *txs)
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    curl_easy_setopt(e, CURLOPT_PIPEWAIT, r->http2 ? 1L : 0L); /* waiting to multiplex only pays on HTTP/2 */
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
                      r->http2 ? (strncmp(r->url, "https", 5) == 0 ? CURL_HTTP_VERSION_2TLS
                                                                  : CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE)
@@ -428,7 +428,10 @@ static void collect(mev_sender *s)
         slot *sl;
         long status = 0;
         curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&sl);
+        long connects = 0;
         curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &status);
+        curl_easy_getinfo(m->easy_handle, CURLINFO_NUM_CONNECTS, &connects);
+        sl->res.new_connection = connects > 0;
         sl->res.curl_code = (int32_t)m->data.result;
         sl->res.http_status = (int32_t)status;
         sl->res.done_ns = mono_ns();

@@ -47,6 +47,8 @@ typedef struct {
     int32_t http_status;
     uint32_t body_len;
     uint32_t truncated;
+    uint32_t new_connection; /* 1 if this shot had to open a connection (none warm was free) */
+    uint32_t pad;
     char bundle_id[MEV_SENDER_BUNDLE_ID]; /* x-bundle-id response header, NUL-terminated */
 } mev_shot_result;
 

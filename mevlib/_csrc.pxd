@@ -1,5 +1,5 @@
 # C declarations of the core, mirroring csrc/*.h. Nothing here touches Python objects.
-from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 
 cdef extern from "signer.h" nogil:
     enum:
@@ -167,3 +167,51 @@ cdef extern from "bandit.h" nogil:
     size_t mev_bandit_save_size(const mev_bandit *b)
     int mev_bandit_save(mev_bandit *b, uint8_t *buf, size_t len)
     int mev_bandit_load(const uint8_t *buf, size_t len, size_t expected_leaders, mev_bandit **out)
+
+cdef extern from "sender.h" nogil:
+    enum:
+        MEV_SENDER_MAX_TXS
+        MEV_SENDER_MAX_BODY
+        MEV_SHOT_RPC_SEND
+        MEV_SHOT_JITO_SEND
+        MEV_SHOT_JITO_BUNDLE_ONLY
+        MEV_SHOT_JITO_BUNDLE
+        MEV_SHOT_WARM
+    ctypedef struct mev_shot:
+        uint64_t shot_id
+        int64_t fire_at_ns
+        uint32_t route
+        uint32_t kind
+        uint32_t ntx
+        uint32_t tx_len[5]
+    ctypedef struct mev_shot_result:
+        uint64_t shot_id
+        int64_t fire_at_ns
+        int64_t sent_ns
+        int64_t done_ns
+        int64_t start_ns
+        uint32_t route
+        uint32_t kind
+        int32_t curl_code
+        int32_t http_status
+        uint32_t body_len
+        uint32_t truncated
+        uint32_t new_connection
+        char bundle_id[96]
+    ctypedef struct mev_sender_stats:
+        uint64_t submitted
+        uint64_t fired
+        uint64_t completed
+        uint64_t cpu_ns
+        int64_t max_late_ns
+    ctypedef struct mev_sender:
+        pass
+    int mev_sender_new(uint32_t inflight, uint32_t timeout_ms, mev_sender **out)
+    void mev_sender_free(mev_sender *s)
+    int mev_sender_add_route(mev_sender *s, const char *base_url, int jito, const char *headers,
+                             int http2, uint32_t *route_id)
+    int mev_sender_start(mev_sender *s)
+    int mev_sender_submit(mev_sender *s, const mev_shot *shot, const uint8_t *const *txs)
+    int mev_sender_result(mev_sender *s, uint8_t *buf, size_t cap, size_t *len)
+    int mev_sender_wait_result(mev_sender *s, int64_t timeout_ns)
+    void mev_sender_stats_get(mev_sender *s, mev_sender_stats *out)

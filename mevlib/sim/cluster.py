@@ -166,6 +166,8 @@ class Cluster:
             tx = VersionedTransaction.from_bytes(wire)
         except Exception:
             raise ValueError("failed to deserialize transaction") from None
+        if not tx.signatures or len(tx.signatures) != tx.message.header.num_required_signatures:
+            raise ValueError("invalid transaction: wrong number of signatures")
         if not all(tx.verify_with_results()):
             raise ValueError("Transaction signature verification failure")
         return tx

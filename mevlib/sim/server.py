@@ -78,6 +78,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             body = {"jsonrpc": "2.0", "result": result, "id": rid}
         except RpcError as e:
             body = {"jsonrpc": "2.0", "error": {"code": e.code, "message": str(e)}, "id": rid}
+        except (ValueError, TypeError, KeyError, IndexError) as e:  # malformed params
+            body = {"jsonrpc": "2.0", "error": {"code": -32602, "message": f"Invalid params: {e}"}, "id": rid}
         self._reply(200, json.dumps(body).encode(), headers)
 
     def _reply(self, status: int, body: bytes, headers=None):
