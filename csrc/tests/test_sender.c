@@ -1,68 +1,11 @@
 /* Sender: base64 known answers, submission checks, and shots fired at a tiny keep-alive HTTP
  * server on loopback (one result per shot, bodies and the x-bundle-id header carried back). */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <pthread.h>
-#include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "../mev_error.h"
 #include "../sender.h"
 #include "check.h"
-
-static int listen_fd;
-static _Atomic int requests_seen;
-
-/* Answers every request on one connection with a small JSON-RPC result, keeping it open. */
-static void *serve_connection(void *arg)
-{
-    int c = (int)(intptr_t)arg;
-    {
-        char buf[65536];
-        size_t have = 0;
-        for (;;) {
-            ssize_t n = read(c, buf + have, sizeof buf - 1 - have);
-            if (n <= 0)
-                break;
-            have += (size_t)n;
-            buf[have] = '\0';
-            char *end = strstr(buf, "\r\n\r\n");
-            if (end == NULL)
-                continue;
-            char *cl = strcasestr(buf, "Content-Length:");
-            size_t body = cl ? (size_t)atol(cl + 15) : 0;
-            size_t total = (size_t)(end + 4 - buf) + body;
-            if (have < total)
-                continue;
-            const char *reply = "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"ok\"}";
-            char out[512]; /* one write: split writes meet Nagle and delayed ACKs */
-            int ol = snprintf(out, sizeof out,
-                              "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                              "x-bundle-id: bundle-%d\r\nContent-Length: %zu\r\n\r\n%s",
-                              ++requests_seen, strlen(reply), reply);
-            if (write(c, out, (size_t)ol) < 0)
-                break;
-            memmove(buf, buf + total, have - total);
-            have -= total;
-        }
-        close(c);
-    }
-    return NULL;
-}
-
-static void *serve(void *arg)
-{
-    (void)arg;
-    for (;;) {
-        pthread_t t;
-        int c = accept(listen_fd, NULL, NULL);
-        if (c < 0)
-            return NULL;
-        pthread_create(&t, NULL, serve_connection, (void *)(intptr_t)c);
-        pthread_detach(t);
-    }
-}
+#include "loopback_http.h"
 
 static void test_base64(void)
 {
@@ -87,19 +30,12 @@ static int64_t mono_ns(void)
 
 static void test_shots(void)
 {
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t alen = sizeof a;
     pthread_t t;
     char url[64];
     mev_sender *s;
     uint32_t rpc, jito;
 
-    listen_fd = socket(AF_INET, SOCK_STREAM, 0);
-    bind(listen_fd, (struct sockaddr *)&a, sizeof a);
-    listen(listen_fd, 16);
-    getsockname(listen_fd, (struct sockaddr *)&a, &alen);
-    pthread_create(&t, NULL, serve, NULL);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/", ntohs(a.sin_port));
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/", loopback_http_start(&t));
 
     CHECK_EQ_INT(mev_sender_new(0, 1000, &s), MEV_EINVAL);
     CHECK_EQ_INT(mev_sender_new(16, 2000, &s), MEV_OK);
@@ -151,9 +87,7 @@ static void test_shots(void)
     CHECK_EQ_INT(st.fired, N);
     CHECK_EQ_INT(st.completed, N);
     mev_sender_free(s);
-    shutdown(listen_fd, SHUT_RDWR);
-    close(listen_fd);
-    pthread_join(t, NULL);
+    loopback_http_stop(t);
 }
 
 int main(void)

@@ -230,7 +230,9 @@ class Cluster:
 
     def record_bundle(self, bundle_id: str, signatures: list[str], landing: Landing):
         with self._lock:
-            self._bundles[bundle_id] = (signatures, landing)
+            known = self._bundles.get(bundle_id)
+            if known is None or not known[1].landed:  # the same bundle sent twice: the landing counts
+                self._bundles[bundle_id] = (signatures, landing)
 
     def bundle(self, bundle_id: str):
         with self._lock:

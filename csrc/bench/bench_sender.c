@@ -1,0 +1,77 @@
+/* Shots fired by the sender thread at a loopback HTTP server, one every 2 ms on warm keep-alive
+ * connections: lateness against the schedule, libcurl's hand-off time, sender CPU per shot. */
+#include <time.h>
+
+#include "../sender.h"
+#include "../tests/loopback_http.h"
+
+enum { SHOTS = 1000, SPACING_NS = 2000000 };
+
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int cmp64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+int main(void)
+{
+    pthread_t server;
+    char url[64];
+    mev_sender *s;
+    uint32_t route;
+    uint8_t tx[400] = {1};
+    const uint8_t *txs[1] = {tx};
+    static int64_t late[SHOTS], handoff[SHOTS];
+    uint8_t buf[sizeof(mev_shot_result) + MEV_SENDER_MAX_BODY];
+
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", loopback_http_start(&server));
+    mev_sender_new(64, 2000, &s);
+    mev_sender_add_route(s, url, 1, NULL, 0, &route);
+    mev_sender_start(s);
+    mev_shot warm = {.shot_id = 0, .route = route, .kind = MEV_SHOT_WARM};
+    mev_sender_submit(s, &warm, NULL);
+    size_t len;
+    while (mev_sender_wait_result(s, 2000000000) != 0 || mev_sender_result(s, buf, sizeof buf, &len) != 0)
+        ;
+    mev_sender_stats st0, st1;
+    mev_sender_stats_get(s, &st0);
+    int64_t t0 = mono_ns() + 10000000;
+    for (int i = 0; i < SHOTS; i++) {
+        mev_shot sh = {.shot_id = (uint64_t)i + 1, .fire_at_ns = t0 + (int64_t)i * SPACING_NS,
+                       .route = route, .kind = MEV_SHOT_JITO_SEND, .ntx = 1, .tx_len = {sizeof tx}};
+        while (mev_sender_submit(s, &sh, txs) != 0)
+            ;
+    }
+    int got = 0, reused = 0;
+    while (got < SHOTS && mev_sender_wait_result(s, 3000000000LL) == 0) {
+        while (mev_sender_result(s, buf, sizeof buf, &len) == 0) {
+            mev_shot_result r;
+            memcpy(&r, buf, sizeof r);
+            late[got] = r.start_ns - r.fire_at_ns;
+            handoff[got] = r.sent_ns - r.start_ns;
+            reused += !r.new_connection && r.http_status == 200;
+            got++;
+        }
+    }
+    mev_sender_stats_get(s, &st1);
+    qsort(late, (size_t)got, sizeof late[0], cmp64);
+    qsort(handoff, (size_t)got, sizeof handoff[0], cmp64);
+    printf("sender, %d shots every %d ms to a loopback server (%d on warm connections)\n", got,
+           SPACING_NS / 1000000, reused);
+    printf("  late vs schedule: p50 %.1f us, p99 %.1f us, max %.1f us\n", late[got / 2] / 1e3,
+           late[got * 99 / 100] / 1e3, late[got - 1] / 1e3);
+    printf("  libcurl hand-off (add + first perform): p50 %.1f us, p99 %.1f us\n",
+           handoff[got / 2] / 1e3, handoff[got * 99 / 100] / 1e3);
+    printf("  sender thread CPU per shot (everything, incl. the final spin): %.1f us\n",
+           (double)(st1.cpu_ns - st0.cpu_ns) / got / 1e3);
+    mev_sender_free(s);
+    loopback_http_stop(server);
+    return 0;
+}

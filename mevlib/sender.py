@@ -1,0 +1,307 @@
+"""Hedged sending: when to fire (PhaseKalman per leader), where (RouteBandit), how many shots (a
+"W" around the predicted phase), and what came of it (statuses, attribution, model updates).
+
+The plan is pure (:func:`plan_shots`), so experiments can run it on virtual time; the
+:class:`HedgedSender` runs it for real: shots leave from the C sender thread at their
+scheduled monotonic times, and Python only decides and bookkeeps.
+"""
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+from mevlib import _sender
+from mevlib.errors import InvalidArgumentError
+from mevlib.landing import PhaseKalman, RouteBandit
+from mevlib.routes import JsonRpcClient, Route, RpcCallError, ShotResult, classify
+
+# shot offsets around the predicted phase, in units of the spread: the "W"
+W_SHAPES = {1: (0.0,), 2: (-0.5, 0.5), 3: (-1.0, 0.0, 1.0)}
+
+
+@dataclasses.dataclass(frozen=True)
+class Shot:
+    index: int
+    route: str
+    offset_ms: float   # after the target slot's start
+
+
+def plan_shots(kalman: PhaseKalman | None, bandit: RouteBandit, leader: bytes, slot: int, shots: int,
+               *, default_phase_ms: float, min_spread_ms: float = 10.0, value: float | None = None) -> list[Shot]:
+    """The W: `shots` offsets around the leader's predicted phase (spread by its uncertainty,
+    at least `min_spread_ms`), each on a route the bandit picks (distinct while there are enough)."""
+    if shots not in W_SHAPES:
+        raise InvalidArgumentError(f"shots must be 1, 2 or 3, not {shots!r}")
+    if kalman is not None and kalman.state(leader) is not None:
+        phase, std = kalman.predict(leader, slot)
+    else:
+        phase, std = default_phase_ms, min_spread_ms
+    spread = max(std, min_spread_ms)
+    k = min(shots, len(bandit.routes))
+    routes = bandit.choose(k, leader, value)
+    routes = list(itertools.islice(itertools.cycle(routes), shots))
+    return [Shot(i, routes[i], max(0.0, phase + w * spread)) for i, w in enumerate(W_SHAPES[shots])]
+
+
+class SlotClock:
+    """Follows the cluster's slots by polling getSlot, and measures the slot length by a least-
+    squares fit of (time, slot) over the last samples: nothing assumes 400 ms."""
+
+    def __init__(self, rpc: JsonRpcClient, *, poll_s: float = 0.05, window: int = 200,
+                 initial_slot_ms: float = 400.0):
+        self.rpc = rpc
+        self.poll_s = poll_s
+        self._samples: list[tuple[int, int]] = []  # (monotonic ns, slot)
+        self._window = window
+        self._slot_ms = initial_slot_ms
+        self._anchor = None  # (ns, slot) of the fitted line
+        self._leaders: dict[int, bytes] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = None
+        self.errors = 0
+
+    def sample(self):
+        slot = self.rpc.get_slot()
+        now = time.monotonic_ns()
+        with self._lock:
+            if self._samples and slot == self._samples[-1][1]:
+                return  # only the first sighting of a slot is near its start
+            self._samples.append((now, slot))
+            self._samples = self._samples[-self._window:]
+            self._fit()
+
+    def _fit(self):
+        pts = self._samples
+        if len(pts) < 2:
+            self._anchor = pts[-1] if pts else None
+            return
+        n = len(pts)
+        mt = sum(p[0] for p in pts) / n
+        ms = sum(p[1] for p in pts) / n
+        var = sum((p[1] - ms) ** 2 for p in pts)
+        if var == 0:
+            return
+        ns_per_slot = sum((p[0] - mt) * (p[1] - ms) for p in pts) / var
+        self._slot_ms = ns_per_slot / 1e6
+        # first sightings lag the true starts; the earliest-seen residual marks the start
+        lag = min(p[0] - (mt + (p[1] - ms) * ns_per_slot) for p in pts)
+        self._anchor = (int(mt + lag), ms)
+
+    def start(self) -> "SlotClock":
+        self.sample()
+        self._thread = threading.Thread(target=self._run, name="mevlib-slotclock", daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self):
+        while not self._stop.wait(self.poll_s):
+            try:
+                self.sample()
+            except RpcCallError:
+                self.errors += 1
+
+    def stop(self):
+        self._stop.set()
+        if self._thread:
+            self._thread.join()
+
+    @property
+    def slot_ms(self) -> float:
+        return self._slot_ms
+
+    def slot_start_ns(self, slot: int) -> int:
+        with self._lock:
+            t, s = self._anchor
+            return int(t + (slot - s) * self._slot_ms * 1e6)
+
+    def current_slot(self, now_ns: int | None = None) -> int:
+        now_ns = time.monotonic_ns() if now_ns is None else now_ns
+        with self._lock:
+            t, s = self._anchor
+            return int(s + (now_ns - t) / (self._slot_ms * 1e6))
+
+    def leader(self, slot: int) -> bytes:
+        if slot not in self._leaders:
+            from solders.pubkey import Pubkey
+            start = slot - slot % 4
+            for i, key in enumerate(self.rpc.get_slot_leaders(start, 64)):
+                self._leaders[start + i] = bytes(Pubkey.from_string(key))
+        return self._leaders[slot]
+
+
+@dataclasses.dataclass
+class Attempt:
+    attempt_id: int
+    leader: bytes
+    target_slot: int
+    signatures: list
+    shots: list                     # Shot
+    shot_ids: list
+    results: dict = dataclasses.field(default_factory=dict)  # shot_id -> ShotResult
+    landed: bool | None = None      # None while undecided
+    landed_slot: int | None = None
+    credited_route: str | None = None
+    tips: list | None = None
+
+
+class HedgedSender:
+    """Sends one opportunity as a W of shots over several routes and learns from the outcome.
+
+    ``send(wire, target_slot)`` plans and submits the shots (the same signed transaction on every
+    route, or one tip variant per shot when `wire` is a list); ``poll()`` gathers shot results
+    and signature statuses, decides each attempt once its slot is over, credits the route that
+    landed it (a Jito route whose bundle landed; otherwise the earliest non-Jito shot), and updates
+    the bandit and the Kalman filter. Every shot and outcome goes to `on_record` as a dict.
+    """
+
+    def __init__(self, routes: Sequence[Route], clock: SlotClock, status_rpc: JsonRpcClient, *,
+                 kalman: PhaseKalman | None = None, bandit: RouteBandit | None = None, shots: int = 3,
+                 default_phase_ms: float | None = None, min_spread_ms: float = 10.0,
+                 give_up_slots: int = 8, timeout: float = 2.0,
+                 on_record: Callable[[dict], None] | None = None):
+        if not routes:
+            raise InvalidArgumentError("at least one route")
+        self.routes = {r.name: r for r in routes}
+        self.clock = clock
+        self.status_rpc = status_rpc
+        self.kalman = kalman
+        self.bandit = bandit or RouteBandit([r.name for r in routes])
+        self.shots = shots
+        self.default_phase_ms = default_phase_ms
+        self.min_spread_ms = min_spread_ms
+        self.give_up_slots = give_up_slots
+        self.on_record = on_record or (lambda record: None)
+        self._curl = _sender.CurlSender(timeout=timeout)
+        self._route_index = {}
+        for r in routes:
+            self._route_index[r.name] = self._curl.add_route(r.url, jito=r.jito, headers=r.headers, http2=r.http2)
+        self._names = [r.name for r in routes]
+        self._curl.start()
+        for i in self._route_index.values():  # open a connection to every route now
+            self._curl.submit(0, i, _sender.WARM, [])
+        self._jito_rpc: dict[str, JsonRpcClient] = {}
+        self._ids = itertools.count(1)
+        self._attempts: dict[int, Attempt] = {}
+        self._by_shot: dict[int, Attempt] = {}
+        self.decided: list[Attempt] = []
+
+    def send(self, wire, target_slot: int, *, value: float | None = None, tips=None) -> Attempt:
+        wires = list(wire) if isinstance(wire, (list, tuple)) else [wire] * self.shots
+        if len(wires) != self.shots or not all(isinstance(w, bytes) for w in wires):
+            raise InvalidArgumentError(f"one signed transaction, or {self.shots} tip variants (bytes)")
+        leader = self.clock.leader(target_slot)
+        phase = self.default_phase_ms if self.default_phase_ms is not None else self.clock.slot_ms / 2
+        plan = plan_shots(self.kalman, self.bandit, leader, target_slot, self.shots,
+                          default_phase_ms=phase, min_spread_ms=self.min_spread_ms, value=value)
+        start = self.clock.slot_start_ns(target_slot)
+        from solders.transaction import VersionedTransaction
+        attempt = Attempt(next(self._ids), leader, target_slot,
+                          [str(VersionedTransaction.from_bytes(w).signatures[0]) for w in wires],
+                          plan, [], tips=tips)
+        for shot, w in zip(plan, wires):
+            shot_id = next(self._ids)
+            route = self.routes[shot.route]
+            fire_at = start + int(shot.offset_ms * 1e6)
+            attempt.shot_ids.append(shot_id)
+            self._by_shot[shot_id] = attempt
+            self._curl.submit(shot_id, self._route_index[shot.route], route.shot_kind(), [w], fire_at)
+            self.on_record({"kind": "shot", "attempt": attempt.attempt_id, "shot": shot_id,
+                            "route": shot.route, "leader": leader.hex(), "target_slot": target_slot,
+                            "offset_ms": shot.offset_ms, "fire_at_ns": fire_at})
+        self._attempts[attempt.attempt_id] = attempt
+        return attempt
+
+    def poll(self, timeout: float = 0.0) -> list[Attempt]:
+        """Collects results; returns the attempts decided by this call."""
+        for raw in self._curl.results(timeout=timeout):
+            res = classify(raw, self._names)
+            attempt = self._by_shot.pop(res.shot_id, None)
+            if attempt is None:
+                continue  # a warm-up
+            attempt.results[res.shot_id] = res
+            if res.status == "rate_limited" and self.routes[res.route].limiter:
+                self.routes[res.route].limiter.penalise(1.0)
+            self.on_record({"kind": "shot_result", "attempt": attempt.attempt_id, "shot": res.shot_id,
+                            "route": res.route, "status": res.status, "error": res.error_message,
+                            "late_ns": res.late_ns, "sent_ns": res.sent_ns, "done_ns": res.done_ns})
+        return self._decide()
+
+    def _bundle_landed(self, route: str, bundle_id: str) -> bool:
+        client = self._jito_rpc.setdefault(route, JsonRpcClient(self.routes[route].url, self.routes[route].headers))
+        try:
+            (status,) = client.get_inflight_bundle_statuses([bundle_id])
+        except (RpcCallError, ValueError):
+            return False
+        return bool(status) and status.get("status") == "Landed"
+
+    def _decide(self) -> list[Attempt]:
+        now_slot = self.clock.current_slot()
+        ready = [a for a in self._attempts.values()
+                 if now_slot > a.target_slot + 1 and len(a.results) == len(a.shot_ids)]
+        if not ready:
+            return []
+        sigs = sorted({s for a in ready for s in a.signatures})
+        try:
+            statuses = dict(zip(sigs, self.status_rpc.get_signature_statuses(sigs)))
+        except RpcCallError:
+            return []  # try again on the next poll; nothing is decided on a failed lookup
+        decided = []
+        for a in ready:
+            landed = {s: st for s in a.signatures if (st := statuses.get(s)) and st.get("err") is None}
+            if not landed and now_slot <= a.target_slot + self.give_up_slots:
+                continue
+            a.landed = bool(landed)
+            a.landed_slot = min(st["slot"] for st in landed.values()) if landed else None
+            self._credit(a, set(landed))
+            decided.append(a)
+            del self._attempts[a.attempt_id]
+            self.decided.append(a)
+        return decided
+
+    def _credit(self, a: Attempt, landed_sigs: set):
+        """Which shot landed it. With one tip variant per shot the landed signature names the
+        shot exactly. With one transaction on several routes it is ambiguous: a Jito shot whose
+        bundle the block engine reports Landed wins, else the earliest accepted shot. Every
+        shot updates the bandit (landed only for the credited one); the credited shot's offset
+        feeds the Kalman filter."""
+        credited = None
+        candidates = sorted(
+            (a.results[sid].sent_ns, i) for i, (sid, sig) in enumerate(zip(a.shot_ids, a.signatures))
+            if sig in landed_sigs and a.results[sid].ok)
+        if len(candidates) == 1:
+            credited = a.shots[candidates[0][1]]
+        elif candidates:
+            for _, i in candidates:
+                shot, res = a.shots[i], a.results[a.shot_ids[i]]
+                if self.routes[shot.route].jito and res.bundle_id and self._bundle_landed(shot.route, res.bundle_id):
+                    credited = shot
+                    break
+            credited = credited or a.shots[candidates[0][1]]
+        a.credited_route = credited.route if credited else None
+        for shot in a.shots:
+            self.bandit.update(shot.route, a.leader, credited is not None and shot is credited)
+        if self.kalman is not None:
+            if credited is not None:
+                self.kalman.observe(a.leader, credited.offset_ms, True, slot=a.target_slot)
+            else:
+                self.kalman.observe(a.leader, 0.0, False, slot=a.target_slot)
+        self.on_record({"kind": "outcome", "attempt": a.attempt_id, "leader": a.leader.hex(),
+                        "target_slot": a.target_slot, "landed": a.landed, "landed_slot": a.landed_slot,
+                        "route": a.credited_route, "shots": len(a.shots)})
+
+    @property
+    def pending(self) -> int:
+        return len(self._attempts)
+
+    def close(self):
+        self._curl.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
