@@ -265,7 +265,8 @@ class HedgedSender:
     def _credit(self, a: Attempt, landed_sigs: set):
         """Which shot landed it. With one tip variant per shot the landed signature names the
         shot exactly. With one transaction on several routes it is ambiguous: a Jito shot whose
-        bundle the block engine reports Landed wins, else the earliest accepted shot. Every
+        bundle the block engine reports Landed wins, else the earliest accepted non-Jito shot
+        (else the earliest accepted shot; two Jito regions cannot be told apart). Every
         shot updates the bandit (landed only for the credited one); the credited shot's offset
         feeds the Kalman filter."""
         credited = None
@@ -280,7 +281,9 @@ class HedgedSender:
                 if self.routes[shot.route].jito and res.bundle_id and self._bundle_landed(shot.route, res.bundle_id):
                     credited = shot
                     break
-            credited = credited or a.shots[candidates[0][1]]
+            if credited is None:  # no block engine claims it: a plain route did, if one carried it
+                plain = [i for _, i in candidates if not self.routes[a.shots[i].route].jito]
+                credited = a.shots[(plain or [candidates[0][1]])[0]]
         a.credited_route = credited.route if credited else None
         for shot in a.shots:
             self.bandit.update(shot.route, a.leader, credited is not None and shot is credited)

@@ -1,0 +1,245 @@
+"""The send path against the local cluster simulator over real HTTP: landing and attribution,
+the C sender's timing, fault injection (429, 500, garbage, stalls, dropped connections),
+result classification, the slot clock, and bad input."""
+import dataclasses
+import time
+
+import pytest
+from solders.hash import Hash
+from solders.keypair import Keypair
+from solders.message import MessageV0
+from solders.system_program import TransferParams, transfer
+
+import mevlib
+from mevlib import _sender
+from mevlib.jito import TIP_ACCOUNTS
+from mevlib.routes import JitoRoute, JsonRpcClient, RpcCallError, RpcRoute, classify
+from mevlib.sender import HedgedSender, SlotClock, plan_shots
+from mevlib.sim import ClusterConfig, Faults, Simulator
+
+FAST = dataclasses.replace(ClusterConfig(seed=3), slot_ms=100.0, competitive_share=0.0)
+
+
+@pytest.fixture
+def sim():
+    with Simulator(FAST) as s:
+        yield s
+
+
+def funded_template(sim, tip=50_000):
+    kp = Keypair()
+    sim.cluster.airdrop(kp.pubkey(), 10**12)
+    bh = sim.cluster.latest_blockhash(sim.now_ms())
+    ix = transfer(TransferParams(from_pubkey=kp.pubkey(), to_pubkey=TIP_ACCOUNTS[0], lamports=tip))
+    msg = MessageV0.try_compile(kp.pubkey(), [ix], [], bh)
+    return mevlib.TxTemplate(msg, kp, {"tip": mevlib.Patch.transfer_lamports(0)})
+
+
+def routes_of(sim):
+    return [RpcRoute("rpc", sim.url("rpc")),
+            JitoRoute("jito-ny", sim.url("jito-ny"), rate_limit=None),
+            JitoRoute("jito-ams", sim.url("jito-ams"), rate_limit=None)]
+
+
+def run_until_decided(hs, seconds=20):
+    deadline = time.monotonic() + seconds
+    while hs.pending and time.monotonic() < deadline:
+        hs.poll(timeout=0.05)
+
+
+def test_hedged_sender_lands_and_attributes(sim):
+    tpl = funded_template(sim)
+    rpc = JsonRpcClient(sim.url("rpc"))
+    clock = SlotClock(rpc, poll_s=0.01).start()
+    time.sleep(0.5)
+    records = []
+    names = [r.name for r in routes_of(sim)]
+    hs = HedgedSender(routes_of(sim), clock, rpc, kalman=mevlib.PhaseKalman(),
+                      bandit=mevlib.RouteBandit(names, per_leader=True, seed=1), on_record=records.append)
+    first = clock.current_slot() + 3
+    for i in range(30):  # one tip variant per shot: the landed signature names the shot
+        hs.send(tpl.sign_many([{"tip": 50_000 + 3 * i + j} for j in range(3)]), first + i)
+    run_until_decided(hs)
+    clock.stop()
+    hs.close()
+    assert hs.pending == 0 and len(hs.decided) == 30
+    landed = [a for a in hs.decided if a.landed]
+    assert landed, "nothing landed in 30 slots"
+    truth = {l.signature: l.route for l in sim.sent if l.landed}
+    for a in landed:
+        assert a.credited_route in {truth[s] for s in a.signatures if s in truth}
+        assert a.landed_slot is not None
+    for a in hs.decided:
+        if not a.landed:
+            assert not any(s in truth for s in a.signatures)
+    kinds = [r["kind"] for r in records]
+    assert kinds.count("shot") == kinds.count("shot_result") == 90 and kinds.count("outcome") == 30
+    # the models learned: every shot counted once in the bandit
+    total = sum(sum(hs.bandit.posterior(n)) - 2 for n in names)
+    assert total == 90
+
+
+def test_same_transaction_on_every_route(sim):
+    tpl = funded_template(sim)
+    rpc = JsonRpcClient(sim.url("rpc"))
+    clock = SlotClock(rpc, poll_s=0.01).start()
+    time.sleep(0.4)
+    hs = HedgedSender(routes_of(sim), clock, rpc)
+    first = clock.current_slot() + 3
+    attempts = [hs.send(tpl.sign(tip=60_000 + i), first + i) for i in range(20)]
+    run_until_decided(hs)
+    clock.stop()
+    hs.close()
+    truth = {l.signature: l.route for l in sim.sent if l.landed}
+    for a in attempts:
+        assert len(set(a.signatures)) == 1
+        assert a.landed == (a.signatures[0] in truth)  # it can land at most once
+        if a.landed and truth[a.signatures[0]] == "rpc":
+            assert a.credited_route == "rpc"  # the only non-Jito route: unambiguous
+
+
+def test_shots_fire_on_schedule(sim):
+    tpl = funded_template(sim)
+    s = _sender.CurlSender()
+    r = s.add_route(sim.url("jito-ny"), jito=True)
+    s.start()
+    s.submit(0, r, _sender.WARM, [])
+    assert s.results(timeout=2)
+    start = time.monotonic_ns() + 20_000_000
+    for i in range(50):
+        s.submit(i + 1, r, _sender.JITO_SEND, [tpl.sign(tip=10_000 + i)], start + i * 4_000_000)
+    results = []
+    deadline = time.monotonic() + 10
+    while len(results) < 50 and time.monotonic() < deadline:
+        results += [classify(x, ["jito-ny"]) for x in s.results(timeout=0.5)]
+    s.close()
+    assert len(results) == 50 and all(x.ok and x.bundle_id for x in results)
+    late = sorted(x.late_ns for x in results)
+    assert late[0] >= 0  # never early
+    assert late[len(late) // 2] < 2_000_000  # a loose bound: timing is measured in make bench
+
+
+@pytest.mark.parametrize("fault, status", [
+    (Faults(rate_limited=1.0), "rate_limited"),
+    (Faults(server_error=1.0), "http_error"),
+    (Faults(garbage=1.0), "bad_json"),
+    (Faults(stall=1.0, stall_s=1.5), "timeout"),
+    (Faults(drop=1.0), "connection"),
+])
+def test_faults_become_typed_results(fault, status):
+    with Simulator(FAST, faults={"jito-ny": fault}) as sim:
+        tpl = funded_template(sim)
+        s = _sender.CurlSender(timeout=0.5)
+        r = s.add_route(sim.url("jito-ny"), jito=True)
+        s.start()
+        for i in range(4):
+            s.submit(i + 1, r, _sender.JITO_SEND, [tpl.sign(tip=10_000 + i)])
+        results = []
+        deadline = time.monotonic() + 10
+        while len(results) < 4 and time.monotonic() < deadline:
+            results += [classify(x, ["jito-ny"]) for x in s.results(timeout=0.5)]
+        s.close()
+    assert sorted(x.shot_id for x in results) == [1, 2, 3, 4]  # no attempt lost
+    assert {x.status for x in results} == {status}
+
+
+def test_hedged_sender_survives_a_faulty_route():
+    faults = {"jito-ny": Faults(rate_limited=0.3, server_error=0.2, garbage=0.2, drop=0.1)}
+    with Simulator(FAST, faults=faults) as sim:
+        tpl = funded_template(sim)
+        rpc = JsonRpcClient(sim.url("rpc"))
+        clock = SlotClock(rpc, poll_s=0.01).start()
+        time.sleep(0.4)
+        records = []
+        hs = HedgedSender(routes_of(sim), clock, rpc, on_record=records.append, timeout=0.5)
+        first = clock.current_slot() + 3
+        for i in range(20):
+            hs.send(tpl.sign_many([{"tip": 70_000 + 3 * i + j} for j in range(3)]), first + i)
+        run_until_decided(hs)
+        clock.stop()
+        hs.close()
+    shot_results = [r for r in records if r["kind"] == "shot_result"]
+    assert len(shot_results) == 60 and len(hs.decided) == 20
+    assert {r["status"] for r in shot_results if r["route"] == "jito-ny"} - {"ok"}  # faults seen
+
+
+def test_classify_json_rpc_answers():
+    def raw(status, body, curl=0):
+        return (7, 0, 1, curl, status, body, "", 0, 0, 0, 0, False, False)
+    assert classify(raw(200, b'{"jsonrpc":"2.0","result":"sig","id":7}'), ["r"]).value == "sig"
+    err = classify(raw(200, b'{"jsonrpc":"2.0","error":{"code":-32003,"message":"bad sig"},"id":7}'), ["r"])
+    assert (err.status, err.error_code, err.error_message) == ("rpc_error", -32003, "bad sig")
+    assert classify(raw(200, b'{"id":7}'), ["r"]).status == "bad_json"
+    assert classify(raw(200, b"[1,2]"), ["r"]).status == "bad_json"
+    assert classify(raw(503, b"busy"), ["r"]).status == "http_error"
+    assert classify(raw(0, b"", curl=28), ["r"]).status == "timeout"
+    assert classify(raw(0, b"", curl=7), ["r"]).status == "connection"
+
+
+def test_json_rpc_client_errors(sim):
+    rpc = JsonRpcClient(sim.url("rpc"))
+    assert rpc.get_slot() >= 0
+    with pytest.raises(RpcCallError) as e:
+        rpc.call("noSuchMethod")
+    assert e.value.kind == "rpc" and e.value.code == -32601
+    with pytest.raises(RpcCallError) as e:
+        JsonRpcClient("http://127.0.0.1:1/", timeout=0.5).get_slot()
+    assert e.value.kind == "connection"
+    jito = JsonRpcClient(sim.url("jito-ny"))
+    assert len(jito.get_tip_accounts()) == 8
+    with pytest.raises(mevlib.InvalidArgumentError):
+        jito.get_bundle_statuses(["x"] * 6)
+
+
+def test_slot_clock_measures_slot_length(sim):
+    clock = SlotClock(JsonRpcClient(sim.url("rpc")), poll_s=0.005).start()
+    time.sleep(2.0)
+    clock.stop()
+    assert abs(clock.slot_ms - 100.0) < 12  # never assumed: fitted from what getSlot says
+    slot = clock.current_slot()
+    assert abs(slot - sim.cluster.slot_at(sim.now_ms())) <= 1
+    assert [clock.leader(s) for s in range(slot, slot + 12)] == [
+        bytes(sim.cluster.leader_of(s)) for s in range(slot, slot + 12)]
+
+
+def test_plan_shots_is_a_w():
+    bandit = mevlib.RouteBandit(["a", "b", "c"], seed=1)
+    kalman = mevlib.PhaseKalman(measurement_noise=5)
+    leader = bytes(32)
+    for s in range(30):
+        kalman.observe(leader, 150.0, True, slot=s)
+    plan = plan_shots(kalman, bandit, leader, 31, 3, default_phase_ms=200, min_spread_ms=10)
+    offsets = [p.offset_ms for p in plan]
+    assert offsets[0] < offsets[1] < offsets[2] and abs(offsets[1] - 150) < 5
+    assert len({p.route for p in plan}) == 3
+    plan2 = plan_shots(None, bandit, leader, 31, 2, default_phase_ms=200, min_spread_ms=20)
+    assert [p.offset_ms for p in plan2] == [190.0, 210.0]
+    with pytest.raises(mevlib.InvalidArgumentError):
+        plan_shots(None, bandit, leader, 1, 4, default_phase_ms=1)
+
+
+def test_curl_sender_bad_input(sim):
+    s = _sender.CurlSender()
+    r = s.add_route(sim.url("rpc"))
+    with pytest.raises(mevlib.InvalidArgumentError):
+        s.submit(1, r, _sender.RPC_SEND, [b"x"])  # not started
+    with pytest.raises(mevlib.InvalidArgumentError):
+        s.add_route("ftp://nope")
+    with pytest.raises(mevlib.InvalidArgumentError):
+        s.add_route(sim.url("rpc"), headers={"x": "a\r\nb"})
+    s.start()
+    with pytest.raises(mevlib.InvalidArgumentError):
+        s.add_route(sim.url("rpc"))
+    with pytest.raises(mevlib.InvalidArgumentError):
+        s.submit(1, 9, _sender.RPC_SEND, [b"x"])
+    with pytest.raises(mevlib.InvalidArgumentError):
+        s.submit(1, r, _sender.JITO_BUNDLE, [b"x"])  # bundles go to Jito routes
+    with pytest.raises(mevlib.InvalidTypeError):
+        s.submit(1, r, _sender.RPC_SEND, ["text"])
+    with pytest.raises(mevlib.InvalidTypeError):
+        s.submit(1, r, _sender.RPC_SEND, [b"x"] * 6)
+    with pytest.raises(mevlib.TransactionTooLargeError):
+        s.submit(1, r, _sender.RPC_SEND, [b"x" * 1300])
+    s.close()
+    with pytest.raises(mevlib.ClosedError):
+        s.submit(1, r, _sender.RPC_SEND, [b"x"])
