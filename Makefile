@@ -14,7 +14,7 @@ C_BENCHES := $(patsubst csrc/bench/%.c,build/cbench/%,$(wildcard csrc/bench/benc
 CFLAGS_STRICT := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -g
 SANITIZE := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all sysdeps venv build test ctest sanitize demo bench asv clean
+.PHONY: all sysdeps venv build test ctest sanitize demo bench bench-landing asv clean
 
 all: build
 
@@ -76,6 +76,10 @@ bench: build $(C_BENCHES)
 	@echo "== ring prefetch A/B, interleaved (this VM's two vCPUs are sometimes far apart: compare within a pair)"
 	@for i in 1 2 3; do build/cbench/bench_ring && build/cbench/bench_ring_prefetch || exit 1; done
 	$(PY) asv_benchmarks/peers.py
+
+# The landing experiment on the simulator: three sending policies, rates with intervals.
+bench-landing: build
+	$(PY) -m mevlib.sim.experiment --slots 3000
 
 asv: build
 	cd asv_benchmarks && ../$(VENV)/bin/asv machine --yes >/dev/null && \

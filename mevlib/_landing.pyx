@@ -19,7 +19,7 @@ from mevlib._errors cimport check
 
 from solders.pubkey import Pubkey
 
-from mevlib.errors import InvalidArgumentError, InvalidTypeError, CorruptDataError
+from mevlib.errors import ClosedError, CorruptDataError, InvalidArgumentError, InvalidTypeError
 
 cdef extern from "mev_error.h":
     enum:
@@ -93,6 +93,11 @@ cdef class PhaseKalman:
     def __dealloc__(self):
         mev_kalman_free(self._k)
 
+    cdef int _ready(self) except -1:
+        if self._k == NULL:
+            raise ClosedError("PhaseKalman is not initialised (a subclass must call super().__init__)")
+        return 0
+
     cdef int64_t _slot_or_last(self, bytes key, object slot, int64_t step) except? -1:
         cdef mev_kalman_state s
         if slot is not None:
@@ -106,6 +111,7 @@ cdef class PhaseKalman:
     def observe(self, leader, offset_ms, landed=True, slot=None):
         """Feed one shot's outcome. slot None: one slot after this leader's last. Returns
         whether a measurement was used (False when gated out or when nothing landed)."""
+        self._ready()
         cdef bytes key = leader_key(leader)
         cdef double off = 0.0
         if landed:
@@ -117,6 +123,7 @@ cdef class PhaseKalman:
 
     def predict(self, leader, slot=None):
         """(offset_ms, std_ms) for leader at slot (None: its last observed slot)."""
+        self._ready()
         cdef bytes key = leader_key(leader)
         cdef double off, sd
         check(mev_kalman_predict(self._k, <const uint8_t *>PyBytes_AS_STRING(key), self._slot_or_last(key, slot, 0),
@@ -125,6 +132,7 @@ cdef class PhaseKalman:
 
     def state(self, leader):
         """The filter state of a leader as a dict, or None if it was never observed."""
+        self._ready()
         cdef bytes key = leader_key(leader)
         cdef mev_kalman_state s
         if mev_kalman_state_of(self._k, <const uint8_t *>PyBytes_AS_STRING(key), &s) == MEV_ENOENT:
@@ -133,9 +141,11 @@ cdef class PhaseKalman:
                 "slot": s.slot, "observations": s.observations, "rejected": s.rejected}
 
     def __len__(self):
+        self._ready()
         return mev_kalman_leaders(self._k)
 
     def to_bytes(self):
+        self._ready()
         cdef size_t n = mev_kalman_save_size(self._k)
         out = PyBytes_FromStringAndSize(NULL, n)
         check(mev_kalman_save(self._k, <uint8_t *>PyBytes_AS_STRING(out), n), "save")
@@ -214,7 +224,13 @@ cdef class RouteBandit:
     def __dealloc__(self):
         mev_bandit_free(self._b)
 
+    cdef int _ready(self) except -1:
+        if self._b == NULL:
+            raise ClosedError("RouteBandit is not initialised (a subclass must call super().__init__)")
+        return 0
+
     cdef uint32_t _route(self, object route) except? 0xFFFFFFFF:
+        self._ready()
         i = self._index.get(route)
         if i is None:
             raise InvalidArgumentError(f"unknown route {route!r}; routes are {', '.join(self.routes)}")
@@ -228,6 +244,7 @@ cdef class RouteBandit:
         cdef bytes key = None
         cdef const uint8_t *lp = NULL
         cdef double v = 0.0
+        self._ready()
         if leader is not None:
             key = leader_key(leader)
             lp = <const uint8_t *>PyBytes_AS_STRING(key)
@@ -259,6 +276,7 @@ cdef class RouteBandit:
         return a, b
 
     def to_bytes(self):
+        self._ready()
         cdef size_t n = mev_bandit_save_size(self._b)
         blob = PyBytes_FromStringAndSize(NULL, n)
         check(mev_bandit_save(self._b, <uint8_t *>PyBytes_AS_STRING(blob), n), "save")

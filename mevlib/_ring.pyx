@@ -129,7 +129,7 @@ cdef class _RingBase:
         self._release()
 
     cdef int _claim(self, int role) except -1:
-        if self._closed:
+        if self._closed or self._r == NULL:
             raise ClosedError(f"ring {self.name!r} is closed" if self.name else "ring is closed")
         rc = mev_ring_claim(self._r, role)
         if rc == MEV_EBUSY:
@@ -202,8 +202,8 @@ cdef class _RingBase:
         return self._closed
 
     cdef int _check_open(self) except -1:
-        if self._closed:
-            raise ClosedError("ring is closed")
+        if self._closed or self._r == NULL:
+            raise ClosedError("ring is closed (or was never initialised)")
         return 0
 
     @property

@@ -140,8 +140,8 @@ cdef class Signer:
         self._key = NULL
 
     cdef int _enter(self) except -1:
-        if self._closed:
-            raise ClosedError("Signer is closed")
+        if self._closed or self._key == NULL:
+            raise ClosedError("Signer is closed (or was never initialised)")
         self._users += 1
         return 0
 
@@ -343,15 +343,20 @@ cdef class TxTemplate:
         """The message bytes as built (versioned serialization, prefix included for v0)."""
         return self._message
 
+    cdef const mev_msg_info *_info(self) except NULL:
+        if self._tpl == NULL:
+            raise ClosedError("TxTemplate is closed")
+        return mev_tpl_info(self._tpl)
+
     @property
     def version(self):
         """None for a legacy message, 0 for v0."""
-        v = mev_tpl_info(self._tpl).version
+        v = self._info().version
         return None if v == MEV_VERSION_LEGACY else v
 
     @property
     def num_signatures(self):
-        return mev_tpl_info(self._tpl).num_required_signatures
+        return self._info().num_required_signatures
 
     @property
     def signer_pubkeys(self):
@@ -402,8 +407,8 @@ cdef class TxTemplate:
         return 0
 
     cdef int _enter(self) except -1:
-        if self._closed:
-            raise ClosedError("TxTemplate is closed")
+        if self._closed or self._tpl == NULL:
+            raise ClosedError("TxTemplate is closed (or was never initialised)")
         for s in self._signers:
             if (<Signer>s)._closed:
                 raise ClosedError(f"signer {s.pubkey} is closed")
@@ -497,6 +502,8 @@ cdef class TxTemplate:
         self.close()
 
     def __repr__(self):
+        if self._tpl == NULL:
+            return "<mevlib.TxTemplate closed>"
         kind = "legacy" if self.version is None else f"v{self.version}"
         return (f"<mevlib.TxTemplate {kind}, {self.num_signatures} signer(s), {self._wire_len} bytes, "
                 f"patches {', '.join(self._names)}>")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import random
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -30,16 +31,22 @@ class Shot:
 
 
 def plan_shots(kalman: PhaseKalman | None, bandit: RouteBandit, leader: bytes, slot: int, shots: int,
-               *, default_phase_ms: float, min_spread_ms: float = 10.0, value: float | None = None) -> list[Shot]:
-    """The W: `shots` offsets around the leader's predicted phase (spread by its uncertainty,
-    at least `min_spread_ms`), each on a route the bandit picks (distinct while there are enough)."""
+               *, default_phase_ms: float, min_spread_ms: float = 10.0, value: float | None = None,
+               rng: random.Random | None = None) -> list[Shot]:
+    """The W: `shots` offsets around the leader's phase, each on a route the bandit picks
+    (distinct while there are enough). With a Kalman filter the centre is drawn from the phase's
+    posterior (Thompson sampling: a leader not learned yet gets shots spread over the slot, a
+    learned one gets them tight), and the W's arms sit half a standard deviation out, at least
+    `min_spread_ms`. Without one, the W is centred on `default_phase_ms`."""
     if shots not in W_SHAPES:
         raise InvalidArgumentError(f"shots must be 1, 2 or 3, not {shots!r}")
-    if kalman is not None and kalman.state(leader) is not None:
+    if kalman is not None:
         phase, std = kalman.predict(leader, slot)
+        if rng is not None:
+            phase += std * rng.gauss(0.0, 1.0)
+        spread = max(std / 2, min_spread_ms)
     else:
-        phase, std = default_phase_ms, min_spread_ms
-    spread = max(std, min_spread_ms)
+        phase, spread = default_phase_ms, min_spread_ms
     k = min(shots, len(bandit.routes))
     routes = bandit.choose(k, leader, value)
     routes = list(itertools.islice(itertools.cycle(routes), shots))

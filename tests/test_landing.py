@@ -214,3 +214,18 @@ def test_bandit_bad_input():
     for kw in ({"discount": 0}, {"discount": 1.5}, {"prior": (0, 1)}, {"prior": 1}):
         with pytest.raises((mevlib.InvalidArgumentError, mevlib.InvalidTypeError)):
             mevlib.RouteBandit(ROUTES, **kw)
+
+
+def test_uninitialised_objects_raise_instead_of_crashing():
+    class Lazy(mevlib.PhaseKalman):
+        def __init__(self):  # forgets super().__init__()
+            pass
+
+    with pytest.raises(mevlib.ClosedError):
+        Lazy().observe(LEADERS[0], 1.0)
+    for obj, call in ((mevlib.PhaseKalman.__new__(mevlib.PhaseKalman), lambda o: o.predict(LEADERS[0])),
+                      (mevlib.RouteBandit.__new__(mevlib.RouteBandit), lambda o: o.choose(1)),
+                      (mevlib.Ring.__new__(mevlib.Ring), lambda o: o.push(b"x")),
+                      (mevlib.RecordRing.__new__(mevlib.RecordRing), lambda o: o.pop_array())):
+        with pytest.raises(mevlib.ClosedError):
+            call(obj)

@@ -301,3 +301,12 @@ def test_bad_threads_and_rows(chain):
             tpl.sign_many([{}], threads=threads)
     with pytest.raises(mevlib.InvalidTypeError):
         tpl.sign_many([5])
+
+
+def test_closed_template_properties_raise(chain):
+    tpl = template(chain)
+    tpl.close()
+    assert "closed" in repr(tpl)
+    for read in (lambda: tpl.version, lambda: tpl.num_signatures, lambda: tpl.signer_pubkeys):
+        with pytest.raises(mevlib.ClosedError):
+            read()

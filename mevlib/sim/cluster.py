@@ -85,7 +85,9 @@ class Cluster:
         self.config = config
         self.routes = {r.name: r for r in config.routes}
         self._lock = threading.Lock()
-        self.svm = LiteSVM()
+        # blockhash age is judged here (150 slots), so LiteSVM's own check, which knows only the
+        # latest hash, is off
+        self.svm = LiteSVM().with_blockhash_check(False)
         self.leader_keys = [Keypair.from_seed(hashlib.sha256(f"leader-{config.seed}-{i}".encode()).digest()).pubkey()
                             for i in range(config.leaders)]
         lo, hi = (x * config.slot_ms for x in config.phase_range)
@@ -129,14 +131,23 @@ class Cluster:
 
     # --- accounts -----------------------------------------------------------------------------
     def latest_blockhash(self, t_ms: float) -> Hash:
+        """A blockhash issued at the current slot, renewed every 32 slots like a real cluster's
+        stream of recent hashes; each is usable for MAX_PROCESSING_AGE slots."""
+        slot = self.slot_at(t_ms)
         with self._lock:
             bh = self.svm.latest_blockhash()
-            self._blockhashes.setdefault(str(bh), self.slot_at(t_ms))
+            issued = self._blockhashes.setdefault(str(bh), slot)
+            if slot - issued >= 32:
+                self.svm.expire_blockhash()
+                bh = self.svm.latest_blockhash()
+                self._blockhashes[str(bh)] = slot
             return bh
 
     def airdrop(self, pubkey: Pubkey, lamports: int):
         with self._lock:
-            self.svm.airdrop(pubkey, lamports)
+            res = self.svm.airdrop(pubkey, lamports)
+        if type(res).__name__ != "TransactionMetadata":
+            raise ValueError(f"airdrop of {lamports} lamports failed: {res.err()}")
 
     def balance(self, pubkey: Pubkey) -> int:
         with self._lock:
