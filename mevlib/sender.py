@@ -204,6 +204,7 @@ class HedgedSender:
         phase = self.default_phase_ms if self.default_phase_ms is not None else self.clock.slot_ms / 2
         plan = plan_shots(self.kalman, self.bandit, leader, target_slot, self.shots,
                           default_phase_ms=phase, min_spread_ms=self.min_spread_ms, value=value)
+        plan = self._within_rate_limits(plan, leader, value)
         start = self.clock.slot_start_ns(target_slot)
         from solders.transaction import VersionedTransaction
         attempt = Attempt(next(self._ids), leader, target_slot,
@@ -221,6 +222,21 @@ class HedgedSender:
                             "offset_ms": shot.offset_ms, "fire_at_ns": fire_at})
         self._attempts[attempt.attempt_id] = attempt
         return attempt
+
+    def _within_rate_limits(self, plan: list[Shot], leader: bytes, value) -> list[Shot]:
+        """Moves a shot whose route has no request left this second (its token bucket, or a 429
+        back-off) to the best route that has one; with none left the shot keeps its route and
+        the endpoint's answer (429) is recorded like any other."""
+        ranked = self.bandit.choose(len(self.bandit.routes), leader, value)
+        out = []
+        for shot in plan:
+            limiter = self.routes[shot.route].limiter
+            if limiter is None or limiter.try_acquire():
+                out.append(shot)
+                continue
+            spare = next((r for r in ranked if self.routes[r].limiter is None or self.routes[r].limiter.try_acquire()), None)
+            out.append(dataclasses.replace(shot, route=spare) if spare else shot)
+        return out
 
     def poll(self, timeout: float = 0.0) -> list[Attempt]:
         """Collects results; returns the attempts decided by this call."""

@@ -128,7 +128,10 @@ class Simulator:
         return self
 
     def stop(self):
-        self._server.shutdown()
+        if self._thread is not None:  # shutdown() waits for a serve_forever that must be running
+            self._server.shutdown()
+            self._thread.join()
+            self._thread = None
         self._server.server_close()
 
     def __enter__(self):
