@@ -284,7 +284,114 @@ def landing_table():
           f"{'met' if worst <= 1 else 'MISSED'}")
 
 
-TABLES = {"signer": signer_table, "ring": ring_table, "landing": landing_table}
+_REPLY = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 38\r\n\r\n"
+          b'{"jsonrpc":"2.0","id":1,"result":"ok"}')
+
+
+def _loopback_server(port_queue):
+    """A keep-alive HTTP/1.1 endpoint in its own process: answers every POST at once."""
+    import asyncio
+
+    async def handle(reader, writer):
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":")[1])
+                await reader.readexactly(length)
+                writer.write(_REPLY)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+
+    async def main():
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        port_queue.put(server.sockets[0].getsockname()[1])
+        await server.serve_forever()
+
+    asyncio.run(main())
+
+
+def _percentiles(values_ns):
+    v = sorted(values_ns)
+    return v[len(v) // 2] / 1e3, v[int(len(v) * 0.99)] / 1e3, v[-1] / 1e3
+
+
+def sender_table():
+    import asyncio
+    import base64
+    import json
+    import multiprocessing
+
+    import aiohttp
+
+    from mevlib import _sender
+    from mevlib.routes import classify
+
+    ctx = multiprocessing.get_context("fork")
+    q = ctx.Queue()
+    server = ctx.Process(target=_loopback_server, args=(q,), daemon=True)
+    server.start()
+    url = f"http://127.0.0.1:{q.get(timeout=10)}/"
+    tx = bytes(range(256)) + bytes(144)  # a 400-byte signed transaction's worth
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "sendTransaction",
+                       "params": [base64.b64encode(tx).decode(),
+                                  {"encoding": "base64", "skipPreflight": True, "maxRetries": 0}]})
+    n, spacing = 500, 2_000_000
+
+    s = _sender.CurlSender()
+    route = s.add_route(url)
+    s.start()
+    s.submit(0, route, _sender.WARM, [])
+    s.results(timeout=2)
+    cpu0 = s.stats()["cpu_ns"]
+    t0 = time.monotonic_ns() + 20_000_000
+    for i in range(n):
+        s.submit(i + 1, route, _sender.RPC_SEND, [tx], t0 + i * spacing)
+    got = []
+    while len(got) < n:
+        got += [classify(r, ["loopback"]) for r in s.results(timeout=1)]
+    c_late = _percentiles([r.late_ns for r in got])
+    c_cpu = (s.stats()["cpu_ns"] - cpu0) / n / 1e3
+    c_rtt = _percentiles([r.done_ns - r.start_ns for r in got])
+    s.close()
+
+    async def aio():
+        late, rtt = [], []
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=64)) as session:
+            async with session.post(url, data=body) as r:  # warm the connection
+                await r.read()
+
+            async def shot(at):
+                await asyncio.sleep(max(0.0, (at - time.monotonic_ns()) / 1e9))
+                start = time.monotonic_ns()
+                late.append(start - at)
+                async with session.post(url, data=body, headers={"Content-Type": "application/json"}) as r:
+                    await r.read()
+                rtt.append(time.monotonic_ns() - start)
+
+            start_cpu = time.process_time_ns()
+            t0 = time.monotonic_ns() + 20_000_000
+            await asyncio.gather(*(shot(t0 + i * spacing) for i in range(n)))
+            return late, rtt, (time.process_time_ns() - start_cpu) / n / 1e3
+
+    a_late, a_rtt, a_cpu = asyncio.run(aio())
+    a_late, a_rtt = _percentiles(a_late), _percentiles(a_rtt)
+    server.kill()
+    print(f"\nSend path: {n} JSON-RPC sendTransaction shots, one every {spacing // 1_000_000} ms, "
+          "to a loopback endpoint in another process")
+    print(f"  {'client':<30} {'late p50':>9} {'late p99':>9} {'late max':>9} {'rtt p50':>9} {'rtt p99':>9} {'CPU/shot':>9}")
+    for name, late, rtt, cpu in (("mevlib C sender (libcurl)", c_late, c_rtt, c_cpu),
+                                 ("aiohttp ClientSession", a_late, a_rtt, a_cpu)):
+        print(f"  {name:<30} {late[0]:>7.1f}µs {late[1]:>7.1f}µs {late[2]:>7.1f}µs "
+              f"{rtt[0]:>7.1f}µs {rtt[1]:>7.1f}µs {cpu:>7.1f}µs")
+    print("\n  targets")
+    print(f"  {'C sender: late p99':<52} {c_late[1]:>7.1f} µs  target ≤ 100 µs {'met' if c_late[1] <= 100 else 'MISSED'}")
+    print(f"  {'C sender: CPU per shot':<52} {c_cpu:>7.1f} µs  target ≤ 50 µs  {'met' if c_cpu <= 50 else 'MISSED'}")
+
+
+TABLES = {"signer": signer_table, "ring": ring_table, "landing": landing_table, "sender": sender_table}
 
 if __name__ == "__main__":
     chosen = sys.argv[1:] or list(TABLES)

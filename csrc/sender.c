@@ -17,7 +17,6 @@
 #define MAX_ROUTES 64
 #define BODY_CAP (MEV_SENDER_MAX_TXS * 1700 + 512) /* base64 of five 1232-byte txs + JSON */
 #define SPIN_NS 30000      /* the last stretch before a shot is spun, not slept */
-#define POLL_MARGIN_NS 2000000 /* closer than this, stop polling sockets and sleep precisely */
 #define RING_BYTES (1u << 22)
 
 typedef struct {
@@ -466,10 +465,12 @@ static void *sender_main(void *arg)
             continue;
         }
         int64_t wait = due ? due->shot.fire_at_ns - now : 100000000;
-        if (wait > POLL_MARGIN_NS) {
-            curl_multi_poll(s->multi, NULL, 0, (int)((wait - POLL_MARGIN_NS / 2) / 1000000), NULL);
+        if (wait > SPIN_NS + 1000000) {
+            /* far: sleep in poll, which wakes for responses and new submissions as they come */
+            curl_multi_poll(s->multi, NULL, 0, (int)((wait - SPIN_NS) / 1000000), NULL);
         } else {
-            curl_multi_perform(s->multi, &running); /* a last look at sockets, non-blocking */
+            /* near: a last look at sockets, then a precise sleep and a short spin */
+            curl_multi_perform(s->multi, &running);
             collect(s);
             if (wait > SPIN_NS)
                 sleep_until(due->shot.fire_at_ns - SPIN_NS);

@@ -3,8 +3,9 @@
  *
  * Python (or any thread) submits shots through an in-process ring; the JSON body, base64 of the
  * signed transactions included, is assembled by the sender thread as soon as a shot arrives, so
- * firing is only handing a ready request to libcurl. The thread sleeps in curl_multi_poll while
- * the next shot is far, in clock_nanosleep when it is near, and spins the last microseconds.
+ * firing is only handing a ready request to libcurl. The thread sleeps in curl_multi_poll (woken
+ * by responses and submissions) until the last millisecond before a shot, then in clock_nanosleep,
+ * and spins the last 30 microseconds.
  * Every shot produces exactly one result record (HTTP status, curl error, body, x-bundle-id,
  * timestamps) in the results ring, which the caller drains. */
 #ifndef MEV_SENDER_H
