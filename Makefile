@@ -75,6 +75,7 @@ bench: build $(C_BENCHES)
 	@echo "== C core"; build/cbench/bench_sign 253
 	@echo "== ring prefetch A/B, interleaved (this VM's two vCPUs are sometimes far apart: compare within a pair)"
 	@for i in 1 2 3; do build/cbench/bench_ring && build/cbench/bench_ring_prefetch || exit 1; done
+	build/cbench/bench_sender
 	$(PY) asv_benchmarks/peers.py
 
 # The landing experiment on the simulator: three sending policies, rates with intervals.
