@@ -62,7 +62,24 @@ cdef write_atomically(object path, bytes data):
     os.replace(tmp, path)
 
 
-cdef class PhaseKalman:
+cdef class _SavedState:
+    """Persistence shared by the models: to_bytes/from_bytes in the subclass, files and pickling
+    here."""
+
+    def save(self, path):
+        """Write the state to path atomically (temporary file, then rename)."""
+        write_atomically(path, self.to_bytes())
+
+    @classmethod
+    def load(cls, path):
+        with open(path, "rb") as f:
+            return cls.from_bytes(f.read())
+
+    def __reduce__(self):
+        return (type(self).from_bytes, (self.to_bytes(),))
+
+
+cdef class PhaseKalman(_SavedState):
     """Per-leader estimate of the best send moment within a slot (ms after our slot start).
 
     ``observe(leader, offset_ms, landed, slot)``: a landed shot's phase is a measurement; a shot
@@ -159,23 +176,12 @@ cdef class PhaseKalman:
               "PhaseKalman state")
         return k
 
-    def save(self, path):
-        """Write the state to path atomically (temporary file, then rename)."""
-        write_atomically(path, self.to_bytes())
-
-    @classmethod
-    def load(cls, path):
-        with open(path, "rb") as f:
-            return cls.from_bytes(f.read())
-
-    def __reduce__(self):
-        return (PhaseKalman.from_bytes, (self.to_bytes(),))
 
 
 cdef bytes BANDIT_MAGIC = b"MEVBNDT1"
 
 
-cdef class RouteBandit:
+cdef class RouteBandit(_SavedState):
     """Thompson sampling over named routes with Beta posteriors.
 
     ``choose(k, leader=None, value=None)`` returns k distinct routes, best first: by a sampled
@@ -302,13 +308,3 @@ cdef class RouteBandit:
             raise CorruptDataError("saved RouteBandit names and state disagree")
         return rb
 
-    def save(self, path):
-        write_atomically(path, self.to_bytes())
-
-    @classmethod
-    def load(cls, path):
-        with open(path, "rb") as f:
-            return cls.from_bytes(f.read())
-
-    def __reduce__(self):
-        return (RouteBandit.from_bytes, (self.to_bytes(),))

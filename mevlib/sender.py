@@ -168,7 +168,7 @@ class HedgedSender:
     def __init__(self, routes: Sequence[Route], clock: SlotClock, status_rpc: JsonRpcClient, *,
                  kalman: PhaseKalman | None = None, bandit: RouteBandit | None = None, shots: int = 3,
                  default_phase_ms: float | None = None, min_spread_ms: float = 10.0,
-                 give_up_slots: int = 8, timeout: float = 2.0,
+                 give_up_slots: int = 8, timeout: float = 2.0, seed: int = 0,
                  on_record: Callable[[dict], None] | None = None):
         if not routes:
             raise InvalidArgumentError("at least one route")
@@ -182,6 +182,7 @@ class HedgedSender:
         self.min_spread_ms = min_spread_ms
         self.give_up_slots = give_up_slots
         self.on_record = on_record or (lambda record: None)
+        self._rng = random.Random(seed)  # draws the W's centre from each leader's phase posterior
         self._curl = _sender.CurlSender(timeout=timeout)
         self._route_index = {}
         for r in routes:
@@ -203,7 +204,8 @@ class HedgedSender:
         leader = self.clock.leader(target_slot)
         phase = self.default_phase_ms if self.default_phase_ms is not None else self.clock.slot_ms / 2
         plan = plan_shots(self.kalman, self.bandit, leader, target_slot, self.shots,
-                          default_phase_ms=phase, min_spread_ms=self.min_spread_ms, value=value)
+                          default_phase_ms=phase, min_spread_ms=self.min_spread_ms, value=value,
+                          rng=self._rng)
         plan = self._within_rate_limits(plan, leader, value)
         start = self.clock.slot_start_ns(target_slot)
         from solders.transaction import VersionedTransaction
