@@ -16,7 +16,10 @@
 
 #define MAX_ROUTES 64
 #define BODY_CAP (MEV_SENDER_MAX_TXS * 1700 + 512) /* base64 of five 1232-byte txs + JSON */
-#define SPIN_NS 30000      /* the last stretch before a shot is spun, not slept */
+#ifndef MEV_SENDER_SPIN_NS
+#define MEV_SENDER_SPIN_NS 30000 /* the last stretch before a shot is spun, not slept */
+#endif
+#define SPIN_NS MEV_SENDER_SPIN_NS
 #define RING_BYTES (1u << 22)
 
 typedef struct {

@@ -198,6 +198,9 @@ class HedgedSender:
         self.decided: list[Attempt] = []
 
     def send(self, wire, target_slot: int, *, value: float | None = None, tips=None) -> Attempt:
+        """Plans and submits one opportunity. `wire`: one signed transaction for every shot, or
+        one variant per shot. `tips`: the lamports each shot tips, to respect routes' minimums.
+        `value`: what landing is worth, for cost-aware route choice."""
         wires = list(wire) if isinstance(wire, (list, tuple)) else [wire] * self.shots
         if len(wires) != self.shots or not all(isinstance(w, bytes) for w in wires):
             raise InvalidArgumentError(f"one signed transaction, or {self.shots} tip variants (bytes)")
@@ -206,7 +209,9 @@ class HedgedSender:
         plan = plan_shots(self.kalman, self.bandit, leader, target_slot, self.shots,
                           default_phase_ms=phase, min_spread_ms=self.min_spread_ms, value=value,
                           rng=self._rng)
-        plan = self._within_rate_limits(plan, leader, value)
+        if tips is not None and len(tips) != self.shots:
+            raise InvalidArgumentError(f"tips: one per shot ({self.shots})")
+        plan = self._steer(plan, leader, value, tips)
         start = self.clock.slot_start_ns(target_slot)
         from solders.transaction import VersionedTransaction
         attempt = Attempt(next(self._ids), leader, target_slot,
@@ -225,18 +230,25 @@ class HedgedSender:
         self._attempts[attempt.attempt_id] = attempt
         return attempt
 
-    def _within_rate_limits(self, plan: list[Shot], leader: bytes, value) -> list[Shot]:
-        """Moves a shot whose route has no request left this second (its token bucket, or a 429
-        back-off) to the best route that has one; with none left the shot keeps its route and
-        the endpoint's answer (429) is recorded like any other."""
+    def _steer(self, plan: list[Shot], leader: bytes, value, tips) -> list[Shot]:
+        """Moves a shot off a route that cannot take it now: no request left this second (token
+        bucket or 429 back-off), or a tip below the route's minimum. It goes to the best route
+        (bandit order) that can; with none, it keeps its route and the answer is recorded."""
         ranked = self.bandit.choose(len(self.bandit.routes), leader, value)
+
+        def usable(name, tip):
+            route = self.routes[name]
+            if tip is not None and tip < route.min_tip:
+                return False
+            return route.limiter is None or route.limiter.try_acquire()
+
         out = []
         for shot in plan:
-            limiter = self.routes[shot.route].limiter
-            if limiter is None or limiter.try_acquire():
+            tip = tips[shot.index] if tips is not None else None
+            if usable(shot.route, tip):
                 out.append(shot)
                 continue
-            spare = next((r for r in ranked if self.routes[r].limiter is None or self.routes[r].limiter.try_acquire()), None)
+            spare = next((r for r in ranked if r != shot.route and usable(r, tip)), None)
             out.append(dataclasses.replace(shot, route=spare) if spare else shot)
         return out
 

@@ -243,3 +243,27 @@ def test_curl_sender_bad_input(sim):
     s.close()
     with pytest.raises(mevlib.ClosedError):
         s.submit(1, r, _sender.RPC_SEND, [b"x"])
+
+
+def test_rate_limits_and_minimum_tips_steer_shots(sim):
+    tpl = funded_template(sim)
+    rpc = JsonRpcClient(sim.url("rpc"))
+    clock = SlotClock(rpc, poll_s=0.01).start()
+    time.sleep(0.3)
+    routes = [RpcRoute("rpc", sim.url("rpc")),
+              JitoRoute("jito-ny", sim.url("jito-ny"), rate_limit=1.0, min_tip=1_000),
+              JitoRoute("jito-ams", sim.url("jito-ams"), rate_limit=None, min_tip=100_000)]
+    records = []
+    hs = HedgedSender(routes, clock, rpc, shots=2, on_record=records.append)
+    first = clock.current_slot() + 3
+    for i in range(6):
+        hs.send(tpl.sign_many([{"tip": 5_000 + 2 * i + j} for j in range(2)]), first + i,
+                tips=[5_000, 5_000])
+    run_until_decided(hs)
+    clock.stop()
+    hs.close()
+    shots = [r for r in records if r["kind"] == "shot"]
+    assert not [r for r in shots if r["route"] == "jito-ams"]  # below its minimum tip
+    assert sum(r["route"] == "jito-ny" for r in shots) <= 2  # 1 request/s, burst 1, ~1 s of sends
+    with HedgedSender(routes, clock, rpc, shots=2) as other, pytest.raises(mevlib.InvalidArgumentError):
+        other.send(tpl.sign(tip=1), first, tips=[1])
