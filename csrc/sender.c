@@ -24,6 +24,7 @@
 
 typedef struct {
     char url[512];
+    char ca_file[512]; /* empty: the system's CAs */
     struct curl_slist *headers;
     int jito;
     int http2;
@@ -177,10 +178,12 @@ void mev_sender_free(mev_sender *s)
 }
 
 int mev_sender_add_route(mev_sender *s, const char *base_url, int jito, const char *headers,
-                         int http2, uint32_t *route_id)
+                         int http2, const char *ca_file, uint32_t *route_id)
 {
     route *r;
     if (s->started || s->nroutes == MAX_ROUTES || base_url == NULL)
+        return MEV_EINVAL;
+    if (ca_file != NULL && strlen(ca_file) >= sizeof r->ca_file)
         return MEV_EINVAL;
     if (strlen(base_url) >= sizeof r->url || (strncmp(base_url, "http://", 7) != 0 &&
                                               strncmp(base_url, "https://", 8) != 0))
@@ -193,6 +196,8 @@ int mev_sender_add_route(mev_sender *s, const char *base_url, int jito, const ch
         r->url[--n] = '\0';
     r->jito = jito != 0;
     r->http2 = http2 != 0;
+    if (ca_file != NULL)
+        strcpy(r->ca_file, ca_file);
     r->headers = curl_slist_append(NULL, "Content-Type: application/json");
     if (headers != NULL) {
         char line[1024];
@@ -347,7 +352,8 @@ static void assemble(mev_sender *s, slot *sl, const uint8_t *txs)
                      r->http2 ? (strncmp(r->url, "https", 5) == 0 ? CURL_HTTP_VERSION_2TLS
                                                                  : CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE)
                               : CURL_HTTP_VERSION_1_1);
-    /* Expect: 100-continue would cost a round trip on larger bodies */
+    if (r->ca_file[0])
+        curl_easy_setopt(e, CURLOPT_CAINFO, r->ca_file);
     memset(&sl->res, 0, sizeof sl->res);
     sl->res.shot_id = sh->shot_id;
     sl->res.fire_at_ns = sh->fire_at_ns;
@@ -413,10 +419,12 @@ static int emit(mev_sender *s, slot *sl)
     uint8_t buf[sizeof(mev_shot_result) + MEV_SENDER_MAX_BODY];
     memcpy(buf, &sl->res, sizeof sl->res);
     memcpy(buf + sizeof sl->res, sl->resp, sl->res.body_len);
-    if (mev_ring_push(s->res_in, buf, (uint32_t)(sizeof sl->res + sl->res.body_len)) != MEV_OK)
+    atomic_fetch_add(&s->completed, 1); /* counted before the reader can see it */
+    if (mev_ring_push(s->res_in, buf, (uint32_t)(sizeof sl->res + sl->res.body_len)) != MEV_OK) {
+        atomic_fetch_sub(&s->completed, 1);
         return 0;
+    }
     sl->state = SLOT_FREE;
-    atomic_fetch_add(&s->completed, 1);
     return 1;
 }
 

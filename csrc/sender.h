@@ -68,9 +68,10 @@ void mev_sender_free(mev_sender *s);
 
 /* Routes are added before start. jito: paths /api/v1/... are appended to base_url. headers:
  * newline-separated "Name: value" lines (e.g. x-jito-auth), may be NULL. http2: 1 to use HTTP/2
- * (ALPN over TLS, prior knowledge over cleartext). */
+ * (ALPN over TLS, prior knowledge over cleartext). ca_file: PEM bundle to verify the server
+ * with instead of the system's (NULL: system CAs); verification is never turned off. */
 int mev_sender_add_route(mev_sender *s, const char *base_url, int jito, const char *headers,
-                         int http2, uint32_t *route_id);
+                         int http2, const char *ca_file, uint32_t *route_id);
 int mev_sender_start(mev_sender *s);
 
 /* Copies the shot and its transactions into the submission ring and wakes the thread.

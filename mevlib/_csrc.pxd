@@ -209,7 +209,7 @@ cdef extern from "sender.h" nogil:
     int mev_sender_new(uint32_t inflight, uint32_t timeout_ms, mev_sender **out)
     void mev_sender_free(mev_sender *s)
     int mev_sender_add_route(mev_sender *s, const char *base_url, int jito, const char *headers,
-                             int http2, uint32_t *route_id)
+                             int http2, const char *ca_file, uint32_t *route_id)
     int mev_sender_start(mev_sender *s)
     int mev_sender_submit(mev_sender *s, const mev_shot *shot, const uint8_t *const *txs)
     int mev_sender_result(mev_sender *s, uint8_t *buf, size_t cap, size_t *len)

@@ -1,6 +1,8 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
 """The C sender thread (csrc/sender.c): shots in, raw results out. mevlib.routes builds on it."""
 
+import os
+
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
 from libc.string cimport memcpy
@@ -48,9 +50,11 @@ cdef class CurlSender:
             raise ClosedError("sender is closed")
         return 0
 
-    def add_route(self, url, jito=False, headers=None, http2=False):
-        """Registers an endpoint; returns its index. headers: {name: value}."""
+    def add_route(self, url, jito=False, headers=None, http2=False, ca_file=None):
+        """Registers an endpoint; returns its index. headers: {name: value}. ca_file: a PEM
+        bundle to verify TLS with instead of the system's."""
         cdef uint32_t rid
+        cdef const char *ca = NULL
         self._open()
         if self._started:
             raise InvalidArgumentError("add routes before start()")
@@ -61,7 +65,10 @@ cdef class CurlSender:
             raise InvalidArgumentError("header names and values may not contain line breaks")
         cdef bytes lines = "\n".join(f"{k}: {v}" for k, v in pairs).encode()
         cdef bytes curl = url.encode()
-        check(mev_sender_add_route(self._s, curl, 1 if jito else 0, lines, 1 if http2 else 0, &rid),
+        cdef bytes cafile = os.fsencode(ca_file) if ca_file is not None else None
+        if cafile is not None:
+            ca = cafile
+        check(mev_sender_add_route(self._s, curl, 1 if jito else 0, lines, 1 if http2 else 0, ca, &rid),
               f"route {url!r}")
         self.route_urls.append(url)
         return rid

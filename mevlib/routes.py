@@ -70,6 +70,7 @@ class Route:
     rate_limit: float | None = None  # requests per second; None: unlimited
     tip_accounts: tuple = ()
     min_tip: int = 0
+    ca_file: str | None = None  # PEM bundle for TLS instead of the system's
     jito = False
 
     def __post_init__(self):

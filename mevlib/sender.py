@@ -186,7 +186,8 @@ class HedgedSender:
         self._curl = _sender.CurlSender(timeout=timeout)
         self._route_index = {}
         for r in routes:
-            self._route_index[r.name] = self._curl.add_route(r.url, jito=r.jito, headers=r.headers, http2=r.http2)
+            self._route_index[r.name] = self._curl.add_route(r.url, jito=r.jito, headers=r.headers,
+                                                             http2=r.http2, ca_file=r.ca_file)
         self._names = [r.name for r in routes]
         self._curl.start()
         for i in self._route_index.values():  # open a connection to every route now

@@ -33,7 +33,7 @@ int main(void)
 
     snprintf(url, sizeof url, "http://127.0.0.1:%d", loopback_http_start(&server));
     mev_sender_new(64, 2000, &s);
-    mev_sender_add_route(s, url, 1, NULL, 0, &route);
+    mev_sender_add_route(s, url, 1, NULL, 0, NULL, &route);
     mev_sender_start(s);
     mev_shot warm = {.shot_id = 0, .route = route, .kind = MEV_SHOT_WARM};
     mev_sender_submit(s, &warm, NULL);

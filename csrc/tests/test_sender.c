@@ -39,9 +39,9 @@ static void test_shots(void)
 
     CHECK_EQ_INT(mev_sender_new(0, 1000, &s), MEV_EINVAL);
     CHECK_EQ_INT(mev_sender_new(16, 2000, &s), MEV_OK);
-    CHECK_EQ_INT(mev_sender_add_route(s, "ftp://x", 0, NULL, 0, &rpc), MEV_EINVAL);
-    CHECK_EQ_INT(mev_sender_add_route(s, url, 0, "x-test: 1\nx-other: 2", 0, &rpc), MEV_OK);
-    CHECK_EQ_INT(mev_sender_add_route(s, url, 1, NULL, 0, &jito), MEV_OK);
+    CHECK_EQ_INT(mev_sender_add_route(s, "ftp://x", 0, NULL, 0, NULL, &rpc), MEV_EINVAL);
+    CHECK_EQ_INT(mev_sender_add_route(s, url, 0, "x-test: 1\nx-other: 2", 0, NULL, &rpc), MEV_OK);
+    CHECK_EQ_INT(mev_sender_add_route(s, url, 1, NULL, 0, NULL, &jito), MEV_OK);
     CHECK_EQ_INT(mev_sender_start(s), MEV_OK);
 
     uint8_t tx[300];
