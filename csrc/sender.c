@@ -56,7 +56,7 @@ struct mev_sender {
     pthread_t thread;
     int started;
     atomic_int stop;
-    _Atomic uint64_t submitted, fired, completed, cpu_ns;
+    _Atomic uint64_t submitted, fired, completed;
     _Atomic int64_t max_late_ns;
 };
 
@@ -64,13 +64,6 @@ static int64_t mono_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int64_t thread_cpu_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
@@ -463,11 +456,9 @@ static void *sender_main(void *arg)
 {
     mev_sender *s = arg;
     int running;
-    int64_t cpu0 = thread_cpu_ns();
 
     prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0); /* wake from sleeps within a microsecond or so */
     while (!atomic_load(&s->stop)) {
-        atomic_store(&s->cpu_ns, (uint64_t)(thread_cpu_ns() - cpu0));
         take_submissions(s);
         slot *due = next_due(s);
         int64_t now = mono_ns();
@@ -524,6 +515,11 @@ void mev_sender_stats_get(mev_sender *s, mev_sender_stats *out)
     out->submitted = atomic_load(&s->submitted);
     out->fired = atomic_load(&s->fired);
     out->completed = atomic_load(&s->completed);
-    out->cpu_ns = atomic_load(&s->cpu_ns);
+    /* read from the caller's side, so the sender thread pays no clock syscall per loop */
+    clockid_t cid;
+    struct timespec ts = {0, 0};
+    if (s->started && pthread_getcpuclockid(s->thread, &cid) == 0)
+        clock_gettime(cid, &ts);
+    out->cpu_ns = (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
     out->max_late_ns = atomic_load(&s->max_late_ns);
 }

@@ -55,7 +55,7 @@ typedef struct {
 
 typedef struct {
     uint64_t submitted, fired, completed;
-    uint64_t cpu_ns;      /* CPU time of the sender thread */
+    uint64_t cpu_ns;      /* CPU time the sender thread has used since it started */
     int64_t max_late_ns;
 } mev_sender_stats;
 
