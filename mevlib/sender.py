@@ -104,6 +104,16 @@ class SlotClock:
         self._thread.start()
         return self
 
+    def wait_ready(self, samples: int = 4, timeout: float = 10.0) -> bool:
+        """Blocks until the fit rests on `samples` slot sightings (True) or timeout (False)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if len(self._samples) >= samples:
+                    return True
+            self._stop.wait(self.poll_s)
+        return False
+
     def _run(self):
         while not self._stop.wait(self.poll_s):
             try:

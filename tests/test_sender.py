@@ -51,7 +51,7 @@ def test_hedged_sender_lands_and_attributes(sim):
     tpl = funded_template(sim)
     rpc = JsonRpcClient(sim.url("rpc"))
     clock = SlotClock(rpc, poll_s=0.01).start()
-    time.sleep(0.5)
+    assert clock.wait_ready()
     records = []
     names = [r.name for r in routes_of(sim)]
     hs = HedgedSender(routes_of(sim), clock, rpc, kalman=mevlib.PhaseKalman(),
@@ -83,7 +83,7 @@ def test_same_transaction_on_every_route(sim):
     tpl = funded_template(sim)
     rpc = JsonRpcClient(sim.url("rpc"))
     clock = SlotClock(rpc, poll_s=0.01).start()
-    time.sleep(0.4)
+    assert clock.wait_ready()
     hs = HedgedSender(routes_of(sim), clock, rpc)
     first = clock.current_slot() + 3
     attempts = [hs.send(tpl.sign(tip=60_000 + i), first + i) for i in range(20)]
@@ -149,7 +149,7 @@ def test_hedged_sender_survives_a_faulty_route():
         tpl = funded_template(sim)
         rpc = JsonRpcClient(sim.url("rpc"))
         clock = SlotClock(rpc, poll_s=0.01).start()
-        time.sleep(0.4)
+        assert clock.wait_ready()
         records = []
         hs = HedgedSender(routes_of(sim), clock, rpc, on_record=records.append, timeout=0.5)
         first = clock.current_slot() + 3
@@ -193,7 +193,7 @@ def test_json_rpc_client_errors(sim):
 
 def test_slot_clock_measures_slot_length(sim):
     clock = SlotClock(JsonRpcClient(sim.url("rpc")), poll_s=0.005).start()
-    time.sleep(2.0)
+    assert clock.wait_ready(samples=20)  # 20 slots of 100 ms: a fit over two seconds
     clock.stop()
     assert abs(clock.slot_ms - 100.0) < 12  # never assumed: fitted from what getSlot says
     slot = clock.current_slot()
@@ -249,7 +249,7 @@ def test_rate_limits_and_minimum_tips_steer_shots(sim):
     tpl = funded_template(sim)
     rpc = JsonRpcClient(sim.url("rpc"))
     clock = SlotClock(rpc, poll_s=0.01).start()
-    time.sleep(0.3)
+    assert clock.wait_ready()
     routes = [RpcRoute("rpc", sim.url("rpc")),
               JitoRoute("jito-ny", sim.url("jito-ny"), rate_limit=1.0, min_tip=1_000),
               JitoRoute("jito-ams", sim.url("jito-ams"), rate_limit=None, min_tip=100_000)]

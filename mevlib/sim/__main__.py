@@ -1,7 +1,7 @@
 """`python -m mevlib.sim [--port N] [--seed S] [--slot-ms MS]`: serve the simulator until Ctrl-C."""
 import argparse
 import dataclasses
-import time
+import threading
 
 from mevlib.sim import ClusterConfig, Simulator
 
@@ -17,8 +17,7 @@ def main(argv=None):
         for route in sim.cluster.routes.values():
             print(f"{route.kind:>4} route {route.name:<10} {sim.url(route.name)}")
         try:
-            while True:
-                time.sleep(3600)
+            threading.Event().wait()  # until Ctrl-C
         except KeyboardInterrupt:
             pass
 
