@@ -14,10 +14,13 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
+from solders.pubkey import Pubkey
+from solders.signature import Signature
+
 from mevlib import _sender
 from mevlib.errors import InvalidArgumentError
 from mevlib.landing import PhaseKalman, RouteBandit
-from mevlib.routes import JsonRpcClient, Route, RpcCallError, ShotResult, classify
+from mevlib.routes import JsonRpcClient, Route, RpcCallError, classify
 
 # shot offsets around the predicted phase, in units of the spread: the "W"
 W_SHAPES = {1: (0.0,), 2: (-0.5, 0.5), 3: (-1.0, 0.0, 1.0)}
@@ -143,7 +146,6 @@ class SlotClock:
 
     def leader(self, slot: int) -> bytes:
         if slot not in self._leaders:
-            from solders.pubkey import Pubkey
             start = slot - slot % 4
             for i, key in enumerate(self.rpc.get_slot_leaders(start, 64)):
                 self._leaders[start + i] = bytes(Pubkey.from_string(key))
@@ -224,10 +226,9 @@ class HedgedSender:
             raise InvalidArgumentError(f"tips: one per shot ({self.shots})")
         plan = self._steer(plan, leader, value, tips)
         start = self.clock.slot_start_ns(target_slot)
-        from solders.transaction import VersionedTransaction
+        # the first signature sits right after a one-byte count (a transaction holds at most 12)
         attempt = Attempt(next(self._ids), leader, target_slot,
-                          [str(VersionedTransaction.from_bytes(w).signatures[0]) for w in wires],
-                          plan, [], tips=tips)
+                          [str(Signature.from_bytes(w[1:65])) for w in wires], plan, [], tips=tips)
         for shot, w in zip(plan, wires):
             shot_id = next(self._ids)
             route = self.routes[shot.route]

@@ -338,6 +338,8 @@ def test_consumer_killed_and_replaced(ring_name):
     assert start in (len(seen_first) - 1, len(seen_first))
     assert seen_second == list(range(start, n))
     assert len(set(seen_first) | set(seen_second)) == n
+    assert len(ring) == 0  # the creator's view of the segment agrees: everything was read
+    ring.close()
 
 
 def _hold_producer(name, ready, stop):

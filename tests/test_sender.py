@@ -5,7 +5,6 @@ import dataclasses
 import time
 
 import pytest
-from solders.hash import Hash
 from solders.keypair import Keypair
 from solders.message import MessageV0
 from solders.system_program import TransferParams, transfer

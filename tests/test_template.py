@@ -8,7 +8,6 @@ from hypothesis import strategies as st
 from solders.address_lookup_table_account import AddressLookupTableAccount
 from solders.hash import Hash
 from solders.keypair import Keypair
-from solders.litesvm import LiteSVM
 from solders.message import Message, MessageV0, to_bytes_versioned
 from solders.pubkey import Pubkey
 from solders.system_program import TransferParams, transfer
