@@ -9,6 +9,9 @@ CORE_C := $(wildcard csrc/*.c)
 CORE_H := $(wildcard csrc/*.h)
 EXT_SOURCES := $(wildcard mevlib/*.pyx mevlib/*.pxd) setup.py
 C_TESTS := $(patsubst csrc/tests/%.c,build/ctest/%,$(wildcard csrc/tests/test_*.c))
+GK := geyser-plugins/kafka-delta
+GK_SRC := $(wildcard $(GK)/src/*.c)
+GK_TESTS := $(patsubst $(GK)/tests/%.c,build/gk/%,$(wildcard $(GK)/tests/test_*.c))
 C_BENCHES := $(patsubst csrc/bench/%.c,build/cbench/%,$(wildcard csrc/bench/bench_*.c)) \
 	build/cbench/bench_ring_prefetch
 CFLAGS_STRICT := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -g
@@ -53,6 +56,17 @@ build/cbench/bench_ring_prefetch: csrc/bench/bench_ring.c $(CORE_C) $(CORE_H) | 
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_STRICT) -O3 -DMEV_RING_PREFETCH=1 -o $@ $< $(CORE_C) $$(pkg-config --cflags --libs libsodium libcurl) -lpthread -lm
 
+# The Geyser plugin's C core: its tests (plain and sanitized) and a shared library for the
+# Python tests that drive it through cffi.
+build/gk/%: $(GK)/tests/%.c $(GK_SRC) $(wildcard $(GK)/src/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_STRICT) -O2 -o $@ $< $(GK_SRC)
+	$(CC) $(CFLAGS_STRICT) $(SANITIZE) -o $@.san $< $(GK_SRC)
+
+build/gk/libmevgk_core.so: $(GK_SRC) $(wildcard $(GK)/src/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_STRICT) -O2 -fPIC -shared -o $@ $(GK_SRC)
+
 ctest: $(C_TESTS)
 	@for t in $(C_TESTS); do $$t || exit 1; done
 
@@ -61,11 +75,11 @@ build/ctest/test_ring.tsan: csrc/tests/test_ring.c $(CORE_C) $(CORE_H) | sysdeps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_STRICT) -O1 -fsanitize=thread -o $@ $< $(CORE_C) $$(pkg-config --cflags --libs libsodium libcurl) -lpthread -lm
 
-sanitize: $(C_TESTS) build/ctest/test_ring.tsan
-	@for t in $(C_TESTS); do ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t.san || exit 1; done
+sanitize: $(C_TESTS) $(GK_TESTS) build/ctest/test_ring.tsan
+	@for t in $(C_TESTS) $(GK_TESTS); do ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t.san || exit 1; done
 	TSAN_OPTIONS=halt_on_error=1 build/ctest/test_ring.tsan stream
 
-test: build sanitize
+test: build sanitize build/gk/libmevgk_core.so
 	$(PY) -m pytest -q
 
 demo: build
