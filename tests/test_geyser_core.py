@@ -1,13 +1,21 @@
-"""The Geyser plugin's C core, driven through cffi: what it encodes, the official protobuf runtime
-decodes field for field; its filters keep exactly what Yellowstone-style semantics say."""
+"""The Geyser plugin's C core, driven through cffi as the Rust shim will drive it: what it encodes,
+the official protobuf runtime decodes field for field; the ring:// sink delivers in order with
+unique sequences from concurrent validator threads; a full sink drops and counts; bad configs are
+refused with the offending key named."""
+import json
 import os
 import pathlib
+import threading
+import uuid
 
 import cffi
 import pytest
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from solders.pubkey import Pubkey
+
+import mevlib
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 LIB = ROOT / "build" / "gk" / "libmevgk_core.so"
@@ -26,6 +34,18 @@ typedef struct {
 long mevgk_encode_account_event(const mevgk_account *a, uint8_t *buf, size_t cap);
 long mevgk_encode_slot_event(const mevgk_slot *s, uint8_t *buf, size_t cap);
 size_t mevgk_account_event_max(size_t data_len);
+typedef struct mevgk mevgk;
+typedef struct {
+    uint64_t updates; uint64_t startup_skipped; uint64_t filtered_out; uint64_t sent;
+    uint64_t dropped; uint64_t failed; uint64_t slot_events;
+} mevgk_metrics;
+mevgk *mevgk_new(const char *config_path, char *err_buf, size_t err_len);
+int mevgk_update_account(mevgk *p, mevgk_account *a);
+int mevgk_update_slot(mevgk *p, mevgk_slot *s);
+void mevgk_end_of_startup(mevgk *p);
+void mevgk_metrics_get(mevgk *p, mevgk_metrics *out);
+void mevgk_free(mevgk *p);
+long mevgk_base58_decode(const char *s, uint8_t *out, size_t cap);
 """)
 
 
@@ -123,3 +143,145 @@ def test_slot_events_decode_with_the_official_runtime(lib, slot, parent, status,
     assert ev.slot.HasField("parent") == (parent is not None)
     if parent is not None:
         assert ev.slot.parent == parent
+
+
+# ---- the plugin ABI with a ring:// sink -----------------------------------------------------
+
+
+
+def plugin(lib, tmp_path, config):
+    path = tmp_path / "kafka-delta.json"
+    path.write_text(json.dumps(config))
+    err = ffi.new("char[]", 512)
+    p = lib.mevgk_new(str(path).encode(), err, 512)
+    return p, ffi.string(err).decode()
+
+
+@pytest.fixture
+def ring_name():
+    name = f"mevgk-test-{uuid.uuid4().hex[:10]}"
+    yield name
+    try:
+        os.unlink(f"/dev/shm/{name}")
+    except FileNotFoundError:
+        pass
+
+
+def account(pubkey, owner, data, slot=1, startup=False):
+    keep = [ffi.from_buffer(pubkey), ffi.from_buffer(owner), ffi.from_buffer(data)]
+    a = ffi.new("mevgk_account *", {"pubkey": keep[0], "owner": keep[1], "lamports": 2_039_280,
+                                     "data": keep[2], "data_len": len(data), "slot": slot,
+                                     "write_version": 2**40 + slot, "is_startup": startup})
+    return a, keep
+
+
+def test_ring_sink_end_to_end(lib, tmp_path, ring_name):
+    owner, other = bytes(Pubkey.new_unique()), bytes(Pubkey.new_unique())
+    watched = bytes(Pubkey.new_unique())
+    ring = mevlib.Ring(1 << 20, name=ring_name)
+    p, err = plugin(lib, tmp_path, {"sink": f"ring://{ring_name}", "filters": [
+        {"owners": [str(Pubkey.from_bytes(owner))], "data_sizes": [165]},
+        {"accounts": [str(Pubkey.from_bytes(watched))]}]})
+    assert p != ffi.NULL, err
+    sent = []
+    for i in range(50):
+        key = bytes(Pubkey.new_unique())
+        cases = [(key, owner, bytes([i]) * 165, True), (key, owner, bytes(100), False),
+                 (key, other, bytes(165), False), (watched, other, bytes(7), True)]
+        for pk, ow, data, match in cases:
+            a, keep = account(pk, ow, data, slot=i)
+            assert lib.mevgk_update_account(p, a) == int(match)
+            if match:
+                sent.append((pk, data, i))
+    a, keep = account(bytes(Pubkey.new_unique()), owner, bytes(165), startup=True)
+    assert lib.mevgk_update_account(p, a) == 0  # the startup snapshot is skipped unless asked for
+    s = ffi.new("mevgk_slot *", {"slot": 49, "status": 1})
+    assert lib.mevgk_update_slot(p, s) == 1
+    m = ffi.new("mevgk_metrics *")
+    lib.mevgk_metrics_get(p, m)
+    assert (m.updates, m.sent, m.filtered_out, m.startup_skipped, m.dropped) == (201, 101, 100, 1, 0)
+    got = [Event.FromString(r) for r in ring.pop_many(1000)]
+    assert len(got) == len(sent) + 1
+    for ev, (pk, data, slot) in zip(got, sent):
+        assert (ev.account.pubkey, ev.account.data, ev.account.slot) == (pk, data, slot)
+        assert ev.account.write_version == 2**40 + slot
+    seqs = [ev.account.sequence or ev.slot.sequence for ev in got]
+    assert seqs == list(range(1, len(got) + 1))
+    assert got[-1].slot.status == 1
+    lib.mevgk_free(p)
+    ring.close()
+
+
+def test_full_ring_drops_and_counts(lib, tmp_path, ring_name):
+    ring = mevlib.Ring(4096, name=ring_name)
+    p, err = plugin(lib, tmp_path, {"sink": f"ring://{ring_name}", "filters": [{"data_sizes": [165]}]})
+    assert p != ffi.NULL, err
+    results = []
+    for _ in range(100):
+        a, keep = account(bytes(Pubkey.new_unique()), bytes(32), bytes(165))
+        results.append(lib.mevgk_update_account(p, a))
+    m = ffi.new("mevgk_metrics *")
+    lib.mevgk_metrics_get(p, m)
+    assert m.sent == sum(results) == len(ring) and m.dropped == 100 - m.sent > 0
+    lib.mevgk_free(p)
+    ring.close()
+
+
+def test_concurrent_validator_threads(lib, tmp_path, ring_name):
+    ring = mevlib.Ring(1 << 22, name=ring_name)
+    p, err = plugin(lib, tmp_path, {"sink": f"ring://{ring_name}", "filters": [{"data_sizes": [165]}]})
+    assert p != ffi.NULL, err
+
+    def worker(t):
+        for i in range(500):
+            a, keep = account(bytes([t]) * 28 + i.to_bytes(4, "little"), bytes(32), bytes(165), slot=i)
+            lib.mevgk_update_account(p, a)
+
+    threads = [threading.Thread(target=worker, args=(t,)) for t in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    got = [Event.FromString(r).account for r in ring.pop_many(10_000)]
+    assert len(got) == 2000 and len({a.sequence for a in got}) == 2000
+    for t in range(4):  # each thread's updates arrive in its order
+        mine = [a.slot for a in got if a.pubkey[:28] == bytes([t]) * 28]
+        assert mine == list(range(500))
+    lib.mevgk_free(p)
+    ring.close()
+
+
+@pytest.mark.parametrize("config, needle", [
+    ({"sink": "ring://x", "filters": [{"owners": ["not base58!"]}]}, "filters[0].owners[0]"),
+    ({"sink": "ring://x", "filters": [{"ownerz": []}]}, 'unknown key "ownerz"'),
+    ({"sink": "ring://x", "filters": []}, "filters"),
+    ({"sink": "ring://x", "filters": [{"data_sizes": [-1]}]}, "filters[0].data_sizes[0]"),
+    ({"sink": "ring://x", "filters": [{"memcmp": [{"offset": 0}]}]}, "filters[0].memcmp[0]"),
+    ({"sink": "ring://x", "filters": [{"memcmp": [{"offset": 0, "hex": "zz"}]}]}, "filters[0].memcmp[0]"),
+    ({"sink": "kafka", "filters": [{"data_sizes": [1]}]}, "sink"),
+    ({"sink": "ring://no-such-ring-here", "filters": [{"data_sizes": [1]}]}, "ring://no-such-ring-here"),
+    ({"sink": "ring://x", "include_startup": "yes", "filters": [{"data_sizes": [1]}]}, "include_startup"),
+    ({"sink": "ring://x", "filters": [{"data_sizes": [1]}], "topicc": "t"}, 'unknown key "topicc"'),
+])
+def test_bad_configs_are_named(lib, tmp_path, config, needle):
+    p, err = plugin(lib, tmp_path, config)
+    assert p == ffi.NULL and needle in err, err
+
+
+def test_unreadable_or_broken_config(lib, tmp_path):
+    err = ffi.new("char[]", 256)
+    assert lib.mevgk_new(str(tmp_path / "absent.json").encode(), err, 256) == ffi.NULL
+    assert "cannot open" in ffi.string(err).decode()
+    (tmp_path / "bad.json").write_text("{ not json")
+    assert lib.mevgk_new(str(tmp_path / "bad.json").encode(), err, 256) == ffi.NULL
+    assert "JSON" in ffi.string(err).decode()
+
+
+def test_base58(lib):
+    out = ffi.new("uint8_t[]", 64)
+    for _ in range(50):
+        pk = Pubkey.new_unique()
+        assert lib.mevgk_base58_decode(str(pk).encode(), out, 64) == 32
+        assert bytes(out[0:32]) == bytes(pk)
+    assert lib.mevgk_base58_decode(b"0OIl", out, 64) == -1
+    assert lib.mevgk_base58_decode(b"11", out, 64) == 2 and bytes(out[0:2]) == b"\0\0"

@@ -1,0 +1,376 @@
+#include "mevgk.h"
+
+#include <cjson/cJSON.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../../csrc/mev_error.h"
+#include "../../../csrc/ring.h"
+#include "../../../csrc/shm.h"
+#include "filter.h"
+
+#define MAX_EVENT (16 * 1024 + 1024) /* accounts up to 16 KiB of data; larger ones count as failed */
+
+struct mevgk {
+    mevgk_filter *filters;
+    size_t nfilters;
+    int include_startup;
+    /* ring sink */
+    void *ring_mem;
+    size_t ring_bytes;
+    mev_ring *ring;
+    pthread_mutex_t ring_lock; /* validator threads are many; a ring has one producer */
+    _Atomic uint64_t sequence;
+    _Atomic uint64_t updates, startup_skipped, filtered_out, sent, dropped, failed, slot_events;
+};
+
+static void set_err(char *buf, size_t len, const char *fmt, ...)
+{
+    if (buf == NULL || len == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, len, fmt, ap);
+    va_end(ap);
+}
+
+long mevgk_base58_decode(const char *s, uint8_t *out, size_t cap)
+{
+    static const char alphabet[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+    uint8_t buf[128] = {0};
+    size_t n = strlen(s), zeros = 0, len = 0;
+    if (n == 0 || n > 175)
+        return -1;
+    while (zeros < n && s[zeros] == '1')
+        zeros++;
+    for (size_t i = zeros; i < n; i++) {
+        const char *d = strchr(alphabet, s[i]);
+        if (d == NULL || s[i] == '\0')
+            return -1;
+        unsigned carry = (unsigned)(d - alphabet);
+        for (size_t j = 0; j < len; j++) { /* buf holds the number little-endian */
+            carry += (unsigned)buf[j] * 58;
+            buf[j] = (uint8_t)carry;
+            carry >>= 8;
+        }
+        while (carry) {
+            if (len == sizeof buf)
+                return -1;
+            buf[len++] = (uint8_t)carry;
+            carry >>= 8;
+        }
+    }
+    if (zeros + len > cap)
+        return -1;
+    memset(out, 0, zeros);
+    for (size_t j = 0; j < len; j++)
+        out[zeros + j] = buf[len - 1 - j];
+    return (long)(zeros + len);
+}
+
+static int hex_decode(const char *s, uint8_t *out, size_t cap)
+{
+    size_t n = strlen(s);
+    if (n % 2 || n / 2 > cap)
+        return -1;
+    for (size_t i = 0; i < n / 2; i++) {
+        unsigned v;
+        if (sscanf(s + 2 * i, "%2x", &v) != 1)
+            return -1;
+        out[i] = (uint8_t)v;
+    }
+    return (int)(n / 2);
+}
+
+/* --- config -------------------------------------------------------------------------------- */
+
+static int only_keys(const cJSON *obj, const char *const *allowed, const char *where, char *err,
+                     size_t err_len)
+{
+    for (const cJSON *it = obj->child; it; it = it->next) {
+        int ok = 0;
+        for (const char *const *a = allowed; *a; a++)
+            ok |= strcmp(it->string, *a) == 0;
+        if (!ok) {
+            set_err(err, err_len, "%s: unknown key \"%s\"", where, it->string);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int parse_keys(const cJSON *arr, uint8_t (**keys)[32], size_t *n, const char *where, char *err,
+                      size_t err_len)
+{
+    if (arr == NULL)
+        return 0;
+    if (!cJSON_IsArray(arr)) {
+        set_err(err, err_len, "%s must be a list of base58 public keys", where);
+        return -1;
+    }
+    size_t count = (size_t)cJSON_GetArraySize(arr);
+    *keys = calloc(count ? count : 1, 32);
+    if (*keys == NULL)
+        return -1;
+    for (size_t i = 0; i < count; i++) {
+        const cJSON *v = cJSON_GetArrayItem(arr, (int)i);
+        if (!cJSON_IsString(v) || mevgk_base58_decode(v->valuestring, (*keys)[i], 32) != 32) {
+            set_err(err, err_len, "%s[%zu] is not a base58 public key", where, i);
+            return -1;
+        }
+    }
+    *n = count;
+    return 0;
+}
+
+static int parse_filter(const cJSON *obj, mevgk_filter *f, size_t idx, char *err, size_t err_len)
+{
+    static const char *const allowed[] = {"owners", "accounts", "data_sizes", "memcmp", NULL};
+    char where[64];
+    snprintf(where, sizeof where, "filters[%zu]", idx);
+    if (!cJSON_IsObject(obj)) {
+        set_err(err, err_len, "%s must be an object", where);
+        return -1;
+    }
+    if (only_keys(obj, allowed, where, err, err_len))
+        return -1;
+    snprintf(where, sizeof where, "filters[%zu].owners", idx);
+    if (parse_keys(cJSON_GetObjectItemCaseSensitive(obj, "owners"), &f->owners, &f->n_owners, where, err, err_len))
+        return -1;
+    snprintf(where, sizeof where, "filters[%zu].accounts", idx);
+    if (parse_keys(cJSON_GetObjectItemCaseSensitive(obj, "accounts"), &f->accounts, &f->n_accounts, where, err, err_len))
+        return -1;
+    const cJSON *sizes = cJSON_GetObjectItemCaseSensitive(obj, "data_sizes");
+    if (sizes) {
+        if (!cJSON_IsArray(sizes)) {
+            set_err(err, err_len, "filters[%zu].data_sizes must be a list of sizes", idx);
+            return -1;
+        }
+        f->n_sizes = (size_t)cJSON_GetArraySize(sizes);
+        f->sizes = calloc(f->n_sizes ? f->n_sizes : 1, sizeof *f->sizes);
+        for (size_t i = 0; i < f->n_sizes; i++) {
+            const cJSON *v = cJSON_GetArrayItem(sizes, (int)i);
+            if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 10 * 1024 * 1024 ||
+                v->valuedouble != (double)(uint64_t)v->valuedouble) {
+                set_err(err, err_len, "filters[%zu].data_sizes[%zu] must be a whole number of bytes", idx, i);
+                return -1;
+            }
+            f->sizes[i] = (uint64_t)v->valuedouble;
+        }
+    }
+    const cJSON *mc = cJSON_GetObjectItemCaseSensitive(obj, "memcmp");
+    if (mc) {
+        static const char *const mc_allowed[] = {"offset", "base58", "hex", NULL};
+        if (!cJSON_IsArray(mc)) {
+            set_err(err, err_len, "filters[%zu].memcmp must be a list", idx);
+            return -1;
+        }
+        f->n_memcmps = (size_t)cJSON_GetArraySize(mc);
+        f->memcmps = calloc(f->n_memcmps ? f->n_memcmps : 1, sizeof *f->memcmps);
+        for (size_t i = 0; i < f->n_memcmps; i++) {
+            const cJSON *m = cJSON_GetArrayItem(mc, (int)i);
+            snprintf(where, sizeof where, "filters[%zu].memcmp[%zu]", idx, i);
+            if (!cJSON_IsObject(m) || only_keys(m, mc_allowed, where, err, err_len)) {
+                if (!cJSON_IsObject(m))
+                    set_err(err, err_len, "%s must be {\"offset\", \"base58\" or \"hex\"}", where);
+                return -1;
+            }
+            const cJSON *off = cJSON_GetObjectItemCaseSensitive(m, "offset");
+            const cJSON *b58 = cJSON_GetObjectItemCaseSensitive(m, "base58");
+            const cJSON *hex = cJSON_GetObjectItemCaseSensitive(m, "hex");
+            long len = -1;
+            if (!cJSON_IsNumber(off) || off->valuedouble < 0 || off->valuedouble > 10 * 1024 * 1024) {
+                set_err(err, err_len, "%s.offset must be a byte offset", where);
+                return -1;
+            }
+            if (cJSON_IsString(b58) && !hex)
+                len = mevgk_base58_decode(b58->valuestring, f->memcmps[i].bytes, sizeof f->memcmps[i].bytes);
+            else if (cJSON_IsString(hex) && !b58)
+                len = hex_decode(hex->valuestring, f->memcmps[i].bytes, sizeof f->memcmps[i].bytes);
+            if (len <= 0) {
+                set_err(err, err_len, "%s needs one of \"base58\" or \"hex\" (1 to 128 bytes)", where);
+                return -1;
+            }
+            f->memcmps[i].offset = (size_t)off->valuedouble;
+            f->memcmps[i].len = (size_t)len;
+        }
+    }
+    mevgk_filter_finalize(f);
+    return 0;
+}
+
+static int open_ring(mevgk *p, const char *name, char *err, size_t err_len)
+{
+    char shm_name[256];
+    int rc;
+    if (snprintf(shm_name, sizeof shm_name, "/%s", name) >= (int)sizeof shm_name) {
+        set_err(err, err_len, "sink: ring name too long");
+        return -1;
+    }
+    if ((rc = mev_shm_attach(shm_name, &p->ring_mem, &p->ring_bytes)) != 0 ||
+        (rc = mev_ring_open(p->ring_mem, p->ring_bytes, &p->ring)) != 0 ||
+        (rc = mev_ring_claim(p->ring, MEV_RING_PRODUCER)) != 0) {
+        set_err(err, err_len, "sink: ring://%s: %s (the bot creates the ring first)", name, mev_strerror(rc));
+        return -1;
+    }
+    if (mev_ring_mode(p->ring) != MEV_RING_VARIABLE) {
+        set_err(err, err_len, "sink: ring://%s is a RecordRing; it must be a Ring of bytes", name);
+        return -1;
+    }
+    return 0;
+}
+
+static int configure(mevgk *p, const cJSON *cfg, char *err, size_t err_len)
+{
+    static const char *const allowed[] = {"libpath", "sink", "include_startup", "filters", NULL};
+    if (!cJSON_IsObject(cfg)) {
+        set_err(err, err_len, "config must be a JSON object");
+        return -1;
+    }
+    if (only_keys(cfg, allowed, "config", err, err_len))
+        return -1;
+    const cJSON *startup = cJSON_GetObjectItemCaseSensitive(cfg, "include_startup");
+    if (startup && !cJSON_IsBool(startup)) {
+        set_err(err, err_len, "include_startup must be true or false");
+        return -1;
+    }
+    p->include_startup = cJSON_IsTrue(startup);
+    const cJSON *filters = cJSON_GetObjectItemCaseSensitive(cfg, "filters");
+    if (!cJSON_IsArray(filters) || cJSON_GetArraySize(filters) == 0) {
+        set_err(err, err_len, "filters: a non-empty list is required (an empty one would send every account)");
+        return -1;
+    }
+    p->nfilters = (size_t)cJSON_GetArraySize(filters);
+    p->filters = calloc(p->nfilters, sizeof *p->filters);
+    if (p->filters == NULL)
+        return -1;
+    for (size_t i = 0; i < p->nfilters; i++)
+        if (parse_filter(cJSON_GetArrayItem(filters, (int)i), &p->filters[i], i, err, err_len))
+            return -1;
+    const cJSON *sink = cJSON_GetObjectItemCaseSensitive(cfg, "sink");
+    if (!cJSON_IsString(sink) || strncmp(sink->valuestring, "ring://", 7) != 0 || !sink->valuestring[7]) {
+        set_err(err, err_len, "sink: \"ring://NAME\" expected");
+        return -1;
+    }
+    return open_ring(p, sink->valuestring + 7, err, err_len);
+}
+
+mevgk *mevgk_new(const char *config_path, char *err, size_t err_len)
+{
+    set_err(err, err_len, "%s", "");
+    FILE *fp = config_path ? fopen(config_path, "rb") : NULL;
+    if (fp == NULL) {
+        set_err(err, err_len, "cannot open config %s", config_path ? config_path : "(null)");
+        return NULL;
+    }
+    char *text = malloc(1 << 20);
+    size_t n = text ? fread(text, 1, (1 << 20) - 1, fp) : 0;
+    fclose(fp);
+    if (text == NULL)
+        return NULL;
+    text[n] = '\0';
+    cJSON *cfg = cJSON_Parse(text);
+    free(text);
+    if (cfg == NULL) {
+        set_err(err, err_len, "config is not valid JSON (near: %.40s)", cJSON_GetErrorPtr() ? cJSON_GetErrorPtr() : "?");
+        return NULL;
+    }
+    mevgk *p = calloc(1, sizeof *p);
+    if (p == NULL) {
+        cJSON_Delete(cfg);
+        return NULL;
+    }
+    pthread_mutex_init(&p->ring_lock, NULL);
+    int rc = configure(p, cfg, err, err_len);
+    cJSON_Delete(cfg);
+    if (rc != 0) {
+        mevgk_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+/* --- events ------------------------------------------------------------------------------- */
+
+static int emit(mevgk *p, const uint8_t *msg, size_t len)
+{
+    int rc;
+    pthread_mutex_lock(&p->ring_lock);
+    rc = mev_ring_push(p->ring, msg, (uint32_t)len);
+    pthread_mutex_unlock(&p->ring_lock);
+    if (rc == 0) {
+        atomic_fetch_add(&p->sent, 1);
+        return 1;
+    }
+    atomic_fetch_add(rc == MEV_ERECSIZE ? &p->failed : &p->dropped, 1);
+    return 0;
+}
+
+int mevgk_update_account(mevgk *p, mevgk_account *a)
+{
+    uint8_t buf[MAX_EVENT];
+    atomic_fetch_add(&p->updates, 1);
+    if (a->is_startup && !p->include_startup) {
+        atomic_fetch_add(&p->startup_skipped, 1);
+        return 0;
+    }
+    if (!mevgk_filters_match(p->filters, p->nfilters, a->pubkey, a->owner, a->data, a->data_len)) {
+        atomic_fetch_add(&p->filtered_out, 1);
+        return 0;
+    }
+    a->sequence = atomic_fetch_add(&p->sequence, 1) + 1;
+    long n = mevgk_encode_account_event(a, buf, sizeof buf);
+    if (n < 0) {
+        atomic_fetch_add(&p->failed, 1);
+        return 0;
+    }
+    return emit(p, buf, (size_t)n);
+}
+
+int mevgk_update_slot(mevgk *p, mevgk_slot *s)
+{
+    uint8_t buf[512];
+    atomic_fetch_add(&p->slot_events, 1);
+    s->sequence = atomic_fetch_add(&p->sequence, 1) + 1;
+    long n = mevgk_encode_slot_event(s, buf, sizeof buf);
+    if (n < 0) { /* a dead-slot reason longer than the buffer: send it without the reason */
+        const char *reason = s->dead_error;
+        s->dead_error = NULL;
+        n = mevgk_encode_slot_event(s, buf, sizeof buf);
+        s->dead_error = reason;
+    }
+    return emit(p, buf, (size_t)n);
+}
+
+void mevgk_end_of_startup(mevgk *p)
+{
+    (void)p; /* the ring sink holds nothing back; a buffering sink would flush here */
+}
+
+void mevgk_metrics_get(mevgk *p, mevgk_metrics *m)
+{
+    m->updates = atomic_load(&p->updates);
+    m->startup_skipped = atomic_load(&p->startup_skipped);
+    m->filtered_out = atomic_load(&p->filtered_out);
+    m->sent = atomic_load(&p->sent);
+    m->dropped = atomic_load(&p->dropped);
+    m->failed = atomic_load(&p->failed);
+    m->slot_events = atomic_load(&p->slot_events);
+}
+
+void mevgk_free(mevgk *p)
+{
+    if (p == NULL)
+        return;
+    for (size_t i = 0; i < p->nfilters; i++)
+        mevgk_filter_release(&p->filters[i]);
+    free(p->filters);
+    mev_ring_close(p->ring); /* releases the producer role */
+    mev_shm_unmap(p->ring_mem, p->ring_bytes);
+    pthread_mutex_destroy(&p->ring_lock);
+    free(p);
+}
