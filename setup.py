@@ -55,6 +55,7 @@ extensions = [
     core_extension("mevlib._landing", "mevlib/_landing.pyx",
                    ["mev_error", "leadermap", "kalman", "bandit"]),
     core_extension("mevlib._sender", "mevlib/_sender.pyx", ["mev_error", "ring", "shm", "sender"]),
+    core_extension("mevlib._feed", "mevlib/_feed.pyx", ["mev_error", "delta"]),
 ]
 
 setup(

@@ -215,3 +215,28 @@ cdef extern from "sender.h" nogil:
     int mev_sender_result(mev_sender *s, uint8_t *buf, size_t cap, size_t *len)
     int mev_sender_wait_result(mev_sender *s, int64_t timeout_ns)
     void mev_sender_stats_get(mev_sender *s, mev_sender_stats *out)
+
+cdef extern from "delta.h" nogil:
+    enum:
+        MEV_DELTA_ACCOUNT
+        MEV_DELTA_SLOT
+    ctypedef struct mev_delta:
+        int kind
+        const uint8_t *pubkey
+        const uint8_t *owner
+        const uint8_t *data
+        const uint8_t *signature
+        size_t data_len
+        uint64_t lamports
+        uint64_t write_version
+        uint64_t rent_epoch
+        int is_startup
+        int executable
+        int has_parent
+        int status
+        uint64_t parent
+        const uint8_t *dead_error
+        size_t dead_error_len
+        uint64_t slot
+        uint64_t sequence
+    int mev_delta_decode(const uint8_t *buf, size_t len, mev_delta *out)

@@ -1,0 +1,188 @@
+"""mevlib.feed: the C decoder against the official protobuf runtime, garbage never crashes it,
+commitment-aware delivery (hold, release, drop dead slots, bounded memory), and the plugin core
+feeding a bot through a ring and through Kafka."""
+import os
+import uuid
+
+import pytest
+from geyser_proto import Event
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from solders.pubkey import Pubkey
+
+import mevlib
+from mevlib import feed
+from mevlib.feed import CONFIRMED, DEAD, PROCESSED, ROOTED, AccountUpdate, Feed, KafkaSource, RingSource, SlotUpdate
+
+
+def account_msg(slot, pubkey=None, data=b"\x01" * 165, seq=0, sig=None):
+    ev = Event()
+    a = ev.account
+    a.pubkey = pubkey or bytes(Pubkey.new_unique())
+    a.owner = bytes(32)
+    a.lamports, a.data, a.slot, a.write_version, a.sequence = 2_039_280, data, slot, (2**50 + slot) % 2**64, seq
+    if sig:
+        a.txn_signature = sig
+    return ev.SerializeToString()
+
+
+def slot_msg(slot, status, parent=None, error=""):
+    ev = Event()
+    ev.slot.slot, ev.slot.status, ev.slot.dead_error = slot, status, error
+    if parent is not None:
+        ev.slot.parent = parent
+    return ev.SerializeToString()
+
+
+u64 = st.integers(0, 2**64 - 1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(pubkey=st.binary(min_size=32, max_size=32), data=st.binary(max_size=600), slot=u64, seq=u64,
+       sig=st.one_of(st.none(), st.binary(min_size=64, max_size=64)))
+def test_decoder_agrees_with_the_official_runtime(pubkey, data, slot, seq, sig):
+    got = feed.decode(account_msg(slot, pubkey, data, seq, sig))
+    assert isinstance(got, AccountUpdate)
+    assert (got.pubkey, got.data, got.slot, got.sequence, got.txn_signature) == (pubkey, data, slot, seq, sig)
+    assert got.write_version == (2**50 + slot) % 2**64 and got.owner == bytes(32)
+    s = feed.decode(slot_msg(slot, DEAD, parent=0, error="fork"))
+    assert s == SlotUpdate(slot, 0, DEAD, "fork", 0)
+    assert feed.decode(slot_msg(slot, ROOTED)).parent is None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.binary(max_size=300))
+def test_garbage_never_crashes(blob):
+    result = feed.decode(blob)
+    assert result is None or isinstance(result, (AccountUpdate, SlotUpdate))
+
+
+def test_truncations_are_refused():
+    msg = account_msg(5)
+    assert all(feed.decode(msg[:cut]) is None for cut in range(1, len(msg)))
+    with pytest.raises(mevlib.InvalidTypeError):
+        feed.decode("text")
+
+
+class ListSource:
+    """Hands the feed prepared messages, in batches."""
+
+    def __init__(self, messages):
+        self.messages = list(messages)
+        self.commits = 0
+
+    def poll(self, max_n, timeout):
+        batch, self.messages = self.messages[:max_n], self.messages[max_n:]
+        return batch
+
+    def commit(self):
+        self.commits += 1
+
+    def close(self):
+        pass
+
+
+def test_processed_delivers_at_once_and_counts_garbage():
+    got = []
+    f = Feed(ListSource([account_msg(1), b"\xff\xff", account_msg(2), slot_msg(1, PROCESSED)]), on_account=got.append)
+    out = f.poll()
+    assert [type(e) for e in out] == [AccountUpdate, AccountUpdate, SlotUpdate] and len(got) == 2
+    assert (f.stats.messages, f.stats.undecodable, f.stats.delivered) == (4, 1, 3)
+    assert f.source.commits == 1
+
+
+@pytest.mark.parametrize("commitment, release", [("confirmed", CONFIRMED), ("confirmed", ROOTED), ("rooted", ROOTED)])
+def test_held_until_the_slot_reaches_the_commitment(commitment, release):
+    f = Feed(ListSource([]), commitment=commitment)
+    f.source.messages = [account_msg(10), account_msg(10), account_msg(11), slot_msg(10, PROCESSED)]
+    assert [type(e) for e in f.poll()] == [SlotUpdate]  # the accounts wait
+    assert f.stats.buffered_bytes > 0
+    f.source.messages = [slot_msg(10, release)]
+    out = f.poll()
+    assert [e.slot for e in out if isinstance(e, AccountUpdate)] == [10, 10]
+    f.source.messages = [slot_msg(11, DEAD, error="fork")]
+    out = f.poll()
+    assert not [e for e in out if isinstance(e, AccountUpdate)]
+    assert f.stats.dropped_dead == 1 and f.stats.buffered_bytes == 0
+
+
+def test_confirmed_is_not_enough_for_rooted():
+    f = Feed(ListSource([account_msg(3), slot_msg(3, CONFIRMED)]), commitment="rooted")
+    assert not [e for e in f.poll() if isinstance(e, AccountUpdate)]
+
+
+def test_buffer_is_bounded():
+    msgs = [account_msg(slot) for slot in range(100)]
+    bound = 20 * max(len(m) for m in msgs)
+    f = Feed(ListSource(msgs), commitment="confirmed", max_buffered_bytes=bound)
+    f.poll(max_n=1000)
+    assert f.stats.buffered_bytes <= bound and 75 <= f.stats.dropped_overflow <= 80  # oldest first
+    f.source.messages = [slot_msg(99, CONFIRMED), slot_msg(5, CONFIRMED)]
+    out = f.poll()
+    assert [e.slot for e in out if isinstance(e, AccountUpdate)] == [99]  # slot 5 was evicted
+
+
+def test_a_raising_hook_does_not_stop_the_feed():
+    def bad(update):
+        raise RuntimeError("strategy bug")
+
+    f = Feed(ListSource([account_msg(1), account_msg(2)]), on_account=bad)
+    assert len(f.poll()) == 2 and f.stats.hook_errors == 2
+
+
+def test_bad_commitment():
+    with pytest.raises(mevlib.InvalidArgumentError):
+        Feed(ListSource([]), commitment="finalized")
+
+
+# ---- the plugin core feeding a bot ------------------------------------------------------------
+
+def test_plugin_to_feed_through_a_ring(tmp_path):
+    from test_geyser_core import account, ffi, load_lib, plugin
+
+    lib = load_lib()
+    name = f"mevgk-feed-{uuid.uuid4().hex[:8]}"
+    ring = mevlib.Ring(1 << 20, name=name)
+    try:
+        p, err = plugin(lib, tmp_path, {"sink": f"ring://{name}", "filters": [{"data_sizes": [165]}]})
+        assert p != ffi.NULL, err
+        keys = [bytes(Pubkey.new_unique()) for _ in range(100)]
+        for i, k in enumerate(keys):
+            a, keep = account(k, bytes(32), i.to_bytes(2, "little") * 82 + b"\0", slot=7)
+            lib.mevgk_update_account(p, a)
+        s = ffi.new("mevgk_slot *", {"slot": 7, "status": CONFIRMED})
+        lib.mevgk_update_slot(p, s)
+        seen = []
+        f = Feed(RingSource(name), commitment="confirmed", on_account=seen.append)
+        f.poll(max_n=1000, timeout=1.0)
+        assert [u.pubkey for u in seen] == keys
+        assert [u.sequence for u in seen] == list(range(1, 101))
+        lib.mevgk_free(p)
+        f.close()
+    finally:
+        ring.close()
+        os.unlink(f"/dev/shm/{name}")
+
+
+def test_kafka_source(kafka_bootstrap):
+    from confluent_kafka import Producer
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    topic = f"feed-{uuid.uuid4().hex[:8]}"
+    admin = AdminClient({"bootstrap.servers": kafka_bootstrap})
+    for fut in admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)]).values():
+        fut.result(30)
+    prod = Producer({"bootstrap.servers": kafka_bootstrap})
+    msgs = [account_msg(1, seq=i) for i in range(200)] + [b"garbage", slot_msg(1, CONFIRMED)]
+    for m in msgs:
+        prod.produce(topic, m)
+    prod.flush(30)
+    got = []
+    f = Feed(KafkaSource(kafka_bootstrap, partitions=[(topic, 0, 0)]), commitment="confirmed", on_account=got.append)
+    for _ in range(40):
+        f.poll(max_n=500, timeout=0.5)
+        if len(got) == 200:
+            break
+    f.close()
+    assert [u.sequence for u in got] == list(range(200))
+    assert f.stats.undecodable == 1
