@@ -64,6 +64,10 @@ build/gk/%: $(GK)/tests/%.c $(GK_SRC) $(wildcard $(GK)/src/*.h) | sysdeps
 	$(CC) $(CFLAGS_STRICT) -O2 -o $@ $< $(GK_SRC) $(GK_LIBS)
 	$(CC) $(CFLAGS_STRICT) $(SANITIZE) -o $@.san $< $(GK_SRC) $(GK_LIBS)
 
+build/gk/bench_encode: $(GK)/bench/bench_encode.c $(GK_SRC) $(wildcard $(GK)/src/*.h) | sysdeps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_STRICT) -O3 -o $@ $< $(GK_SRC) $(GK_LIBS)
+
 build/gk/libmevgk_core.so: $(GK_SRC) $(wildcard $(GK)/src/*.h) | sysdeps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_STRICT) -O2 -fPIC -shared -o $@ $(GK_SRC) $(GK_LIBS)
@@ -86,11 +90,12 @@ test: build sanitize build/gk/libmevgk_core.so
 demo: build
 	$(PY) -m mevlib.demo
 
-bench: build $(C_BENCHES)
+bench: build $(C_BENCHES) build/gk/bench_encode
 	@echo "== C core"; build/cbench/bench_sign 253
 	@echo "== ring prefetch A/B, interleaved (this VM's two vCPUs are sometimes far apart: compare within a pair)"
 	@for i in 1 2 3; do build/cbench/bench_ring && build/cbench/bench_ring_prefetch || exit 1; done
 	build/cbench/bench_sender
+	build/gk/bench_encode
 	$(PY) asv_benchmarks/peers.py
 
 # The landing experiment on the simulator: three sending policies, rates with intervals.
