@@ -18,7 +18,7 @@ C_BENCHES := $(patsubst csrc/bench/%.c,build/cbench/%,$(wildcard csrc/bench/benc
 CFLAGS_STRICT := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -g
 SANITIZE := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all sysdeps venv build test ctest sanitize demo bench bench-landing asv clean
+.PHONY: all sysdeps venv build test ctest sanitize demo bench bench-landing asv clean build-geyser-offline
 
 all: build
 
@@ -68,6 +68,22 @@ build/gk/bench_encode: $(GK)/bench/bench_encode.c $(GK_SRC) $(wildcard $(GK)/src
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_STRICT) -O3 -o $@ $< $(GK_SRC) $(GK_LIBS)
 
+build/gk/libmevgk_core.a: $(GK_SRC) $(wildcard $(GK)/src/*.h) | sysdeps
+	@mkdir -p build/gk/obj
+	cd build/gk/obj && $(CC) $(CFLAGS_STRICT) -O2 -fPIC $$(pkg-config --cflags libcjson rdkafka) -c $(addprefix $(CURDIR)/,$(GK_SRC))
+	ar rcs $@ build/gk/obj/*.o
+
+# The Rust shim and the harness, offline from Debian's crates with the stand-in interface.
+RUST_APT := cargo rustc librust-log-dev librust-libloading-dev
+build/gk/libmevgk_plugin.so build/gk/mevgk-harness: build/gk/libmevgk_core.a $(wildcard $(GK)/rust/*/src/*.rs $(GK)/rust/*/Cargo.toml $(GK)/rust/shim/build.rs)
+	@[ -d /usr/share/cargo/registry/libloading-0.7.4 ] && command -v cargo >/dev/null || { \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(RUST_APT); }
+	cd $(GK)/rust && MEVGK_CORE_DIR=$(CURDIR)/build/gk cargo build --release --quiet
+	cp $(GK)/rust/target/release/libmevgk_plugin.so build/gk/libmevgk_plugin.so
+	cp $(GK)/rust/target/release/mevgk-harness build/gk/mevgk-harness
+
+build-geyser-offline: build/gk/libmevgk_plugin.so
+
 build/gk/libmevgk_core.so: $(GK_SRC) $(wildcard $(GK)/src/*.h) | sysdeps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_STRICT) -O2 -fPIC -shared -o $@ $(GK_SRC) $(GK_LIBS)
@@ -84,7 +100,7 @@ sanitize: $(C_TESTS) $(GK_TESTS) build/ctest/test_ring.tsan
 	@for t in $(C_TESTS) $(GK_TESTS); do ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t.san || exit 1; done
 	TSAN_OPTIONS=halt_on_error=1 build/ctest/test_ring.tsan stream
 
-test: build sanitize build/gk/libmevgk_core.so
+test: build sanitize build/gk/libmevgk_core.so build/gk/libmevgk_plugin.so
 	$(PY) -m pytest -q
 
 demo: build

@@ -452,6 +452,11 @@ void mevgk_end_of_startup(mevgk *p)
         rd_kafka_flush(p->rk, 0); /* nudge the snapshot's backlog out; never wait here */
 }
 
+int mevgk_wants_startup(mevgk *p)
+{
+    return p->include_startup;
+}
+
 void mevgk_metrics_get(mevgk *p, mevgk_metrics *m)
 {
     m->updates = atomic_load(&p->updates);

@@ -34,6 +34,8 @@ mevgk *mevgk_new(const char *config_path, char *err_buf, size_t err_len);
 int mevgk_update_account(mevgk *p, mevgk_account *a);
 int mevgk_update_slot(mevgk *p, mevgk_slot *s);
 void mevgk_end_of_startup(mevgk *p);
+/* 1 if the config asked for the startup snapshot (include_startup): the shim tells the validator. */
+int mevgk_wants_startup(mevgk *p);
 void mevgk_metrics_get(mevgk *p, mevgk_metrics *out);
 void mevgk_free(mevgk *p);
 
