@@ -2,7 +2,9 @@
 """Decoding the Geyser plugin's Event messages in C (csrc/delta.c)."""
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_CheckExact, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
+from cpython.buffer cimport PyBUF_SIMPLE, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
 from libc.stdint cimport uint8_t
+from libc.string cimport memcpy, memset
 
 from mevlib._csrc cimport *
 
@@ -35,3 +37,49 @@ def decode(message, account_cls, slot_cls):
                     PyBytes_FromStringAndSize(<const char *>d.dead_error, d.dead_error_len).decode("utf-8", "replace")
                     if d.dead_error_len else "",
                     d.sequence)
+
+
+def decode_accounts_into(messages, out, size_t data_bytes):
+    """Fills the structured array `out` (mevlib.feed.account_dtype(data_bytes)) with the account
+    updates among `messages`, in order; returns (written, undecodable). Slot events are skipped."""
+    cdef mev_delta d
+    cdef Py_buffer view
+    cdef uint8_t *base
+    cdef uint8_t *rec
+    cdef size_t itemsize = out.dtype.itemsize, cap = len(out), written = 0, bad = 0, n
+    cdef size_t o_pub, o_own, o_lam, o_slot, o_wv, o_seq, o_rent, o_len, o_start, o_exec, o_sig, o_data
+    f = out.dtype.fields
+    o_pub, o_own, o_lam, o_slot = f["pubkey"][1], f["owner"][1], f["lamports"][1], f["slot"][1]
+    o_wv, o_seq, o_rent, o_len = f["write_version"][1], f["sequence"][1], f["rent_epoch"][1], f["data_len"][1]
+    o_start, o_exec, o_sig, o_data = f["is_startup"][1], f["executable"][1], f["has_signature"][1], f["data"][1]
+    PyObject_GetBuffer(out, &view, PyBUF_SIMPLE | PyBUF_WRITABLE)
+    try:
+        base = <uint8_t *>view.buf
+        for m in messages:
+            if written == cap:
+                break
+            if not PyBytes_CheckExact(m) or mev_delta_decode(<const uint8_t *>PyBytes_AS_STRING(m),
+                                                             PyBytes_GET_SIZE(m), &d) != 0:
+                bad += 1
+                continue
+            if d.kind != MEV_DELTA_ACCOUNT:
+                continue
+            rec = base + written * itemsize
+            memset(rec, 0, itemsize)
+            memcpy(rec + o_pub, d.pubkey, 32)
+            memcpy(rec + o_own, d.owner, 32)
+            memcpy(rec + o_lam, &d.lamports, 8)
+            memcpy(rec + o_slot, &d.slot, 8)
+            memcpy(rec + o_wv, &d.write_version, 8)
+            memcpy(rec + o_seq, &d.sequence, 8)
+            memcpy(rec + o_rent, &d.rent_epoch, 8)
+            n = d.data_len
+            memcpy(rec + o_len, &n, 4)  # little-endian host: the low 4 bytes
+            rec[o_start] = 1 if d.is_startup else 0
+            rec[o_exec] = 1 if d.executable else 0
+            rec[o_sig] = 1 if d.signature != NULL else 0
+            memcpy(rec + o_data, d.data, min(n, data_bytes))
+            written += 1
+    finally:
+        PyBuffer_Release(&view)
+    return written, bad

@@ -9,8 +9,11 @@ slot's updates are dropped and counted. Undecodable messages are counted and ski
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
+
+import numpy as np
 
 from mevlib import _feed
 from mevlib.errors import InvalidArgumentError
@@ -45,6 +48,25 @@ class SlotUpdate(NamedTuple):
 def decode(message: bytes) -> AccountUpdate | SlotUpdate | None:
     """One plugin message; None if it is not a valid Event."""
     return _feed.decode(message, AccountUpdate, SlotUpdate)
+
+
+def account_dtype(data_bytes: int = 256) -> np.dtype:
+    """Records of account updates for :func:`decode_accounts`; data is cut to `data_bytes`
+    (``data_len`` keeps the real length)."""
+    return np.dtype([("pubkey", "V32"), ("owner", "V32"), ("lamports", "<u8"), ("slot", "<u8"),
+                     ("write_version", "<u8"), ("sequence", "<u8"), ("rent_epoch", "<u8"),
+                     ("data_len", "<u4"), ("is_startup", "?"), ("executable", "?"),
+                     ("has_signature", "?"), ("data", f"V{data_bytes}")])
+
+
+def decode_accounts(messages: Sequence[bytes], data_bytes: int = 256) -> tuple[np.ndarray, int]:
+    """The account updates among `messages` as one structured array, decoded in C without a
+    Python object per update; returns (array, number of undecodable messages)."""
+    if sys.byteorder != "little" or data_bytes < 1:
+        raise InvalidArgumentError("little-endian hosts and data_bytes >= 1 only")
+    out = np.zeros(len(messages), account_dtype(data_bytes))
+    written, bad = _feed.decode_accounts_into(messages, out, data_bytes)
+    return out[:written], bad
 
 
 class RingSource:

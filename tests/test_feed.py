@@ -186,3 +186,18 @@ def test_kafka_source(kafka_bootstrap):
     f.close()
     assert [u.sequence for u in got] == list(range(200))
     assert f.stats.undecodable == 1
+
+
+def test_decode_accounts_to_a_structured_array():
+    keys = [bytes(Pubkey.new_unique()) for _ in range(50)]
+    msgs = [account_msg(i, keys[i], bytes([i]) * (100 + i), seq=i, sig=bytes(64) if i % 7 == 0 else None)
+            for i in range(50)]
+    msgs.insert(10, slot_msg(3, CONFIRMED))
+    msgs.insert(20, b"\x00garbage")
+    arr, bad = feed.decode_accounts(msgs, data_bytes=120)
+    assert len(arr) == 50 and bad == 1
+    for i, rec in enumerate(arr):
+        assert bytes(rec["pubkey"]) == keys[i] and rec["slot"] == i and rec["sequence"] == i
+        assert rec["data_len"] == 100 + i and bytes(rec["data"])[: min(100 + i, 120)] == bytes([i]) * min(100 + i, 120)
+        assert rec["has_signature"] == (i % 7 == 0)
+    assert feed.decode_accounts([], data_bytes=8)[0].shape == (0,)
