@@ -249,10 +249,16 @@ class JsonRpcClient:
         return self.call("getLatestBlockhash")["value"]["blockhash"]
 
     def get_signature_statuses(self, signatures: Sequence[str]) -> list:
-        out = []
+        return self.signature_statuses(signatures)[1]
+
+    def signature_statuses(self, signatures: Sequence[str]) -> tuple[int, list]:
+        """(the node's slot when it answered, one status or None per signature)."""
+        out, slot = [], 0
         for i in range(0, len(signatures), 256):  # the RPC takes 256 at a time
-            out.extend(self.call("getSignatureStatuses", [list(signatures[i:i + 256])])["value"])
-        return out
+            res = self.call("getSignatureStatuses", [list(signatures[i:i + 256])])
+            out.extend(res["value"])
+            slot = max(slot, res["context"]["slot"])
+        return slot, out
 
     def get_slot_leaders(self, start: int, limit: int) -> list[str]:
         return self.call("getSlotLeaders", [start, limit])

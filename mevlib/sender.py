@@ -295,13 +295,15 @@ class HedgedSender:
             return []
         sigs = sorted({s for a in ready for s in a.signatures})
         try:
-            statuses = dict(zip(sigs, self.status_rpc.get_signature_statuses(sigs)))
-        except RpcCallError:
+            node_slot, found = self.status_rpc.signature_statuses(sigs)
+        except (RpcCallError, KeyError, TypeError):
             return []  # try again on the next poll; nothing is decided on a failed lookup
+        statuses = dict(zip(sigs, found))
         decided = []
         for a in ready:
             landed = {s: st for s in a.signatures if (st := statuses.get(s)) and st.get("err") is None}
-            if not landed and now_slot <= a.target_slot + self.give_up_slots:
+            # "not landed" is the node's verdict: only once its own slot is well past the target
+            if not landed and node_slot <= a.target_slot + self.give_up_slots:
                 continue
             a.landed = bool(landed)
             a.landed_slot = min(st["slot"] for st in landed.values()) if landed else None

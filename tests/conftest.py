@@ -39,6 +39,20 @@ def shared_chain():
     return Chain()
 
 
+@pytest.fixture
+def ring_name():
+    """A fresh shared-memory name for a test's Ring; the segment is removed afterwards."""
+    import os
+    import uuid
+
+    name = f"mevlib-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    yield name
+    try:
+        os.unlink(f"/dev/shm/{name}")
+    except FileNotFoundError:
+        pass
+
+
 def _free_port():
     import socket
 

@@ -1,7 +1,6 @@
 """mevlib.feed: the C decoder against the official protobuf runtime, garbage never crashes it,
 commitment-aware delivery (hold, release, drop dead slots, bounded memory), and the plugin core
 feeding a bot through a ring and through Kafka."""
-import os
 import uuid
 
 import pytest
@@ -137,11 +136,11 @@ def test_bad_commitment():
 
 # ---- the plugin core feeding a bot ------------------------------------------------------------
 
-def test_plugin_to_feed_through_a_ring(tmp_path):
+def test_plugin_to_feed_through_a_ring(tmp_path, ring_name):
     from test_geyser_core import account, ffi, load_lib, plugin
 
     lib = load_lib()
-    name = f"mevgk-feed-{uuid.uuid4().hex[:8]}"
+    name = ring_name
     ring = mevlib.Ring(1 << 20, name=name)
     try:
         p, err = plugin(lib, tmp_path, {"sink": f"ring://{name}", "filters": [{"data_sizes": [165]}]})
@@ -161,7 +160,6 @@ def test_plugin_to_feed_through_a_ring(tmp_path):
         f.close()
     finally:
         ring.close()
-        os.unlink(f"/dev/shm/{name}")
 
 
 def test_kafka_source(kafka_bootstrap):

@@ -130,16 +130,6 @@ def plugin(lib, tmp_path, config):
     return p, ffi.string(err).decode()
 
 
-@pytest.fixture
-def ring_name():
-    name = f"mevgk-test-{uuid.uuid4().hex[:10]}"
-    yield name
-    try:
-        os.unlink(f"/dev/shm/{name}")
-    except FileNotFoundError:
-        pass
-
-
 def account(pubkey, owner, data, slot=1, startup=False):
     keep = [ffi.from_buffer(pubkey), ffi.from_buffer(owner), ffi.from_buffer(data)]
     a = ffi.new("mevgk_account *", {"pubkey": keep[0], "owner": keep[1], "lamports": 2_039_280,

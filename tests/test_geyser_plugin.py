@@ -2,10 +2,8 @@
 opens the .so, boxes `_create_plugin`'s trait object, drives on_load / update_account /
 update_slot_status / on_unload); what it sends through a ring:// sink reaches mevlib.feed."""
 import json
-import os
 import pathlib
 import subprocess
-import uuid
 
 import mevlib
 from mevlib.feed import CONFIRMED, DEAD, AccountUpdate, Feed, RingSource, SlotUpdate
@@ -19,9 +17,9 @@ def build():
         subprocess.run(["make", "-C", str(ROOT), "-s", "build/gk/libmevgk_plugin.so"], check=True)
 
 
-def test_plugin_loaded_like_a_validator_feeds_the_bot(tmp_path):
+def test_plugin_loaded_like_a_validator_feeds_the_bot(tmp_path, ring_name):
     build()
-    name = f"mevgk-plugin-{uuid.uuid4().hex[:8]}"
+    name = ring_name
     ring = mevlib.Ring(1 << 22, name=name)
     try:
         cfg = tmp_path / "kafka-delta.json"
@@ -50,7 +48,6 @@ def test_plugin_loaded_like_a_validator_feeds_the_bot(tmp_path):
         assert slots[-1].dead_error == "fork"
     finally:
         ring.close()
-        os.unlink(f"/dev/shm/{name}")
 
 
 def test_bad_config_fails_on_load(tmp_path):

@@ -9,7 +9,6 @@ import signal
 import struct
 import threading
 import time
-import uuid
 import zlib
 
 import numpy as np
@@ -21,16 +20,6 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 import mevlib
 
 FORK = multiprocessing.get_context("fork")
-
-
-@pytest.fixture
-def ring_name():
-    name = f"mevlib-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    yield name
-    try:
-        os.unlink(f"/dev/shm/{name}")
-    except FileNotFoundError:
-        pass
 
 
 def record(seq, size):
