@@ -194,7 +194,7 @@ def test_slot_clock_measures_slot_length(sim):
     clock = SlotClock(JsonRpcClient(sim.url("rpc")), poll_s=0.005).start()
     assert clock.wait_ready(samples=20)  # 20 slots of 100 ms: a fit over two seconds
     clock.stop()
-    assert abs(clock.slot_ms - 100.0) < 12  # never assumed: fitted from what getSlot says
+    assert abs(clock.slot_ms - 100.0) < 20  # never assumed (400 ms is the default): fitted from getSlot
     slot = clock.current_slot()
     assert abs(slot - sim.cluster.slot_at(sim.now_ms())) <= 1
     assert [clock.leader(s) for s in range(slot, slot + 12)] == [
