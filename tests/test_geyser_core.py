@@ -340,3 +340,18 @@ def test_broker_lost_mid_stream_counts_and_recovers(lib, tmp_path):
         lib.mevgk_free(p)  # flush and join even after all that
         broker.terminate()
         broker.wait(10)
+
+
+def test_unload_joins_every_thread(lib, tmp_path, kafka_bootstrap):
+    def threads():
+        return len(os.listdir("/proc/self/task"))
+
+    before = threads()
+    p, err = plugin(lib, tmp_path, {"sink": "kafka", "kafka": {"bootstrap.servers": kafka_bootstrap},
+                                    "topic": f"t-{uuid.uuid4().hex[:6]}", "filters": [{"data_sizes": [165]}]})
+    assert p != ffi.NULL, err
+    a, keep = account(bytes(Pubkey.new_unique()), bytes(32), bytes(165))
+    lib.mevgk_update_account(p, a)
+    assert threads() > before  # librdkafka's threads and the delivery-report poller
+    lib.mevgk_free(p)
+    assert threads() == before  # all joined before unload returns
