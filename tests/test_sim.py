@@ -38,6 +38,14 @@ def b64(tx):
     return base64.b64encode(bytes(tx)).decode()
 
 
+def wait_slots(sim, n, seconds=3.0):
+    """Until the cluster is n slots further on, so what was sent now is decided and visible."""
+    target = sim.cluster.slot_at(sim.now_ms()) + n
+    deadline = time.monotonic() + seconds
+    while sim.cluster.slot_at(sim.now_ms()) < target and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 def wait_status(rpc, sig, seconds=3.0):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -86,7 +94,7 @@ def test_never_lands(sim, case):
         tx = signed(kp, Hash.new_unique())  # a hash the cluster never issued
     for _ in range(5):
         rpc.call("sendTransaction", [b64(tx), {"encoding": "base64"}])
-    time.sleep(0.3)
+    wait_slots(sim, 2)
     landed = [l for l in sim.sent if l.signature == str(tx.signatures[0]) and l.landed]
     assert not landed
     st = rpc.get_signature_statuses([str(tx.signatures[0])])[0]
@@ -105,7 +113,7 @@ def test_jito_endpoints_and_bundles(sim):
     assert isinstance(bid, str) and len(bid) == 64
     with pytest.raises(RpcCallError):
         jito.call("sendBundle", [[b64(txs[0])] * 6, {"encoding": "base64"}], path="/api/v1/bundles")
-    time.sleep(0.2)
+    wait_slots(sim, 2)
     (inflight,) = jito.get_inflight_bundle_statuses([bid])
     assert inflight["status"] in ("Landed", "Failed")
     landing = [l for l in sim.sent if l.signature == str(txs[0].signatures[0])][0]
