@@ -18,7 +18,8 @@ C_BENCHES := $(patsubst csrc/bench/%.c,build/cbench/%,$(wildcard csrc/bench/benc
 CFLAGS_STRICT := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -g
 SANITIZE := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all sysdeps venv build test ctest sanitize demo bench bench-landing asv clean build-geyser-offline
+.PHONY: all sysdeps venv build test ctest sanitize demo bench bench-landing asv clean build-geyser-offline \
+	build-geyser
 
 all: build
 
@@ -83,6 +84,20 @@ build/gk/libmevgk_plugin.so build/gk/mevgk-harness: build/gk/libmevgk_core.a $(w
 	cp $(GK)/rust/target/release/mevgk-harness build/gk/mevgk-harness
 
 build-geyser-offline: build/gk/libmevgk_plugin.so
+
+# The plugin for a real validator: the shim against crates.io's agave-geyser-plugin-interface at
+# exactly the validator's version, built with the validator's rustc (see docs/geyser.md).
+GEYSER_OUT = build/geyser-agave-$(AGAVE_VERSION)
+build-geyser: build/gk/libmevgk_core.a
+	@[ -n "$(AGAVE_VERSION)" ] || { echo "usage: make build-geyser AGAVE_VERSION=<your validator's version, e.g. 2.3.13>"; exit 2; }
+	@command -v cargo >/dev/null || { echo "build-geyser needs your validator's Rust toolchain (cargo, rustc) on PATH"; exit 2; }
+	rm -rf $(GEYSER_OUT) && mkdir -p $(GEYSER_OUT)
+	cp -r $(GK)/rust/shim/src $(GK)/rust/shim/build.rs $(GEYSER_OUT)/
+	sed 's|{ path = "../interface-standin" }|"=$(AGAVE_VERSION)"|' $(GK)/rust/shim/Cargo.toml > $(GEYSER_OUT)/Cargo.toml
+	printf '\n[workspace]\n\n[profile.release]\npanic = "abort"\n' >> $(GEYSER_OUT)/Cargo.toml
+	cd $(GEYSER_OUT) && MEVGK_CORE_DIR=$(CURDIR)/build/gk cargo build --release
+	cp $(GEYSER_OUT)/target/release/libmevgk_plugin.so build/libmevgk_plugin-agave-$(AGAVE_VERSION).so
+	@echo "built build/libmevgk_plugin-agave-$(AGAVE_VERSION).so with $$(rustc --version): the validator must use this rustc"
 
 build/gk/libmevgk_core.so: $(GK_SRC) $(wildcard $(GK)/src/*.h) | sysdeps
 	@mkdir -p $(dir $@)

@@ -23,7 +23,7 @@
 #define RING_VERSION 1u
 #define WRAP_MARKER 0xffffffffu
 #define LINE 128 /* two 64-byte lines: the adjacent-line prefetcher pulls pairs */
-#define DEFAULT_SPIN 2000u
+#define DEFAULT_SPIN_NS 50000 /* about 2,000 pause instructions on current x86 */
 
 typedef struct {
     _Atomic uint64_t owner; /* pid << 32 | handle nonce; 0 when free */
@@ -65,7 +65,7 @@ struct mev_ring {
     uint64_t mask;
     uint32_t rec;  /* fixed mode record size */
     int mode;
-    unsigned spin;
+    int64_t spin_ns;
     int roles;
     uint64_t token;
     alignas(LINE) uint64_t head; /* producer's own copy of the shared head */
@@ -205,7 +205,7 @@ int mev_ring_open(void *mem, size_t bytes, mev_ring **out)
     r->cap = sh->meta.capacity;
     r->mask = r->cap - 1;
     r->rec = sh->meta.record_size;
-    r->spin = DEFAULT_SPIN;
+    r->spin_ns = DEFAULT_SPIN_NS;
     r->token = ((uint64_t)(uint32_t)getpid() << 32) | atomic_fetch_add(&nonce, 1);
     *out = r;
     return MEV_OK;
@@ -280,7 +280,7 @@ int mev_ring_mode(const mev_ring *r) { return r->mode; }
 uint64_t mev_ring_capacity(const mev_ring *r) { return r->cap; }
 uint32_t mev_ring_record_size(const mev_ring *r) { return r->rec; }
 uint64_t mev_ring_tag(const mev_ring *r) { return r->sh->meta.tag; }
-void mev_ring_set_spin(mev_ring *r, unsigned spins) { r->spin = spins; }
+void mev_ring_set_spin_ns(mev_ring *r, int64_t ns) { r->spin_ns = ns > 0 ? ns : 0; }
 
 uint32_t mev_ring_max_payload(const mev_ring *r)
 {
@@ -351,11 +351,15 @@ typedef int (*ready_fn)(mev_ring *r, uint64_t need);
 static int wait_until(mev_ring *r, ready_fn ready, uint64_t need, _Atomic uint32_t *waiting,
                       _Atomic uint32_t *seq, int64_t timeout_ns)
 {
-    int64_t deadline = timeout_ns >= 0 ? now_ns() + timeout_ns : 0;
-    for (unsigned i = 0; i < r->spin; i++) {
+    int64_t start = now_ns();
+    int64_t deadline = timeout_ns >= 0 ? start + timeout_ns : 0;
+    int64_t spin_until = start + (timeout_ns >= 0 && timeout_ns < r->spin_ns ? timeout_ns : r->spin_ns);
+    for (unsigned i = 1; r->spin_ns > 0; i++) {
         if (ready(r, need))
             return MEV_OK;
         cpu_relax();
+        if (i % 64 == 0 && now_ns() >= spin_until) /* the clock read costs ~25 ns; 64 pauses ~1.5 µs */
+            break;
     }
     for (;;) {
         atomic_store(waiting, 1);

@@ -58,8 +58,9 @@ uint64_t mev_ring_used(const mev_ring *r);
 uint64_t mev_ring_committed_tail(const mev_ring *r);
 /* Records published and not yet committed as read. */
 uint64_t mev_ring_count(const mev_ring *r);
-/* Spin iterations before a wait sleeps on the futex. */
-void mev_ring_set_spin(mev_ring *r, unsigned spins);
+/* How long a wait busy-polls the ring before it sleeps on the futex (0: sleep at once).
+ * Default 50 µs; a consumer pinned to its own core can spin far longer for lower latency. */
+void mev_ring_set_spin_ns(mev_ring *r, int64_t ns);
 
 /* --- variable mode, producer ------------------------------------------------------------- */
 /* Writes one record without publishing it: MEV_EAGAIN when full, MEV_ERECSIZE when len exceeds

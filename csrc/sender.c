@@ -136,7 +136,7 @@ int mev_sender_new(uint32_t inflight, uint32_t timeout_ms, mev_sender **out)
         mev_sender_free(s);
         return rc;
     }
-    mev_ring_set_spin(s->res_out, 200);
+    mev_ring_set_spin_ns(s->res_out, 5000);
     *out = s;
     return MEV_OK;
 }

@@ -89,7 +89,7 @@ cdef extern from "ring.h" nogil:
     uint64_t mev_ring_used(const mev_ring *r)
     uint64_t mev_ring_count(const mev_ring *r)
     uint64_t mev_ring_committed_tail(const mev_ring *r)
-    void mev_ring_set_spin(mev_ring *r, unsigned spins)
+    void mev_ring_set_spin_ns(mev_ring *r, int64_t ns)
     int mev_ring_write(mev_ring *r, const void *data, uint32_t len)
     void mev_ring_publish(mev_ring *r)
     int mev_ring_push(mev_ring *r, const void *data, uint32_t len)

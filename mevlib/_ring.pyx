@@ -192,6 +192,16 @@ cdef class _RingBase:
         if self._users == 0:
             self._release()
 
+    def set_spin(self, seconds):
+        """How long this handle's waits busy-poll before sleeping on the futex (default 50 µs).
+        Waking a sleeping process costs tens of µs; a consumer with a core to itself can spin
+        for longer to skip that."""
+        if not isinstance(seconds, (int, float)) or not 0 <= seconds <= 3600:
+            raise InvalidArgumentError(f"spin must be 0..3600 seconds, not {seconds!r}")
+        if self._r == NULL:
+            raise ClosedError("ring is closed")
+        mev_ring_set_spin_ns(self._r, <int64_t>(seconds * 1e9))
+
     def unlink(self):
         """Remove the segment's name (a no-op for an anonymous ring); mappings stay valid."""
         if self.name is not None:

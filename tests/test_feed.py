@@ -1,6 +1,7 @@
 """mevlib.feed: the C decoder against the official protobuf runtime, garbage never crashes it,
 commitment-aware delivery (hold, release, drop dead slots, bounded memory), and the plugin core
 feeding a bot through a ring and through Kafka."""
+import time
 import uuid
 
 import pytest
@@ -184,6 +185,27 @@ def test_kafka_source(kafka_bootstrap):
     f.close()
     assert [u.sequence for u in got] == list(range(200))
     assert f.stats.undecodable == 1
+
+
+def test_kafka_poll_returns_what_is_there_without_waiting_out_its_timeout(kafka_bootstrap):
+    from confluent_kafka import Producer
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    topic = f"feed-{uuid.uuid4().hex[:8]}"
+    admin = AdminClient({"bootstrap.servers": kafka_bootstrap})
+    for fut in admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)]).values():
+        fut.result(30)
+    prod = Producer({"bootstrap.servers": kafka_bootstrap})
+    for i in range(3):
+        prod.produce(topic, account_msg(1, seq=i))
+    prod.flush(30)
+    f = Feed(KafkaSource(kafka_bootstrap, partitions=[(topic, 0, 0)]))
+    got, start = [], time.monotonic()
+    while len(got) < 3 and time.monotonic() - start < 60:
+        got += f.poll(max_n=1000, timeout=30)  # asks for far more than there is
+    f.close()
+    assert [u.sequence for u in got] == [0, 1, 2]
+    assert time.monotonic() - start < 25  # not one full 30 s timeout per poll
 
 
 def test_decode_accounts_to_a_structured_array():

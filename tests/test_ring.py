@@ -234,6 +234,29 @@ def test_pop_wait_times_out_and_wakes():
     assert r.pop_wait(timeout=5) == b"late"
 
 
+@pytest.mark.parametrize("spin", [0, 50e-6, 2.0])
+def test_waits_with_any_spin(spin):
+    """No spin (straight to the futex), the default, and a spin longer than the wait itself:
+    each wakes on data and each times out on time."""
+    r = mevlib.Ring(1024)
+    r.set_spin(spin)
+    threading.Timer(0.05, lambda: r.push(b"late")).start()
+    assert r.pop_wait(timeout=5) == b"late"
+    start = time.monotonic()
+    assert r.pop_wait(timeout=0.1) is None
+    assert time.monotonic() - start >= 0.1
+
+
+def test_bad_spin():
+    r = mevlib.Ring(1024)
+    for bad in (-1, "1", None, 1e9):
+        with pytest.raises(mevlib.InvalidArgumentError):
+            r.set_spin(bad)
+    r.close()
+    with pytest.raises(mevlib.ClosedError):
+        r.set_spin(0)
+
+
 def test_close_wakes_a_waiter():
     r = mevlib.Ring(1024)
     threading.Timer(0.05, r.close).start()

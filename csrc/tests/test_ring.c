@@ -115,14 +115,14 @@ typedef struct {
     mev_ring *r;
     uint64_t n;
     int errors;
-    unsigned spin;
+    int64_t spin_ns;
 } stream_arg;
 
 static void *var_producer(void *p)
 {
     stream_arg *a = p;
     uint8_t buf[600];
-    mev_ring_set_spin(a->r, a->spin);
+    mev_ring_set_spin_ns(a->r, a->spin_ns);
     for (uint64_t seq = 0; seq < a->n; seq++) {
         uint32_t len = 12 + (uint32_t)((seq * 2654435761u) % 500);
         memcpy(buf, &seq, 8);
@@ -138,7 +138,7 @@ static void *var_producer(void *p)
 static void *var_consumer(void *p)
 {
     stream_arg *a = p;
-    mev_ring_set_spin(a->r, a->spin);
+    mev_ring_set_spin_ns(a->r, a->spin_ns);
     for (uint64_t want = 0; want < a->n;) {
         const uint8_t *rec;
         uint32_t len, h;
@@ -161,7 +161,7 @@ static void *var_consumer(void *p)
     return NULL;
 }
 
-static void run_stream(uint64_t cap, uint64_t n, unsigned spin)
+static void run_stream(uint64_t cap, uint64_t n, int64_t spin_ns)
 {
     size_t bytes;
     uint8_t *m = ring_mem(MEV_RING_VARIABLE, cap, 0, &bytes);
@@ -173,7 +173,7 @@ static void run_stream(uint64_t cap, uint64_t n, unsigned spin)
     mev_ring_open(m, bytes, &cons);
     CHECK_EQ_INT(mev_ring_claim(prod, MEV_RING_PRODUCER), MEV_OK);
     CHECK_EQ_INT(mev_ring_claim(cons, MEV_RING_CONSUMER), MEV_OK);
-    stream_arg pa = {prod, n, 0, spin}, ca = {cons, n, 0, spin};
+    stream_arg pa = {prod, n, 0, spin_ns}, ca = {cons, n, 0, spin_ns};
     pthread_create(&tp, NULL, var_producer, &pa);
     pthread_create(&tc, NULL, var_consumer, &ca);
     pthread_join(tp, NULL);
@@ -301,7 +301,7 @@ int main(int argc, char **argv)
         test_model();
         test_roles_and_timeouts();
     }
-    run_stream(1 << 12, 300000, 2000); /* small ring: constant wrap-arounds, spinning */
+    run_stream(1 << 12, 300000, 50000); /* small ring: constant wrap-arounds, spinning */
     run_stream(1 << 12, 100000, 0);    /* no spinning: every wait sleeps on the futex */
     run_stream(1 << 20, 500000, 2000);
     test_fixed_stream();
