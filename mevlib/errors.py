@@ -83,3 +83,11 @@ class MevTimeoutError(MevError, TimeoutError):
 
 class WouldBlockError(MevError, BlockingIOError):
     """The ring is full (or empty) right now."""
+
+
+class InvalidRowError(MevError, ValueError):
+    """A row for the store has a missing, unknown or out-of-range field; the message names it."""
+
+
+class StoreUnavailableError(MevError, ConnectionError):
+    """The store's backend refused or failed a statement (down, unreachable, bad SQL)."""

@@ -103,3 +103,26 @@ def kafka_bootstrap():
     yield f"127.0.0.1:{port}"
     proc.terminate()
     proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def store_url(tmp_path_factory):
+    """CLICKHOUSE_URL when set (the same tests against a server), else chDB in a session-wide
+    directory: chDB opens one path per process."""
+    import os
+
+    return os.environ.get("CLICKHOUSE_URL") or f"chdb://{tmp_path_factory.mktemp('chdb')}"
+
+
+@pytest.fixture
+def store_db(store_url):
+    """A fresh database with the schema applied, dropped afterwards."""
+    import uuid
+
+    from mevlib import store
+
+    backend = store.connect(store_url, database=f"t_{uuid.uuid4().hex[:10]}")
+    store.migrate(backend)
+    yield backend
+    backend.execute(f"DROP DATABASE IF EXISTS {backend.database}")
+    backend.close()

@@ -1,0 +1,197 @@
+"""The outcome store on chDB (or the server in CLICKHOUSE_URL): idempotent DDL, rollups that
+agree with the raw rows, batch-id deduplication, and a writer that loses and duplicates nothing
+when its backend fails (fault injection around the real backend)."""
+import os
+import random
+import time
+
+import numpy as np
+import pytest
+
+import mevlib
+from mevlib import store
+from mevlib.store import TABLES, Writer
+
+ROUTES = ["rpc", "jito-ny", "jito-ams", "sender"]
+LEADERS = [f"Leader{i}" for i in range(5)]
+T0 = 1_790_000_000.0  # unix seconds
+
+
+def attempt_rows(n, seed=1, start=T0):
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        landed = rng.random() < 0.3
+        rows.append({
+            "ts": start + i * 0.4 + rng.random() * 0.01, "attempt_id": i // 3, "shot_id": i, "slot": 300_000_000 + i // 3,
+            "leader": LEADERS[(i // 12) % len(LEADERS)], "route": rng.choice(ROUTES), "shot_index": i % 3,
+            "offset_ms": rng.uniform(0, 400), "status": rng.choice(["accepted", "accepted", "rate_limited"]),
+            "late_us": rng.randint(-5, 90), "rtt_us": rng.randint(100, 5000), "tip_lamports": rng.randint(1000, 10**6),
+            "fee_lamports": 5000, "p_raw": rng.random(), "p_land": rng.random(), "landed": int(landed),
+            "landed_slot": 300_000_000 + i // 3 if landed else 0, "sig_prefix": rng.getrandbits(64)})
+    return rows
+
+
+def records(table, rows):
+    return np.concatenate([TABLES[table].record(r) for r in rows])
+
+
+def count(db, table):
+    return db.rows(f"SELECT count() FROM {db.database}.{table}")[0][0]
+
+
+def test_ddl_applies_twice_and_sets_codecs(store_db):
+    assert store.migrate(store_db) == store.migrate(store_db)
+    tables = {r[0] for r in store_db.rows(f"SELECT name FROM system.tables WHERE database = '{store_db.database}'")}
+    assert {"attempts", "outcomes", "bandit_arm_events", "slot_timings", "pool_deltas", "attempts_rollup",
+            "bandit_arm_rollup"} <= tables
+    codecs = dict(store_db.rows(f"SELECT name, compression_codec FROM system.columns "
+                                f"WHERE database = '{store_db.database}' AND table = 'attempts'"))
+    assert "DoubleDelta" in codecs["ts"] and "T64" in codecs["tip_lamports"] and "ZSTD" in codecs["offset_ms"]
+
+
+def test_attempts_rollup_equals_raw_aggregates(store_db):
+    rows = attempt_rows(6000)
+    arr = records("attempts", rows)
+    for k, part in enumerate(np.array_split(arr, 7)):  # several blocks fold into one bucket's state
+        store_db.insert(TABLES["attempts"], part, f"batch-{k}")
+    db = store_db.database
+    rollup = store_db.rows(f"""
+        SELECT bucket, route, leader, countMerge(shots), sumMerge(accepted), sumMerge(landed),
+               sumMerge(tips_paid), quantilesMerge(0.5, 0.99)(rtt_us)
+        FROM {db}.attempts_rollup GROUP BY bucket, route, leader ORDER BY bucket, route, leader""")
+    raw = store_db.rows(f"""
+        SELECT toStartOfFiveMinutes(ts) AS b, route, leader, count(), countIf(status = 'accepted'), sum(landed),
+               sumIf(tip_lamports, landed = 1), quantiles(0.5, 0.99)(rtt_us)
+        FROM {db}.attempts GROUP BY b, route, leader ORDER BY b, route, leader""")
+    assert len(rollup) > 20 and rollup == raw  # < 8,192 values per bucket: quantiles are exact both ways
+    assert sum(r[3] for r in rollup) == 6000 and sum(r[5] for r in rollup) == sum(r["landed"] for r in rows)
+
+
+def test_bandit_arm_rollup_equals_raw(store_db):
+    rng = random.Random(3)
+    rows = [{"ts": T0 + i * 0.2, "route": rng.choice(ROUTES), "leader": rng.choice(LEADERS),
+             "landed": rng.random() < 0.4, "alpha": 1 + i * 0.01, "beta": 2 + i * 0.02} for i in range(4000)]
+    for k, part in enumerate(np.array_split(records("bandit_arm_events", rows), 3)):
+        store_db.insert(TABLES["bandit_arm_events"], part, f"arm-{k}")
+    db = store_db.database
+    rollup = store_db.rows(f"""SELECT bucket, route, countMerge(pulls), sumMerge(wins), argMaxMerge(alpha)
+        FROM {db}.bandit_arm_rollup GROUP BY bucket, route ORDER BY bucket, route""")
+    raw = store_db.rows(f"""SELECT toStartOfFiveMinutes(ts) AS b, route, count(), sum(landed), argMax(alpha, ts)
+        FROM {db}.bandit_arm_events GROUP BY b, route ORDER BY b, route""")
+    assert rollup == raw and len(rollup) >= 8
+
+
+def test_same_batch_id_is_stored_once(store_db):
+    arr = records("attempts", attempt_rows(500))
+    for _ in range(3):
+        store_db.insert(TABLES["attempts"], arr, "the-same-batch")
+    store_db.insert(TABLES["attempts"], arr, "another-batch")
+    assert count(store_db, "attempts") == 1000
+    rolled = store_db.rows(f"SELECT countMerge(shots) FROM {store_db.database}.attempts_rollup")[0][0]
+    assert rolled == 1000  # the views deduplicate with their source
+
+
+def test_binary_data_round_trips(store_db):
+    data = bytes([0, 1, 0, 255]) + bytes(700) + b"\x07"
+    store_db.insert(TABLES["pool_deltas"], records("pool_deltas", [
+        {"ts": T0, "slot": 9, "pubkey": "Pool1", "owner": "Prog", "lamports": 1, "write_version": 3, "data": data}]), "p")
+    assert store_db.rows(f"SELECT hex(data), write_version FROM {store_db.database}.pool_deltas") == [(data.hex().upper(), 3)]
+
+
+@pytest.mark.parametrize("row, field", [
+    ({"ts": T0, "tip_lamports": -1}, "attempts.tip_lamports"),
+    ({"ts": T0, "tip_lamports": 2**64}, "attempts.tip_lamports"),
+    ({"ts": T0, "offset_ms": float("nan")}, "attempts.offset_ms"),
+    ({"ts": T0, "offset_ms": "12"}, "attempts.offset_ms"),
+    ({"ts": T0, "route": "x" * 65}, "attempts.route"),
+    ({"ts": T0, "route": "a\0b"}, "attempts.route"),
+    ({"ts": T0, "route": 7}, "attempts.route"),
+    ({"ts": T0, "shot_index": 256}, "attempts.shot_index"),
+    ({"ts": -5}, "attempts.ts"),
+    ({"ts": "now"}, "attempts.ts"),
+    ({"slot": 1}, "attempts.ts"),
+    ({"ts": T0, "routee": "rpc"}, "attempts.routee"),
+])
+def test_invalid_rows_name_the_field(tmp_path, row, field):
+    with pytest.raises(mevlib.InvalidRowError, match=field.replace(".", r"\.")) as e:
+        TABLES["attempts"].record(row)
+    assert isinstance(e.value, ValueError)
+
+
+class Faulty:
+    """The real backend behind a switch: 'down' refuses inserts before they reach it, 'ack_lost'
+    lets the insert land and then fails as a dropped connection would, 'stall' is slow."""
+
+    def __init__(self, backend):
+        self.backend, self.mode, self.calls = backend, "up", 0
+        self.database = backend.database
+
+    def insert(self, table, batch, token):
+        self.calls += 1
+        if self.mode == "down":
+            raise mevlib.StoreUnavailableError("injected: connection refused")
+        if self.mode == "stall":
+            time.sleep(1)
+        self.backend.insert(table, batch, token)
+        if self.mode == "ack_lost":
+            raise mevlib.StoreUnavailableError("injected: connection reset after the insert")
+
+
+def test_writer_inserts_everything_on_close(store_db, tmp_path):
+    rows = attempt_rows(3000)
+    with Writer(store_db, str(tmp_path / "spill"), batch_rows=1000, flush_seconds=0.05) as w:
+        for r in rows:
+            w.write("attempts", **r)
+        w.write("outcomes", ts=T0, attempt_id=1, landed=1, credited_route="rpc", signature="5" * 88)
+    assert count(store_db, "attempts") == 3000 and count(store_db, "outcomes") == 1
+    assert w.stats.rows_written == 3001 and w.stats.batches_spilled == 0
+
+
+def test_writer_survives_backend_loss_exactly(store_db, tmp_path):
+    spill = str(tmp_path / "spill")
+    faulty = Faulty(store_db)
+    rows = attempt_rows(4000)
+    w = Writer(faulty, spill, batch_rows=250, flush_seconds=0.02)
+    for k, mode in enumerate(["up", "down", "ack_lost", "down", "up"]):
+        faulty.mode = mode
+        for r in rows[k * 800:(k + 1) * 800]:
+            w.write("attempts", **r)
+        w.flush()
+    assert w.stats.batches_spilled > 0 and w.stats.batches_replayed > 0
+    faulty.mode = "down"
+    w.write("attempts", ts=T0 + 10_000, shot_id=10**6)  # left on disk at close
+    w.close()
+    assert w.stats.spilled_pending >= 1 and os.listdir(spill)
+    faulty.mode = "up"
+    with Writer(faulty, spill, flush_seconds=0.02) as again:  # replays what the last one left
+        again.flush()
+    assert again.stats.spilled_pending == 0 and not [f for f in os.listdir(spill) if f.endswith(".npy")]
+    assert count(store_db, "attempts") == 4001  # nothing lost, the ack-lost batches not doubled
+    assert store_db.rows(f"SELECT uniqExact(shot_id) FROM {store_db.database}.attempts")[0][0] == 4001
+    rolled = store_db.rows(f"SELECT countMerge(shots) FROM {store_db.database}.attempts_rollup")[0][0]
+    assert rolled == 4001
+
+
+def test_writer_sets_aside_a_damaged_spill_file(store_db, tmp_path):
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    (spill / "000000000000-attempts-deadbeef.npy").write_bytes(b"not numpy")
+    with Writer(store_db, str(spill), flush_seconds=0.02) as w:
+        w.write("attempts", ts=T0)
+        w.flush()
+    assert count(store_db, "attempts") == 1
+    assert (spill / "000000000000-attempts-deadbeef.npy.rejected").exists()
+
+
+def test_writer_refuses_unknown_tables_and_backpressures(store_db, tmp_path):
+    faulty = Faulty(store_db)
+    with Writer(faulty, str(tmp_path / "spill"), ring_rows=1024, batch_rows=1024, flush_seconds=0.01) as w:
+        with pytest.raises(mevlib.InvalidRowError, match="no table"):
+            w.write("attempt", ts=T0)
+        faulty.mode = "stall"  # each insert takes a second: the ring fills behind it
+        arr = np.repeat(records("attempts", attempt_rows(1)), 512)
+        with pytest.raises(mevlib.WouldBlockError, match="behind"):
+            for _ in range(100):
+                w.write_array("attempts", arr, block=0.01)
+        faulty.mode = "up"
