@@ -53,7 +53,7 @@ extensions = [
                    ["mev_error", "signer", "message", "pool", "txtpl"]),
     core_extension("mevlib._ring", "mevlib/_ring.pyx", ["mev_error", "ring", "shm"]),
     core_extension("mevlib._landing", "mevlib/_landing.pyx",
-                   ["mev_error", "leadermap", "kalman", "bandit"]),
+                   ["mev_error", "leadermap", "kalman", "bandit", "lut"]),
     core_extension("mevlib._sender", "mevlib/_sender.pyx", ["mev_error", "ring", "shm", "sender"]),
     core_extension("mevlib._feed", "mevlib/_feed.pyx", ["mev_error", "delta"]),
 ]

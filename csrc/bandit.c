@@ -19,6 +19,7 @@ struct mev_bandit {
     double spare_normal;
     int has_spare;
     double cost[MEV_BANDIT_MAX_ROUTES];
+    const mev_lut *calibration[MEV_BANDIT_MAX_ROUTES]; /* not owned; not saved */
     arm global[MEV_BANDIT_MAX_ROUTES];
     mev_leadermap *leaders; /* value: p.routes arms */
 };
@@ -135,6 +136,14 @@ void mev_bandit_free(mev_bandit *b)
 
 const mev_bandit_params *mev_bandit_params_of(const mev_bandit *b) { return &b->p; }
 
+int mev_bandit_set_calibration(mev_bandit *b, uint32_t route, const mev_lut *lut)
+{
+    if (route >= b->p.routes)
+        return MEV_EINVAL;
+    b->calibration[route] = lut;
+    return MEV_OK;
+}
+
 int mev_bandit_set_cost(mev_bandit *b, uint32_t route, double cost)
 {
     if (route >= b->p.routes || !isfinite(cost))
@@ -165,6 +174,8 @@ int mev_bandit_choose(mev_bandit *b, const uint8_t *leader, uint32_t k, double v
         return MEV_EINVAL;
     for (uint32_t i = 0; i < b->p.routes; i++) {
         double p = mev_bandit_sample_beta(b, a[i].alpha, a[i].beta);
+        if (value > 0 && b->calibration[i])
+            p = mev_lut_eval(b->calibration[i], p);
         s[i] = value > 0 ? p * value - b->cost[i] : p;
         order[i] = i;
     }

@@ -1,7 +1,8 @@
 /* Thompson sampling over send routes with Beta posteriors, optionally one set per leader.
  *
  * choose() draws p ~ Beta(alpha, beta) per route and returns the k routes with the highest
- * score: p, or p * value - cost[route] when a value is given (cost-aware). update() first decays
+ * score: p, or p * value - cost[route] when a value is given (cost-aware; p goes through the
+ * route's calibration table first, when it has one). update() first decays
  * the context's posteriors toward the prior by `discount` (forgetting, for routes whose quality
  * drifts), then counts the outcome. With per_leader, every update also feeds the global set, which
  * answers for leaders not seen yet. The generator is xoshiro256**, seeded: runs repeat exactly. */
@@ -10,6 +11,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "lut.h"
 
 #define MEV_BANDIT_MAX_ROUTES 32
 
@@ -28,6 +31,9 @@ int mev_bandit_new(const mev_bandit_params *params, size_t expected_leaders, mev
 void mev_bandit_free(mev_bandit *b);
 const mev_bandit_params *mev_bandit_params_of(const mev_bandit *b);
 
+/* The table that maps a route's sampled p to a calibrated probability in cost-aware choice
+ * (NULL: none). The bandit does not own it; it must outlive the bandit or be unset first. */
+int mev_bandit_set_calibration(mev_bandit *b, uint32_t route, const mev_lut *lut);
 /* Cost of one shot on a route, in the units of `value` (e.g. lamports of tip plus fees). */
 int mev_bandit_set_cost(mev_bandit *b, uint32_t route, double cost);
 /* leader NULL: the global posteriors. value <= 0: rank by probability alone. Writes k distinct

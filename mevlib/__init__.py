@@ -23,7 +23,7 @@ from mevlib.errors import (
     TransactionTooLargeError,
     WouldBlockError,
 )
-from mevlib.landing import PhaseKalman, RouteBandit
+from mevlib.landing import Lut, PhaseKalman, RouteBandit
 from mevlib.ring import RecordRing, Ring
 from mevlib.signer import Patch, Signer, TxTemplate
 
@@ -36,6 +36,7 @@ __all__ = [
     "InvalidRowError",
     "InvalidTypeError",
     "KeyMaterialError",
+    "Lut",
     "MalformedMessageError",
     "MevError",
     "MevMemoryError",

@@ -143,6 +143,27 @@ cdef extern from "kalman.h" nogil:
     int mev_kalman_save(mev_kalman *k, uint8_t *buf, size_t len)
     int mev_kalman_load(const uint8_t *buf, size_t len, size_t expected_leaders, mev_kalman **out)
 
+cdef extern from "lut.h" nogil:
+    enum:
+        MEV_LUT_P_LAND
+        MEV_LUT_EV
+        MEV_LUT_DOMAIN_BYTES
+    ctypedef struct mev_lut_info:
+        uint32_t kind
+        uint32_t count
+        int64_t created_at_ns
+        char domain[65]
+        uint64_t generation
+    ctypedef struct mev_lut:
+        pass
+    int mev_lut_open(const char *path, mev_lut **out)
+    int mev_lut_reload(mev_lut *l, const char *path)
+    double mev_lut_eval(const mev_lut *l, double x)
+    void mev_lut_eval_many(const mev_lut *l, const double *x, double *out, size_t n)
+    void mev_lut_info_get(const mev_lut *l, mev_lut_info *out)
+    void mev_lut_close(mev_lut *l)
+
+
 cdef extern from "bandit.h" nogil:
     enum:
         MEV_BANDIT_MAX_ROUTES
@@ -158,6 +179,7 @@ cdef extern from "bandit.h" nogil:
     int mev_bandit_new(const mev_bandit_params *params, size_t expected_leaders, mev_bandit **out)
     void mev_bandit_free(mev_bandit *b)
     const mev_bandit_params *mev_bandit_params_of(const mev_bandit *b)
+    int mev_bandit_set_calibration(mev_bandit *b, uint32_t route, const mev_lut *lut)
     int mev_bandit_set_cost(mev_bandit *b, uint32_t route, double cost)
     int mev_bandit_choose(mev_bandit *b, const uint8_t *leader, uint32_t k, double value,
                           uint32_t *routes, double *scores)

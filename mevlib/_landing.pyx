@@ -178,6 +178,57 @@ cdef class PhaseKalman(_SavedState):
 
 
 
+cdef class Lut:
+    """A calibration table (docs/formats.md) read by the C core: ``lut(x)`` or
+    ``lut.predict(array)`` give exactly what the fitted IsotonicRegression(out_of_bounds="clip")
+    predicts (its knots stored as float32). ``reload()`` swaps in the file's new contents without
+    blocking lookups in other threads; a damaged or truncated file raises CorruptDataError and the
+    table in use stays."""
+    cdef mev_lut *_l
+    cdef readonly str path
+
+    def __cinit__(self, path):
+        self.path = os.fspath(path)
+        check(mev_lut_open(os.fsencode(self.path), &self._l), f"open LUT {self.path}")
+
+    def __dealloc__(self):
+        mev_lut_close(self._l)  # a RouteBandit using it holds a reference: never while in use
+
+    def __call__(self, double x):
+        return mev_lut_eval(self._l, x)
+
+    def predict(self, x):
+        """An array of the table's values at `x` (any array-like of numbers)."""
+        import numpy as np
+
+        cdef double[::1] xs = np.ascontiguousarray(x, dtype=np.float64).reshape(-1)
+        out = np.empty(xs.shape[0], dtype=np.float64)
+        cdef double[::1] o = out
+        with nogil:
+            mev_lut_eval_many(self._l, &xs[0] if xs.shape[0] else NULL, &o[0] if o.shape[0] else NULL,
+                              xs.shape[0])
+        return out.reshape(np.shape(x))
+
+    def reload(self, path=None):
+        """Loads `path` (default: the same path again) in place of the current table."""
+        new = os.fspath(path) if path is not None else self.path
+        check(mev_lut_reload(self._l, os.fsencode(new)), f"reload LUT {new}")
+        self.path = new
+
+    @property
+    def info(self):
+        """kind ('p_land' or 'ev'), count, created_at_ns, domain and generation (1 + reloads)."""
+        cdef mev_lut_info i
+        mev_lut_info_get(self._l, &i)
+        return {"kind": {MEV_LUT_P_LAND: "p_land", MEV_LUT_EV: "ev"}[i.kind], "count": i.count,
+                "created_at_ns": i.created_at_ns, "domain": i.domain.decode(errors="replace"),
+                "generation": i.generation}
+
+    def __repr__(self):
+        info = self.info
+        return f"Lut({self.path!r}, domain={info['domain']!r}, knots={info['count']})"
+
+
 cdef bytes BANDIT_MAGIC = b"MEVBNDT1"
 
 
@@ -193,6 +244,7 @@ cdef class RouteBandit(_SavedState):
     cdef mev_bandit *_b
     cdef readonly tuple routes
     cdef dict _index
+    cdef dict _calibration  # route -> Lut, kept alive while the C bandit points at it
 
     def __init__(self, routes, *, per_leader=False, discount=1.0, prior=(1.0, 1.0), costs=None,
                  seed=0, expected_leaders=4096):
@@ -241,6 +293,18 @@ cdef class RouteBandit(_SavedState):
         if i is None:
             raise InvalidArgumentError(f"unknown route {route!r}; routes are {', '.join(self.routes)}")
         return i
+
+    def set_calibration(self, route, lut):
+        """Cost-aware choice maps this route's sampled p through `lut` (a :class:`Lut` fitted by
+        mevlib.calibrate); None removes it."""
+        cdef uint32_t r = self._route(route)
+        if lut is not None and not isinstance(lut, Lut):
+            raise InvalidTypeError(f"a Lut or None, not {type(lut).__name__}")
+        if self._calibration is None:
+            self._calibration = {}
+        check(mev_bandit_set_calibration(self._b, r, (<Lut>lut)._l if lut is not None else NULL),
+              "set_calibration")
+        self._calibration[route] = lut
 
     def set_cost(self, route, cost):
         check(mev_bandit_set_cost(self._b, self._route(route), finite(cost, "cost")), "set_cost")

@@ -1,4 +1,5 @@
-"""Deciding when and where to send: per-leader slot-phase timing and Thompson-sampled routes."""
-from mevlib._landing import PhaseKalman, RouteBandit
+"""Deciding when and where to send: per-leader slot-phase timing, Thompson-sampled routes, and the
+calibration tables (Lut) that turn raw scores into landing probabilities."""
+from mevlib._landing import Lut, PhaseKalman, RouteBandit
 
-__all__ = ["PhaseKalman", "RouteBandit"]
+__all__ = ["Lut", "PhaseKalman", "RouteBandit"]

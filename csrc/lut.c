@@ -1,0 +1,247 @@
+#include "lut.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mev_error.h"
+
+#define GRACE_NS 1000000000LL /* how long a replaced table stays mapped */
+
+struct table {
+    void *mem; /* private read-only copy of the file */
+    size_t len;
+    const float *x, *y;
+    mev_lut_info info;
+    int64_t retired_ns;
+    struct table *next; /* on the retired list */
+};
+
+struct mev_lut {
+    _Atomic(struct table *) cur;
+    pthread_mutex_t reload_mu;
+    struct table *retired;
+    uint64_t generation;
+};
+
+uint32_t mev_crc32(const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+    uint32_t crc = 0xFFFFFFFFu;
+    for (size_t i = 0; i < len; i++) {
+        crc ^= p[i];
+        for (int k = 0; k < 8; k++)
+            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+}
+
+static uint32_t le32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+
+static int64_t le64(const uint8_t *p) { return (int64_t)((uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32); }
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Header: magic[8] version u32 kind u32 created_at i64 count u32 reserved u32 domain[64];
+ * then count float32 x (strictly increasing), count float32 y, and a CRC-32 of all before it. */
+int mev_lut_check(const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+    if (len < MEV_LUT_HEADER_BYTES + 4 || memcmp(p, MEV_LUT_MAGIC, 8) != 0)
+        return MEV_ECORRUPT;
+    uint32_t version = le32(p + 8), kind = le32(p + 12), count = le32(p + 24);
+    if (version != MEV_LUT_VERSION || (kind != MEV_LUT_P_LAND && kind != MEV_LUT_EV) || count == 0 ||
+        count > MEV_LUT_MAX_KNOTS || le32(p + 28) != 0)
+        return MEV_ECORRUPT;
+    if (len != MEV_LUT_HEADER_BYTES + (size_t)count * 8 + 4)
+        return MEV_ECORRUPT;
+    if (mev_crc32(p, len - 4) != le32(p + len - 4))
+        return MEV_ECORRUPT;
+    float prev = 0;
+    for (uint32_t i = 0; i < 2 * count; i++) { /* finite values; knots strictly increasing */
+        float v;
+        memcpy(&v, p + MEV_LUT_HEADER_BYTES + 4 * (size_t)i, 4);
+        if (!isfinite(v) || (i > 0 && i < count && !(v > prev)))
+            return MEV_ECORRUPT;
+        prev = v;
+    }
+    return MEV_OK;
+}
+
+static void table_free(struct table *t)
+{
+    if (t) {
+        munmap(t->mem, t->len);
+        free(t);
+    }
+}
+
+/* Reads the file into a private anonymous mapping, then makes it read-only: truncating or
+ * rewriting the file afterwards can never fault a reader, as a file mapping could (SIGBUS). */
+static int table_load(const char *path, struct table **out)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? MEV_ENOENT : MEV_EOS;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        close(fd);
+        return MEV_EOS;
+    }
+    size_t len = (size_t)st.st_size;
+    if (len < MEV_LUT_HEADER_BYTES + 4 || len > MEV_LUT_HEADER_BYTES + (size_t)MEV_LUT_MAX_KNOTS * 8 + 4) {
+        close(fd);
+        return MEV_ECORRUPT;
+    }
+    void *mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED) {
+        close(fd);
+        return MEV_ENOMEM;
+    }
+    size_t got = 0;
+    while (got < len) {
+        ssize_t r = read(fd, (uint8_t *)mem + got, len - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break; /* shrank while we read: the size check below refuses it */
+        got += (size_t)r;
+    }
+    close(fd);
+    int rc = got == len ? mev_lut_check(mem, len) : MEV_ECORRUPT;
+    struct table *t = rc == MEV_OK ? calloc(1, sizeof *t) : NULL;
+    if (rc == MEV_OK && !t)
+        rc = MEV_ENOMEM;
+    if (rc != MEV_OK) {
+        munmap(mem, len);
+        return rc;
+    }
+    mprotect(mem, len, PROT_READ);
+    const uint8_t *p = mem;
+    t->mem = mem;
+    t->len = len;
+    t->info.kind = le32(p + 12);
+    t->info.created_at_ns = le64(p + 16);
+    t->info.count = le32(p + 24);
+    memcpy(t->info.domain, p + 32, MEV_LUT_DOMAIN_BYTES);
+    t->info.domain[MEV_LUT_DOMAIN_BYTES] = '\0';
+    t->x = (const float *)(p + MEV_LUT_HEADER_BYTES);
+    t->y = t->x + t->info.count;
+    *out = t;
+    return MEV_OK;
+}
+
+int mev_lut_open(const char *path, mev_lut **out)
+{
+    if (!path || !out)
+        return MEV_EINVAL;
+    struct table *t;
+    int rc = table_load(path, &t);
+    if (rc != MEV_OK)
+        return rc;
+    mev_lut *l = calloc(1, sizeof *l);
+    if (!l) {
+        table_free(t);
+        return MEV_ENOMEM;
+    }
+    pthread_mutex_init(&l->reload_mu, NULL);
+    l->generation = t->info.generation = 1;
+    atomic_init(&l->cur, t);
+    *out = l;
+    return MEV_OK;
+}
+
+int mev_lut_reload(mev_lut *l, const char *path)
+{
+    if (!l || !path)
+        return MEV_EINVAL;
+    struct table *t;
+    int rc = table_load(path, &t);
+    if (rc != MEV_OK)
+        return rc;
+    pthread_mutex_lock(&l->reload_mu);
+    t->info.generation = ++l->generation;
+    struct table *old = atomic_exchange_explicit(&l->cur, t, memory_order_acq_rel);
+    int64_t now = now_ns();
+    struct table **link = &l->retired; /* unmap tables replaced more than GRACE_NS ago */
+    while (*link) {
+        struct table *r = *link;
+        if (now - r->retired_ns > GRACE_NS) {
+            *link = r->next;
+            table_free(r);
+        } else {
+            link = &r->next;
+        }
+    }
+    old->retired_ns = now;
+    old->next = l->retired;
+    l->retired = old;
+    pthread_mutex_unlock(&l->reload_mu);
+    return MEV_OK;
+}
+
+/* IsotonicRegression(out_of_bounds="clip").predict: clip to the knots, then scipy's linear
+ * interp1d with lo = (first knot >= x) - 1 and hi = lo + 1, computed in double. */
+static inline double eval_table(const struct table *t, double x)
+{
+    const float *xs = t->x, *ys = t->y;
+    uint32_t n = t->info.count;
+    if (x != x)
+        return x; /* NaN in, NaN out, as predict does */
+    if (n == 1 || x <= xs[0])
+        return ys[0];
+    if (x >= xs[n - 1])
+        return ys[n - 1];
+    size_t lo = 0, len = n - 1; /* the last knot below x lies in [0, n-2] */
+    while (len > 1) {
+        size_t half = len / 2;
+        lo = (double)xs[lo + half] < x ? lo + half : lo;
+        len -= half;
+    }
+    double x0 = xs[lo], x1 = xs[lo + 1], y0 = ys[lo], y1 = ys[lo + 1];
+    return (y1 - y0) / (x1 - x0) * (x - x0) + y0;
+}
+
+double mev_lut_eval(const mev_lut *l, double x)
+{
+    return eval_table(atomic_load_explicit(&((mev_lut *)l)->cur, memory_order_acquire), x);
+}
+
+void mev_lut_eval_many(const mev_lut *l, const double *x, double *out, size_t n)
+{
+    const struct table *t = atomic_load_explicit(&((mev_lut *)l)->cur, memory_order_acquire);
+    for (size_t i = 0; i < n; i++)
+        out[i] = eval_table(t, x[i]);
+}
+
+void mev_lut_info_get(const mev_lut *l, mev_lut_info *out)
+{
+    *out = atomic_load_explicit(&((mev_lut *)l)->cur, memory_order_acquire)->info;
+}
+
+void mev_lut_close(mev_lut *l)
+{
+    if (!l)
+        return;
+    table_free(atomic_load(&l->cur));
+    while (l->retired) {
+        struct table *r = l->retired;
+        l->retired = r->next;
+        table_free(r);
+    }
+    pthread_mutex_destroy(&l->reload_mu);
+    free(l);
+}
