@@ -174,14 +174,19 @@ class HedgedSender:
     route, or one tip variant per shot when `wire` is a list); ``poll()`` gathers shot results
     and signature statuses, decides each attempt once its slot is over, credits the route that
     landed it (a Jito route whose bundle landed; otherwise the earliest non-Jito shot), and updates
-    the bandit and the Kalman filter. Every shot and outcome goes to `on_record` as a dict.
+    the bandit and the Kalman filter. Every shot and outcome goes to `on_record` as a dict
+    (mevlib.store.SenderRecorder turns them into store rows).
+
+    `calibration` maps route names to :class:`mevlib.Lut` tables fitted by mevlib.calibrate: the
+    bandit's cost-aware choice uses them, and each shot records the raw score (the route's
+    posterior mean for that leader) and the calibrated p_land.
     """
 
     def __init__(self, routes: Sequence[Route], clock: SlotClock, status_rpc: JsonRpcClient, *,
                  kalman: PhaseKalman | None = None, bandit: RouteBandit | None = None, shots: int = 3,
                  default_phase_ms: float | None = None, min_spread_ms: float = 10.0,
                  give_up_slots: int = 8, timeout: float = 2.0, seed: int = 0,
-                 on_record: Callable[[dict], None] | None = None):
+                 calibration: dict | None = None, on_record: Callable[[dict], None] | None = None):
         if not routes:
             raise InvalidArgumentError("at least one route")
         self.routes = {r.name: r for r in routes}
@@ -189,6 +194,9 @@ class HedgedSender:
         self.status_rpc = status_rpc
         self.kalman = kalman
         self.bandit = bandit or RouteBandit([r.name for r in routes])
+        self.calibration = dict(calibration or {})
+        for name, lut in self.calibration.items():
+            self.bandit.set_calibration(name, lut)
         self.shots = shots
         self.default_phase_ms = default_phase_ms
         self.min_spread_ms = min_spread_ms
@@ -226,6 +234,10 @@ class HedgedSender:
             raise InvalidArgumentError(f"tips: one per shot ({self.shots})")
         plan = self._steer(plan, leader, value, tips)
         start = self.clock.slot_start_ns(target_slot)
+        if self.kalman is not None:
+            phase_ms, phase_std = self.kalman.predict(leader, target_slot)
+            self.on_record({"kind": "plan", "slot": target_slot, "leader": leader.hex(),
+                            "slot_ms": self.clock.slot_ms, "phase_ms": phase_ms, "phase_std_ms": phase_std})
         # the first signature sits right after a one-byte count (a transaction holds at most 12)
         attempt = Attempt(next(self._ids), leader, target_slot,
                           [str(Signature.from_bytes(w[1:65])) for w in wires], plan, [], tips=tips)
@@ -236,11 +248,21 @@ class HedgedSender:
             attempt.shot_ids.append(shot_id)
             self._by_shot[shot_id] = attempt
             self._curl.submit(shot_id, self._route_index[shot.route], route.shot_kind(), [w], fire_at)
+            p_raw = self.score(shot.route, leader)
+            lut = self.calibration.get(shot.route)
             self.on_record({"kind": "shot", "attempt": attempt.attempt_id, "shot": shot_id,
                             "route": shot.route, "leader": leader.hex(), "target_slot": target_slot,
-                            "offset_ms": shot.offset_ms, "fire_at_ns": fire_at})
+                            "index": shot.index, "offset_ms": shot.offset_ms, "fire_at_ns": fire_at,
+                            "tip": tips[shot.index] if tips is not None else None,
+                            "p_raw": p_raw, "p_land": lut(p_raw) if lut is not None else p_raw,
+                            "signature": attempt.signatures[shot.index], "value": value})
         self._attempts[attempt.attempt_id] = attempt
         return attempt
+
+    def score(self, route: str, leader: bytes) -> float:
+        """The raw landing score of a route for a leader: its posterior mean."""
+        a, b = self.bandit.posterior(route, leader)
+        return a / (a + b)
 
     def _steer(self, plan: list[Shot], leader: bytes, value, tips) -> list[Shot]:
         """Moves a shot off a route that cannot take it now: no request left this second (token
@@ -337,7 +359,11 @@ class HedgedSender:
                 credited = a.shots[(plain or [candidates[0][1]])[0]]
         a.credited_route = credited.route if credited else None
         for shot in a.shots:
-            self.bandit.update(shot.route, a.leader, credited is not None and shot is credited)
+            won = credited is not None and shot is credited
+            self.bandit.update(shot.route, a.leader, won)
+            alpha, beta = self.bandit.posterior(shot.route, a.leader)
+            self.on_record({"kind": "arm", "route": shot.route, "leader": a.leader.hex(), "landed": won,
+                            "alpha": alpha, "beta": beta})
         if self.kalman is not None:
             if credited is not None:
                 self.kalman.observe(a.leader, credited.offset_ms, True, slot=a.target_slot)
@@ -345,7 +371,9 @@ class HedgedSender:
                 self.kalman.observe(a.leader, 0.0, False, slot=a.target_slot)
         self.on_record({"kind": "outcome", "attempt": a.attempt_id, "leader": a.leader.hex(),
                         "target_slot": a.target_slot, "landed": a.landed, "landed_slot": a.landed_slot,
-                        "route": a.credited_route, "shots": len(a.shots)})
+                        "route": a.credited_route, "shots": len(a.shots),
+                        "credited_shot": a.shot_ids[a.shots.index(credited)] if credited else None,
+                        "signature": a.signatures[a.shots.index(credited)] if credited else a.signatures[0]})
 
     @property
     def pending(self) -> int:

@@ -266,3 +266,38 @@ def test_rate_limits_and_minimum_tips_steer_shots(sim):
     assert sum(r["route"] == "jito-ny" for r in shots) <= 2  # 1 request/s, burst 1, ~1 s of sends
     with HedgedSender(routes, clock, rpc, shots=2) as other, pytest.raises(mevlib.InvalidArgumentError):
         other.send(tpl.sign(tip=1), first, tips=[1])
+
+
+def test_records_reach_the_store_with_calibrated_p_land(sim, store_db, tmp_path):
+    from mevlib import calibrate
+    from mevlib.store import SenderRecorder, Writer
+
+    half = tmp_path / "rpc.lut"
+    calibrate.write_lut(str(half), [0.0, 1.0], [0.0, 0.5], "p_land", "p_land/rpc")  # rpc: halve it
+    tpl = funded_template(sim)
+    rpc = JsonRpcClient(sim.url("rpc"))
+    clock = SlotClock(rpc, poll_s=0.01).start()
+    assert clock.wait_ready()
+    writer = Writer(store_db, str(tmp_path / "spill"), flush_seconds=0.05)
+    hs = HedgedSender(routes_of(sim), clock, rpc, kalman=mevlib.PhaseKalman(),
+                      calibration={"rpc": mevlib.Lut(half)}, on_record=SenderRecorder(writer, strategy="test"))
+    first = clock.current_slot() + 3
+    for i in range(12):
+        tips = [50_000 + 3 * i + j for j in range(3)]
+        hs.send(tpl.sign_many([{"tip": t} for t in tips]), first + i, tips=tips, value=1e6)
+    run_until_decided(hs)
+    clock.stop()
+    hs.close()
+    writer.close()
+    db = store_db.database
+    landed = sum(a.landed for a in hs.decided)
+    assert store_db.rows(f"SELECT count(), sum(landed) FROM {db}.attempts") == [(36, landed)]
+    assert store_db.rows(f"SELECT count(), sum(landed), countIf(strategy = 'test') FROM {db}.outcomes") == [(12, landed, 12)]
+    assert store_db.rows(f"SELECT count() FROM {db}.bandit_arm_events")[0][0] == 36
+    assert store_db.rows(f"SELECT count() FROM {db}.slot_timings")[0][0] == 12
+    credited = {(a.attempt_id, a.credited_route) for a in hs.decided if a.landed}
+    assert set(store_db.rows(f"SELECT attempt_id, route FROM {db}.attempts WHERE landed = 1")) == credited
+    for route, p_raw, p_land in store_db.rows(f"SELECT route, p_raw, p_land FROM {db}.attempts"):
+        assert p_land == pytest.approx(p_raw / 2 if route == "rpc" else p_raw, abs=1e-6)
+    paid = store_db.rows(f"SELECT sum(tip_lamports) FROM {db}.outcomes")[0][0]
+    assert paid == store_db.rows(f"SELECT sumIf(tip_lamports, landed = 1) FROM {db}.attempts")[0][0]

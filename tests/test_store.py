@@ -25,7 +25,7 @@ def attempt_rows(n, seed=1, start=T0):
         rows.append({
             "ts": start + i * 0.4 + rng.random() * 0.01, "attempt_id": i // 3, "shot_id": i, "slot": 300_000_000 + i // 3,
             "leader": LEADERS[(i // 12) % len(LEADERS)], "route": rng.choice(ROUTES), "shot_index": i % 3,
-            "offset_ms": rng.uniform(0, 400), "status": rng.choice(["accepted", "accepted", "rate_limited"]),
+            "offset_ms": rng.uniform(0, 400), "status": rng.choice(["ok", "ok", "rate_limited"]),
             "late_us": rng.randint(-5, 90), "rtt_us": rng.randint(100, 5000), "tip_lamports": rng.randint(1000, 10**6),
             "fee_lamports": 5000, "p_raw": rng.random(), "p_land": rng.random(), "landed": int(landed),
             "landed_slot": 300_000_000 + i // 3 if landed else 0, "sig_prefix": rng.getrandbits(64)})
@@ -61,7 +61,7 @@ def test_attempts_rollup_equals_raw_aggregates(store_db):
                sumMerge(tips_paid), quantilesMerge(0.5, 0.99)(rtt_us)
         FROM {db}.attempts_rollup GROUP BY bucket, route, leader ORDER BY bucket, route, leader""")
     raw = store_db.rows(f"""
-        SELECT toStartOfFiveMinutes(ts) AS b, route, leader, count(), countIf(status = 'accepted'), sum(landed),
+        SELECT toStartOfFiveMinutes(ts) AS b, route, leader, count(), countIf(status = 'ok'), sum(landed),
                sumIf(tip_lamports, landed = 1), quantiles(0.5, 0.99)(rtt_us)
         FROM {db}.attempts GROUP BY b, route, leader ORDER BY b, route, leader""")
     assert len(rollup) > 20 and rollup == raw  # < 8,192 values per bucket: quantiles are exact both ways

@@ -17,7 +17,7 @@ CREATE TABLE IF NOT EXISTS {db}.attempts
     route         LowCardinality(String),                 -- a handful of routes
     shot_index    UInt8 CODEC(T64, ZSTD(1)),
     offset_ms     Float32 CODEC(Gorilla, ZSTD(1)),        -- planned offset within the slot
-    status        LowCardinality(String),                 -- accepted, rate_limited, http_error, ...
+    status        LowCardinality(String),                 -- ok, rate_limited, http_error, rpc_error, timeout, ...
     late_us       Int32 CODEC(T64, ZSTD(1)),              -- small ints: T64 drops the unused high bits
     rtt_us        UInt32 CODEC(T64, ZSTD(1)),
     tip_lamports  UInt64 CODEC(T64, ZSTD(1)),

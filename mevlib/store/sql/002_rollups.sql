@@ -25,7 +25,7 @@ SELECT  -- a.x: the source column, not the same-named aggregate being defined
     a.route AS route,
     a.leader AS leader,
     countState() AS shots,
-    sumState(toUInt8(a.status = 'accepted')) AS accepted,
+    sumState(toUInt8(a.status = 'ok')) AS accepted,
     sumState(a.landed) AS landed,
     sumState(if(a.landed = 1, a.tip_lamports, toUInt64(0))) AS tips_paid,
     quantilesState(0.5, 0.99)(a.late_us) AS late_us,

@@ -1,0 +1,79 @@
+"""HedgedSender records -> store rows. Pass ``SenderRecorder(writer)`` as the sender's
+`on_record`: shots are held until their attempt is decided, then written as one `attempts` row
+each (with the outcome), plus one `outcomes` row, the `bandit_arm_events` and `slot_timings`."""
+from __future__ import annotations
+
+import time
+
+from solders.pubkey import Pubkey
+from solders.signature import Signature
+
+
+def _b58(hex_key: str) -> str:
+    return str(Pubkey.from_bytes(bytes.fromhex(hex_key)))
+
+
+class SenderRecorder:
+    def __init__(self, writer, *, strategy: str = "", fee_lamports: int = 5000):
+        self.writer = writer
+        self.strategy = strategy
+        self.fee_lamports = fee_lamports
+        self._shots: dict[int, dict] = {}   # shot id -> shot record (+ its result)
+        self._by_attempt: dict[int, list[int]] = {}
+        # the sender's times are CLOCK_MONOTONIC; the store's are wall-clock
+        self._unix_minus_mono = time.time_ns() - time.monotonic_ns()
+
+    def _unix_ns(self, mono_ns: int) -> int:
+        return mono_ns + self._unix_minus_mono
+
+    def __call__(self, rec: dict) -> None:
+        kind = rec["kind"]
+        if kind == "shot":
+            self._shots[rec["shot"]] = dict(rec)
+            self._by_attempt.setdefault(rec["attempt"], []).append(rec["shot"])
+        elif kind == "shot_result":
+            if rec["shot"] in self._shots:
+                self._shots[rec["shot"]]["result"] = rec
+        elif kind == "outcome":
+            self._outcome(rec)
+        elif kind == "arm":
+            self.writer.write("bandit_arm_events", ts=time.time_ns(), route=rec["route"],
+                              leader=_b58(rec["leader"]), landed=int(rec["landed"]),
+                              alpha=rec["alpha"], beta=rec["beta"])
+        elif kind == "plan":
+            self.writer.write("slot_timings", ts=time.time_ns(), slot=rec["slot"], leader=_b58(rec["leader"]),
+                              slot_ms=rec["slot_ms"], phase_ms=rec["phase_ms"], phase_std_ms=rec["phase_std_ms"])
+
+    def _outcome(self, rec: dict) -> None:
+        shots = [self._shots.pop(s) for s in self._by_attempt.pop(rec["attempt"], []) if s in self._shots]
+        leader = _b58(rec["leader"])
+        landed_slot = rec["landed_slot"] or 0
+        tip_paid = 0
+        for s in shots:
+            res = s.get("result", {})
+            won = s["shot"] == rec["credited_shot"]
+            tip = s["tip"] or 0
+            tip_paid += tip if won else 0
+            sent, done = res.get("sent_ns") or 0, res.get("done_ns") or 0
+            self.writer.write(
+                "attempts", ts=self._unix_ns(s["fire_at_ns"]), attempt_id=s["attempt"], shot_id=s["shot"],
+                slot=s["target_slot"], leader=leader, route=s["route"], shot_index=s["index"],
+                offset_ms=s["offset_ms"], status=res.get("status", "no_result"),
+                late_us=max(-2**31, min(2**31 - 1, (res.get("late_ns") or 0) // 1000)),
+                rtt_us=max(0, min(2**32 - 1, (done - sent) // 1000)) if sent and done else 0,
+                tip_lamports=tip, fee_lamports=self.fee_lamports, p_raw=s["p_raw"], p_land=s["p_land"],
+                landed=int(won), landed_slot=landed_slot if won else 0, sig_prefix=_sig_prefix(s["signature"]))
+        first = shots[0] if shots else {}
+        value = first.get("value")
+        self.writer.write(
+            "outcomes", ts=self._unix_ns(first["fire_at_ns"]) if shots else time.time_ns(),
+            attempt_id=rec["attempt"], slot=rec["target_slot"], leader=leader, strategy=self.strategy,
+            landed=int(bool(rec["landed"])), landed_slot=landed_slot, credited_route=rec["route"] or "",
+            shots=rec["shots"], tip_lamports=tip_paid, ev_lamports=float(value or 0.0),
+            realized_lamports=float(value or 0.0) - tip_paid if rec["landed"] else 0.0,
+            signature=rec["signature"])
+
+
+def _sig_prefix(signature_b58: str) -> int:
+    """The signature's first 8 bytes as an integer: joins a shot to chain data cheaply."""
+    return int.from_bytes(bytes(Signature.from_string(signature_b58))[:8], "little")
