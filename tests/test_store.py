@@ -25,10 +25,10 @@ def attempt_rows(n, seed=1, start=T0):
         rows.append({
             "ts": start + i * 0.4 + rng.random() * 0.01, "attempt_id": i // 3, "shot_id": i, "slot": 300_000_000 + i // 3,
             "leader": LEADERS[(i // 12) % len(LEADERS)], "route": rng.choice(ROUTES), "shot_index": i % 3,
-            "offset_ms": rng.uniform(0, 400), "status": rng.choice(["ok", "ok", "rate_limited"]),
+            "offset_us": rng.randint(0, 400_000), "status": rng.choice(["ok", "ok", "rate_limited"]),
             "late_us": rng.randint(-5, 90), "rtt_us": rng.randint(100, 5000), "tip_lamports": rng.randint(1000, 10**6),
             "fee_lamports": 5000, "p_raw": rng.random(), "p_land": rng.random(), "landed": int(landed),
-            "landed_slot": 300_000_000 + i // 3 if landed else 0, "sig_prefix": rng.getrandbits(64)})
+            "landed_slot": 300_000_000 + i // 3 if landed else 0})
     return rows
 
 
@@ -47,7 +47,7 @@ def test_ddl_applies_twice_and_sets_codecs(store_db):
             "bandit_arm_rollup"} <= tables
     codecs = dict(store_db.rows(f"SELECT name, compression_codec FROM system.columns "
                                 f"WHERE database = '{store_db.database}' AND table = 'attempts'"))
-    assert "DoubleDelta" in codecs["ts"] and "T64" in codecs["tip_lamports"] and "ZSTD" in codecs["offset_ms"]
+    assert "T64" in codecs["ts"] and "ZSTD(3)" in codecs["tip_lamports"] and "ZSTD" in codecs["offset_us"]
 
 
 def test_attempts_rollup_equals_raw_aggregates(store_db):
@@ -102,8 +102,10 @@ def test_binary_data_round_trips(store_db):
 @pytest.mark.parametrize("row, field", [
     ({"ts": T0, "tip_lamports": -1}, "attempts.tip_lamports"),
     ({"ts": T0, "tip_lamports": 2**64}, "attempts.tip_lamports"),
-    ({"ts": T0, "offset_ms": float("nan")}, "attempts.offset_ms"),
-    ({"ts": T0, "offset_ms": "12"}, "attempts.offset_ms"),
+    ({"ts": T0, "p_raw": float("nan")}, "attempts.p_raw"),
+    ({"ts": T0, "p_raw": 1e39}, "attempts.p_raw"),
+    ({"ts": T0, "offset_us": "12"}, "attempts.offset_us"),
+    ({"ts": T0, "offset_us": 2**31}, "attempts.offset_us"),
     ({"ts": T0, "route": "x" * 65}, "attempts.route"),
     ({"ts": T0, "route": "a\0b"}, "attempts.route"),
     ({"ts": T0, "route": 7}, "attempts.route"),

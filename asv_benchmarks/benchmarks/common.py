@@ -40,3 +40,35 @@ def leader_keys(n: int, seed: int = 11):
     """n distinct 32-byte leader identities, the same on every run."""
     return tuple(Keypair.from_seed(bytes([seed]) * 24 + i.to_bytes(8, "little")).pubkey().__bytes__()
                  for i in range(n))
+
+
+ROUTES = ["rpc", "jito-ny", "jito-ams", "jito-fra", "sender"]
+
+
+def attempts_sql(n: int, day_start: int = 1_790_035_200) -> str:
+    """A SELECT producing n realistic rows of the store's `attempts` table over one day, in
+    ClickHouse SQL (seeded, so runs compare): ~15 attempts per 400 ms slot, 3 shots each;
+    leaders rotating every 4 slots among 2,000; shots planned around a per-leader phase;
+    lognormal round-trip times and tips; priority fees fixed per route for an hour; each
+    route's score drifting slowly with update-sized noise; 8% of shots credited."""
+    routes = "[" + ", ".join(f"'{r}'" for r in ROUTES) + "]"
+    return f"""
+SELECT
+    toDateTime64({day_start} + number * (86400 / {n}) + rand(1) % 1000 / 1e6, 6, 'UTC') AS ts,
+    intDiv(number, 3) AS attempt_id,
+    number AS shot_id,
+    300000000 + intDiv(number * 216000, {n}) AS slot,
+    base58Encode(unhex(hex(SHA256(toString(cityHash64(intDiv(slot, 4)) % 2000))))) AS leader,
+    {routes}[1 + rand(2) % 5] AS route,
+    toUInt8(number % 3) AS shot_index,
+    toInt32(100000 + cityHash64(leader) % 200000 + (number % 3 - 1) * 20000 + randNormal(0, 15000)) AS offset_us,
+    multiIf(rand(3) % 100 < 95, 'ok', rand(3) % 100 < 98, 'rate_limited', rand(3) % 100 < 99, 'timeout', 'http_error') AS status,
+    toInt32(abs(randNormal(30, 15))) AS late_us,
+    toUInt32(randLogNormal(log(800), 0.5)) AS rtt_us,
+    toUInt64(round(randLogNormal(log(100000), 1), -3)) AS tip_lamports,
+    toUInt64(5000 + cityHash64(route, intDiv(toUnixTimestamp(ts), 3600)) % 5 * 2500) AS fee_lamports,
+    toFloat32(0.3 + 0.1 * sin(number / {n / 50} + indexOf({routes}, route)) + (rand(5) % 100) / 20000) AS p_raw,
+    toFloat32(p_raw * 0.8) AS p_land,
+    toUInt8(rand(7) % 100 < 8) AS landed,
+    if(landed = 1, slot + rand(8) % 2, 0) AS landed_slot
+FROM numbers({n})"""

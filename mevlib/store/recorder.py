@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 
 from solders.pubkey import Pubkey
-from solders.signature import Signature
 
 
 def _b58(hex_key: str) -> str:
@@ -58,11 +57,11 @@ class SenderRecorder:
             self.writer.write(
                 "attempts", ts=self._unix_ns(s["fire_at_ns"]), attempt_id=s["attempt"], shot_id=s["shot"],
                 slot=s["target_slot"], leader=leader, route=s["route"], shot_index=s["index"],
-                offset_ms=s["offset_ms"], status=res.get("status", "no_result"),
+                offset_us=round(s["offset_ms"] * 1000), status=res.get("status", "no_result"),
                 late_us=max(-2**31, min(2**31 - 1, (res.get("late_ns") or 0) // 1000)),
                 rtt_us=max(0, min(2**32 - 1, (done - sent) // 1000)) if sent and done else 0,
                 tip_lamports=tip, fee_lamports=self.fee_lamports, p_raw=s["p_raw"], p_land=s["p_land"],
-                landed=int(won), landed_slot=landed_slot if won else 0, sig_prefix=_sig_prefix(s["signature"]))
+                landed=int(won), landed_slot=landed_slot if won else 0)
         first = shots[0] if shots else {}
         value = first.get("value")
         self.writer.write(
@@ -73,7 +72,3 @@ class SenderRecorder:
             realized_lamports=float(value or 0.0) - tip_paid if rec["landed"] else 0.0,
             signature=rec["signature"])
 
-
-def _sig_prefix(signature_b58: str) -> int:
-    """The signature's first 8 bytes as an integer: joins a shot to chain data cheaply."""
-    return int.from_bytes(bytes(Signature.from_string(signature_b58))[:8], "little")

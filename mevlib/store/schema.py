@@ -108,7 +108,7 @@ def _check(table: str, c: Column, v):
     if kind.kind == "f":
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
             raise InvalidRowError(f"{where}: a finite number, not {v!r}")
-        if abs(v) > np.finfo(kind).max:
+        if abs(v) > float(np.finfo(kind).max):
             raise InvalidRowError(f"{where}: {v!r} does not fit {c.sql_type}")
         return v
     if not isinstance(v, (int, np.integer)):  # bool is an int: fine for flags
