@@ -19,7 +19,7 @@ CFLAGS_STRICT := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -g
 SANITIZE := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 .PHONY: all sysdeps venv build test ctest sanitize demo bench bench-landing asv clean build-geyser-offline \
-	build-geyser
+	build-geyser calib-lut
 
 all: build
 
@@ -127,8 +127,14 @@ bench: build $(C_BENCHES) build/gk/bench_encode
 	@echo "== ring prefetch A/B, interleaved (this VM's two vCPUs are sometimes far apart: compare within a pair)"
 	@for i in 1 2 3; do build/cbench/bench_ring && build/cbench/bench_ring_prefetch || exit 1; done
 	build/cbench/bench_sender
+	build/cbench/bench_lut 256
 	build/gk/bench_encode
 	$(PY) asv_benchmarks/peers.py
+
+# Calibration tables from the store: CLICKHOUSE_URL=clickhouse://... (or chdb://PATH; unset:
+# the embedded chDB store). Writes luts/*.lut and luts/report.png.
+calib-lut: build
+	$(PY) -m mevlib calibrate $(if $(CLICKHOUSE_URL),--url "$(CLICKHOUSE_URL)") --out luts
 
 # The landing experiment on the simulator: three sending policies, rates with intervals.
 bench-landing: build

@@ -606,8 +606,116 @@ def feed_table():
             broker.wait(10)
 
 
+def store_table():
+    """The outcome store on chDB: 10 M synthetic attempt rows with our codecs against ClickHouse's
+    defaults (LZ4, String names), the dashboard query from the rollup against the raw table, the
+    writer's insert rate, and calibration-table lookups from Python against scikit-learn."""
+    import tempfile
+
+    import numpy as np
+    from sklearn.isotonic import IsotonicRegression
+
+    import mevlib
+    from benchmarks.common import attempts_sql
+    from mevlib import calibrate, store
+
+    rows = int(os.environ.get("MEVLIB_BENCH_STORE_ROWS", "10000000"))
+    backend = store.connect(f"chdb://{tempfile.mkdtemp(prefix='mevlib-bench-')}", database="bench")
+    store.migrate(backend)
+    cols = store.TABLES["attempts"].columns
+    plain = ", ".join(f"{c.name} {'String' if 'String' in c.sql_type else c.sql_type}" for c in cols)
+    backend.execute(f"CREATE TABLE bench.attempts_default ({plain}) ENGINE = MergeTree "
+                    "PARTITION BY toYYYYMMDD(ts) ORDER BY (route, ts, shot_id)")
+    names = ", ".join(c.name for c in cols)
+    for table in ("attempts", "attempts_default"):
+        backend.execute(f"INSERT INTO bench.{table} ({names}) SELECT {names} FROM ({attempts_sql(rows)})")
+        backend.execute(f"OPTIMIZE TABLE bench.{table} FINAL")
+    sizes = {}
+    for table, name, comp, raw in backend.rows(
+            "SELECT table, name, data_compressed_bytes, data_uncompressed_bytes FROM system.columns "
+            "WHERE database = 'bench' AND table IN ('attempts', 'attempts_default')"):
+        sizes[(table, name)] = (comp, raw)
+    print(f"\nStore: {rows:,} synthetic attempt rows (one day; asv_benchmarks/benchmarks/common.py), "
+          "compressed bytes per row")
+    print(f"  {'column':<14} {'ours':>8} {'default':>8} {'smaller':>8}")
+    ours_total = default_total = raw_total = 0
+    for c in cols:
+        ours, default = sizes[("attempts", c.name)][0], sizes[("attempts_default", c.name)][0]
+        ours_total, default_total = ours_total + ours, default_total + default
+        raw_total += sizes[("attempts_default", c.name)][1]
+        print(f"  {c.name:<14} {ours / rows:>8.2f} {default / rows:>8.2f} {1 - ours / default:>8.0%}")
+    saved = 1 - ours_total / default_total
+    print(f"  {'total':<14} {ours_total / rows:>8.2f} {default_total / rows:>8.2f} {saved:>8.0%}"
+          f"   (uncompressed {raw_total / rows:.1f} B/row: ours is {1 - ours_total / raw_total:.0%} smaller)")
+
+    queries = {
+        "raw table": "SELECT toStartOfFiveMinutes(ts) AS b, route, sum(landed) / count() FROM bench.attempts "
+                     "GROUP BY b, route ORDER BY b, route",
+        "attempts_rollup (-Merge)": "SELECT bucket, route, sumMerge(landed) / countMerge(shots) "
+                                    "FROM bench.attempts_rollup GROUP BY bucket, route ORDER BY bucket, route",
+    }
+    answers, times = {}, {}
+    for _ in range(7):
+        for name, sql in queries.items():
+            t0 = time.perf_counter()
+            answers[name] = backend.rows(sql)
+            times.setdefault(name, []).append(time.perf_counter() - t0)
+    a, b = answers.values()
+    assert len(a) == len(b) and all(x[:2] == y[:2] and abs(x[2] - y[2]) < 1e-9 for x, y in zip(a, b))
+    med = {name: statistics.median(t) for name, t in times.items()}
+    print(f"\n  dashboard query: landing rate per route per 5 minutes over the day ({len(a):,} rows, "
+          "same answer; median of 7)")
+    for name, t in med.items():
+        print(f"  {name:<40} {t * 1e3:>9.1f} ms")
+    speedup = med["raw table"] / med["attempts_rollup (-Merge)"]
+    print(f"  rollup speed-up {speedup:.1f}x  target >= 10x {'met' if speedup >= 10 else 'MISSED'}"
+          f";  codecs {saved:.0%} smaller than default  target >= 70% {'met' if saved >= 0.7 else 'MISSED'}")
+
+    # the writer: rows from Python through its ring into chDB, until flushed
+    n = 200_000
+    records = backend.rows(f"SELECT {names} FROM bench.attempts LIMIT {n}")
+    table = store.TABLES["attempts"]
+    dicts = [dict(zip([c.name for c in cols], r)) for r in records[:50_000]]
+    for d in dicts:
+        d["ts"] = d["ts"].timestamp()
+    arr = np.concatenate([table.record(d) for d in dicts])
+    arr = np.resize(arr, n)
+    spill = tempfile.mkdtemp(prefix="mevlib-spill-")
+    with store.Writer(backend, spill, batch_rows=50_000, flush_seconds=0.2, tables=["attempts"]) as w:
+        t0 = time.perf_counter()
+        for d in dicts:
+            w.write("attempts", **d)
+        w.flush(120)
+        per_row = len(dicts) / (time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        for start in range(0, n, 4096):
+            w.write_array("attempts", arr[start:start + 4096], block=10)
+        w.flush(120)
+        bulk = n / (time.perf_counter() - t0)
+    print(f"\n  writer into chDB, until flushed: write() {per_row:,.0f} rows/s (each row checked in Python); "
+          f"write_array() {bulk:,.0f} rows/s")
+
+    # calibration tables from Python, against the fitted model itself
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 1, 20_000).astype(np.float32).astype(float)
+    model = IsotonicRegression(out_of_bounds="clip", y_min=0, y_max=1).fit(x, rng.uniform(0, 1, x.size) < x ** 2)
+    path = os.path.join(spill, "p.lut")
+    calibrate.write_lut(path, *calibrate.knots(model), "p_land", "bench")
+    lut = mevlib.Lut(path)
+    batch = rng.uniform(-0.1, 1.1, 4096)
+    one = np.array([0.37])
+    med = measure({
+        "sklearn IsotonicRegression.predict([x])": (lambda: model.predict(one), 1),
+        "mevlib Lut(x)": (lambda: lut(0.37), 1),
+        "sklearn predict(4096 values), per value": (lambda: model.predict(batch), len(batch)),
+        "mevlib Lut.predict(4096 values), per value": (lambda: lut.predict(batch), len(batch)),
+    })
+    print_table(f"Calibration lookup, {len(model.X_thresholds_)} knots (C alone: build/cbench/bench_lut)", med,
+                "sklearn IsotonicRegression.predict([x])")
+
+
 TABLES = {"signer": signer_table, "ring": ring_table, "landing": landing_table, "sender": sender_table,
-          "geyser": geyser_table, "feed": feed_table}
+          "geyser": geyser_table, "feed": feed_table, "store": store_table}
 
 if __name__ == "__main__":
     chosen = sys.argv[1:] or list(TABLES)

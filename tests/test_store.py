@@ -197,3 +197,26 @@ def test_writer_refuses_unknown_tables_and_backpressures(store_db, tmp_path):
             for _ in range(100):
                 w.write_array("attempts", arr, block=0.01)
         faulty.mode = "up"
+
+
+def test_connect_dispatches_on_the_url(store_url):
+    assert isinstance(store.connect(store_url), store.ServerBackend if store_url.startswith("clickhouse") else store.ChdbBackend)
+    with pytest.raises(mevlib.InvalidArgumentError, match="clickhouse://"):
+        store.connect("postgres://u:secret@host/db")
+    with pytest.raises(mevlib.InvalidArgumentError, match="one path per process"):
+        store.ChdbBackend("/tmp/some-other-chdb-path")
+
+
+def test_unreachable_server_spills_and_says_so(tmp_path):
+    """A real connection attempt to a loopback port nobody listens on."""
+    from conftest import _free_port
+
+    backend = store.connect(f"clickhouse://default:secret@127.0.0.1:{_free_port()}/mevlib")
+    with pytest.raises(mevlib.StoreUnavailableError) as e:
+        store.migrate(backend)
+    assert isinstance(e.value, ConnectionError) and "secret" not in str(e.value)
+    with Writer(backend, str(tmp_path / "spill"), flush_seconds=0.02) as w:
+        w.write("attempts", ts=T0)
+        w.flush()
+        assert w.stats.batches_spilled == 1 and w.stats.rows_written == 0 and "127.0.0.1" in w.stats.last_error
+    assert len(os.listdir(tmp_path / "spill")) == 1
