@@ -396,7 +396,7 @@ def geyser_table():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     sys.path.insert(0, os.path.join(root, "tests"))
     from geyser_proto import Event
-    from test_geyser_core import ffi, load_lib
+    from mevlib.sim.plugin import ffi, load_lib
 
     from mevlib import feed
 
@@ -438,27 +438,13 @@ def _token_update(ffi):
     return acc, keep
 
 
-def _open_plugin(lib, ffi, config):
-    import json
-    import tempfile
-
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-        json.dump(config, f)
-    err = ffi.new("char[]", 512)
-    p = lib.mevgk_new(f.name.encode(), err, 512)
-    os.unlink(f.name)
-    if p == ffi.NULL:
-        raise RuntimeError(ffi.string(err).decode())
-    return p
-
-
 def _paced_producer(config, go, done, rate, seconds):
     """Child process standing in for the validator: sends token-account updates at `rate` per
     second, each stamped with CLOCK_MONOTONIC in write_version just before the call."""
-    from test_geyser_core import ffi, load_lib
+    from mevlib.sim.plugin import PluginCore, ffi
 
-    lib = load_lib()
-    p = _open_plugin(lib, ffi, config)
+    core = PluginCore(config)
+    lib, p = core.lib, core.handle
     acc, keep = _token_update(ffi)
     go.wait()
     n = int(rate * seconds)
@@ -471,7 +457,7 @@ def _paced_producer(config, go, done, rate, seconds):
         acc.write_version = time.monotonic_ns()
         lib.mevgk_update_account(p, acc)
     done.wait()
-    lib.mevgk_free(p)
+    core.close()
 
 
 def _feed_latency(source, config, rate, seconds):
@@ -507,9 +493,8 @@ def feed_table():
     from confluent_kafka import Producer
     from confluent_kafka.admin import AdminClient, NewTopic
     from conftest import _free_port, start_tansu
-    from test_geyser_core import ffi, load_lib
-
     from mevlib import Ring, feed
+    from mevlib.sim.plugin import PluginCore, ffi, load_lib
 
     lib = load_lib()
     bootstrap = os.environ.get("MEVLIB_KAFKA_BOOTSTRAP")
@@ -531,8 +516,9 @@ def feed_table():
         print(f"\nProduce to a Kafka broker on loopback ({'MEVLIB_KAFKA_BOOTSTRAP' if broker is None else 'Tansu'}), "
               f"{n:,} 165-byte token-account updates, lz4, until every delivery report is in")
         # mevlib: filter + encode + produce on this thread, delivery reports on the core's.
-        p = _open_plugin(lib, ffi, {"sink": "kafka", "kafka": {"bootstrap.servers": bootstrap},
-                                    "topic": new_topic(), "filters": [{"data_sizes": [165]}]})
+        core = PluginCore({"sink": "kafka", "kafka": {"bootstrap.servers": bootstrap},
+                           "topic": new_topic(), "filters": [{"data_sizes": [165]}]})
+        p = core.handle
         acc, keep = _token_update(ffi)
         m = ffi.new("mevgk_metrics *")
         t0 = time.perf_counter()
@@ -547,7 +533,7 @@ def feed_table():
             time.sleep(0.001)
         ours = time.perf_counter() - t0
         ours_sent, ours_dropped = m.sent, m.dropped + m.failed
-        lib.mevgk_free(p)
+        core.close()
         # confluent-kafka: the same encoded bytes (encoded once, outside the timing), keyed.
         buf = ffi.new("uint8_t[]", 1024)
         msg = bytes(ffi.buffer(buf, lib.mevgk_encode_account_event(acc, buf, 1024)))

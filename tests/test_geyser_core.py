@@ -3,67 +3,18 @@ the official protobuf runtime decodes field for field; the ring:// sink delivers
 unique sequences from concurrent validator threads; a full sink drops and counts; bad configs are
 refused with the offending key named."""
 import json
-import time
 import os
-import pathlib
 import threading
+import time
 import uuid
 
-import cffi
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from solders.pubkey import Pubkey
 
 import mevlib
-
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-LIB = ROOT / "build" / "gk" / "libmevgk_core.so"
-
-ffi = cffi.FFI()
-ffi.cdef("""
-typedef struct {
-    const uint8_t *pubkey; const uint8_t *owner; uint64_t lamports; const uint8_t *data;
-    size_t data_len; uint64_t slot; uint64_t write_version; const uint8_t *txn_signature;
-    int is_startup; uint64_t sequence; int executable; uint64_t rent_epoch;
-} mevgk_account;
-typedef struct {
-    uint64_t slot; int has_parent; uint64_t parent; int status; const char *dead_error;
-    uint64_t sequence;
-} mevgk_slot;
-long mevgk_encode_account_event(const mevgk_account *a, uint8_t *buf, size_t cap);
-long mevgk_encode_slot_event(const mevgk_slot *s, uint8_t *buf, size_t cap);
-size_t mevgk_account_event_max(size_t data_len);
-typedef struct mevgk mevgk;
-typedef struct {
-    uint64_t updates; uint64_t startup_skipped; uint64_t filtered_out; uint64_t sent;
-    uint64_t dropped; uint64_t failed; uint64_t slot_events;
-} mevgk_metrics;
-mevgk *mevgk_new(const char *config_path, char *err_buf, size_t err_len);
-int mevgk_update_account(mevgk *p, mevgk_account *a);
-int mevgk_update_slot(mevgk *p, mevgk_slot *s);
-void mevgk_end_of_startup(mevgk *p);
-void mevgk_metrics_get(mevgk *p, mevgk_metrics *out);
-void mevgk_free(mevgk *p);
-long mevgk_base58_decode(const char *s, uint8_t *out, size_t cap);
-""")
-
-
-def load_lib():
-    if not LIB.exists():  # `make test` builds it; a bare pytest run builds it here
-        assert os.system(f"make -C {ROOT} -s build/gk/libmevgk_core.so") == 0
-    # Debian's librdkafka 2.0.2 cannot parse the Tansu test broker's ApiVersions answer ("Read
-    # underflow"); the confluent-kafka wheel's librdkafka 2.16 can. Loaded first and globally, its
-    # symbols are the ones the core's calls bind to (same ABI). Against a real Kafka either works.
-    import ctypes
-    import glob
-
-    import confluent_kafka
-
-    bundled = glob.glob(str(pathlib.Path(confluent_kafka.__file__).parent.parent / "confluent_kafka.libs" / "librdkafka*"))
-    if bundled:
-        ctypes.CDLL(bundled[0], mode=ctypes.RTLD_GLOBAL)
-    return ffi.dlopen(str(LIB))
+from mevlib.sim.plugin import ffi, load_lib
 
 
 @pytest.fixture(scope="module")

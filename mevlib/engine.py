@@ -1,0 +1,393 @@
+"""The loop a strategy plugs into: feed -> hooks -> signer -> hedged sender -> outcomes -> store
+-> recalibration -> table reload.
+
+    engine = Engine(feed=feed, sender=sender, rpc=rpc, writer=writer)
+
+    @engine.on_pool_delta(program=RAYDIUM_AMM)
+    def arb(update, ctx):
+        ...
+        return Intent(template, {"amount_in": 10_000}, value=52_000, tips=[20_000, 21_000, 22_000])
+
+A thread drains the feed into per-hook mailboxes, so the feed never waits on a hook. A mailbox
+keeps only the newest update per account: a hook that falls behind sees the latest state of each
+pool, and the updates it skipped are counted (``stats.coalesced``). Hooks run on the engine's
+thread; one that raises is counted and logged and the others go on (after `max_errors` failures
+in a row it is disabled and reported); one that runs longer than `slow_hook_s` is reported.
+"""
+from __future__ import annotations
+
+import collections
+import dataclasses
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+from solders.hash import Hash
+
+from mevlib.errors import InvalidArgumentError
+from mevlib.feed import AccountUpdate, Feed, SlotUpdate
+
+log = logging.getLogger("mevlib.engine")
+
+
+@dataclasses.dataclass
+class Intent:
+    """What a hook wants sent: a template, values for its patch points (the engine fills in the
+    blockhash), what landing is worth (lamports), and optionally one tip per shot (signed as
+    variants with sign_many; the template needs a "tip" patch) and the slot to target."""
+
+    template: object                      # mevlib.TxTemplate
+    patches: dict = dataclasses.field(default_factory=dict)
+    value: float = 0.0
+    tips: Sequence[int] | None = None
+    target_slot: int | None = None
+    label: str = ""
+
+
+@dataclasses.dataclass
+class EngineStats:
+    deltas: int = 0          # account updates the feed delivered
+    slots: int = 0
+    hook_calls: int = 0
+    hook_errors: int = 0
+    slow_hooks: int = 0      # calls longer than slow_hook_s
+    disabled_hooks: int = 0
+    coalesced: int = 0       # updates replaced by a newer one for the same account before their hook ran
+    intents: int = 0
+    bad_intents: int = 0     # intents that could not be signed or sent
+    attempts: int = 0
+    decided: int = 0
+    landed: int = 0
+    recalibrations: int = 0
+    lut_reloads: int = 0
+
+
+@dataclasses.dataclass
+class _Hook:
+    fn: Callable
+    kind: str                              # "delta", "slot", "outcome"
+    owners: frozenset | None = None        # 32-byte program ids (delta hooks)
+    accounts: frozenset | None = None
+    mailbox: collections.OrderedDict = dataclasses.field(default_factory=collections.OrderedDict)
+    errors_in_row: int = 0
+    disabled: bool = False
+    calls: int = 0
+    errors: int = 0
+    slow: int = 0
+    seconds: float = 0.0
+
+    @property
+    def name(self) -> str:
+        return getattr(self.fn, "__qualname__", repr(self.fn))
+
+
+def _key32(k) -> bytes:
+    from solders.pubkey import Pubkey
+
+    if isinstance(k, Pubkey):
+        return bytes(k)
+    if isinstance(k, str):
+        return bytes(Pubkey.from_string(k))
+    if isinstance(k, (bytes, bytearray)) and len(k) == 32:
+        return bytes(k)
+    raise InvalidArgumentError(f"a program or account is a Pubkey, base58 string or 32 bytes, not {k!r}")
+
+
+class Context:
+    """What a hook can read: the engine's slot clock, latest blockhash and stats."""
+
+    def __init__(self, engine: "Engine"):
+        self._engine = engine
+
+    @property
+    def slot(self) -> int:
+        return self._engine.sender.clock.current_slot()
+
+    @property
+    def blockhash(self) -> Hash | None:
+        return self._engine._blockhash
+
+    @property
+    def stats(self) -> EngineStats:
+        return self._engine.stats
+
+
+class Engine:
+    def __init__(self, *, sender, rpc, feed: Feed | None = None, writer=None, backend=None,
+                 lut_dir: str | None = None, calibrate_every: float | None = None, min_rows: int = 500,
+                 slow_hook_s: float = 0.005, max_errors: int = 100, mailbox_size: int = 4096,
+                 blockhash_every: float = 2.0, lead_slots: int = 1):
+        if calibrate_every is not None and (backend is None or lut_dir is None):
+            raise InvalidArgumentError("recalibration needs the store's backend and a lut_dir")
+        self.feed, self.sender, self.rpc, self.writer = feed, sender, rpc, writer
+        self.backend, self.lut_dir = backend, lut_dir
+        self.calibrate_every, self.min_rows = calibrate_every, min_rows
+        self.slow_hook_s, self.max_errors, self.mailbox_size = slow_hook_s, max_errors, mailbox_size
+        self.blockhash_every, self.lead_slots = blockhash_every, lead_slots
+        self.stats = EngineStats()
+        self.context = Context(self)
+        self.hooks: list[_Hook] = []
+        self.on_shot: Callable[[object, int], None] | None = None  # (attempt, ns the shots were queued)
+        self._lock = threading.Lock()         # mailboxes: feed thread in, engine thread out
+        self._work = threading.Event()
+        self._stop = threading.Event()
+        self._blockhash: Hash | None = None
+        self._blockhash_at = 0.0
+        self._calibrated_at = time.monotonic()
+        self._calibration: threading.Thread | None = None
+        self._new_tables: list[str] = []
+        self._threads: list[threading.Thread] = []
+        if feed is not None:
+            feed.on_account, feed.on_slot = self._enqueue_delta, self._enqueue_slot
+
+    # --- registration --------------------------------------------------------------------------
+    def on_pool_delta(self, program=None, *, accounts=None):
+        """Registers a hook for account updates owned by `program` (one or a list) and/or of
+        `accounts`; with neither, every update. The hook gets (update, context)."""
+        programs = [program] if program is not None and not isinstance(program, (list, tuple, set)) else program
+
+        def register(fn):
+            self.hooks.append(_Hook(fn, "delta",
+                                    owners=frozenset(map(_key32, programs)) if programs else None,
+                                    accounts=frozenset(map(_key32, accounts)) if accounts else None))
+            return fn
+        return register
+
+    def on_slot(self, fn):
+        self.hooks.append(_Hook(fn, "slot"))
+        return fn
+
+    def on_outcome(self, fn):
+        self.hooks.append(_Hook(fn, "outcome"))
+        return fn
+
+    # --- the feed thread's side --------------------------------------------------------------
+    def _enqueue_delta(self, u: AccountUpdate):
+        self.stats.deltas += 1
+        with self._lock:
+            for h in self.hooks:
+                if h.kind != "delta" or h.disabled:
+                    continue
+                if h.owners is not None and u.owner not in h.owners:
+                    continue
+                if h.accounts is not None and u.pubkey not in h.accounts:
+                    continue
+                if h.mailbox.pop(u.pubkey, None) is not None:
+                    self.stats.coalesced += 1
+                elif len(h.mailbox) >= self.mailbox_size:
+                    h.mailbox.popitem(last=False)
+                    self.stats.coalesced += 1
+                h.mailbox[u.pubkey] = u
+        self._work.set()
+
+    def _enqueue_slot(self, s: SlotUpdate):
+        self.stats.slots += 1
+        with self._lock:
+            for h in self.hooks:
+                if h.kind == "slot" and not h.disabled:
+                    if h.mailbox.pop(s.slot, None) is not None:
+                        self.stats.coalesced += 1
+                    h.mailbox[s.slot] = s
+                    while len(h.mailbox) > self.mailbox_size:
+                        h.mailbox.popitem(last=False)
+                        self.stats.coalesced += 1
+        self._work.set()
+
+    def _feed_loop(self):
+        while not self._stop.is_set():
+            try:
+                self.feed.poll(max_n=1024, timeout=0.05)
+            except Exception:  # a broken source is reported, the engine keeps running
+                log.exception("feed poll failed")
+                time.sleep(0.1)
+
+    # --- the engine thread ---------------------------------------------------------------------
+    def start(self) -> "Engine":
+        self._refresh_blockhash(force=True)
+        if self.feed is not None:
+            t = threading.Thread(target=self._feed_loop, name="mevlib-feed", daemon=True)
+            t.start()
+            self._threads.append(t)
+        return self
+
+    def run(self, seconds: float | None = None, *, on_tick: Callable[["Engine"], None] | None = None,
+            tick_s: float = 0.5) -> EngineStats:
+        """Runs the loop on this thread until stop() or `seconds` pass."""
+        if not self._threads and self.feed is not None:
+            self.start()
+        elif self._blockhash is None:
+            self._refresh_blockhash(force=True)
+        end = time.monotonic() + seconds if seconds is not None else None
+        next_tick = time.monotonic() + tick_s
+        while not self._stop.is_set() and (end is None or time.monotonic() < end):
+            self.step(timeout=0.005)
+            if on_tick is not None and time.monotonic() >= next_tick:
+                on_tick(self)
+                next_tick = time.monotonic() + tick_s
+        return self.stats
+
+    def step(self, timeout: float = 0.0):
+        """One turn: run hooks with waiting work, gather outcomes, keep blockhash and tables fresh."""
+        self._work.wait(timeout)
+        self._work.clear()
+        for h in self.hooks:
+            if h.kind == "outcome" or h.disabled:
+                continue
+            while True:
+                with self._lock:
+                    if not h.mailbox:
+                        break
+                    _, item = h.mailbox.popitem(last=False)
+                self._call(h, item)
+        for attempt in self.sender.poll():
+            self.stats.decided += 1
+            self.stats.landed += bool(attempt.landed)
+            for h in self.hooks:
+                if h.kind == "outcome" and not h.disabled:
+                    self._call(h, attempt)
+        self._refresh_blockhash()
+        self._maybe_recalibrate()
+
+    def _call(self, h: _Hook, item):
+        start = time.perf_counter()
+        try:
+            result = h.fn(item, self.context)
+            h.errors_in_row = 0
+        except Exception:
+            h.errors += 1
+            h.errors_in_row += 1
+            self.stats.hook_errors += 1
+            if h.errors == 1 or h.errors_in_row >= self.max_errors:
+                log.exception("hook %s raised (%d so far)", h.name, h.errors)
+            if h.errors_in_row >= self.max_errors:
+                h.disabled = True
+                self.stats.disabled_hooks += 1
+                log.error("hook %s disabled after %d failures in a row", h.name, h.errors_in_row)
+            return
+        finally:
+            took = time.perf_counter() - start
+            h.calls += 1
+            h.seconds += took
+            self.stats.hook_calls += 1
+            if took > self.slow_hook_s:
+                h.slow += 1
+                self.stats.slow_hooks += 1
+                if h.slow == 1 or h.slow % 100 == 0:
+                    log.warning("hook %s took %.1f ms (budget %.1f ms; %d slow calls)", h.name, took * 1e3,
+                                self.slow_hook_s * 1e3, h.slow)
+        if result is not None and h.kind != "outcome":
+            for intent in result if isinstance(result, (list, tuple)) else [result]:
+                self.submit(intent)
+
+    def submit(self, intent: Intent):
+        """Signs and sends an intent now (hooks' return values come here)."""
+        self.stats.intents += 1
+        try:
+            if self._blockhash is None:
+                raise InvalidArgumentError("no blockhash yet")
+            shots = self.sender.shots
+            if intent.tips is not None:
+                if len(intent.tips) != shots:
+                    raise InvalidArgumentError(f"tips: one per shot ({shots})")
+                wire = intent.template.sign_many([{**intent.patches, "tip": t} for t in intent.tips],
+                                                 blockhash=self._blockhash)
+            else:
+                wire = intent.template.sign(blockhash=self._blockhash, **intent.patches)
+            slot = intent.target_slot or self.sender.clock.current_slot() + self.lead_slots
+            attempt = self.sender.send(wire, slot, value=intent.value or None,
+                                       tips=list(intent.tips) if intent.tips is not None else None)
+        except Exception as e:  # a bad intent costs that intent, never the loop
+            self.stats.bad_intents += 1
+            if self.stats.bad_intents == 1 or self.stats.bad_intents % 100 == 0:
+                log.warning("intent %r not sent: %s (%d so far)", intent.label, e, self.stats.bad_intents)
+            return None
+        self.stats.attempts += 1
+        if self.on_shot is not None:
+            self.on_shot(attempt, time.monotonic_ns())
+        return attempt
+
+    def _refresh_blockhash(self, force: bool = False):
+        now = time.monotonic()
+        if not force and now - self._blockhash_at < self.blockhash_every:
+            return
+        try:
+            self._blockhash = Hash.from_string(self.rpc.get_latest_blockhash())
+            self._blockhash_at = now
+        except Exception as e:  # keep the last one: it stays valid for ~150 slots
+            self._blockhash_at = now - self.blockhash_every / 2
+            log.warning("getLatestBlockhash failed: %s", e)
+
+    # --- recalibration ---------------------------------------------------------------------------
+    def _maybe_recalibrate(self):
+        if self.calibrate_every is None:
+            return
+        if self._calibration is not None and not self._calibration.is_alive():
+            self._calibration = None
+            self._load_tables()
+        if self._calibration is None and time.monotonic() - self._calibrated_at >= self.calibrate_every:
+            self.recalibrate(wait=False)
+
+    def recalibrate(self, wait: bool = True):
+        """Flushes the store, refits the tables on a background thread, then (on the engine's
+        thread) reloads the tables in use and attaches new ones."""
+        from mevlib import calibrate
+
+        self._calibrated_at = time.monotonic()
+
+        def work():
+            try:
+                if self.writer is not None:
+                    self.writer.flush()
+                fits = calibrate.calibrate(self.backend, self.lut_dir, min_rows=self.min_rows)
+                self._new_tables = [f.path for f in fits if f.path and f.domain.startswith("p_land/")]
+                self.stats.recalibrations += 1
+                log.info("recalibrated:\n%s", calibrate.describe(fits))
+            except Exception:
+                log.exception("recalibration failed; the tables in use stay")
+
+        self._calibration = threading.Thread(target=work, name="mevlib-calibrate", daemon=True)
+        self._calibration.start()
+        if wait:
+            self._calibration.join()
+            self._calibration = None
+            self._load_tables()
+
+    def _load_tables(self):
+        import os
+
+        from mevlib import Lut
+
+        for path in self._new_tables:
+            route = os.path.basename(path)[len("p_land-"):-len(".lut")]
+            if route not in self.sender.routes:
+                continue
+            try:
+                lut = self.sender.calibration.get(route)
+                if lut is None:
+                    lut = Lut(path)
+                    self.sender.calibration[route] = lut
+                    self.sender.bandit.set_calibration(route, lut)
+                else:
+                    lut.reload(path)
+                self.stats.lut_reloads += 1
+            except Exception as e:  # a refused table: the previous one stays in use
+                log.warning("table %s not loaded: %s", path, e)
+        self._new_tables = []
+
+    # --- shutdown ---------------------------------------------------------------------------------
+    def stop(self):
+        self._stop.set()
+        self._work.set()
+
+    def close(self):
+        self.stop()
+        for t in self._threads:
+            t.join(5)
+        if self._calibration is not None:
+            self._calibration.join()
+
+    def hook_report(self) -> list[dict]:
+        return [{"hook": h.name, "kind": h.kind, "calls": h.calls, "errors": h.errors, "slow": h.slow,
+                 "mean_ms": h.seconds / h.calls * 1e3 if h.calls else 0.0, "disabled": h.disabled}
+                for h in self.hooks]
