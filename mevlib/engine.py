@@ -295,7 +295,7 @@ class Engine:
             else:
                 wire = intent.template.sign(blockhash=self._blockhash, **intent.patches)
             slot = intent.target_slot or self.sender.clock.current_slot() + self.lead_slots
-            attempt = self.sender.send(wire, slot, value=intent.value or None,
+            attempt = self.sender.send(wire, slot, value=intent.value or None, label=intent.label,
                                        tips=list(intent.tips) if intent.tips is not None else None)
         except Exception as e:  # a bad intent costs that intent, never the loop
             self.stats.bad_intents += 1

@@ -165,6 +165,7 @@ class Attempt:
     landed_slot: int | None = None
     credited_route: str | None = None
     tips: list | None = None
+    label: str = ""                 # the caller's name for it (strategy, policy), carried into records
 
 
 class HedgedSender:
@@ -216,9 +217,10 @@ class HedgedSender:
         self._ids = itertools.count(1)
         self._attempts: dict[int, Attempt] = {}
         self._by_shot: dict[int, Attempt] = {}
+        self._statuses_at = 0.0
         self.decided: list[Attempt] = []
 
-    def send(self, wire, target_slot: int, *, value: float | None = None, tips=None) -> Attempt:
+    def send(self, wire, target_slot: int, *, value: float | None = None, tips=None, label: str = "") -> Attempt:
         """Plans and submits one opportunity. `wire`: one signed transaction for every shot, or
         one variant per shot. `tips`: the lamports each shot tips, to respect routes' minimums.
         `value`: what landing is worth, for cost-aware route choice."""
@@ -240,7 +242,7 @@ class HedgedSender:
                             "slot_ms": self.clock.slot_ms, "phase_ms": phase_ms, "phase_std_ms": phase_std})
         # the first signature sits right after a one-byte count (a transaction holds at most 12)
         attempt = Attempt(next(self._ids), leader, target_slot,
-                          [str(Signature.from_bytes(w[1:65])) for w in wires], plan, [], tips=tips)
+                          [str(Signature.from_bytes(w[1:65])) for w in wires], plan, [], tips=tips, label=label)
         for shot, w in zip(plan, wires):
             shot_id = next(self._ids)
             route = self.routes[shot.route]
@@ -311,10 +313,15 @@ class HedgedSender:
 
     def _decide(self) -> list[Attempt]:
         now_slot = self.clock.current_slot()
+        # statuses change once per slot: one lookup per quarter slot is plenty, and it is a round trip
+        now = time.monotonic()
+        if now - self._statuses_at < self.clock.slot_ms / 4000:
+            return []
         ready = [a for a in self._attempts.values()
                  if now_slot > a.target_slot + 1 and len(a.results) == len(a.shot_ids)]
         if not ready:
             return []
+        self._statuses_at = now
         sigs = sorted({s for a in ready for s in a.signatures})
         try:
             node_slot, found = self.status_rpc.signature_statuses(sigs)
@@ -373,7 +380,8 @@ class HedgedSender:
                         "target_slot": a.target_slot, "landed": a.landed, "landed_slot": a.landed_slot,
                         "route": a.credited_route, "shots": len(a.shots),
                         "credited_shot": a.shot_ids[a.shots.index(credited)] if credited else None,
-                        "signature": a.signatures[a.shots.index(credited)] if credited else a.signatures[0]})
+                        "signature": a.signatures[a.shots.index(credited)] if credited else a.signatures[0],
+                        "label": a.label})
 
     @property
     def pending(self) -> int:

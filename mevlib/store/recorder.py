@@ -66,7 +66,7 @@ class SenderRecorder:
         value = first.get("value")
         self.writer.write(
             "outcomes", ts=self._unix_ns(first["fire_at_ns"]) if shots else time.time_ns(),
-            attempt_id=rec["attempt"], slot=rec["target_slot"], leader=leader, strategy=self.strategy,
+            attempt_id=rec["attempt"], slot=rec["target_slot"], leader=leader, strategy=rec.get("label") or self.strategy,
             landed=int(bool(rec["landed"])), landed_slot=landed_slot, credited_route=rec["route"] or "",
             shots=rec["shots"], tip_lamports=tip_paid, ev_lamports=float(value or 0.0),
             realized_lamports=float(value or 0.0) - tip_paid if rec["landed"] else 0.0,

@@ -1,0 +1,135 @@
+"""The engine: hooks fed from the plugin's C core through a ring, isolated from each other (a
+raising hook and a slow hook never stop the feed or the other hooks), intents signed and landed on
+the local cluster, and the demo's whole loop in short mode."""
+import dataclasses
+import logging
+import time
+
+import pytest
+
+import mevlib
+from mevlib.engine import Engine, Intent
+from mevlib.feed import Feed, RingSource
+from mevlib.routes import JitoRoute, JsonRpcClient, RpcRoute
+from mevlib.sender import HedgedSender, SlotClock
+from mevlib.sim import ClusterConfig, Simulator
+from mevlib.sim.market import POOL_PROGRAM, Market, decode_pool
+from mevlib.sim.plugin import PluginCore
+
+FAST = dataclasses.replace(ClusterConfig(seed=5), slot_ms=100.0, competitive_share=0.0)
+
+
+@pytest.fixture
+def cluster():
+    with Simulator(FAST) as sim:
+        rpc = JsonRpcClient(sim.url("rpc"))
+        clock = SlotClock(rpc, poll_s=0.01).start()
+        assert clock.wait_ready()
+        routes = [RpcRoute("rpc", sim.url("rpc")), JitoRoute("jito-ny", sim.url("jito-ny"), rate_limit=None)]
+        sender = HedgedSender(routes, clock, rpc, kalman=mevlib.PhaseKalman(), shots=2)
+        yield sim, rpc, clock, sender
+        sender.close()
+        clock.stop()
+
+
+@pytest.fixture
+def pools(ring_name):
+    """A market whose pool updates go through the plugin core into a ring the engine reads."""
+    ring = mevlib.Ring(1 << 22, name=ring_name)
+    core = PluginCore({"sink": f"ring://{ring_name}", "filters": [{"owners": [str(POOL_PROGRAM)]}]})
+    market = Market(core.update_account, pools=3, seed=1, depth_a=2_000 * 10**9)
+    yield market, Feed(RingSource(ring_name)), core
+    core.close()
+    ring.close()
+
+
+def test_a_raising_and_a_slow_hook_do_not_stop_the_feed(cluster, pools, caplog):
+    sim, rpc, clock, sender = cluster
+    market, feed, core = pools
+    engine = Engine(sender=sender, rpc=rpc, feed=feed, slow_hook_s=0.01, max_errors=10)
+    seen = {}
+
+    @engine.on_pool_delta(program=POOL_PROGRAM)
+    def broken(update, ctx):
+        raise RuntimeError("strategy bug")
+
+    @engine.on_pool_delta(program=POOL_PROGRAM)
+    def slow(update, ctx):
+        time.sleep(0.05)
+
+    @engine.on_pool_delta(program=POOL_PROGRAM)
+    def healthy(update, ctx):
+        seen[update.pubkey] = decode_pool(update.data)
+
+    engine.start()
+    with caplog.at_level(logging.WARNING, logger="mevlib.engine"):
+        for i in range(600):
+            market.step(slot=i)
+            if i % 20 == 0:
+                engine.step()
+        deadline = time.monotonic() + 10
+        while engine.stats.deltas < core.metrics()["sent"] and time.monotonic() < deadline:
+            engine.step(timeout=0.01)
+        for _ in range(10):
+            engine.step(timeout=0.01)
+    engine.close()
+    published = core.metrics()["sent"]
+    assert engine.stats.deltas == published >= 600  # the feed took every update
+    assert seen == {bytes(k): (*market.reserves[k], market.fees[k]) for k in market.keys}  # latest state of each pool
+    report = {h["hook"].split(".")[-1]: h for h in engine.hook_report()}
+    assert report["broken"]["disabled"] and report["broken"]["errors"] == 10 and engine.stats.disabled_hooks == 1
+    assert report["slow"]["slow"] == report["slow"]["calls"] > 0 and engine.stats.slow_hooks >= report["slow"]["calls"]
+    assert report["healthy"]["calls"] > 0 and not report["healthy"]["disabled"]
+    assert engine.stats.coalesced > 0  # the slow hook saw only the newest update of each pool
+    assert "strategy bug" in caplog.text and "disabled" in caplog.text and "slow" in caplog.text.lower()
+
+
+def test_intents_land_on_the_cluster(cluster):
+    from mevlib.jito import TIP_ACCOUNTS
+    from solders.hash import Hash
+    from solders.keypair import Keypair
+    from solders.message import MessageV0
+    from solders.system_program import TransferParams, transfer
+
+    sim, rpc, clock, sender = cluster
+    kp, vault = Keypair(), Keypair().pubkey()
+    sim.cluster.airdrop(kp.pubkey(), 10**12)
+    sim.cluster.airdrop(vault, 10**9)
+    ixs = [transfer(TransferParams(from_pubkey=kp.pubkey(), to_pubkey=vault, lamports=1)),
+           transfer(TransferParams(from_pubkey=kp.pubkey(), to_pubkey=TIP_ACCOUNTS[0], lamports=1000))]
+    tpl = mevlib.TxTemplate(MessageV0.try_compile(kp.pubkey(), ixs, [], Hash.default()), kp,
+                            {"amount": mevlib.Patch.transfer_lamports(0), "tip": mevlib.Patch.transfer_lamports(1)})
+    engine = Engine(sender=sender, rpc=rpc)
+    outcomes = []
+    engine.on_outcome(lambda attempt, ctx: outcomes.append(attempt))
+    engine.start()
+    for i in range(10):
+        engine.submit(Intent(tpl, {"amount": 1000 + i}, value=1e6, tips=[20_000 + i, 30_000 + i], label="t"))
+        engine.submit(Intent(tpl, {"amount": 1}, tips=[1]))                 # a tip variant count that does not fit
+        engine.submit(Intent(tpl, {"no_such_patch": 1}, tips=[5000, 6000]))  # a bad patch: that intent only
+        engine.run(0.15)
+    deadline = time.monotonic() + 20
+    while sender.pending and time.monotonic() < deadline:
+        engine.step(timeout=0.05)
+    engine.close()
+    assert engine.stats.attempts == 10 and engine.stats.bad_intents == 20 and len(outcomes) == 10
+    assert engine.stats.landed == sum(a.landed for a in outcomes) > 0
+    assert all(a.label == "t" for a in outcomes)
+    assert sim.cluster.balance(vault) > 10**9  # the landed ones moved their patched amounts
+
+
+def test_demo_short_mode(tmp_path, store_url):
+    """`make demo`'s loop end to end, short: plugin core -> ring -> feed -> example strategies ->
+    signer -> hedged and baseline senders -> chDB store -> recalibration -> table reload."""
+    from mevlib import demo
+
+    result = demo.run(12.0, out_dir=str(tmp_path), short=True, quiet=True, store_url=store_url)
+    hedged, baseline = result["policies"]["hedged"], result["policies"]["baseline"]
+    assert hedged["attempts"] > 5 and baseline["attempts"] > 5
+    assert hedged["landed"] > 0
+    stats = result["stats"]
+    assert stats.recalibrations >= 1 and stats.hook_errors == 0
+    assert result["plugin"]["sent"] > 100 and result["plugin"]["dropped"] == 0
+    assert sum(r["shots"] for r in result["routes"].values()) >= 2 * hedged["attempts"] + baseline["attempts"] - 3
+    assert (tmp_path / "demo-report.png").read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "luts" / "report.png").exists()
