@@ -119,7 +119,9 @@ sanitize: $(C_TESTS) $(GK_TESTS) build/ctest/test_ring.tsan build/ctest/test_lut
 test: build sanitize build/gk/libmevgk_core.so build/gk/libmevgk_plugin.so
 	$(PY) -m pytest -q
 
-demo: build
+# The main job: the whole loop on the local cluster (docs/demo.md). KAFKA=host:port and
+# CLICKHOUSE_URL=clickhouse://... switch the plugin's sink and the store to real services.
+demo: build build/gk/libmevgk_core.so
 	$(PY) -m mevlib.demo
 
 bench: build $(C_BENCHES) build/gk/bench_encode
