@@ -381,7 +381,7 @@ class HedgedSender:
                         "route": a.credited_route, "shots": len(a.shots),
                         "credited_shot": a.shot_ids[a.shots.index(credited)] if credited else None,
                         "signature": a.signatures[a.shots.index(credited)] if credited else a.signatures[0],
-                        "label": a.label})
+                        "tip_paid": a.tips[credited.index] if credited and a.tips else 0, "label": a.label})
 
     @property
     def pending(self) -> int:

@@ -1,0 +1,190 @@
+"""`mevlib monitor`: serves the dashboard on 127.0.0.1.
+
+One task drains the bot's event ring every 16 ms and sends each connected page one binary
+WebSocket frame of at most 256 events (``u32 count, u32 sequence, count x 40-byte events``);
+what does not fit waits in the ring for the next frame, so a burst is spread out, never
+dropped here. The same events feed the Prometheus counters at /metrics. With a token, every
+request must carry it (``?token=`` or ``Authorization: Bearer``); it is never logged.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hmac
+import logging
+import pathlib
+import struct
+import sys
+import time
+
+import numpy as np
+
+from mevlib.monitor.events import EVENT_DTYPE, Kind
+from mevlib.monitor.metrics import Metrics
+from mevlib.ring import RecordRing
+
+FRAME_S = 0.016
+FRAME_MAX = 256
+STATIC = pathlib.Path(__file__).parent / "static"
+log = logging.getLogger("mevlib.monitor")
+
+
+class Monitor:
+    def __init__(self, ring: str | RecordRing, *, token: str | None = None, frame_s: float = FRAME_S,
+                 frame_max: int = FRAME_MAX):
+        self.ring = ring if isinstance(ring, RecordRing) else RecordRing.attach(ring, EVENT_DTYPE, role="consumer")
+        self.token, self.frame_s, self.frame_max = token, frame_s, frame_max
+        self.metrics = Metrics()
+        self.clients: set = set()
+        self.names: dict[tuple[int, int], str] = {}
+        self.frames = self.events = 0
+        self._seq = 0
+
+    # --- HTTP ------------------------------------------------------------------------------------
+    def _authorised(self, request) -> bool:
+        if not self.token:
+            return True
+        given = request.query.get("token") or request.headers.get("Authorization", "").removeprefix("Bearer ")
+        return hmac.compare_digest(given.encode(), self.token.encode())
+
+    def app(self):
+        from aiohttp import web
+
+        @web.middleware
+        async def guard(request, handler):
+            # the page's code is public; the events and metrics are not
+            if not request.path.startswith("/static/") and not self._authorised(request):
+                raise web.HTTPUnauthorized(text="token required")
+            return await handler(request)
+
+        async def index(request):
+            return web.FileResponse(STATIC / "index.html")
+
+        app = web.Application(middlewares=[guard])
+        app.router.add_get("/", index)
+        app.router.add_get("/ws", self._ws)
+        app.router.add_get("/metrics", self._metrics)
+        app.router.add_static("/static", STATIC)
+        app.on_startup.append(self._start_pump)
+        app.on_cleanup.append(self._stop_pump)
+        return app
+
+    async def _metrics(self, request):
+        from aiohttp import web
+
+        return web.Response(text=self.metrics.exposition(), content_type="text/plain", charset="utf-8",
+                            headers={"X-Content-Type-Options": "nosniff"})
+
+    async def _ws(self, request):
+        from aiohttp import web
+
+        ws = web.WebSocketResponse(heartbeat=10, max_msg_size=1 << 16)
+        await ws.prepare(request)
+        self.clients.add(ws)
+        try:
+            await ws.send_json({"names": [[space, i, n] for (space, i), n in self.names.items()],
+                                "frame_ms": self.frame_s * 1e3, "frame_max": self.frame_max})
+            async for _ in ws:  # the page sends nothing; this waits for it to go away
+                pass
+        finally:
+            self.clients.discard(ws)
+        return ws
+
+    # --- the pump ---------------------------------------------------------------------------------
+    async def _start_pump(self, app):
+        self._pump = asyncio.create_task(self.pump())
+
+    async def _stop_pump(self, app):
+        self._pump.cancel()
+        for ws in list(self.clients):
+            await ws.close()
+
+    def take_frame(self) -> np.ndarray:
+        """Up to frame_max events from the ring, folded into the metrics."""
+        batch = self.ring.pop_array(self.frame_max)
+        if len(batch):
+            self.events += len(batch)
+            for e in batch[batch["kind"] == Kind.NAME]:  # names first: the same frame may use them
+                self.names[(int(e["flag"]), int(e["route"]))] = e.tobytes()[16:32].rstrip(b"\0").decode(errors="replace")
+            self.metrics.observe(batch, self.names)
+        return batch
+
+    async def pump(self):
+        next_at = time.monotonic()
+        while True:
+            next_at += self.frame_s
+            batch = self.take_frame()
+            if len(batch) and self.clients:
+                self._seq += 1
+                frame = struct.pack("<II", len(batch), self._seq) + batch.tobytes()
+                self.frames += 1
+                for ws in list(self.clients):
+                    if ws.closed:
+                        self.clients.discard(ws)
+                        continue
+                    try:
+                        await ws.send_bytes(frame)
+                    except ConnectionError:
+                        self.clients.discard(ws)
+            await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+            if time.monotonic() - next_at > 0.25:  # fell far behind (suspended): restart the cadence
+                next_at = time.monotonic()
+
+
+def start_in_thread(monitor: Monitor, port: int = 0, host: str = "127.0.0.1"):
+    """Serves from a background thread (the bot's own process, or a test); returns (port, stop)."""
+    import threading
+
+    from aiohttp import web
+
+    loop = asyncio.new_event_loop()
+    runner = web.AppRunner(monitor.app())
+    ready = threading.Event()
+    bound = {}
+
+    def run():
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(runner.setup())
+        site = web.TCPSite(runner, host, port)
+        loop.run_until_complete(site.start())
+        bound["port"] = site._server.sockets[0].getsockname()[1]
+        ready.set()
+        loop.run_forever()
+        loop.run_until_complete(runner.cleanup())
+        loop.close()
+
+    thread = threading.Thread(target=run, name="mevlib-monitor", daemon=True)
+    thread.start()
+    if not ready.wait(10):
+        raise RuntimeError("the monitor did not start")
+
+    def stop():
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+
+    return bound["port"], stop
+
+
+def serve(monitor: Monitor, port: int = 8765, host: str = "127.0.0.1") -> None:
+    from aiohttp import web
+
+    if host not in ("127.0.0.1", "::1", "localhost") and not monitor.token:
+        raise SystemExit("refusing to serve beyond loopback without --token")
+    web.run_app(monitor.app(), host=host, port=port, print=lambda *a: None)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="mevlib monitor", description="the live dashboard")
+    ap.add_argument("--ring", required=True, help="the bot's event ring (EventPublisher name)")
+    ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--token", default=None, help="require ?token= or a Bearer header")
+    args = ap.parse_args(argv)
+    monitor = Monitor(args.ring, token=args.token)
+    print(f"dashboard on http://{args.host}:{args.port}/" + ("?token=..." if args.token else ""), flush=True)
+    serve(monitor, args.port, args.host)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

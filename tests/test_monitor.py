@@ -1,0 +1,170 @@
+"""The dashboard: frames of at most 256 events every 16 ms with nothing lost, the token, the
+Prometheus exposition, and the page itself in headless Chromium at 10,000 events/s: the worker
+must post at least 10x fewer batches than events, the virtual table must hold 100,000 rows, and
+Ctrl+Shift+P must show the performance overlay. A screenshot goes to test-artifacts/."""
+import asyncio
+import json
+import pathlib
+import struct
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from mevlib.monitor import EVENT_DTYPE, EventPublisher, Kind
+from mevlib.monitor.events import synthetic
+from mevlib.monitor.server import Monitor, start_in_thread
+
+ARTIFACTS = pathlib.Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture
+def events(ring_name):
+    pub = EventPublisher(ring_name, capacity=1 << 17)
+    yield pub
+    pub.close()
+
+
+def fetch(url, headers=None):
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=10) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, ""
+
+
+def test_frames_are_capped_and_nothing_is_lost(events, ring_name):
+    monitor = Monitor(ring_name)
+    sent = synthetic(1000, np.random.default_rng(1))
+    assert events.push_many(sent) == 1000
+    frames = []
+    while len(batch := monitor.take_frame()):
+        frames.append(batch)
+    assert [len(f) for f in frames] == [256, 256, 256, 232]
+    assert np.array_equal(np.concatenate(frames), sent)
+
+
+def test_names_and_metrics(events, ring_name):
+    monitor = Monitor(ring_name)
+    events.record({"kind": "shot_result", "attempt": 1, "shot": 2, "route": "jito-ny", "status": "ok",
+                   "late_ns": 42_000, "sent_ns": 1_000_000, "done_ns": 1_800_000})
+    events.record({"kind": "outcome", "attempt": 1, "route": "jito-ny", "landed": True, "target_slot": 9,
+                   "tip_paid": 25_000})
+    events.record({"kind": "outcome", "attempt": 3, "route": None, "landed": False, "target_slot": 9})
+    events.stats(ring_depth=12, coalesced=5, dropped=0)
+    monitor.take_frame()
+    assert monitor.names[(0, 0)] == "jito-ny"
+    text = monitor.metrics.exposition()
+    assert 'mevlib_shots_total{route="jito-ny",accepted="true"} 1' in text
+    assert 'mevlib_attempts_total{route="jito-ny",landed="true"} 1' in text
+    assert 'mevlib_tips_paid_lamports_total{route="jito-ny"} 25000' in text
+    assert 'mevlib_shot_late_us_bucket{route="jito-ny",le="50"} 1' in text
+    assert 'mevlib_shot_rtt_us_bucket{route="jito-ny",le="500"} 0' in text
+    assert 'mevlib_shot_rtt_us_bucket{route="jito-ny",le="1000"} 1' in text
+    assert "mevlib_ring_depth 12" in text
+    for line in text.splitlines():  # every sample line is "name{labels} number"
+        if not line.startswith("#"):
+            float(line.rsplit(" ", 1)[1])
+
+
+def test_websocket_frames_and_token(events, ring_name):
+    import aiohttp
+
+    monitor = Monitor(ring_name, token="s3cret")
+    port, stop = start_in_thread(monitor)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        assert fetch(base + "/")[0] == 401 and fetch(base + "/metrics")[0] == 401
+        assert fetch(base + "/?token=wrong")[0] == 401
+        assert fetch(base + "/?token=s3cret")[0] == 200
+        assert fetch(base + "/metrics", {"Authorization": "Bearer s3cret"})[0] == 200
+        assert fetch(base + "/static/protoCoalesce.worker.js")[0] == 200  # the code is public
+
+        async def listen():
+            async with aiohttp.ClientSession() as s:
+                async with s.ws_connect(f"ws://127.0.0.1:{port}/ws?token=s3cret") as ws:
+                    meta = json.loads((await ws.receive()).data)
+                    assert meta["frame_max"] == 256
+                    sent = synthetic(3000, np.random.default_rng(2))
+                    for part in np.array_split(sent, 6):
+                        events.push_many(part)
+                    got, seqs = [], []
+                    while sum(len(g) for g in got) < len(sent):
+                        msg = await asyncio.wait_for(ws.receive(), 10)
+                        n, seq = struct.unpack_from("<II", msg.data)
+                        assert n <= 256 and len(msg.data) == 8 + 40 * n
+                        seqs.append(seq)
+                        got.append(np.frombuffer(msg.data, EVENT_DTYPE, n, 8))
+                    assert np.array_equal(np.concatenate(got), sent)
+                    assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+        asyncio.run(listen())
+    finally:
+        stop()
+
+
+def test_dashboard_in_headless_chromium(events, ring_name):
+    from cdp import CHROMIUM, Browser
+
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed: `make test` installs it")
+    monitor = Monitor(ring_name)
+    port, stop = start_in_thread(monitor)
+    browser = Browser()
+    pump = threading.Event()
+    pushed = [0]
+
+    def load():  # 10,000 events/s in batches of 100, as a busy bot would publish them
+        rng = np.random.default_rng(3)
+        for route, name in enumerate(["rpc", "jito-ny", "jito-ams", "sender"]):
+            raw = name.encode().ljust(16, b"\0")
+            e = np.zeros(1, EVENT_DTYPE)
+            e["kind"], e["route"], e["a"], e["b"] = Kind.NAME, route, *np.frombuffer(raw, "<f8")
+            events.push_many(e)
+        next_at = time.monotonic()
+        while not pump.is_set():
+            pushed[0] += events.push_many(synthetic(100, rng))
+            next_at += 0.01
+            time.sleep(max(0.0, next_at - time.monotonic()))
+
+    try:
+        browser.goto(f"http://127.0.0.1:{port}/")
+        deadline = time.monotonic() + 20
+        while not browser.eval("document.getElementById('status')?.textContent === 'live'"):
+            assert time.monotonic() < deadline, "the page never connected"
+            time.sleep(0.1)
+        loader = threading.Thread(target=load)
+        loader.start()
+        time.sleep(12)  # past 100,000 rows: the table's ring wraps
+        browser.key("P", "KeyP", 2 | 8)  # Ctrl+Shift+P
+        time.sleep(1.2)
+        pump.set()
+        loader.join()
+        page = browser.eval("({fps: window.__mevlib.fps, posts: window.__mevlib.postsReceived, "
+                            "events: window.__mevlib.eventsReceived, rows: window.__mevlib.rows, "
+                            "worker: window.__mevlib.worker, overlay: document.getElementById('perf').hidden, "
+                            "perf: document.getElementById('perf').textContent})")
+        browser.eval("window.__mevlib.scrollTo(99950)")
+        time.sleep(0.3)
+        last_rows = browser.eval("[...document.querySelectorAll('#rows .row')].filter(r => r.style.display !== 'none')"
+                                 ".map(r => r.children[1].textContent)")
+        ARTIFACTS.mkdir(exist_ok=True)
+        browser.eval("window.__mevlib.scrollTo(0)")
+        time.sleep(0.2)
+        browser.screenshot(str(ARTIFACTS / "monitor.png"))
+    finally:
+        pump.set()
+        browser.close()
+        stop()
+    fps = page["fps"][2:]  # the first seconds include loading
+    print(f"\ndashboard at 10,000 events/s: FPS median {np.median(fps):.1f} (min {min(fps):.1f}), "
+          f"{page['events']:,} events in {page['posts']:,} worker posts, {pushed[0]:,} pushed")
+    assert page["events"] >= 0.9 * pushed[0] and page["worker"]["lost"] == 0
+    assert page["posts"] * 10 <= page["events"], "the worker must coalesce: at least 10x fewer posts than events"
+    assert page["rows"] == 100_000  # the table holds the last 100,000
+    assert page["overlay"] is False and "FPS" in page["perf"]
+    assert last_rows and all(k in {"shot", "outcome", "delta", "slot", "stats"} for k in last_rows)
+    assert (ARTIFACTS / "monitor.png").stat().st_size > 10_000
