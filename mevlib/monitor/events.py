@@ -9,13 +9,14 @@ the WebSocket and in the page's worker (static/protoCoalesce.worker.js decodes t
     4   4    slot      target slot    target slot      update's slot    slot             -             -
     8   8    t_ms      unix ms        unix ms          unix ms          unix ms          unix ms       -
     16  8    a         late µs        tip lamports     feed lag ms      Kalman phase ms  ring depth    name bytes 0-7
-    24  8    b         rtt µs         value lamports   pool price       phase std ms     coalesced     name bytes 8-15
-    32  4    id        attempt id     attempt id       pool index       leader index     dropped       -
+    24  8    b         rtt µs         value lamports   data bytes       phase std ms     coalesced     name bytes 8-15
+    32  4    id        attempt id     attempt id       account key[:4]  leader index     dropped       -
     36  4    -
 """
 from __future__ import annotations
 
 import enum
+import threading
 import time
 
 import numpy as np
@@ -42,6 +43,7 @@ class EventPublisher:
 
     def __init__(self, name: str, capacity: int = 1 << 16):
         self.ring = RecordRing(EVENT_DTYPE, capacity, name=name)
+        self._lock = threading.Lock()  # the ring has one producer; the bot's threads take turns
         self.name = name
         self.dropped = 0
         self._ids: dict[tuple[int, str], int] = {}
@@ -57,16 +59,21 @@ class EventPublisher:
                        b=np.frombuffer(raw[8:], "<f8")[0])
         return i
 
-    def _push(self, kind, *, route=0, flag=0, slot=0, a=0.0, b=0.0, id=0):
+    def _push_locked(self, kind, *, route=0, flag=0, slot=0, a=0.0, b=0.0, id=0):
         e = self._one[0]
         e["kind"], e["route"], e["flag"], e["slot"] = kind, route, flag, slot & 0xFFFFFFFF
         e["t_ms"], e["a"], e["b"], e["id"] = time.time() * 1e3, a, b, id & 0xFFFFFFFF
         if self.ring.push_array(self._one) == 0:
             self.dropped += 1
 
+    def _push(self, kind, **fields):
+        with self._lock:
+            self._push_locked(kind, **fields)
+
     def push_many(self, events: np.ndarray) -> int:
         """Pre-built records (EVENT_DTYPE); returns how many fitted."""
-        n = self.ring.push_array(events)
+        with self._lock:
+            n = self.ring.push_array(events)
         self.dropped += len(events) - n
         return n
 
@@ -80,14 +87,14 @@ class EventPublisher:
                        b=(rec["done_ns"] - rec["sent_ns"]) / 1e3 if rec.get("sent_ns") and rec.get("done_ns") else 0.0,
                        id=rec["attempt"])
         elif kind == "outcome":
-            self._push(Kind.OUTCOME, route=self._index(0, rec["route"] or "-"), flag=bool(rec["landed"]),
+            self._push(Kind.OUTCOME, route=self._index(0, rec["route"] or "none"), flag=bool(rec["landed"]),
                        slot=rec["target_slot"], a=float(rec.get("tip_paid") or 0), id=rec["attempt"])
         elif kind == "plan":
             self._push(Kind.SLOT, slot=rec["slot"], a=rec["phase_ms"], b=rec["phase_std_ms"],
                        id=self._index(1, rec["leader"][:16]))
 
-    def delta(self, slot: int, lag_ms: float, price: float, pool: int) -> None:
-        self._push(Kind.DELTA, slot=slot, a=lag_ms, b=price, id=pool)
+    def delta(self, slot: int, lag_ms: float, data_len: int, key32: int) -> None:
+        self._push(Kind.DELTA, slot=slot, a=lag_ms, b=float(data_len), id=key32)
 
     def stats(self, ring_depth: int, coalesced: int, dropped: int) -> None:
         self._push(Kind.STATS, a=float(ring_depth), b=float(coalesced), id=dropped)
@@ -109,7 +116,7 @@ def synthetic(n: int, rng, routes: int = 4, leaders: int = 8, t_ms: float | None
     by_kind = {  # (a, b) per kind, in the units the layout above gives
         Kind.SHOT: (rng.gamma(2.0, 25.0, n), rng.lognormal(np.log(900), 0.5, n)),
         Kind.OUTCOME: (np.round(rng.lognormal(np.log(25_000), 0.4, n), -2), rng.lognormal(np.log(2e5), 1, n)),
-        Kind.DELTA: (rng.gamma(2.0, 40.0, n), 150 * np.exp(rng.normal(0, 0.01, n))),
+        Kind.DELTA: (rng.gamma(2.0, 40.0, n), rng.choice([165.0, 752.0], n)),
         Kind.SLOT: (rng.uniform(60, 300, n), rng.uniform(2, 30, n)),
         Kind.STATS: (rng.integers(0, 400, n).astype(float), np.cumsum(rng.integers(0, 3, n)).astype(float)),
     }

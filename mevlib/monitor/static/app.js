@@ -97,7 +97,7 @@ function describe(i) {
   switch (k) {
     case KIND.SHOT: return [nameOf(0, table.route[i]), `${a.toFixed(0)} µs late`, `rtt ${(b / 1000).toFixed(2)} ms ${table.flag[i] ? "ok" : "failed"}`, table.flag[i] ? "" : "missed"];
     case KIND.OUTCOME: return [nameOf(0, table.route[i]), table.flag[i] ? `tip ${a.toFixed(0)}` : "", table.flag[i] ? `landed #${table.id[i]}` : `missed #${table.id[i]}`, table.flag[i] ? "landed" : "missed"];
-    case KIND.DELTA: return ["", `lag ${a.toFixed(1)} ms`, `pool ${table.id[i]} price ${b.toPrecision(6)}`, ""];
+    case KIND.DELTA: return ["", `lag ${a.toFixed(1)} ms`, `account ${table.id[i].toString(16).padStart(8, "0")}… ${b} bytes`, ""];
     case KIND.SLOT: return ["", `${a.toFixed(1)} ms`, `${nameOf(1, table.id[i])} ±${b.toFixed(1)}`, ""];
     default: return ["", `depth ${a.toFixed(0)}`, `coalesced ${b.toFixed(0)} dropped ${table.id[i]}`, ""];
   }
