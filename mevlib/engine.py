@@ -8,7 +8,9 @@
         ...
         return Intent(template, {"amount_in": 10_000}, value=52_000, tips=[20_000, 21_000, 22_000])
 
-A thread drains the feed into per-hook mailboxes, so the feed never waits on a hook. A mailbox
+A thread drains the feed into per-hook mailboxes, so the feed never waits on a hook (with
+``inline_feed=True`` the engine's own thread polls the feed instead: one thread hop less, for the
+lowest latency, but a slow hook then delays the feed; coalescing still applies). A mailbox
 keeps only the newest update per account: a hook that falls behind sees the latest state of each
 pool, and the updates it skipped are counted (``stats.coalesced``). Hooks run on the engine's
 thread; one that raises is counted and logged and the others go on (after `max_errors` failures
@@ -117,7 +119,7 @@ class Engine:
     def __init__(self, *, sender, rpc, feed: Feed | None = None, writer=None, backend=None,
                  lut_dir: str | None = None, calibrate_every: float | None = None, min_rows: int = 500,
                  slow_hook_s: float = 0.005, max_errors: int = 100, mailbox_size: int = 4096,
-                 blockhash_every: float = 2.0, lead_slots: int = 1, events=None):
+                 blockhash_every: float = 2.0, lead_slots: int = 1, events=None, inline_feed: bool = False):
         if calibrate_every is not None and (backend is None or lut_dir is None):
             raise InvalidArgumentError("recalibration needs the store's backend and a lut_dir")
         self.feed, self.sender, self.rpc, self.writer = feed, sender, rpc, writer
@@ -126,10 +128,11 @@ class Engine:
         self.slow_hook_s, self.max_errors, self.mailbox_size = slow_hook_s, max_errors, mailbox_size
         self.blockhash_every, self.lead_slots = blockhash_every, lead_slots
         self.events = events  # a mevlib.monitor.EventPublisher: the dashboard sees every delta
+        self.inline_feed = inline_feed
         self.stats = EngineStats()
         self.context = Context(self)
         self.hooks: list[_Hook] = []
-        self.on_shot: Callable[[object, int], None] | None = None  # (attempt, ns the shots were queued)
+        self.on_shot: Callable[[object, int], None] | None = None  # (attempt, ns its first shot was queued)
         self._lock = threading.Lock()         # mailboxes: feed thread in, engine thread out
         self._work = threading.Event()
         self._stop = threading.Event()
@@ -210,7 +213,7 @@ class Engine:
     # --- the engine thread ---------------------------------------------------------------------
     def start(self) -> "Engine":
         self._refresh_blockhash(force=True)
-        if self.feed is not None:
+        if self.feed is not None and not self.inline_feed:
             t = threading.Thread(target=self._feed_loop, name="mevlib-feed", daemon=True)
             t.start()
             self._threads.append(t)
@@ -219,7 +222,7 @@ class Engine:
     def run(self, seconds: float | None = None, *, on_tick: Callable[["Engine"], None] | None = None,
             tick_s: float = 0.5) -> EngineStats:
         """Runs the loop on this thread until stop() or `seconds` pass."""
-        if not self._threads and self.feed is not None:
+        if not self._threads and self.feed is not None and not self.inline_feed:
             self.start()
         elif self._blockhash is None:
             self._refresh_blockhash(force=True)
@@ -234,7 +237,10 @@ class Engine:
 
     def step(self, timeout: float = 0.0):
         """One turn: run hooks with waiting work, gather outcomes, keep blockhash and tables fresh."""
-        self._work.wait(timeout)
+        if self.inline_feed and self.feed is not None:
+            self.feed.poll(max_n=1024, timeout=timeout)  # with a spinning RingSource: no wake-up at all
+        else:
+            self._work.wait(timeout)
         self._work.clear()
         for h in self.hooks:
             if h.kind == "outcome" or h.disabled:
@@ -309,7 +315,7 @@ class Engine:
             return None
         self.stats.attempts += 1
         if self.on_shot is not None:
-            self.on_shot(attempt, time.monotonic_ns())
+            self.on_shot(attempt, attempt.queued_ns)
         return attempt
 
     def _refresh_blockhash(self, force: bool = False):

@@ -166,6 +166,7 @@ class Attempt:
     credited_route: str | None = None
     tips: list | None = None
     label: str = ""                 # the caller's name for it (strategy, policy), carried into records
+    queued_ns: int = 0              # CLOCK_MONOTONIC when its first shot was handed to the C sender
 
 
 class HedgedSender:
@@ -236,25 +237,30 @@ class HedgedSender:
             raise InvalidArgumentError(f"tips: one per shot ({self.shots})")
         plan = self._steer(plan, leader, value, tips)
         start = self.clock.slot_start_ns(target_slot)
+        # submit first, write records after: the first shot is queued as early as it can be
+        attempt = Attempt(next(self._ids), leader, target_slot, [], plan, [], tips=tips, label=label)
+        fire_at = []
+        for shot, w in zip(plan, wires):
+            shot_id = next(self._ids)
+            fire_at.append(start + int(shot.offset_ms * 1e6))
+            attempt.shot_ids.append(shot_id)
+            self._by_shot[shot_id] = attempt
+            self._curl.submit(shot_id, self._route_index[shot.route], self.routes[shot.route].shot_kind(), [w],
+                              fire_at[-1])
+            if attempt.queued_ns == 0:
+                attempt.queued_ns = time.monotonic_ns()
+        # the first signature sits right after a one-byte count (a transaction holds at most 12)
+        attempt.signatures = [str(Signature.from_bytes(w[1:65])) for w in wires]
         if self.kalman is not None:
             phase_ms, phase_std = self.kalman.predict(leader, target_slot)
             self.on_record({"kind": "plan", "slot": target_slot, "leader": leader.hex(),
                             "slot_ms": self.clock.slot_ms, "phase_ms": phase_ms, "phase_std_ms": phase_std})
-        # the first signature sits right after a one-byte count (a transaction holds at most 12)
-        attempt = Attempt(next(self._ids), leader, target_slot,
-                          [str(Signature.from_bytes(w[1:65])) for w in wires], plan, [], tips=tips, label=label)
-        for shot, w in zip(plan, wires):
-            shot_id = next(self._ids)
-            route = self.routes[shot.route]
-            fire_at = start + int(shot.offset_ms * 1e6)
-            attempt.shot_ids.append(shot_id)
-            self._by_shot[shot_id] = attempt
-            self._curl.submit(shot_id, self._route_index[shot.route], route.shot_kind(), [w], fire_at)
+        for shot, shot_id, at in zip(plan, attempt.shot_ids, fire_at):
             p_raw = self.score(shot.route, leader)
             lut = self.calibration.get(shot.route)
             self.on_record({"kind": "shot", "attempt": attempt.attempt_id, "shot": shot_id,
                             "route": shot.route, "leader": leader.hex(), "target_slot": target_slot,
-                            "index": shot.index, "offset_ms": shot.offset_ms, "fire_at_ns": fire_at,
+                            "index": shot.index, "offset_ms": shot.offset_ms, "fire_at_ns": at,
                             "tip": tips[shot.index] if tips is not None else None,
                             "p_raw": p_raw, "p_land": lut(p_raw) if lut is not None else p_raw,
                             "signature": attempt.signatures[shot.index], "value": value})
