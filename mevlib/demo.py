@@ -290,6 +290,7 @@ class Demo:
                 pass
         if self.ring is not None:
             self.ring.close()
+            self.ring.unlink()
         shutil.rmtree(self.work, ignore_errors=True)
 
 

@@ -155,6 +155,9 @@ def connect(url: str | None = None, database: str = "mevlib"):
         return ChdbBackend(url[len("chdb://"):] or None, database)
     if url.startswith(("clickhouse://", "clickhouses://")):
         return ServerBackend(url, database if database != "mevlib" else None)
+    if url.startswith(("http://", "https://")):
+        raise InvalidArgumentError("that is ClickHouse's HTTP interface; mevlib speaks its native protocol: "
+                                   "clickhouse://user:password@host:9000/database")
     raise InvalidArgumentError(f"store URL is clickhouse://... or chdb://PATH, not {url.split('@')[-1]!r}")
 
 
