@@ -181,17 +181,15 @@ def calibrate(backend, out_dir: str, *, min_rows: int = 500, since_hours: float 
     reliability plot (report.png) and the numbers (report.json) into out_dir."""
     db = backend.database
     where = f"WHERE ts >= now64(6) - toIntervalSecond({int(since_hours * 3600)})" if since_hours else ""
-    rows = backend.rows(f"SELECT route, p_raw, landed FROM {db}.attempts {where} ORDER BY ts")
-    by_route: dict[str, list] = {}
-    for route, p, landed in rows:
-        by_route.setdefault(route, []).append((p, landed))
+    shots = backend.columns(f"SELECT route, p_raw, landed FROM {db}.attempts {where} ORDER BY ts")
+    routes = shots["route"].astype(str)
     fits = []
-    for route in sorted(by_route):
-        arr = np.array(by_route[route], dtype=float)
-        fits.append(calibrate_p_land(route, arr[:, 0], arr[:, 1], out_dir, min_rows))
-    ev = backend.rows(f"SELECT ev_lamports, realized_lamports FROM {db}.outcomes {where} ORDER BY ts")
-    arr = np.array(ev, dtype=float).reshape(-1, 2)
-    fits.append(calibrate_ev(arr[:, 0], arr[:, 1], out_dir, min_rows))
+    for route in sorted(set(routes.tolist())):
+        mine = routes == route
+        fits.append(calibrate_p_land(route, shots["p_raw"][mine].astype(float), shots["landed"][mine].astype(float),
+                                     out_dir, min_rows))
+    ev = backend.columns(f"SELECT ev_lamports, realized_lamports FROM {db}.outcomes {where} ORDER BY ts")
+    fits.append(calibrate_ev(ev["ev_lamports"].astype(float), ev["realized_lamports"].astype(float), out_dir, min_rows))
     if report:
         os.makedirs(out_dir, exist_ok=True)
         reliability_png(os.path.join(out_dir, "report.png"), fits)

@@ -59,6 +59,11 @@ class ChdbBackend:
         t = self._query(sql, "ArrowTable")
         return list(zip(*(col.to_pylist() for col in t.columns))) if t.num_columns else []
 
+    def columns(self, sql: str) -> dict[str, np.ndarray]:
+        """A result as numpy columns, without a Python object per row."""
+        t = self._query(sql, "ArrowTable")
+        return {name: col.to_numpy() for name, col in zip(t.column_names, t.columns)}
+
     def _query(self, sql: str, fmt: str):
         with ChdbBackend._lock:
             try:
@@ -124,6 +129,10 @@ class ServerBackend:
 
     def rows(self, sql: str) -> list[tuple]:
         return [tuple(r) for r in self._run(sql)]
+
+    def columns(self, sql: str) -> dict[str, np.ndarray]:
+        data, types = self._run(sql, columnar=True, with_column_types=True)
+        return {name: np.asarray(col) for (name, _), col in zip(types, data or [[] for _ in types])}
 
     def insert(self, table: schema.Table, batch: np.ndarray, token: str) -> None:
         cols = _columns(table, batch)

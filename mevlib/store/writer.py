@@ -55,6 +55,7 @@ class Writer:
         self.stats = WriterStats(spilled_pending=len(self._spilled()))
         self._stop = threading.Event()
         self._flush_now = threading.Event()
+        self._flushes = 0  # flush cycles completed, for flush() to wait on
         self._thread = threading.Thread(target=self._run, name="mevlib-store-writer", daemon=True)
         self._thread.start()
 
@@ -104,8 +105,6 @@ class Writer:
         self.close()
 
     # --- the writer thread --------------------------------------------------------------------
-    _flushes = 0
-
     def _run(self):
         last = time.monotonic()
         while True:
