@@ -245,7 +245,7 @@ class Engine:
         for h in self.hooks:
             if h.kind == "outcome" or h.disabled:
                 continue
-            while True:
+            while not h.disabled:  # a hook disabled mid-way gets nothing more
                 with self._lock:
                     if not h.mailbox:
                         break

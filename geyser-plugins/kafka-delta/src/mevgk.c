@@ -14,6 +14,7 @@
 #include "../../../csrc/shm.h"
 #include "filter.h"
 
+#define MAX_CONFIG (1 << 20) /* bytes of JSON */
 #define MAX_EVENT (16 * 1024 + 1024) /* accounts up to 16 KiB of data; larger ones count as failed */
 
 struct mevgk {
@@ -355,18 +356,30 @@ mevgk *mevgk_new(const char *config_path, char *err, size_t err_len)
         set_err(err, err_len, "cannot open config %s", config_path ? config_path : "(null)");
         return NULL;
     }
-    char *text = malloc(1 << 20);
-    size_t n = text ? fread(text, 1, (1 << 20) - 1, fp) : 0;
+    char *text = malloc(MAX_CONFIG + 1);
+    size_t n = text ? fread(text, 1, MAX_CONFIG + 1, fp) : 0;
     fclose(fp);
-    if (text == NULL)
-        return NULL;
-    text[n] = '\0';
-    cJSON *cfg = cJSON_Parse(text);
-    free(text);
-    if (cfg == NULL) {
-        set_err(err, err_len, "config is not valid JSON (near: %.40s)", cJSON_GetErrorPtr() ? cJSON_GetErrorPtr() : "?");
+    if (text == NULL) {
+        set_err(err, err_len, "out of memory reading the config");
         return NULL;
     }
+    if (n > MAX_CONFIG) {
+        free(text);
+        set_err(err, err_len, "config %s is larger than %d bytes", config_path, MAX_CONFIG);
+        return NULL;
+    }
+    text[n] = '\0';
+    /* the error position points into `text`: report it before the text is freed (and not through
+     * cJSON_GetErrorPtr, a global shared by every thread) */
+    const char *end = NULL;
+    cJSON *cfg = cJSON_ParseWithLengthOpts(text, n, &end, 0);
+    if (cfg == NULL) {
+        size_t at = end && end >= text && end <= text + n ? (size_t)(end - text) : 0;
+        set_err(err, err_len, "config is not valid JSON (at byte %zu, near: %.40s)", at, text + at);
+        free(text);
+        return NULL;
+    }
+    free(text);
     mevgk *p = calloc(1, sizeof *p);
     if (p == NULL) {
         cJSON_Delete(cfg);

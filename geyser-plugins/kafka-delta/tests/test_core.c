@@ -1,10 +1,12 @@
-/* The plugin core's pieces: filter semantics (each kind, combinations, edges) and the protobuf
- * writer (known bytes, bounds, no overflow), under the sanitizers. */
+/* The plugin core's pieces: filter semantics (each kind, combinations, edges), the protobuf
+ * writer (known bytes, bounds, no overflow) and refused configs, under the sanitizers. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../src/filter.h"
+#include "../src/mevgk.h"
 #include "../src/pb.h"
 
 static int passed, failed;
@@ -89,10 +91,40 @@ static void test_encoding(void)
     CHECK(n == sizeof want && memcmp(buf, want, sizeof want) == 0);
 }
 
+/* Each broken config is refused with a message naming the problem; the message is built from
+ * the config's own bytes, so ASan checks that they are still alive when it is written. */
+static void test_bad_configs(void)
+{
+    const char *cases[][2] = {
+        {"{ not json", "not valid JSON (at byte "},
+        {"{\"sink\": \"ring://x\", \"filters\": [{\"data_sizes\": [1]}], \"topicc\": 1}", "unknown key \"topicc\""},
+        {"", "not valid JSON"},
+    };
+    char path[64], err[256];
+    snprintf(path, sizeof path, "/tmp/mevgk_test_config_%d.json", (int)getpid());
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        FILE *f = fopen(path, "w");
+        fputs(cases[i][0], f);
+        fclose(f);
+        err[0] = '\0';
+        CHECK(mevgk_new(path, err, sizeof err) == NULL);
+        CHECK(strstr(err, cases[i][1]) != NULL);
+        if (!strstr(err, cases[i][1]))
+            fprintf(stderr, "  got: %s\n", err);
+    }
+    FILE *f = fopen(path, "w"); /* larger than the 1 MiB a config may be */
+    for (int i = 0; i < (1 << 20) / 8 + 1; i++)
+        fputs("        ", f);
+    fclose(f);
+    CHECK(mevgk_new(path, err, sizeof err) == NULL && strstr(err, "larger than") != NULL);
+    unlink(path);
+}
+
 int main(void)
 {
     test_filters();
     test_encoding();
+    test_bad_configs();
     printf("kafka-delta test_core: %d passed, %d failed\n", passed, failed);
     return failed != 0;
 }
