@@ -220,3 +220,15 @@ def test_unreachable_server_spills_and_says_so(tmp_path):
         w.flush()
         assert w.stats.batches_spilled == 1 and w.stats.rows_written == 0 and "127.0.0.1" in w.stats.last_error
     assert len(os.listdir(tmp_path / "spill")) == 1
+
+
+def test_recorder_never_raises_into_the_sender(store_db, tmp_path):
+    from mevlib.store import SenderRecorder
+
+    with Writer(store_db, str(tmp_path / "spill"), flush_seconds=0.02) as w:
+        rec = SenderRecorder(w)
+        rec({"kind": "arm", "route": "r" * 80, "leader": "00" * 32, "landed": True, "alpha": 2.0, "beta": 1.0})
+        rec({"kind": "arm", "route": "rpc", "leader": "00" * 32, "landed": True, "alpha": 2.0, "beta": 1.0})
+        w.flush()
+    assert rec.dropped == 1  # the 80-byte route name does not fit; the sender never saw an error
+    assert count(store_db, "bandit_arm_events") == 1

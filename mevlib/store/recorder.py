@@ -1,11 +1,18 @@
 """HedgedSender records -> store rows. Pass ``SenderRecorder(writer)`` as the sender's
 `on_record`: shots are held until their attempt is decided, then written as one `attempts` row
-each (with the outcome), plus one `outcomes` row, the `bandit_arm_events` and `slot_timings`."""
+each (with the outcome), plus one `outcomes` row, the `bandit_arm_events` and `slot_timings`.
+It never raises into the sender: a row the writer refuses (full ring, bad value) is counted in
+`dropped` and logged."""
 from __future__ import annotations
 
+import logging
 import time
 
 from solders.pubkey import Pubkey
+
+from mevlib.errors import MevError
+
+log = logging.getLogger("mevlib.store")
 
 
 def _b58(hex_key: str) -> str:
@@ -21,6 +28,15 @@ class SenderRecorder:
         self._by_attempt: dict[int, list[int]] = {}
         # the sender's times are CLOCK_MONOTONIC; the store's are wall-clock
         self._unix_minus_mono = time.time_ns() - time.monotonic_ns()
+        self.dropped = 0
+
+    def _write(self, table: str, **row) -> None:
+        try:
+            self.writer.write(table, **row)
+        except MevError as e:  # the store falling behind must not cost the sender its bookkeeping
+            self.dropped += 1
+            if self.dropped == 1 or self.dropped % 1000 == 0:
+                log.warning("store row dropped (%d so far): %s", self.dropped, e)
 
     def _unix_ns(self, mono_ns: int) -> int:
         return mono_ns + self._unix_minus_mono
@@ -36,11 +52,11 @@ class SenderRecorder:
         elif kind == "outcome":
             self._outcome(rec)
         elif kind == "arm":
-            self.writer.write("bandit_arm_events", ts=time.time_ns(), route=rec["route"],
+            self._write("bandit_arm_events", ts=time.time_ns(), route=rec["route"],
                               leader=_b58(rec["leader"]), landed=int(rec["landed"]),
                               alpha=rec["alpha"], beta=rec["beta"])
         elif kind == "plan":
-            self.writer.write("slot_timings", ts=time.time_ns(), slot=rec["slot"], leader=_b58(rec["leader"]),
+            self._write("slot_timings", ts=time.time_ns(), slot=rec["slot"], leader=_b58(rec["leader"]),
                               slot_ms=rec["slot_ms"], phase_ms=rec["phase_ms"], phase_std_ms=rec["phase_std_ms"])
 
     def _outcome(self, rec: dict) -> None:
@@ -54,7 +70,7 @@ class SenderRecorder:
             tip = s["tip"] or 0
             tip_paid += tip if won else 0
             sent, done = res.get("sent_ns") or 0, res.get("done_ns") or 0
-            self.writer.write(
+            self._write(
                 "attempts", ts=self._unix_ns(s["fire_at_ns"]), attempt_id=s["attempt"], shot_id=s["shot"],
                 slot=s["target_slot"], leader=leader, route=s["route"], shot_index=s["index"],
                 offset_us=round(s["offset_ms"] * 1000), status=res.get("status", "no_result"),
@@ -64,7 +80,7 @@ class SenderRecorder:
                 landed=int(won), landed_slot=landed_slot if won else 0)
         first = shots[0] if shots else {}
         value = first.get("value")
-        self.writer.write(
+        self._write(
             "outcomes", ts=self._unix_ns(first["fire_at_ns"]) if shots else time.time_ns(),
             attempt_id=rec["attempt"], slot=rec["target_slot"], leader=leader, strategy=rec.get("label") or self.strategy,
             landed=int(bool(rec["landed"])), landed_slot=landed_slot, credited_route=rec["route"] or "",
