@@ -111,8 +111,12 @@ class Demo:
                   f"  metrics: http://127.0.0.1:{port}/metrics")
         recorder = store.SenderRecorder(self.writer)
         on_record = recorder if self.events is None else (lambda rec: (recorder(rec), self.events.record(rec)))
-        self.hedged = HedgedSender(routes, self.clock, self.rpc, kalman=mevlib.PhaseKalman(),
-                                   bandit=mevlib.RouteBandit(names, per_leader=True, seed=seed), on_record=on_record)
+        # tuned as in the landing experiment (docs/simulator.md), to the slot length the clock measured
+        slot_ms = self.clock.slot_ms
+        kalman = mevlib.PhaseKalman(measurement_noise=slot_ms * 0.05, initial_std=slot_ms / 4,
+                                    initial_phase=slot_ms / 2)
+        self.hedged = HedgedSender(routes, self.clock, self.rpc, kalman=kalman, on_record=on_record,
+                                   bandit=mevlib.RouteBandit(names, discount=0.999, seed=seed))
         self.baseline = HedgedSender([RpcRoute("rpc", self.sim.url("rpc"))], self.clock, self.rpc, shots=1,
                                      default_phase_ms=0.0, on_record=on_record)
         self.engine = Engine(sender=self.hedged, rpc=self.rpc, feed=Feed(source), writer=self.writer,
