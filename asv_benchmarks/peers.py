@@ -551,7 +551,7 @@ def feed_table():
 
         key = bytes(range(32))
         t0 = time.perf_counter()
-        for i in range(n):
+        for _ in range(n):
             while True:
                 try:
                     prod.produce(topic, msg, key, on_delivery=report)

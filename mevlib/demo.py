@@ -25,7 +25,6 @@ import threading
 import time
 
 from solders.keypair import Keypair
-from solders.pubkey import Pubkey
 
 import mevlib
 from mevlib import store

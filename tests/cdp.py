@@ -20,7 +20,7 @@ class Browser:
         self.profile = tempfile.mkdtemp(prefix="mevlib-chromium-")
         self.proc = subprocess.Popen(
             [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-port=0",
-             "--remote-debugging-address=127.0.0.1", f"--user-data-dir={self.profile}",
+             "--remote-debugging-address=127.0.0.1", f"--user-data-dir={self.profile}", "--disable-dev-shm-usage",
              f"--window-size={width},{height}", "--no-first-run", "--enable-precise-memory-info",
              "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
