@@ -12,7 +12,8 @@ A thread drains the feed into per-hook mailboxes, so the feed never waits on a h
 ``inline_feed=True`` the engine's own thread polls the feed instead: one thread hop less, for the
 lowest latency, but a slow hook then delays the feed; coalescing still applies). A mailbox
 keeps only the newest update per account: a hook that falls behind sees the latest state of each
-pool, and the updates it skipped are counted (``stats.coalesced``). Hooks run on the engine's
+pool, and the updates it skipped are counted (``stats.coalesced``; past `mailbox_size` accounts
+the oldest pending one is dropped and counted in ``stats.overflowed``). Hooks run on the engine's
 thread; one that raises is counted and logged and the others go on (after `max_errors` failures
 in a row it is disabled and reported); one that runs longer than `slow_hook_s` is reported.
 """
@@ -56,6 +57,7 @@ class EngineStats:
     slow_hooks: int = 0      # calls longer than slow_hook_s
     disabled_hooks: int = 0
     coalesced: int = 0       # updates replaced by a newer one for the same account before their hook ran
+    overflowed: int = 0      # updates dropped because a hook's mailbox held mailbox_size other accounts
     intents: int = 0
     bad_intents: int = 0     # intents that could not be signed or sent
     attempts: int = 0
@@ -185,7 +187,7 @@ class Engine:
                     self.stats.coalesced += 1
                 elif len(h.mailbox) >= self.mailbox_size:
                     h.mailbox.popitem(last=False)
-                    self.stats.coalesced += 1
+                    self.stats.overflowed += 1
                 h.mailbox[u.pubkey] = u
         self._work.set()
 
@@ -199,7 +201,7 @@ class Engine:
                     h.mailbox[s.slot] = s
                     while len(h.mailbox) > self.mailbox_size:
                         h.mailbox.popitem(last=False)
-                        self.stats.coalesced += 1
+                        self.stats.overflowed += 1
         self._work.set()
 
     def _feed_loop(self):

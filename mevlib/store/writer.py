@@ -70,10 +70,10 @@ class Writer:
 
     def write_array(self, table: str, records: np.ndarray, *, block: float = 0.1) -> None:
         """Queues rows already in the table's record dtype (``TABLES[table].dtype``), unchecked."""
-        if self._stop.is_set():
-            raise StoreUnavailableError("writer is closed")
         ring = self._rings[table]
         with self._push_lock:
+            if self._stop.is_set():  # checked under the lock: close() takes it before stopping
+                raise StoreUnavailableError("writer is closed")
             done = 0
             deadline = time.monotonic() + block
             while done < len(records):
@@ -93,7 +93,8 @@ class Writer:
     def close(self) -> None:
         """Drains every ring, inserts (or spills) the rest, and stops the thread."""
         if not self._stop.is_set():
-            self._stop.set()
+            with self._push_lock:  # no write is half done: every queued row is drained below
+                self._stop.set()
             self._thread.join()
             for ring in self._rings.values():
                 ring.close()
@@ -109,7 +110,7 @@ class Writer:
         last = time.monotonic()
         while True:
             stopping = self._stop.is_set()
-            rows = self._drain()
+            rows, new = self._drain()
             now = time.monotonic()
             if stopping or self._flush_now.is_set() or rows >= self.batch_rows or now - last >= self.flush_seconds:
                 self._flush_now.clear()
@@ -125,17 +126,19 @@ class Writer:
                 self._flushes += 1
                 if stopping:
                     return
-            elif rows == 0:
+            elif new == 0:
                 time.sleep(min(0.01, self.flush_seconds / 10))
 
-    def _drain(self) -> int:
-        pending = 0
+    def _drain(self) -> tuple[int, int]:
+        """(rows waiting for a flush, rows taken from the rings just now)."""
+        pending = new = 0
         for name, ring in self._rings.items():
             got = ring.pop_array()  # all there is: at most the ring's capacity
             if len(got):
                 self._pending[name].append(got)
+                new += len(got)
             pending += sum(len(a) for a in self._pending[name])
-        return pending
+        return pending, new
 
     def _flush_all(self):
         self._replay()
