@@ -232,3 +232,30 @@ def test_recorder_never_raises_into_the_sender(store_db, tmp_path):
         w.flush()
     assert rec.dropped == 1  # the 80-byte route name does not fit; the sender never saw an error
     assert count(store_db, "bandit_arm_events") == 1
+
+
+def test_writes_racing_close_are_stored_or_refused(store_db, tmp_path):
+    """Four threads write while the writer closes: each row is either stored or refused with
+    StoreUnavailableError; none disappears in between."""
+    import threading
+
+    w = Writer(store_db, str(tmp_path / "spill"), flush_seconds=0.01)
+    accepted = [0] * 4
+
+    def writer(k):
+        for i in range(100_000):
+            try:
+                w.write("attempts", ts=T0 + i, shot_id=k * 10**6 + i)
+            except mevlib.StoreUnavailableError:
+                return
+            accepted[k] += 1
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(0.3)
+    w.close()
+    for t in threads:
+        t.join()
+    assert 0 < sum(accepted) < 400_000
+    assert count(store_db, "attempts") == sum(accepted)
