@@ -320,14 +320,15 @@ class HedgedSender:
     def _decide(self) -> list[Attempt]:
         now_slot = self.clock.current_slot()
         # statuses change once per slot: one lookup per quarter slot is plenty, and it is a round trip
+        # (and the scan over pending attempts with it: poll() may be called in a tight loop)
         now = time.monotonic()
         if now - self._statuses_at < self.clock.slot_ms / 4000:
             return []
+        self._statuses_at = now
         ready = [a for a in self._attempts.values()
                  if now_slot > a.target_slot + 1 and len(a.results) == len(a.shot_ids)]
         if not ready:
             return []
-        self._statuses_at = now
         sigs = sorted({s for a in ready for s in a.signatures})
         try:
             node_slot, found = self.status_rpc.signature_statuses(sigs)
