@@ -49,12 +49,12 @@ build/ctest/%: csrc/tests/%.c $(CORE_C) $(CORE_H) csrc/tests/check.h | sysdeps
 	$(CC) $(CFLAGS_STRICT) -O2 -o $@ $< $(CORE_C) $$(pkg-config --cflags --libs libsodium libcurl) -lpthread -lm
 	$(CC) $(CFLAGS_STRICT) $(SANITIZE) -o $@.san $< $(CORE_C) $$(pkg-config --cflags --libs libsodium libcurl) -lpthread -lm
 
-build/cbench/%: csrc/bench/%.c $(CORE_C) $(CORE_H) | sysdeps
+build/cbench/%: csrc/bench/%.c csrc/bench/bench.h $(CORE_C) $(CORE_H) | sysdeps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_STRICT) -O3 -o $@ $< $(CORE_C) $$(pkg-config --cflags --libs libsodium libcurl) -lpthread -lm
 
 # The ring benchmark again with software prefetch compiled in, for the A/B.
-build/cbench/bench_ring_prefetch: csrc/bench/bench_ring.c $(CORE_C) $(CORE_H) | sysdeps
+build/cbench/bench_ring_prefetch: csrc/bench/bench_ring.c csrc/bench/bench.h $(CORE_C) $(CORE_H) | sysdeps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_STRICT) -O3 -DMEV_RING_PREFETCH=1 -o $@ $< $(CORE_C) $$(pkg-config --cflags --libs libsodium libcurl) -lpthread -lm
 

@@ -163,19 +163,25 @@ def test_plugin_to_feed_through_a_ring(tmp_path, ring_name):
         ring.close()
 
 
-def test_kafka_source(kafka_bootstrap):
+def produce_to_new_topic(bootstrap, messages) -> str:
+    """A fresh one-partition topic holding `messages`; returns its name."""
     from confluent_kafka import Producer
     from confluent_kafka.admin import AdminClient, NewTopic
 
     topic = f"feed-{uuid.uuid4().hex[:8]}"
-    admin = AdminClient({"bootstrap.servers": kafka_bootstrap})
+    admin = AdminClient({"bootstrap.servers": bootstrap})
     for fut in admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)]).values():
         fut.result(30)
-    prod = Producer({"bootstrap.servers": kafka_bootstrap})
-    msgs = [account_msg(1, seq=i) for i in range(200)] + [b"garbage", slot_msg(1, CONFIRMED)]
-    for m in msgs:
+    prod = Producer({"bootstrap.servers": bootstrap})
+    for m in messages:
         prod.produce(topic, m)
     prod.flush(30)
+    return topic
+
+
+def test_kafka_source(kafka_bootstrap):
+    msgs = [account_msg(1, seq=i) for i in range(200)] + [b"garbage", slot_msg(1, CONFIRMED)]
+    topic = produce_to_new_topic(kafka_bootstrap, msgs)
     got = []
     f = Feed(KafkaSource(kafka_bootstrap, partitions=[(topic, 0, 0)]), commitment="confirmed", on_account=got.append)
     for _ in range(40):
@@ -188,17 +194,7 @@ def test_kafka_source(kafka_bootstrap):
 
 
 def test_kafka_poll_returns_what_is_there_without_waiting_out_its_timeout(kafka_bootstrap):
-    from confluent_kafka import Producer
-    from confluent_kafka.admin import AdminClient, NewTopic
-
-    topic = f"feed-{uuid.uuid4().hex[:8]}"
-    admin = AdminClient({"bootstrap.servers": kafka_bootstrap})
-    for fut in admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)]).values():
-        fut.result(30)
-    prod = Producer({"bootstrap.servers": kafka_bootstrap})
-    for i in range(3):
-        prod.produce(topic, account_msg(1, seq=i))
-    prod.flush(30)
+    topic = produce_to_new_topic(kafka_bootstrap, [account_msg(1, seq=i) for i in range(3)])
     f = Feed(KafkaSource(kafka_bootstrap, partitions=[(topic, 0, 0)]))
     got, start = [], time.monotonic()
     while len(got) < 3 and time.monotonic() - start < 60:

@@ -8,22 +8,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "../lut.h"
 
 enum { ROUNDS = 9, INPUTS = 1 << 16, PASSES = 40 };
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static void put32(uint8_t *p, uint32_t v)
 {
@@ -67,7 +55,7 @@ int main(int argc, char **argv)
                 sink += mev_lut_eval(l, in[i]);
         t[r] = (now_ns() - t0) / ((double)PASSES * INPUTS);
     }
-    qsort(t, ROUNDS, sizeof t[0], cmp);
+    qsort(t, ROUNDS, sizeof t[0], cmp_double);
     printf("LUT lookup in C, %u knots, random inputs: median %.1f ns (min %.1f, max %.1f)  [checksum %.3f]\n", n,
            t[ROUNDS / 2], t[0], t[ROUNDS - 1], sink);
     printf("  target <= 20 ns: %s\n", t[ROUNDS / 2] <= 20 ? "met" : "MISSED");

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench.h"
 #include "../ring.h"
 
 #ifndef MEV_RING_PREFETCH
@@ -14,19 +15,6 @@
 #endif
 
 enum { RUNS = 5, BATCH = 32, PINGS = 200000 };
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static void pin(int cpu)
 {

@@ -7,22 +7,10 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "bench.h"
 #include "../signer.h"
 
 enum { ROUNDS = 9, PER_ROUND = 4000 };
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 int main(int argc, char **argv)
 {
@@ -55,8 +43,8 @@ int main(int argc, char **argv)
             t[method][r] = (now_ns() - start) / PER_ROUND;
         }
     }
-    qsort(t[0], ROUNDS, sizeof(double), cmp);
-    qsort(t[1], ROUNDS, sizeof(double), cmp);
+    qsort(t[0], ROUNDS, sizeof(double), cmp_double);
+    qsort(t[1], ROUNDS, sizeof(double), cmp_double);
     printf("message %zu B: expanded key %.0f ns, crypto_sign_detached %.0f ns, ratio %.3f\n", len,
            t[0][ROUNDS / 2], t[1][ROUNDS / 2], t[0][ROUNDS / 2] / t[1][ROUNDS / 2]);
     mev_key_free(k);
