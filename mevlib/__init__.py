@@ -23,6 +23,7 @@ from mevlib.errors import (
     TransactionTooLargeError,
     WouldBlockError,
 )
+from mevlib.engine import Engine, Intent
 from mevlib.landing import Lut, PhaseKalman, RouteBandit
 from mevlib.ring import RecordRing, Ring
 from mevlib.signer import Patch, Signer, TxTemplate
@@ -32,6 +33,8 @@ __version__ = "0.1.0"
 __all__ = [
     "ClosedError",
     "CryptoError",
+    "Engine",
+    "Intent",
     "InvalidArgumentError",
     "InvalidRowError",
     "InvalidTypeError",
