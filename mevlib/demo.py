@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import logging
 import os
 import pathlib
 import shutil
@@ -316,6 +317,8 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default="demo-report")
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args(argv)
+    # warnings start on their own line: the progress line is redrawn in place with \r
+    logging.basicConfig(level=logging.WARNING, format="\n%(levelname)s %(name)s: %(message)s")
     result = run(args.seconds or None, args.strategy or EXAMPLES, args.out, seed=args.seed, short=args.short,
                  kafka=os.environ.get("KAFKA") or None, store_url=os.environ.get("CLICKHOUSE_URL") or None,
                  monitor_port=args.monitor, monitor_token=args.token)
