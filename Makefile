@@ -106,15 +106,17 @@ build/gk/libmevgk_core.so: $(GK_SRC) $(wildcard $(GK)/src/*.h) | sysdeps
 ctest: $(C_TESTS)
 	@for t in $(C_TESTS); do $$t || exit 1; done
 
-# ThreadSanitizer on the two-thread ring streams and on lookups racing table reloads.
+# ThreadSanitizer on the two-thread ring streams, on lookups racing table reloads and on
+# signers racing the nonce refill.
 build/ctest/%.tsan: csrc/tests/%.c $(CORE_C) $(CORE_H) | sysdeps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_STRICT) -O1 -fsanitize=thread -o $@ $< $(CORE_C) $$(pkg-config --cflags --libs libsodium libcurl) -lpthread -lm
 
-sanitize: $(C_TESTS) $(GK_TESTS) build/ctest/test_ring.tsan build/ctest/test_lut.tsan
+sanitize: $(C_TESTS) $(GK_TESTS) build/ctest/test_ring.tsan build/ctest/test_lut.tsan build/ctest/test_signer.tsan
 	@for t in $(C_TESTS) $(GK_TESTS); do ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t.san || exit 1; done
 	TSAN_OPTIONS=halt_on_error=1 build/ctest/test_ring.tsan stream
 	TSAN_OPTIONS=halt_on_error=1 build/ctest/test_lut.tsan
+	TSAN_OPTIONS=halt_on_error=1 build/ctest/test_signer.tsan
 
 # Debian's Chromium for the dashboard's browser test, with apt when missing.
 browser:

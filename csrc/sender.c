@@ -56,8 +56,12 @@ struct mev_sender {
     pthread_t thread;
     int started;
     atomic_int stop;
-    _Atomic uint64_t submitted, fired, completed;
+    _Atomic uint64_t submitted, fired, completed, wakeups;
     _Atomic int64_t max_late_ns;
+    /* When the thread will next look at the submission ring by itself (0: it is awake and will
+     * look before it sleeps). A submission due later needs no wake-up: it saves the caller a
+     * syscall and the thread a context switch per shot. */
+    _Atomic int64_t looks_at_ns;
 };
 
 static int64_t mono_ns(void)
@@ -238,7 +242,14 @@ int mev_sender_submit(mev_sender *s, const mev_shot *shot, const uint8_t *const 
     if (rc != MEV_OK)
         return rc;
     atomic_fetch_add(&s->submitted, 1);
-    curl_multi_wakeup(s->multi);
+    /* Pairs with the thread's store of looks_at_ns and its fence before it re-checks the ring:
+     * either it sees this shot, or this sees the time it will sleep until. */
+    atomic_thread_fence(memory_order_seq_cst);
+    int64_t looks_at = atomic_load(&s->looks_at_ns);
+    if (looks_at != 0 && shot->fire_at_ns < looks_at) {
+        atomic_fetch_add(&s->wakeups, 1);
+        curl_multi_wakeup(s->multi);
+    }
     return MEV_OK;
 }
 
@@ -446,6 +457,21 @@ static void collect(mev_sender *s)
             break;
 }
 
+/* Announces that the thread will not look at submissions before `t`, then checks once more;
+ * returns 1 if a submission is already waiting (do not sleep). */
+static int announce_sleep(mev_sender *s, int64_t t)
+{
+    const uint8_t *rec;
+    uint32_t len;
+    atomic_store(&s->looks_at_ns, t);
+    atomic_thread_fence(memory_order_seq_cst);
+    if (mev_ring_peek(s->sub_out, &rec, &len) == MEV_OK && free_slot(s) != NULL) {
+        atomic_store(&s->looks_at_ns, 0);
+        return 1;
+    }
+    return 0;
+}
+
 static void sleep_until(int64_t t)
 {
     struct timespec ts = {t / 1000000000, t % 1000000000};
@@ -468,16 +494,22 @@ static void *sender_main(void *arg)
         }
         int64_t wait = due ? due->shot.fire_at_ns - now : 100000000;
         if (wait > SPIN_NS + 1000000) {
-            /* far: sleep in poll, which wakes for responses and new submissions as they come */
-            curl_multi_poll(s->multi, NULL, 0, (int)((wait - SPIN_NS) / 1000000), NULL);
+            /* far: sleep in poll, which wakes for responses and for submissions due sooner */
+            int poll_ms = (int)((wait - SPIN_NS) / 1000000);
+            if (!announce_sleep(s, now + (int64_t)poll_ms * 1000000))
+                curl_multi_poll(s->multi, NULL, 0, poll_ms, NULL);
+            atomic_store(&s->looks_at_ns, 0);
         } else {
             /* near: a last look at sockets, then a precise sleep and a short spin */
             curl_multi_perform(s->multi, &running);
             collect(s);
+            if (announce_sleep(s, due->shot.fire_at_ns))
+                continue;
             if (wait > SPIN_NS)
                 sleep_until(due->shot.fire_at_ns - SPIN_NS);
             while (mono_ns() < due->shot.fire_at_ns)
                 ;
+            atomic_store(&s->looks_at_ns, 0);
             continue; /* new submissions are taken first; then this one fires */
         }
         curl_multi_perform(s->multi, &running);
@@ -522,4 +554,5 @@ void mev_sender_stats_get(mev_sender *s, mev_sender_stats *out)
         clock_gettime(cid, &ts);
     out->cpu_ns = (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
     out->max_late_ns = atomic_load(&s->max_late_ns);
+    out->wakeups = atomic_load(&s->wakeups);
 }

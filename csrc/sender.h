@@ -57,6 +57,7 @@ typedef struct {
     uint64_t submitted, fired, completed;
     uint64_t cpu_ns;      /* CPU time the sender thread has used since it started */
     int64_t max_late_ns;
+    uint64_t wakeups;     /* submissions that had to wake the thread (due before it would look) */
 } mev_sender_stats;
 
 typedef struct mev_sender mev_sender;

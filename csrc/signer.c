@@ -1,7 +1,9 @@
 #include "signer.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "mev_error.h"
 
@@ -15,7 +17,142 @@ struct mev_key {
     uint8_t scalar[32]; /* clamped SHA-512(seed)[0..32), reduced mod L */
     uint8_t prefix[32]; /* SHA-512(seed)[32..64): the nonce key */
     uint8_t keypair[64]; /* seed || pubkey, libsodium's secret-key layout */
+    struct nonce_pool *nonces; /* NULL unless mev_key_start_nonces */
 };
+
+/* Precomputed nonces. Almost all of a signature's time is R = [r]B, and r need not come from the
+ * message: RFC 8032 verification never recomputes it, so a uniformly random r, used once, gives a
+ * signature every verifier accepts. A background thread makes (r, R) pairs ahead of time; a
+ * signature then costs two SHA-512s and a scalar multiply-add. The price is determinism: the same
+ * message signed twice gets two signatures (Solana's replay protection is keyed by message hash,
+ * so it still lands at most once). A nonce used for two messages reveals the key, so each pair is
+ * handed out once and wiped, and the pool's memory is wiped in a forked child (MADV_WIPEONFORK):
+ * there the pool is empty and signing falls back to the deterministic path. */
+typedef struct {
+    uint8_t r[32];
+    uint8_t R[32];
+} nonce;
+
+struct nonce_pool {
+    pthread_mutex_t lock; /* all-zero bytes are a valid unlocked mutex (also after the fork wipe) */
+    pthread_cond_t low;   /* signalled when count drops to low_water */
+    pthread_t thread;
+    int running;          /* the refill thread exists (0 in a forked child) */
+    int stop;
+    uint32_t cap, count, low_water;
+    uint64_t served, missed;
+    nonce items[];
+};
+
+static void make_nonce(nonce *n)
+{
+    do
+        crypto_core_ed25519_scalar_random(n->r); /* uniform in [1, L) */
+    while (crypto_scalarmult_ed25519_base_noclamp(n->R, n->r) != 0);
+}
+
+static void *refill_main(void *arg)
+{
+    struct nonce_pool *p = arg;
+    nonce n;
+    pthread_mutex_lock(&p->lock);
+    while (!p->stop) {
+        if (p->count > p->low_water) {
+            pthread_cond_wait(&p->low, &p->lock);
+            continue;
+        }
+        while (!p->stop && p->count < p->cap) {
+            pthread_mutex_unlock(&p->lock); /* the slow part runs unlocked: signers keep taking */
+            make_nonce(&n);
+            pthread_mutex_lock(&p->lock);
+            p->items[p->count++] = n;
+        }
+    }
+    pthread_mutex_unlock(&p->lock);
+    sodium_memzero(&n, sizeof n);
+    return NULL;
+}
+
+/* One nonce into *out (1), or 0 when the pool is empty: the caller signs deterministically. */
+static int take_nonce(struct nonce_pool *p, nonce *out)
+{
+    int got = 0;
+    pthread_mutex_lock(&p->lock);
+    if (p->count > 0) {
+        *out = p->items[--p->count];
+        sodium_memzero(&p->items[p->count], sizeof(nonce));
+        p->served++;
+        got = 1;
+        if (p->count == p->low_water)
+            pthread_cond_signal(&p->low);
+    } else {
+        p->missed++;
+    }
+    pthread_mutex_unlock(&p->lock);
+    return got;
+}
+
+static void free_pool(struct nonce_pool *p)
+{
+    if (p == NULL)
+        return;
+    if (p->running) {
+        pthread_mutex_lock(&p->lock);
+        p->stop = 1;
+        pthread_cond_signal(&p->low);
+        pthread_mutex_unlock(&p->lock);
+        pthread_join(p->thread, NULL);
+        pthread_cond_destroy(&p->low);
+        pthread_mutex_destroy(&p->lock);
+    }
+    size_t bytes = sizeof *p + (size_t)p->cap * sizeof(nonce);
+    sodium_memzero(p, bytes);
+    munmap(p, bytes);
+}
+
+int mev_key_start_nonces(mev_key *key, uint32_t count)
+{
+    if (key == NULL || count < 2 || count > (1u << 20) || key->nonces != NULL)
+        return MEV_EINVAL;
+    size_t bytes = sizeof(struct nonce_pool) + (size_t)count * sizeof(nonce);
+    struct nonce_pool *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return MEV_ENOMEM;
+    /* no pool without the fork wipe: a child and its parent would share nonces */
+    if (madvise(p, bytes, MADV_WIPEONFORK) != 0) {
+        munmap(p, bytes);
+        return MEV_EOS;
+    }
+    (void)madvise(p, bytes, MADV_DONTDUMP);
+    (void)mlock(p, bytes); /* best effort, like sodium_malloc: RLIMIT_MEMLOCK may refuse */
+    p->cap = count;
+    p->low_water = count / 2;
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->low, NULL);
+    while (p->count < p->cap) /* full before the first signature */
+        make_nonce(&p->items[p->count++]);
+    if (pthread_create(&p->thread, NULL, refill_main, p) != 0) {
+        free_pool(p);
+        return MEV_ETHREAD;
+    }
+    p->running = 1;
+    key->nonces = p;
+    return MEV_OK;
+}
+
+void mev_key_nonce_stats(const mev_key *key, uint64_t *served, uint64_t *missed, uint32_t *available)
+{
+    struct nonce_pool *p = key->nonces;
+    *served = *missed = 0;
+    *available = 0;
+    if (p == NULL)
+        return;
+    pthread_mutex_lock(&p->lock);
+    *served = p->served;
+    *missed = p->missed;
+    *available = p->count;
+    pthread_mutex_unlock(&p->lock);
+}
 
 int mev_crypto_init(void)
 {
@@ -33,6 +170,7 @@ int mev_key_new(const uint8_t seed[MEV_SEED_BYTES], mev_key **out)
     k = sodium_malloc(sizeof *k);
     if (k == NULL)
         return MEV_ENOMEM;
+    k->nonces = NULL;
     if (crypto_sign_seed_keypair(pk, k->keypair, seed) != 0) {
         sodium_free(k);
         return MEV_ECRYPTO;
@@ -65,8 +203,10 @@ int mev_key_from_keypair(const uint8_t keypair[64], mev_key **out)
 
 void mev_key_free(mev_key *key)
 {
-    if (key != NULL)
+    if (key != NULL) {
+        free_pool(key->nonces);
         sodium_free(key); /* zeroes before unmapping */
+    }
 }
 
 const uint8_t *mev_key_pubkey(const mev_key *key)
@@ -74,20 +214,12 @@ const uint8_t *mev_key_pubkey(const mev_key *key)
     return key->keypair + 32;
 }
 
-/* RFC 8032 5.1.6 with the expansion of step 1 done once in mev_key_new. */
-static int sign_expanded(const mev_key *k, const uint8_t *msg, size_t len, uint8_t sig[64])
+/* S = r + SHA-512(R || A || M) * a mod L, with R already in sig[0..32). */
+static void finish_signature(const mev_key *k, const uint8_t r[32], const uint8_t *msg, size_t len,
+                             uint8_t sig[64])
 {
     crypto_hash_sha512_state st;
-    uint8_t h[64], r[32], hk[32], ka[32];
-
-    crypto_hash_sha512_init(&st);
-    crypto_hash_sha512_update(&st, k->prefix, 32);
-    crypto_hash_sha512_update(&st, msg, len);
-    crypto_hash_sha512_final(&st, h);
-    crypto_core_ed25519_scalar_reduce(r, h);
-    /* r == 0 has probability 2^-252; libsodium refuses it, so defer to the reference path. */
-    if (crypto_scalarmult_ed25519_base_noclamp(sig, r) != 0)
-        return crypto_sign_detached(sig, NULL, msg, len, k->keypair) == 0 ? MEV_OK : MEV_ECRYPTO;
+    uint8_t h[64], hk[32], ka[32];
 
     crypto_hash_sha512_init(&st);
     crypto_hash_sha512_update(&st, sig, 32);
@@ -97,8 +229,37 @@ static int sign_expanded(const mev_key *k, const uint8_t *msg, size_t len, uint8
     crypto_core_ed25519_scalar_reduce(hk, h);
     crypto_core_ed25519_scalar_mul(ka, hk, k->scalar);
     crypto_core_ed25519_scalar_add(sig + 32, ka, r);
-    sodium_memzero(r, sizeof r);
     sodium_memzero(h, sizeof h);
+}
+
+/* RFC 8032 5.1.6 with the expansion of step 1 done once in mev_key_new. */
+static int sign_expanded(const mev_key *k, const uint8_t *msg, size_t len, uint8_t sig[64])
+{
+    crypto_hash_sha512_state st;
+    uint8_t h[64], r[32];
+
+    crypto_hash_sha512_init(&st);
+    crypto_hash_sha512_update(&st, k->prefix, 32);
+    crypto_hash_sha512_update(&st, msg, len);
+    crypto_hash_sha512_final(&st, h);
+    crypto_core_ed25519_scalar_reduce(r, h);
+    sodium_memzero(h, sizeof h);
+    /* r == 0 has probability 2^-252; libsodium refuses it, so defer to the reference path. */
+    if (crypto_scalarmult_ed25519_base_noclamp(sig, r) != 0)
+        return crypto_sign_detached(sig, NULL, msg, len, k->keypair) == 0 ? MEV_OK : MEV_ECRYPTO;
+    finish_signature(k, r, msg, len, sig);
+    sodium_memzero(r, sizeof r);
+    return MEV_OK;
+}
+
+static int sign_prepared(const mev_key *k, const uint8_t *msg, size_t len, uint8_t sig[64])
+{
+    nonce n;
+    if (!take_nonce(k->nonces, &n))
+        return sign_expanded(k, msg, len, sig);
+    memcpy(sig, n.R, 32);
+    finish_signature(k, n.r, msg, len, sig);
+    sodium_memzero(&n, sizeof n);
     return MEV_OK;
 }
 
@@ -113,7 +274,7 @@ int mev_sign_with(const mev_key *key, int method, const uint8_t *msg, size_t len
         msg = empty;
     switch (method) {
     case MEV_SIGN_EXPANDED:
-        return sign_expanded(key, msg, len, sig);
+        return key->nonces != NULL ? sign_prepared(key, msg, len, sig) : sign_expanded(key, msg, len, sig);
     case MEV_SIGN_DETACHED:
         return crypto_sign_detached(sig, NULL, msg, len, key->keypair) == 0 ? MEV_OK : MEV_ECRYPTO;
     default:

@@ -15,6 +15,8 @@ cdef extern from "signer.h" nogil:
     int mev_key_from_keypair(const uint8_t *keypair, mev_key **out)
     void mev_key_free(mev_key *key)
     const uint8_t *mev_key_pubkey(const mev_key *key)
+    int mev_key_start_nonces(mev_key *key, uint32_t count)
+    void mev_key_nonce_stats(const mev_key *key, uint64_t *served, uint64_t *missed, uint32_t *available)
     int mev_sign(const mev_key *key, const uint8_t *msg, size_t len, uint8_t *sig)
     int mev_sign_with(const mev_key *key, int method, const uint8_t *msg, size_t len, uint8_t *sig)
 
@@ -226,6 +228,7 @@ cdef extern from "sender.h" nogil:
         uint64_t completed
         uint64_t cpu_ns
         int64_t max_late_ns
+        uint64_t wakeups
     ctypedef struct mev_sender:
         pass
     int mev_sender_new(uint32_t inflight, uint32_t timeout_ms, mev_sender **out)

@@ -99,13 +99,19 @@ cdef class Signer:
     Construct from a solders ``Keypair``, 64 keypair bytes (seed + public key), a 32-byte seed, or
     the path of a ``solana-keygen`` JSON file. The secret is wiped by :meth:`close` (or when the
     object is collected); it never appears in ``repr`` and cannot be pickled or copied.
+
+    ``nonces=N`` keeps N random nonces with their curve points computed ahead by a background
+    thread, which cuts a signature from ~17 µs to ~2 µs. Signatures are then randomized: still
+    valid Ed25519 for every verifier, but signing the same message twice gives two different
+    signatures (see :meth:`nonce_stats`; the pool refills when half is used, and signing falls
+    back to the deterministic RFC 8032 path when it runs dry or in a forked child).
     """
     cdef mev_key *_key
     cdef int _users      # operations under way with the GIL released; close() waits for them
     cdef bint _closed
     cdef readonly bytes pubkey_bytes
 
-    def __cinit__(self, key):
+    def __cinit__(self, key, *, nonces=0):
         cdef Py_buffer view
         cdef bytearray material = None
         cdef int rc
@@ -128,6 +134,10 @@ cdef class Signer:
             if material is not None:
                 material[:] = bytes(64)
         check(rc, "key")
+        if not isinstance(nonces, int) or isinstance(nonces, bool) or not (nonces == 0 or 2 <= nonces <= 1 << 20):
+            raise InvalidArgumentError(f"nonces must be 0 (off) or an int from 2 to 2**20, not {nonces!r}")
+        if nonces:
+            check(mev_key_start_nonces(self._key, nonces), "nonce pool")
         self.pubkey_bytes = PyBytes_FromStringAndSize(<const char *>mev_key_pubkey(self._key), 32)
 
     @classmethod
@@ -165,6 +175,16 @@ cdef class Signer:
     @property
     def pubkey(self):
         return Pubkey.from_bytes(self.pubkey_bytes)
+
+    def nonce_stats(self):
+        """{"served", "missed", "available"}: nonces used, signatures made without one while
+        the pool was dry, and nonces ready now (all 0 without a pool)."""
+        cdef uint64_t served, missed
+        cdef uint32_t available
+        self._enter()
+        mev_key_nonce_stats(self._key, &served, &missed, &available)
+        self._leave()
+        return {"served": served, "missed": missed, "available": available}
 
     def sign(self, message):
         """The 64-byte Ed25519 signature of any bytes-like message (RFC 8032)."""
@@ -243,6 +263,7 @@ cdef class TxTemplate:
     instruction's data, kind one of ``"u8"``, ``"u16"``, ``"u32"``, ``"u64"`` (little-endian),
     e.g. ``{"tip": (2, 4, "u64")}`` for the lamports of a system transfer. ``blockhash`` is always
     a patch point. A value not given to :meth:`sign` keeps what the message was built with.
+    ``nonces`` is passed to the Signers made here from Keypairs (see :class:`Signer`).
     """
     cdef mev_tpl *_tpl
     cdef list _signers       # the Signer objects bound to signature slots
@@ -260,14 +281,14 @@ cdef class TxTemplate:
     cdef int _users
     cdef bint _closed
 
-    def __cinit__(self, message, signers, patches=None, *, threads=None):
+    def __cinit__(self, message, signers, patches=None, *, threads=None, nonces=0):
         cdef unsigned idx
         cdef size_t off
         cdef uint8_t width
         self._message = message_bytes(message)
         check(mev_tpl_new(<const uint8_t *>PyBytes_AS_STRING(self._message), len(self._message),
                           &self._tpl), "message")
-        self._bind_signers(signers)
+        self._bind_signers(signers, nonces)
         self._index = {}
         check(mev_tpl_add_blockhash_patch(self._tpl, &idx))
         self._index["blockhash"] = idx
@@ -300,7 +321,7 @@ cdef class TxTemplate:
         pool_for(threads)  # validate now, not at the first batch
         self._threads = threads
 
-    cdef _bind_signers(self, signers):
+    cdef _bind_signers(self, signers, nonces):
         self._signers = []
         self._owned = []
         if isinstance(signers, (Signer, Keypair)):
@@ -311,7 +332,7 @@ cdef class TxTemplate:
             raise InvalidTypeError("signers must be a Signer, a Keypair or an iterable of them") from None
         for s in signers:
             if isinstance(s, Keypair):
-                s = Signer(s)
+                s = Signer(s, nonces=nonces)
                 self._owned.append(s)
             elif not isinstance(s, Signer):
                 raise InvalidTypeError(f"signers must be mevlib.Signer or solders Keypair, not {type(s).__name__}")

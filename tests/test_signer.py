@@ -127,3 +127,45 @@ def test_bad_messages():
     for bad in ("text", None, 3.5, [1, 2]):
         with pytest.raises(mevlib.InvalidTypeError):
             s.sign(bad)
+
+
+def test_precomputed_nonces_verify_and_never_repeat():
+    kp = Keypair()
+    verify = nacl.signing.VerifyKey(bytes(kp.pubkey()))
+    with mevlib.Signer(kp, nonces=32) as signer:
+        assert signer.nonce_stats() == {"served": 0, "missed": 0, "available": 32}
+        sigs = [signer.sign(b"same message") for _ in range(200)]
+        for sig in sigs:
+            verify.verify(b"same message", sig)
+        stats = signer.nonce_stats()
+        assert stats["served"] + stats["missed"] == 200 and stats["served"] >= 32
+        # a served nonce is never served again; a dry pool falls back to RFC 8032's signature
+        deterministic = mevlib.Signer(kp).sign(b"same message")
+        assert sum(s == deterministic for s in sigs) == stats["missed"]
+        assert len(set(sigs)) == stats["served"] + (stats["missed"] > 0)
+
+
+def test_nonce_pool_is_empty_in_a_forked_child():
+    """Parent and child must never sign with the same nonce: the child's copy is wiped."""
+    import os
+
+    kp = Keypair()
+    deterministic = mevlib.Signer(kp).sign(b"m")
+    signer = mevlib.Signer(kp, nonces=16)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        ok = signer.nonce_stats()["available"] == 0 and signer.sign(b"m") == deterministic
+        os.write(write, b"1" if ok else b"0")
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(read, 1) == b"1"
+    assert signer.sign(b"m") != deterministic  # the parent's pool is intact
+    signer.close()
+
+
+@pytest.mark.parametrize("nonces", [1, -1, 2**21, 2.0, True, "8"])
+def test_bad_nonce_counts(nonces):
+    with pytest.raises(mevlib.InvalidArgumentError) as e:
+        mevlib.Signer(Keypair(), nonces=nonces)
+    assert isinstance(e.value, ValueError)

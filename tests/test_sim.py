@@ -136,3 +136,26 @@ def test_leader_schedule_is_seeded():
     finally:
         a.stop()
         b.stop()
+
+
+def test_same_message_with_a_new_signature_lands_once(sim):
+    """Randomized signatures (Signer(nonces=...)) give one message several signatures; like
+    Agave's status cache, the simulator keys replay protection by message, not signature."""
+    import mevlib
+
+    rpc = JsonRpcClient(sim.url("sender"))
+    kp = Keypair()
+    sim.cluster.airdrop(kp.pubkey(), 10**10)
+    msg = MessageV0.try_compile(kp.pubkey(), [transfer(TransferParams(
+        from_pubkey=kp.pubkey(), to_pubkey=TIP_ACCOUNTS[1], lamports=7_000))], [],
+        Hash.from_string(rpc.get_latest_blockhash()))
+    tpl = mevlib.TxTemplate(msg, kp, nonces=8)
+    first, second = tpl.sign(), tpl.sign()
+    assert first[65:] == second[65:] and first[:65] != second[:65]
+    before = sim.cluster.balance(TIP_ACCOUNTS[1])
+    sigs = [rpc.call("sendTransaction", [base64.b64encode(w).decode(), {"encoding": "base64", "skipPreflight": True}])
+            for w in (first, second)]
+    assert wait_status(rpc, sigs[0]) is not None
+    wait_slots(sim, 2)
+    assert rpc.get_signature_statuses([sigs[1]]) == [None]
+    assert sim.cluster.balance(TIP_ACCOUNTS[1]) - before == 7_000

@@ -309,3 +309,19 @@ def test_closed_template_properties_raise(chain):
     for read in (lambda: tpl.version, lambda: tpl.num_signatures, lambda: tpl.signer_pubkeys):
         with pytest.raises(mevlib.ClosedError):
             read()
+
+
+def test_precomputed_nonces_execute_in_litesvm(chain):
+    """With a nonce pool the signatures are randomized but valid: every variant executes, the
+    message bytes are exactly solders', and the same values signed twice give two signatures."""
+    svm, bh = chain.svm, chain.svm.latest_blockhash()
+    tpl = template(chain, nonces=64)
+    tips = [2_000 + i for i in range(40)]  # fewer than the pool holds: every one is randomized
+    wires = tpl.sign_many([{"tip": t} for t in tips], blockhash=bh)
+    for wire, tip in zip(wires, tips):
+        expected = solders_wire(chain, bh, tip)
+        assert wire[65:] == expected[65:] and wire[:65] != expected[:65]
+        result = svm.send_transaction(VersionedTransaction.from_bytes(wire))
+        assert type(result).__name__ == "TransactionMetadata", result
+    again = tpl.sign(blockhash=bh, tip=tips[0])
+    assert again != wires[0] and again[65:] == wires[0][65:]

@@ -71,6 +71,7 @@ int main(void)
            handoff[got / 2] / 1e3, handoff[got * 99 / 100] / 1e3);
     printf("  sender thread CPU per shot (everything, incl. the final spin): %.1f us\n",
            (double)(st1.cpu_ns - st0.cpu_ns) / got / 1e3);
+    printf("  submissions that woke the thread: %llu of %d\n", (unsigned long long)(st1.wakeups - st0.wakeups), got);
     mev_sender_free(s);
     loopback_http_stop(server);
     return 0;

@@ -1,5 +1,8 @@
 /* Signer: RFC 8032 vectors, both signing routines agree, key handling. */
+#include <pthread.h>
 #include <sodium.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../mev_error.h"
 #include "../signer.h"
@@ -74,6 +77,93 @@ static void test_keypair_checks(void)
     mev_key_free(NULL);
 }
 
+/* Precomputed nonces: every signature verifies, no nonce is served twice (the same message
+ * signed again gets a fresh R unless it fell back to the deterministic path), counts add up,
+ * and a forked child gets an empty pool. Two threads sign at once while the pool refills. */
+enum { NONCE_SIGS = 1500 };
+
+typedef struct {
+    const mev_key *key;
+    uint8_t R[NONCE_SIGS][32];
+    int bad;
+} nonce_worker;
+
+static const uint8_t same_msg[] = "the same message, signed again and again";
+
+static void *nonce_sign(void *arg)
+{
+    nonce_worker *w = arg;
+    uint8_t sig[64];
+    for (int i = 0; i < NONCE_SIGS; i++) {
+        if (mev_sign(w->key, same_msg, sizeof same_msg, sig) != MEV_OK ||
+            crypto_sign_verify_detached(sig, same_msg, sizeof same_msg, mev_key_pubkey(w->key)) != 0)
+            w->bad++;
+        memcpy(w->R[i], sig, 32);
+        if (i % 64 == 0)
+            usleep(200); /* let the refill thread catch up now and then */
+    }
+    return NULL;
+}
+
+static int cmp32(const void *a, const void *b)
+{
+    return memcmp(a, b, 32);
+}
+
+static void test_nonce_pool(void)
+{
+    uint8_t seed[32], det[64], sig[64];
+    mev_key *k;
+    static nonce_worker w[2];
+    static uint8_t all[2 * NONCE_SIGS][32];
+    uint64_t served, missed;
+    uint32_t available;
+
+    randombytes_buf(seed, sizeof seed);
+    CHECK_EQ_INT(mev_key_new(seed, &k), MEV_OK);
+    CHECK_EQ_INT(mev_sign(k, same_msg, sizeof same_msg, det), MEV_OK);
+    CHECK_EQ_INT(mev_key_start_nonces(k, 1), MEV_EINVAL);
+    CHECK_EQ_INT(mev_key_start_nonces(k, 16), MEV_OK);
+    CHECK_EQ_INT(mev_key_start_nonces(k, 16), MEV_EINVAL);
+    mev_key_nonce_stats(k, &served, &missed, &available);
+    CHECK_EQ_INT(available, 16);
+
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++) {
+        w[i].key = k;
+        w[i].bad = 0;
+        CHECK(pthread_create(&t[i], NULL, nonce_sign, &w[i]) == 0);
+    }
+    for (int i = 0; i < 2; i++) {
+        pthread_join(t[i], NULL);
+        CHECK_EQ_INT(w[i].bad, 0);
+        memcpy(all[i * NONCE_SIGS], w[i].R, sizeof w[i].R);
+    }
+    mev_key_nonce_stats(k, &served, &missed, &available);
+    CHECK_EQ_INT(served + missed, 2 * NONCE_SIGS);
+    CHECK(served > 16); /* the refill thread ran */
+    qsort(all, 2 * NONCE_SIGS, 32, cmp32);
+    size_t distinct = 1, deterministic = memcmp(all[0], det, 32) == 0;
+    for (size_t i = 1; i < 2 * NONCE_SIGS; i++) {
+        distinct += memcmp(all[i], all[i - 1], 32) != 0;
+        deterministic += memcmp(all[i], det, 32) == 0;
+    }
+    CHECK_EQ_INT(deterministic, missed);
+    CHECK_EQ_INT(distinct, served + (missed > 0));
+
+    pid_t pid = fork();
+    if (pid == 0) { /* the child's copy of the pool is wiped: deterministic signatures only */
+        mev_key_nonce_stats(k, &served, &missed, &available);
+        int ok = available == 0 && mev_sign(k, same_msg, sizeof same_msg, sig) == MEV_OK &&
+                 memcmp(sig, det, 64) == 0;
+        _exit(ok ? 0 : 1);
+    }
+    int status = 0;
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    mev_key_free(k);
+}
+
 int main(void)
 {
     if (mev_crypto_init() != MEV_OK)
@@ -81,5 +171,6 @@ int main(void)
     test_vectors();
     test_methods_agree();
     test_keypair_checks();
+    test_nonce_pool();
     return check_report("test_signer");
 }

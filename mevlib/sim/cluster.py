@@ -13,6 +13,7 @@ import threading
 from solders.hash import Hash
 from solders.keypair import Keypair
 from solders.litesvm import LiteSVM
+from solders.message import to_bytes_versioned
 from solders.pubkey import Pubkey
 from solders.transaction import VersionedTransaction
 
@@ -97,6 +98,9 @@ class Cluster:
         self._blockhashes = {}  # str(hash) -> slot issued
         self._statuses = {}     # signature -> Landing (landed ones, and failures worth reporting)
         self._bundles = {}      # bundle id -> (signatures, Landing of the bundle)
+        # replay protection is by message, as in Agave's status cache: the same message signed
+        # again (randomized nonces give it a new signature) never lands twice
+        self._landed_messages = set()
         for acct in TIP_ACCOUNTS:
             self.svm.airdrop(acct, 10**9)  # rent-exempt already, so any tip is a valid transfer
 
@@ -197,7 +201,8 @@ class Cluster:
         visible = self.slot_start_ms(slot + 1)
         landing = Landing(sig, route, slot, False, "", offset, tip, visible)
         with self._lock:
-            if sig in self._statuses and self._statuses[sig].landed:
+            if (sig in self._statuses and self._statuses[sig].landed) or \
+                    any(_message_key(tx) in self._landed_messages for tx in txs):
                 landing.reason = "duplicate"
                 return landing
             if _unit(c.seed, "drop", sig, route) < r.drop:
@@ -214,6 +219,8 @@ class Cluster:
             if landing.landed or landing.reason.startswith("failed"):
                 for tx in txs:
                     self._statuses[str(tx.signatures[0])] = landing
+            if landing.landed:
+                self._landed_messages.update(_message_key(tx) for tx in txs)
             return landing
 
     def _execute(self, txs, slot) -> str:
@@ -248,6 +255,10 @@ class Cluster:
     def bundle(self, bundle_id: str):
         with self._lock:
             return self._bundles.get(bundle_id)
+
+
+def _message_key(tx: VersionedTransaction) -> bytes:
+    return hashlib.sha256(to_bytes_versioned(tx.message)).digest()
 
 
 def bundle_id(signatures: list[str]) -> str:
