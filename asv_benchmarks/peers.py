@@ -737,13 +737,15 @@ def engine_table():
                 time.sleep(0.05)
         clock = SlotClock(JsonRpcClient(url), poll_s=0.05).start()
         clock.wait_ready()
-        tpl = swap_template(Keypair(), Keypair().pubkey())
+        payer, vault = Keypair(), Keypair().pubkey()
+        fast, deterministic = swap_template(payer, vault), swap_template(payer, vault, nonces=0)
         rows = []
-        for label, spin, inline, tips in (("feed thread (default), one transaction", 50e-6, False, None),
-                                          ("feed thread, busy-polling ring", 1.0, False, None),
-                                          ("inline feed, busy-polling ring, one transaction", 1.0, True, None),
-                                          ("inline feed, busy-polling ring, 3 tip variants", 1.0, True,
-                                           [20_000, 21_000, 22_000])):
+        for label, spin, inline, tips, tpl in (
+                ("feed thread (default), one transaction", 50e-6, False, None, fast),
+                ("feed thread, busy-polling ring", 1.0, False, None, fast),
+                ("inline feed, busy-polling ring, one transaction", 1.0, True, None, fast),
+                ("same, deterministic signing (nonces=0)", 1.0, True, None, deterministic),
+                ("inline feed, busy-polling ring, 3 tip variants", 1.0, True, [20_000, 21_000, 22_000], fast)):
             name = f"mevlib-bench-engine-{os.getpid()}"
             ring = mevlib.Ring(1 << 22, name=name)
             sender = HedgedSender([RpcRoute(f"r{i}", url) for i in range(3)], clock, JsonRpcClient(url),
@@ -753,7 +755,7 @@ def engine_table():
             stamp, lat = [0], []
 
             @engine.on_pool_delta()
-            def fire(update, ctx, tips=tips):
+            def fire(update, ctx, tips=tips, tpl=tpl):
                 stamp[0] = update.write_version
                 return Intent(tpl, {"amount": 1000}, value=1e6, tips=tips, target_slot=ctx.slot + 2000)
 

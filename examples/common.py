@@ -17,7 +17,9 @@ from mevlib.jito import TIP_ACCOUNTS
 from mevlib.sim.market import decode_pool
 
 
-def swap_template(payer, vault, tip_account=TIP_ACCOUNTS[0]) -> mevlib.TxTemplate:
+def swap_template(payer, vault, tip_account=TIP_ACCOUNTS[0], nonces=256) -> mevlib.TxTemplate:
+    """`nonces`: precomputed signing nonces (see mevlib.Signer): ~1.6 µs a signature instead of
+    ~17 µs on the path from pool delta to shot; 0 signs deterministically."""
     pk = payer.pubkey()
     ixs = [
         set_compute_unit_limit(20_000),
@@ -26,7 +28,8 @@ def swap_template(payer, vault, tip_account=TIP_ACCOUNTS[0]) -> mevlib.TxTemplat
         transfer(TransferParams(from_pubkey=pk, to_pubkey=tip_account, lamports=1_000)),  # the tip
     ]
     msg = MessageV0.try_compile(pk, ixs, [], Hash.default())
-    return mevlib.TxTemplate(msg, payer, {"amount": Patch.transfer_lamports(2), "tip": Patch.transfer_lamports(3)})
+    return mevlib.TxTemplate(msg, payer, {"amount": Patch.transfer_lamports(2), "tip": Patch.transfer_lamports(3)},
+                             nonces=nonces)
 
 
 class Pools:

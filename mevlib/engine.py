@@ -189,7 +189,8 @@ class Engine:
                     h.mailbox.popitem(last=False)
                     self.stats.overflowed += 1
                 h.mailbox[u.pubkey] = u
-        self._work.set()
+        if not self.inline_feed:  # inline, the engine's own thread is the one that polled
+            self._work.set()
 
     def _enqueue_slot(self, s: SlotUpdate):
         self.stats.slots += 1
@@ -202,7 +203,8 @@ class Engine:
                     while len(h.mailbox) > self.mailbox_size:
                         h.mailbox.popitem(last=False)
                         self.stats.overflowed += 1
-        self._work.set()
+        if not self.inline_feed:
+            self._work.set()
 
     def _feed_loop(self):
         while not self._stop.is_set():

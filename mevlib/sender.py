@@ -13,6 +13,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 from solders.pubkey import Pubkey
 from solders.signature import Signature
@@ -26,8 +27,7 @@ from mevlib.routes import JsonRpcClient, Route, RpcCallError, classify
 W_SHAPES = {1: (0.0,), 2: (-0.5, 0.5), 3: (-1.0, 0.0, 1.0)}
 
 
-@dataclasses.dataclass(frozen=True)
-class Shot:
+class Shot(NamedTuple):  # a tuple: made three times on the path from delta to shot
     index: int
     route: str
     offset_ms: float   # after the target slot's start
@@ -237,18 +237,17 @@ class HedgedSender:
             raise InvalidArgumentError(f"tips: one per shot ({self.shots})")
         plan = self._steer(plan, leader, value, tips)
         start = self.clock.slot_start_ns(target_slot)
-        # submit first, write records after: the first shot is queued as early as it can be
-        attempt = Attempt(next(self._ids), leader, target_slot, [], plan, [], tips=tips, label=label)
-        fire_at = []
-        for shot, w in zip(plan, wires):
-            shot_id = next(self._ids)
-            fire_at.append(start + int(shot.offset_ms * 1e6))
-            attempt.shot_ids.append(shot_id)
+        # submit first, bookkeep after: the first shot is queued as early as it can be
+        shot_ids = [next(self._ids) for _ in plan]
+        fire_at = [start + int(shot.offset_ms * 1e6) for shot in plan]
+        queued_ns = 0
+        for shot, w, shot_id, at in zip(plan, wires, shot_ids, fire_at):
+            self._curl.submit(shot_id, self._route_index[shot.route], self.routes[shot.route].shot_kind(), [w], at)
+            queued_ns = queued_ns or time.monotonic_ns()
+        attempt = Attempt(next(self._ids), leader, target_slot, [], plan, shot_ids, tips=tips, label=label,
+                          queued_ns=queued_ns)
+        for shot_id in shot_ids:
             self._by_shot[shot_id] = attempt
-            self._curl.submit(shot_id, self._route_index[shot.route], self.routes[shot.route].shot_kind(), [w],
-                              fire_at[-1])
-            if attempt.queued_ns == 0:
-                attempt.queued_ns = time.monotonic_ns()
         # the first signature sits right after a one-byte count (a transaction holds at most 12)
         attempt.signatures = [str(Signature.from_bytes(w[1:65])) for w in wires]
         if self.kalman is not None:
@@ -276,8 +275,6 @@ class HedgedSender:
         """Moves a shot off a route that cannot take it now: no request left this second (token
         bucket or 429 back-off), or a tip below the route's minimum. It goes to the best route
         (bandit order) that can; with none, it keeps its route and the answer is recorded."""
-        ranked = self.bandit.choose(len(self.bandit.routes), leader, value)
-
         def usable(name, tip):
             route = self.routes[name]
             if tip is not None and tip < route.min_tip:
@@ -285,13 +282,15 @@ class HedgedSender:
             return route.limiter is None or route.limiter.try_acquire()
 
         out = []
+        ranked = None  # drawn only when a shot must move
         for shot in plan:
             tip = tips[shot.index] if tips is not None else None
             if usable(shot.route, tip):
                 out.append(shot)
                 continue
+            ranked = ranked or self.bandit.choose(len(self.bandit.routes), leader, value)
             spare = next((r for r in ranked if r != shot.route and usable(r, tip)), None)
-            out.append(dataclasses.replace(shot, route=spare) if spare else shot)
+            out.append(shot._replace(route=spare) if spare else shot)
         return out
 
     def poll(self, timeout: float = 0.0) -> list[Attempt]:
