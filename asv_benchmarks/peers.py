@@ -99,6 +99,30 @@ def signer_table():
     print("\n  targets")
     for label, target, ratio, ok in checks:
         print(f"  {label:<52} {ratio:>7.2f}×  target {target:<8} {'met' if ok(ratio) else 'MISSED'}")
+    _nonce_signing(msg, kp, blockhash, tpl_t)
+
+
+def _nonce_signing(msg, kp, blockhash, deterministic_s, pool=256, burst=128, rounds=25):
+    """TxTemplate(nonces=...): a burst of signatures while nonces are ready. A tight loop would
+    drain the pool and time the refill thread instead; the pool moves the scalar multiplication
+    off the caller's path, it does not make signing cheaper overall."""
+    import mevlib
+
+    signer = mevlib.Signer(kp, nonces=pool)
+    tpl = mevlib.TxTemplate(msg, signer, TIP_PATCHES)
+    times = []
+    for _ in range(rounds):
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline and signer.nonce_stats()["available"] < pool:
+            time.sleep(0.002)
+        start = time.perf_counter()
+        for _ in range(burst):
+            tpl.sign(blockhash=blockhash, tip=12_345)
+        times.append((time.perf_counter() - start) / burst)
+    t = statistics.median(times)
+    print(f"\n  TxTemplate.sign with precomputed nonces (nonces={pool}), bursts of {burst} while nonces are ready:")
+    print(f"  {t * 1e6:.2f} µs per transaction, against {deterministic_s * 1e6:.2f} µs deterministic "
+          f"({deterministic_s / t:.1f}×); refilling costs the same ~17 µs per nonce on a background thread")
 
 
 MSG = bytes(range(64))
