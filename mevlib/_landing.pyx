@@ -372,3 +372,41 @@ cdef class RouteBandit(_SavedState):
             raise CorruptDataError("saved RouteBandit names and state disagree")
         return rb
 
+
+
+# shot offsets around the predicted phase, in units of the spread, for W's of 1, 2 and 3 shots
+cdef double[3][3] _W = [[0.0, 0.0, 0.0], [-0.5, 0.5, 0.0], [-1.0, 0.0, 1.0]]
+
+
+def plan_w(PhaseKalman kalman, RouteBandit bandit not None, leader, int64_t slot, int shots, *,
+           double default_phase_ms, double min_spread_ms, value=None, double z=0.0):
+    """The W as [(route, offset_ms)], in one call: it sits on the path from pool delta to shot.
+    With a filter the centre is the leader's predicted phase plus `z` standard deviations (z is a
+    standard normal draw: Thompson sampling over the phase) and the arms sit half a standard
+    deviation out, at least `min_spread_ms`; without one the W is centred on `default_phase_ms`.
+    Routes are the bandit's choice, distinct while there are enough, then repeated in order."""
+    cdef double phase = default_phase_ms, std = 0.0, spread = min_spread_ms, v = 0.0, off
+    cdef uint32_t out[MEV_BANDIT_MAX_ROUTES]
+    cdef uint32_t k
+    cdef int i
+    if shots < 1 or shots > 3:
+        raise InvalidArgumentError(f"shots must be 1, 2 or 3, not {shots!r}")
+    cdef bytes key = leader_key(leader)
+    cdef const uint8_t *lp = <const uint8_t *>PyBytes_AS_STRING(key)
+    if slot < 0:
+        raise InvalidArgumentError(f"slot must be an int >= 0, not {slot!r}")
+    if kalman is not None:
+        kalman._ready()
+        check(mev_kalman_predict(kalman._k, lp, slot, &phase, &std), "predict")
+        phase += std * z
+        spread = max(std / 2, min_spread_ms)
+    if value is not None:
+        v = finite(value, "value")
+    bandit._ready()
+    k = min(<uint32_t>shots, <uint32_t>len(bandit.routes))
+    check(mev_bandit_choose(bandit._b, lp, k, v, out, NULL), "choose")
+    plan = []
+    for i in range(shots):
+        off = phase + _W[shots - 1][i] * spread
+        plan.append((bandit.routes[out[i % k]], off if off > 0.0 else 0.0))
+    return plan

@@ -20,11 +20,9 @@ from solders.signature import Signature
 
 from mevlib import _sender
 from mevlib.errors import InvalidArgumentError
-from mevlib.landing import PhaseKalman, RouteBandit
+from mevlib.landing import PhaseKalman, RouteBandit, plan_w
 from mevlib.routes import JsonRpcClient, Route, RpcCallError, classify
 
-# shot offsets around the predicted phase, in units of the spread: the "W"
-W_SHAPES = {1: (0.0,), 2: (-0.5, 0.5), 3: (-1.0, 0.0, 1.0)}
 
 
 class Shot(NamedTuple):  # a tuple: made three times on the path from delta to shot
@@ -35,25 +33,17 @@ class Shot(NamedTuple):  # a tuple: made three times on the path from delta to s
 
 def plan_shots(kalman: PhaseKalman | None, bandit: RouteBandit, leader: bytes, slot: int, shots: int,
                *, default_phase_ms: float, min_spread_ms: float = 10.0, value: float | None = None,
-               rng: random.Random | None = None) -> list[Shot]:
+               rng: random.Random | None = None, z: float | None = None) -> list[Shot]:
     """The W: `shots` offsets around the leader's phase, each on a route the bandit picks
     (distinct while there are enough). With a Kalman filter the centre is drawn from the phase's
     posterior (Thompson sampling: a leader not learned yet gets shots spread over the slot, a
-    learned one gets them tight), and the W's arms sit half a standard deviation out, at least
-    `min_spread_ms`. Without one, the W is centred on `default_phase_ms`."""
-    if shots not in W_SHAPES:
-        raise InvalidArgumentError(f"shots must be 1, 2 or 3, not {shots!r}")
-    if kalman is not None:
-        phase, std = kalman.predict(leader, slot)
-        if rng is not None:
-            phase += std * rng.gauss(0.0, 1.0)
-        spread = max(std / 2, min_spread_ms)
-    else:
-        phase, spread = default_phase_ms, min_spread_ms
-    k = min(shots, len(bandit.routes))
-    routes = bandit.choose(k, leader, value)
-    routes = list(itertools.islice(itertools.cycle(routes), shots))
-    return [Shot(i, routes[i], max(0.0, phase + w * spread)) for i, w in enumerate(W_SHAPES[shots])]
+    learned one gets them tight): `z` is that standard normal draw, or it is drawn from `rng`
+    (neither: the predicted phase itself). See mevlib.landing.plan_w for the arithmetic."""
+    if z is None:
+        z = rng.gauss(0.0, 1.0) if rng is not None and kalman is not None else 0.0
+    plan = plan_w(kalman, bandit, leader, slot, shots, default_phase_ms=default_phase_ms,
+                  min_spread_ms=min_spread_ms, value=value, z=z)
+    return [Shot(i, route, offset) for i, (route, offset) in enumerate(plan)]
 
 
 class SlotClock:
@@ -205,6 +195,7 @@ class HedgedSender:
         self.give_up_slots = give_up_slots
         self.on_record = on_record or (lambda record: None)
         self._rng = random.Random(seed)  # draws the W's centre from each leader's phase posterior
+        self._z = self._rng.gauss(0.0, 1.0) if kalman is not None else 0.0
         self._curl = _sender.CurlSender(timeout=timeout)
         self._route_index = {}
         for r in routes:
@@ -232,7 +223,7 @@ class HedgedSender:
         phase = self.default_phase_ms if self.default_phase_ms is not None else self.clock.slot_ms / 2
         plan = plan_shots(self.kalman, self.bandit, leader, target_slot, self.shots,
                           default_phase_ms=phase, min_spread_ms=self.min_spread_ms, value=value,
-                          rng=self._rng)
+                          z=self._z)
         if tips is not None and len(tips) != self.shots:
             raise InvalidArgumentError(f"tips: one per shot ({self.shots})")
         plan = self._steer(plan, leader, value, tips)
@@ -248,6 +239,7 @@ class HedgedSender:
                           queued_ns=queued_ns)
         for shot_id in shot_ids:
             self._by_shot[shot_id] = attempt
+        self._z = self._rng.gauss(0.0, 1.0) if self.kalman is not None else 0.0  # the next W's draw, now
         # the first signature sits right after a one-byte count (a transaction holds at most 12)
         attempt.signatures = [str(Signature.from_bytes(w[1:65])) for w in wires]
         if self.kalman is not None:

@@ -217,6 +217,22 @@ def test_plan_shots_is_a_w():
         plan_shots(None, bandit, leader, 1, 4, default_phase_ms=1)
 
 
+def test_plan_w_arithmetic():
+    """The centre moves z standard deviations, the arms sit max(std/2, min_spread) out, offsets
+    never go below the slot start, and with fewer routes than shots the routes repeat in order."""
+    kalman = mevlib.PhaseKalman(initial_phase=40.0, initial_std=60.0)
+    leader = bytes(range(32))
+    phase, std = kalman.predict(leader, 9)
+    for z in (0.0, 1.5, -2.0):
+        plan = plan_shots(kalman, mevlib.RouteBandit(["a", "b"], seed=3), leader, 9, 3,
+                          default_phase_ms=0, min_spread_ms=10, z=z)
+        centre, arm = phase + std * z, max(std / 2, 10)
+        assert [s.offset_ms for s in plan] == pytest.approx([max(0.0, centre + w * arm) for w in (-1, 0, 1)])
+        assert plan[2].route == plan[0].route != plan[1].route
+    with pytest.raises(mevlib.InvalidArgumentError):
+        plan_shots(kalman, mevlib.RouteBandit(["a"]), leader, -1, 1, default_phase_ms=0)
+
+
 def test_curl_sender_bad_input(sim):
     s = _sender.CurlSender()
     r = s.add_route(sim.url("rpc"))
