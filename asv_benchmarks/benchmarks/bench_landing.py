@@ -1,5 +1,6 @@
-"""Landing engine: one Kalman observe/predict, one bandit choose/update, from Python."""
+"""Landing engine: one Kalman observe/predict, one bandit choose/update, one W plan, from Python."""
 import mevlib
+from mevlib.landing import plan_w
 
 from .common import Benchmark, leader_keys
 
@@ -34,3 +35,16 @@ class Bandit(Benchmark):
 
     def time_update(self, per_leader):
         self.b.update("jito-ny", self.leader, True)
+
+
+class PlanW(Benchmark):
+    """The W's plan for one opportunity: phase prediction, centre draw and route choice."""
+
+    def setup(self):
+        self.leader = leader_keys(1)[0]
+        self.k = mevlib.PhaseKalman()
+        self.k.observe(self.leader, 120.0, True, slot=1)
+        self.b = mevlib.RouteBandit(ROUTES, seed=1)
+
+    def time_plan_w_3(self):
+        plan_w(self.k, self.b, self.leader, 2, 3, default_phase_ms=200.0, min_spread_ms=10.0, value=1e6, z=0.3)

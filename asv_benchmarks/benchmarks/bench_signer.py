@@ -37,3 +37,22 @@ class SignMany(Benchmark):
 
     def time_sign_many_256(self, threads):
         self.tpl.sign_many(self.rows, threads=threads, blockhash=self.blockhash)
+
+
+class TemplateWithNonces(Benchmark):
+    """64 signatures from a full pool of precomputed nonces (compare 64 × time_template_sign).
+    number = 1: asv runs setup before every sample, so each burst starts from a full pool; in a
+    tight loop the pool would run dry and this would time the refill thread instead."""
+    number = 1
+    repeat = (10, 50, 10.0)
+
+    def setup(self):
+        kp, msg, _, self.blockhash = signing_case()
+        self.tpl = mevlib.TxTemplate(msg, kp, TIP_PATCHES, nonces=128)
+
+    def teardown(self):
+        self.tpl.close()
+
+    def time_template_sign_64(self):
+        for _ in range(64):
+            self.tpl.sign(blockhash=self.blockhash, tip=12_345)
