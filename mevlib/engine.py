@@ -245,7 +245,7 @@ class Engine:
             self.feed.poll(max_n=1024, timeout=timeout)  # with a spinning RingSource: no wake-up at all
         else:
             self._work.wait(timeout)
-        self._work.clear()
+            self._work.clear()
         for h in self.hooks:
             if h.kind == "outcome" or h.disabled:
                 continue
