@@ -24,7 +24,6 @@ from mevlib.landing import PhaseKalman, RouteBandit, plan_w
 from mevlib.routes import JsonRpcClient, Route, RpcCallError, classify
 
 
-
 class Shot(NamedTuple):  # a tuple: made three times on the path from delta to shot
     index: int
     route: str
