@@ -806,9 +806,10 @@ def engine_table():
     print(f"  {'engine':<52} {'p50':>9} {'p99':>9} {'max':>9} {'shots':>7}")
     for label, (p50, p99, mx), n in rows:
         print(f"  {label:<52} {p50:>7.1f}µs {p99:>7.1f}µs {mx:>7.1f}µs {n:>7}")
-    best = min(r[1][0] for r in rows)
-    print(f"\n  targets\n  {'delta -> first shot p50 (best configuration)':<52} {best:>7.1f} µs  target <= 100 µs "
-          f"{'met' if best <= 100 else 'MISSED'}")
+    # judged on the configuration docs/engine.md recommends for latency, not on the best row of a noisy run
+    p50 = next(r[1][0] for r in rows if r[0] == "inline feed, busy-polling ring, one transaction")
+    print(f"\n  targets\n  {'delta -> first shot p50 (inline, nonces, one tx)':<52} {p50:>7.1f} µs  target <= 100 µs "
+          f"{'met' if p50 <= 100 else 'MISSED'}")
 
 
 def dashboard_table():
