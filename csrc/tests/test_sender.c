@@ -90,9 +90,58 @@ static void test_shots(void)
     loopback_http_stop(t);
 }
 
+/* The thread sleeps until its next shot is due; a submission due sooner must wake it, and one due
+ * later must not (it is seen when the thread next looks). */
+static void test_sooner_shot_wakes_the_thread(void)
+{
+    pthread_t t;
+    char url[64];
+    mev_sender *s;
+    uint32_t route;
+    uint8_t tx[64] = {1}, buf[sizeof(mev_shot_result) + MEV_SENDER_MAX_BODY];
+    const uint8_t *txs[1] = {tx};
+    mev_sender_stats st;
+    size_t len;
+
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/", loopback_http_start(&t));
+    CHECK_EQ_INT(mev_sender_new(8, 2000, &s), MEV_OK);
+    CHECK_EQ_INT(mev_sender_add_route(s, url, 0, NULL, 0, NULL, &route), MEV_OK);
+    CHECK_EQ_INT(mev_sender_start(s), MEV_OK);
+    mev_shot far = {.shot_id = 1, .fire_at_ns = mono_ns() + 60000000000LL, .route = route,
+                    .kind = MEV_SHOT_RPC_SEND, .ntx = 1, .tx_len = {sizeof tx}};
+    CHECK_EQ_INT(mev_sender_submit(s, &far, txs), MEV_OK);
+    nanosleep(&(struct timespec){0, 50000000}, NULL); /* now asleep until the far shot */
+
+    mev_sender_stats_get(s, &st);
+    uint64_t woken = st.wakeups;
+    mev_shot soon = far;
+    soon.shot_id = 2;
+    soon.fire_at_ns = mono_ns() + 5000000;
+    CHECK_EQ_INT(mev_sender_submit(s, &soon, txs), MEV_OK);
+    /* without the wake-up this would wait for the far shot, a minute away */
+    CHECK_EQ_INT(mev_sender_wait_result(s, 10000000000LL), MEV_OK);
+    CHECK_EQ_INT(mev_sender_result(s, buf, sizeof buf, &len), MEV_OK);
+    mev_shot_result r;
+    memcpy(&r, buf, sizeof r);
+    CHECK_EQ_INT(r.shot_id, 2);
+    mev_sender_stats_get(s, &st);
+    CHECK_EQ_INT(st.wakeups, woken + 1);
+
+    nanosleep(&(struct timespec){0, 50000000}, NULL);
+    mev_shot later = far;
+    later.shot_id = 3;
+    later.fire_at_ns = far.fire_at_ns + 60000000000LL;
+    CHECK_EQ_INT(mev_sender_submit(s, &later, txs), MEV_OK);
+    mev_sender_stats_get(s, &st);
+    CHECK_EQ_INT(st.wakeups, woken + 1);
+    mev_sender_free(s);
+    loopback_http_stop(t);
+}
+
 int main(void)
 {
     test_base64();
     test_shots();
+    test_sooner_shot_wakes_the_thread();
     return check_report("test_sender");
 }
