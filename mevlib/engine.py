@@ -189,8 +189,7 @@ class Engine:
                     h.mailbox.popitem(last=False)
                     self.stats.overflowed += 1
                 h.mailbox[u.pubkey] = u
-        if not self.inline_feed:  # inline, the engine's own thread is the one that polled
-            self._work.set()
+        self._wake()
 
     def _enqueue_slot(self, s: SlotUpdate):
         self.stats.slots += 1
@@ -203,7 +202,10 @@ class Engine:
                     while len(h.mailbox) > self.mailbox_size:
                         h.mailbox.popitem(last=False)
                         self.stats.overflowed += 1
-        if not self.inline_feed:
+        self._wake()
+
+    def _wake(self):
+        if not self.inline_feed:  # inline, the engine's own thread is the one that polled
             self._work.set()
 
     def _feed_loop(self):

@@ -194,7 +194,7 @@ class HedgedSender:
         self.give_up_slots = give_up_slots
         self.on_record = on_record or (lambda record: None)
         self._rng = random.Random(seed)  # draws the W's centre from each leader's phase posterior
-        self._z = self._rng.gauss(0.0, 1.0) if kalman is not None else 0.0
+        self._z = self._draw_centre()
         self._curl = _sender.CurlSender(timeout=timeout)
         self._route_index = {}
         for r in routes:
@@ -238,7 +238,7 @@ class HedgedSender:
                           queued_ns=queued_ns)
         for shot_id in shot_ids:
             self._by_shot[shot_id] = attempt
-        self._z = self._rng.gauss(0.0, 1.0) if self.kalman is not None else 0.0  # the next W's draw, now
+        self._z = self._draw_centre()  # the next W's, drawn now: off the path to the first shot
         # the first signature sits right after a one-byte count (a transaction holds at most 12)
         attempt.signatures = [str(Signature.from_bytes(w[1:65])) for w in wires]
         if self.kalman is not None:
@@ -256,6 +256,10 @@ class HedgedSender:
                             "signature": attempt.signatures[shot.index], "value": value})
         self._attempts[attempt.attempt_id] = attempt
         return attempt
+
+    def _draw_centre(self) -> float:
+        """The standard normal draw that places a W's centre in the phase posterior."""
+        return self._rng.gauss(0.0, 1.0) if self.kalman is not None else 0.0
 
     def score(self, route: str, leader: bytes) -> float:
         """The raw landing score of a route for a leader: its posterior mean."""
