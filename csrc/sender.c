@@ -7,8 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/prctl.h>
+#include <sys/timerfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "mev_error.h"
 #include "ring.h"
@@ -16,10 +20,10 @@
 
 #define MAX_ROUTES 64
 #define BODY_CAP (MEV_SENDER_MAX_TXS * 1700 + 512) /* base64 of five 1232-byte txs + JSON */
-#ifndef MEV_SENDER_SPIN_NS
-#define MEV_SENDER_SPIN_NS 30000 /* the last stretch before a shot is spun, not slept */
-#endif
-#define SPIN_NS MEV_SENDER_SPIN_NS
+/* The thread wakes ahead of a shot by how late its wake-ups have been lately, plus this margin,
+ * and spins the rest. A wake-up after a millisecond's sleep came 30-70 us late on our VM. */
+#define SPIN_MARGIN_NS 10000
+#define MAX_LEAD_NS 1000000
 #define RING_BYTES (1u << 22)
 
 typedef struct {
@@ -45,6 +49,13 @@ typedef struct {
 
 struct mev_sender {
     CURLM *multi;
+    /* The thread sleeps in one epoll_wait for everything that can need it: curl's sockets (told
+     * by the socket callback), `wake_fd` (a submission due sooner, or stop) and `timer_fd`, armed
+     * with nanosecond precision for the next shot or curl's own timeout. One wake-up per event. */
+    int epoll_fd, wake_fd, timer_fd;
+    int64_t timer_armed_ns;  /* the deadline timer_fd is set to (0: none) */
+    int64_t curl_due_ns;     /* when curl wants curl_multi_socket_action(TIMEOUT); -1: never */
+    int64_t wake_late_ns, wake_dev_ns; /* running mean and mean deviation of timer wake-up lateness */
     route routes[MAX_ROUTES];
     uint32_t nroutes;
     uint32_t timeout_ms;
@@ -92,6 +103,44 @@ size_t mev_base64(const uint8_t *src, size_t n, char *dst)
     return o;
 }
 
+/* --- what the thread sleeps on ------------------------------------------------------------- */
+
+static int watch(mev_sender *s, int fd, uint32_t events)
+{
+    struct epoll_event ev = {.events = events, .data.fd = fd};
+    if (epoll_ctl(s->epoll_fd, EPOLL_CTL_MOD, fd, &ev) == 0)
+        return 0;
+    return epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static void wake(mev_sender *s)
+{
+    uint64_t one = 1;
+    (void)!write(s->wake_fd, &one, sizeof one); /* a full counter is still readable: awake anyway */
+}
+
+/* curl tells which of its sockets to wait on, and for what. */
+static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+    mev_sender *s = userp;
+    (void)easy, (void)socketp;
+    if (what == CURL_POLL_REMOVE) {
+        epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, fd, NULL);
+        return 0;
+    }
+    uint32_t events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
+    return watch(s, fd, events) == 0 ? 0 : -1;
+}
+
+/* curl asks to be called back after timeout_ms (-1: cancel); the loop does it. */
+static int on_curl_timer(CURLM *multi, long timeout_ms, void *userp)
+{
+    mev_sender *s = userp;
+    (void)multi;
+    s->curl_due_ns = timeout_ms < 0 ? -1 : mono_ns() + (int64_t)timeout_ms * 1000000;
+    return 0;
+}
+
 /* --- rings between caller and thread -------------------------------------------------------- */
 
 static int open_pair(void **mem, mev_ring **a, mev_ring **b, int role_a, int role_b)
@@ -119,10 +168,22 @@ int mev_sender_new(uint32_t inflight, uint32_t timeout_ms, mev_sender **out)
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) /* refcounted, thread-safe in 7.84+ */
         return MEV_EOS;
     s = calloc(1, sizeof *s);
-    if (s == NULL)
+    if (s == NULL) {
+        curl_global_cleanup();
         return MEV_ENOMEM;
+    }
+    s->epoll_fd = s->wake_fd = s->timer_fd = -1;
     s->timeout_ms = timeout_ms;
     s->nslots = inflight;
+    s->curl_due_ns = -1;
+    s->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    s->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+    if (s->epoll_fd < 0 || s->wake_fd < 0 || s->timer_fd < 0 || watch(s, s->wake_fd, EPOLLIN) != 0 ||
+        watch(s, s->timer_fd, EPOLLIN) != 0) {
+        mev_sender_free(s);
+        return MEV_EOS;
+    }
     s->slots = calloc(inflight, sizeof(slot));
     s->multi = curl_multi_init();
     if (s->slots == NULL || s->multi == NULL) {
@@ -130,6 +191,10 @@ int mev_sender_new(uint32_t inflight, uint32_t timeout_ms, mev_sender **out)
         return MEV_ENOMEM;
     }
     curl_multi_setopt(s->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    curl_multi_setopt(s->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+    curl_multi_setopt(s->multi, CURLMOPT_SOCKETDATA, s);
+    curl_multi_setopt(s->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
+    curl_multi_setopt(s->multi, CURLMOPT_TIMERDATA, s);
     for (uint32_t i = 0; i < inflight; i++)
         if ((s->slots[i].easy = curl_easy_init()) == NULL) {
             mev_sender_free(s);
@@ -151,7 +216,7 @@ void mev_sender_free(mev_sender *s)
         return;
     if (s->started) {
         atomic_store(&s->stop, 1);
-        curl_multi_wakeup(s->multi);
+        wake(s);
         pthread_join(s->thread, NULL);
     }
     for (uint32_t i = 0; s->slots && i < s->nslots; i++) {
@@ -163,7 +228,10 @@ void mev_sender_free(mev_sender *s)
     for (uint32_t r = 0; r < s->nroutes; r++)
         curl_slist_free_all(s->routes[r].headers);
     if (s->multi)
-        curl_multi_cleanup(s->multi);
+        curl_multi_cleanup(s->multi); /* may still call on_socket: the fds close after it */
+    for (int *fd = &s->epoll_fd; fd <= &s->timer_fd; fd++)
+        if (*fd >= 0)
+            close(*fd);
     size_t bytes = mev_ring_bytes_needed(MEV_RING_VARIABLE, RING_BYTES, 0);
     mev_ring_close(s->sub_in), mev_ring_close(s->sub_out);
     mev_ring_close(s->res_in), mev_ring_close(s->res_out);
@@ -242,13 +310,12 @@ int mev_sender_submit(mev_sender *s, const mev_shot *shot, const uint8_t *const 
     if (rc != MEV_OK)
         return rc;
     atomic_fetch_add(&s->submitted, 1);
-    /* Pairs with the thread's store of looks_at_ns and its fence before it re-checks the ring:
-     * either it sees this shot, or this sees the time it will sleep until. */
-    atomic_thread_fence(memory_order_seq_cst);
-    int64_t looks_at = atomic_load(&s->looks_at_ns);
+    /* A read-modify-write, as the thread's announcement is: the two are ordered, so either the
+     * thread sees this shot when it re-checks the ring, or this sees the time it sleeps until. */
+    int64_t looks_at = atomic_fetch_add(&s->looks_at_ns, 0);
     if (looks_at != 0 && shot->fire_at_ns < looks_at) {
         atomic_fetch_add(&s->wakeups, 1);
-        curl_multi_wakeup(s->multi);
+        wake(s);
     }
     return MEV_OK;
 }
@@ -411,8 +478,8 @@ static void fire(mev_sender *s, slot *sl)
     if (late > atomic_load(&s->max_late_ns) && sl->shot.fire_at_ns > 0)
         atomic_store(&s->max_late_ns, late);
     sl->state = SLOT_FLYING;
-    curl_multi_add_handle(s->multi, sl->easy);
-    curl_multi_perform(s->multi, &running);
+    curl_multi_add_handle(s->multi, sl->easy); /* sets curl's timer to now: the next call runs it */
+    curl_multi_socket_action(s->multi, CURL_SOCKET_TIMEOUT, 0, &running);
     sl->res.sent_ns = mono_ns();
     atomic_fetch_add(&s->fired, 1);
 }
@@ -463,8 +530,7 @@ static int announce_sleep(mev_sender *s, int64_t t)
 {
     const uint8_t *rec;
     uint32_t len;
-    atomic_store(&s->looks_at_ns, t);
-    atomic_thread_fence(memory_order_seq_cst);
+    atomic_exchange(&s->looks_at_ns, t); /* pairs with the submitter's read-modify-write */
     if (mev_ring_peek(s->sub_out, &rec, &len) == MEV_OK && free_slot(s) != NULL) {
         atomic_store(&s->looks_at_ns, 0);
         return 1;
@@ -472,10 +538,49 @@ static int announce_sleep(mev_sender *s, int64_t t)
     return 0;
 }
 
-static void sleep_until(int64_t t)
+/* How long before a shot to wake: the usual lateness and twice its spread, plus a margin. */
+static int64_t wake_lead(const mev_sender *s)
 {
-    struct timespec ts = {t / 1000000000, t % 1000000000};
-    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+    int64_t lead = s->wake_late_ns + 2 * s->wake_dev_ns + SPIN_MARGIN_NS;
+    return lead < MAX_LEAD_NS ? lead : MAX_LEAD_NS;
+}
+
+static void learn_lateness(mev_sender *s, int64_t late)
+{
+    if (late > MAX_LEAD_NS)
+        late = MAX_LEAD_NS; /* a preempted thread is not how late the timer is */
+    int64_t err = late - s->wake_late_ns;
+    s->wake_late_ns += err / 8;
+    s->wake_dev_ns += ((err < 0 ? -err : err) - s->wake_dev_ns) / 8;
+}
+
+/* Sleeps until `deadline` or an event, and hands every socket event to curl. for_shot: the
+ * deadline is a shot's wake-up, whose lateness is learned. */
+static void sleep_and_serve(mev_sender *s, int64_t deadline, int for_shot)
+{
+    struct epoll_event evs[32];
+    int running;
+    if (deadline != s->timer_armed_ns) {
+        struct itimerspec it = {.it_value = {deadline / 1000000000, deadline % 1000000000}};
+        timerfd_settime(s->timer_fd, TFD_TIMER_ABSTIME, &it, NULL); /* also clears an old expiry */
+        s->timer_armed_ns = deadline;
+    }
+    int n = epoll_wait(s->epoll_fd, evs, 32, -1);
+    int64_t late = mono_ns() - deadline;
+    if (for_shot && late >= 0)
+        learn_lateness(s, late);
+    for (int i = 0; i < n; i++) {
+        int fd = evs[i].data.fd;
+        if (fd == s->wake_fd) {
+            uint64_t count;
+            (void)!read(s->wake_fd, &count, sizeof count);
+        } else if (fd != s->timer_fd) {
+            uint32_t e = evs[i].events;
+            int flags = (e & EPOLLIN ? CURL_CSELECT_IN : 0) | (e & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+                        (e & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
+            curl_multi_socket_action(s->multi, fd, flags, &running);
+        }
+    }
 }
 
 static void *sender_main(void *arg)
@@ -483,7 +588,7 @@ static void *sender_main(void *arg)
     mev_sender *s = arg;
     int running;
 
-    prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0); /* wake from sleeps within a microsecond or so */
+    prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0); /* wake from timers within a microsecond or so */
     while (!atomic_load(&s->stop)) {
         take_submissions(s);
         slot *due = next_due(s);
@@ -492,27 +597,26 @@ static void *sender_main(void *arg)
             fire(s, due);
             continue;
         }
-        int64_t wait = due ? due->shot.fire_at_ns - now : 100000000;
-        if (wait > SPIN_NS + 1000000) {
-            /* far: sleep in poll, which wakes for responses and for submissions due sooner */
-            int poll_ms = (int)((wait - SPIN_NS) / 1000000);
-            if (!announce_sleep(s, now + (int64_t)poll_ms * 1000000))
-                curl_multi_poll(s->multi, NULL, 0, poll_ms, NULL);
-            atomic_store(&s->looks_at_ns, 0);
-        } else {
-            /* near: a last look at sockets, then a precise sleep and a short spin */
-            curl_multi_perform(s->multi, &running);
+        if (s->curl_due_ns >= 0 && s->curl_due_ns <= now) {
+            s->curl_due_ns = -1;
+            curl_multi_socket_action(s->multi, CURL_SOCKET_TIMEOUT, 0, &running);
             collect(s);
-            if (announce_sleep(s, due->shot.fire_at_ns))
-                continue;
-            if (wait > SPIN_NS)
-                sleep_until(due->shot.fire_at_ns - SPIN_NS);
+            continue;
+        }
+        int64_t lead = wake_lead(s);
+        if (due && due->shot.fire_at_ns - now <= lead) {
+            /* waking up is less punctual than this: spin, then take late submissions and fire */
             while (mono_ns() < due->shot.fire_at_ns)
                 ;
-            atomic_store(&s->looks_at_ns, 0);
-            continue; /* new submissions are taken first; then this one fires */
+            continue;
         }
-        curl_multi_perform(s->multi, &running);
+        int64_t deadline = due ? due->shot.fire_at_ns - lead : now + 100000000;
+        int for_shot = due != NULL;
+        if (s->curl_due_ns >= 0 && s->curl_due_ns < deadline)
+            deadline = s->curl_due_ns, for_shot = 0;
+        if (!announce_sleep(s, deadline))
+            sleep_and_serve(s, deadline, for_shot);
+        atomic_store(&s->looks_at_ns, 0);
         collect(s);
     }
     return NULL;

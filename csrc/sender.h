@@ -3,9 +3,10 @@
  *
  * Python (or any thread) submits shots through an in-process ring; the JSON body, base64 of the
  * signed transactions included, is assembled by the sender thread as soon as a shot arrives, so
- * firing is only handing a ready request to libcurl. The thread sleeps in curl_multi_poll (woken
- * by responses and submissions) until the last millisecond before a shot, then in clock_nanosleep,
- * and spins the last 30 microseconds.
+ * firing is only handing a ready request to libcurl. The thread drives libcurl's multi_socket
+ * interface and sleeps in one epoll_wait on curl's sockets, a wake-up eventfd and a timerfd set
+ * with nanosecond precision: one wake-up per response and one per shot. It wakes ahead of a shot
+ * by how late its recent wake-ups were (learned as it runs) and spins the rest.
  * Every shot produces exactly one result record (HTTP status, curl error, body, x-bundle-id,
  * timestamps) in the results ring, which the caller drains. */
 #ifndef MEV_SENDER_H
