@@ -1,5 +1,8 @@
 /* Shots fired by the sender thread at a loopback HTTP server, one every 2 ms on warm keep-alive
- * connections: lateness against the schedule, libcurl's hand-off time, sender CPU per shot. */
+ * connections: lateness against the schedule, libcurl's hand-off time, sender CPU per shot.
+ * Beside it, in the same run, the floor: a bare blocking socket sending the same request on the
+ * same schedule, with no libcurl and no JSON, and its thread's CPU per request. */
+#include <netinet/tcp.h>
 #include <time.h>
 
 #include "../sender.h"
@@ -12,6 +15,39 @@ static int64_t mono_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int64_t thread_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* CPU per request of the cheapest client there is: sleep to the due time, send(), recv(). On
+ * loopback, send() also runs the server side's TCP receive path. */
+static double bare_socket_cpu_us(int port, size_t body_len)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0)
+        return -1;
+    static char req[4096], resp[4096];
+    int n = snprintf(req, sizeof req, "POST /api/v1/transactions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n", body_len);
+    memset(req + n, 'A', body_len);
+    n += (int)body_len;
+    int64_t t = mono_ns() + 10000000, cpu0 = thread_cpu_ns();
+    for (int i = 0; i < SHOTS; i++, t += SPACING_NS) {
+        struct timespec due = {t / 1000000000, t % 1000000000};
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, NULL);
+        if (send(fd, req, (size_t)n, 0) != n || recv(fd, resp, sizeof resp, 0) <= 0)
+            return -1;
+    }
+    close(fd);
+    return (double)(thread_cpu_ns() - cpu0) / SHOTS / 1e3;
 }
 
 static int cmp64(const void *a, const void *b)
@@ -31,7 +67,8 @@ int main(void)
     static int64_t late[SHOTS], handoff[SHOTS];
     uint8_t buf[sizeof(mev_shot_result) + MEV_SENDER_MAX_BODY];
 
-    snprintf(url, sizeof url, "http://127.0.0.1:%d", loopback_http_start(&server));
+    int port = loopback_http_start(&server);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
     mev_sender_new(64, 2000, &s);
     mev_sender_add_route(s, url, 1, NULL, 0, NULL, &route);
     mev_sender_start(s);
@@ -73,6 +110,9 @@ int main(void)
            (double)(st1.cpu_ns - st0.cpu_ns) / got / 1e3);
     printf("  submissions that woke the thread: %llu of %d\n", (unsigned long long)(st1.wakeups - st0.wakeups), got);
     mev_sender_free(s);
+    /* the body a JITO_SEND of this transaction carries: base64 plus the JSON-RPC envelope */
+    printf("floor: a bare socket, same schedule and body size: CPU per request %.1f us\n",
+           bare_socket_cpu_us(port, (sizeof tx + 2) / 3 * 4 + 80));
     loopback_http_stop(server);
     return 0;
 }
