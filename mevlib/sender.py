@@ -349,11 +349,12 @@ class HedgedSender:
         bundle the block engine reports Landed wins, else the earliest accepted non-Jito shot
         (else the earliest accepted shot; two Jito regions cannot be told apart). Every
         shot updates the bandit (landed only for the credited one); the credited shot's offset
-        feeds the Kalman filter."""
+        feeds the Kalman filter. A landed signature whose every shot lost its HTTP answer (a
+        timeout, a dropped connection) was still delivered by one of them: those shots compete."""
         credited = None
-        candidates = sorted(
-            (a.results[sid].sent_ns, i) for i, (sid, sig) in enumerate(zip(a.shot_ids, a.signatures))
-            if sig in landed_sigs and a.results[sid].ok)
+        carried = [i for i, sig in enumerate(a.signatures) if sig in landed_sigs]
+        answered = [i for i in carried if a.results[a.shot_ids[i]].ok]
+        candidates = sorted((a.results[a.shot_ids[i]].sent_ns, i) for i in answered or carried)
         if len(candidates) == 1:
             credited = a.shots[candidates[0][1]]
         elif candidates:

@@ -162,6 +162,36 @@ def test_hedged_sender_survives_a_faulty_route():
     assert {r["status"] for r in shot_results if r["route"] == "jito-ny"} - {"ok"}  # faults seen
 
 
+def test_landed_without_an_http_answer_is_still_credited():
+    # The block engines answer only after the sender has given up; the transactions land anyway.
+    faults = {r: Faults(stall=1.0, stall_s=0.4) for r in ("jito-ny", "jito-ams")}
+    with Simulator(FAST, faults=faults) as sim:
+        tpl = funded_template(sim)
+        rpc = JsonRpcClient(sim.url("rpc"))
+        clock = SlotClock(rpc, poll_s=0.01).start()
+        assert clock.wait_ready()
+        records = []
+        jito = [r for r in routes_of(sim) if r.name.startswith("jito")]
+        hs = HedgedSender(jito, clock, rpc, on_record=records.append, timeout=0.2)
+        first = clock.current_slot() + 3
+        for i in range(10):
+            tips = [80_000 + 3 * i + j for j in range(3)]
+            hs.send(tpl.sign_many([{"tip": t} for t in tips]), first + i, tips=tips)
+        run_until_decided(hs)
+        clock.stop()
+        hs.close()
+        truth = {l.signature: l.route for l in sim.sent if l.landed}
+    assert {r["status"] for r in records if r["kind"] == "shot_result"} == {"timeout"}
+    outcomes = [r for r in records if r["kind"] == "outcome" and r["landed"]]
+    assert outcomes, "nothing landed"
+    tip_of = {}
+    for a in hs.decided:
+        tip_of.update(zip(a.signatures, a.tips))
+    for o in outcomes:
+        assert o["signature"] in truth and o["route"] == truth[o["signature"]]
+        assert o["tip_paid"] == tip_of[o["signature"]] > 0
+
+
 def test_classify_json_rpc_answers():
     def raw(status, body, curl=0):
         return (7, 0, 1, curl, status, body, "", 0, 0, 0, 0, False, False)
