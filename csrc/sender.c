@@ -23,7 +23,8 @@
 /* The thread wakes ahead of a shot by how late its wake-ups have been lately, plus this margin,
  * and spins the rest. A wake-up after a millisecond's sleep came 30-70 us late on our VM. */
 #define SPIN_MARGIN_NS 10000
-#define MAX_LEAD_NS 1000000
+#define MAX_LATE_SAMPLE_NS 200000 /* later than this, the thread was preempted: not the timer's doing */
+#define MAX_LEAD_NS 300000
 #define RING_BYTES (1u << 22)
 
 typedef struct {
@@ -547,8 +548,8 @@ static int64_t wake_lead(const mev_sender *s)
 
 static void learn_lateness(mev_sender *s, int64_t late)
 {
-    if (late > MAX_LEAD_NS)
-        late = MAX_LEAD_NS; /* a preempted thread is not how late the timer is */
+    if (late > MAX_LATE_SAMPLE_NS)
+        late = MAX_LATE_SAMPLE_NS;
     int64_t err = late - s->wake_late_ns;
     s->wake_late_ns += err / 8;
     s->wake_dev_ns += ((err < 0 ? -err : err) - s->wake_dev_ns) / 8;
