@@ -40,6 +40,14 @@ def routes_of(sim):
             JitoRoute("jito-ams", sim.url("jito-ams"), rate_limit=None)]
 
 
+def running_clock(sim):
+    """The simulator's RPC client and a SlotClock that has fitted the slot length."""
+    rpc = JsonRpcClient(sim.url("rpc"))
+    clock = SlotClock(rpc, poll_s=0.01).start()
+    assert clock.wait_ready()
+    return rpc, clock
+
+
 def run_until_decided(hs, seconds=20):
     deadline = time.monotonic() + seconds
     while hs.pending and time.monotonic() < deadline:
@@ -48,9 +56,7 @@ def run_until_decided(hs, seconds=20):
 
 def test_hedged_sender_lands_and_attributes(sim):
     tpl = funded_template(sim)
-    rpc = JsonRpcClient(sim.url("rpc"))
-    clock = SlotClock(rpc, poll_s=0.01).start()
-    assert clock.wait_ready()
+    rpc, clock = running_clock(sim)
     records = []
     names = [r.name for r in routes_of(sim)]
     hs = HedgedSender(routes_of(sim), clock, rpc, kalman=mevlib.PhaseKalman(),
@@ -80,9 +86,7 @@ def test_hedged_sender_lands_and_attributes(sim):
 
 def test_same_transaction_on_every_route(sim):
     tpl = funded_template(sim)
-    rpc = JsonRpcClient(sim.url("rpc"))
-    clock = SlotClock(rpc, poll_s=0.01).start()
-    assert clock.wait_ready()
+    rpc, clock = running_clock(sim)
     hs = HedgedSender(routes_of(sim), clock, rpc)
     first = clock.current_slot() + 3
     attempts = [hs.send(tpl.sign(tip=60_000 + i), first + i) for i in range(20)]
@@ -146,9 +150,7 @@ def test_hedged_sender_survives_a_faulty_route():
     faults = {"jito-ny": Faults(rate_limited=0.3, server_error=0.2, garbage=0.2, drop=0.1)}
     with Simulator(FAST, faults=faults) as sim:
         tpl = funded_template(sim)
-        rpc = JsonRpcClient(sim.url("rpc"))
-        clock = SlotClock(rpc, poll_s=0.01).start()
-        assert clock.wait_ready()
+        rpc, clock = running_clock(sim)
         records = []
         hs = HedgedSender(routes_of(sim), clock, rpc, on_record=records.append, timeout=0.5)
         first = clock.current_slot() + 3
@@ -167,9 +169,7 @@ def test_landed_without_an_http_answer_is_still_credited():
     faults = {r: Faults(stall=1.0, stall_s=0.4) for r in ("jito-ny", "jito-ams")}
     with Simulator(FAST, faults=faults) as sim:
         tpl = funded_template(sim)
-        rpc = JsonRpcClient(sim.url("rpc"))
-        clock = SlotClock(rpc, poll_s=0.01).start()
-        assert clock.wait_ready()
+        rpc, clock = running_clock(sim)
         records = []
         jito = [r for r in routes_of(sim) if r.name.startswith("jito")]
         hs = HedgedSender(jito, clock, rpc, on_record=records.append, timeout=0.2)
@@ -292,9 +292,7 @@ def test_curl_sender_bad_input(sim):
 
 def test_rate_limits_and_minimum_tips_steer_shots(sim):
     tpl = funded_template(sim)
-    rpc = JsonRpcClient(sim.url("rpc"))
-    clock = SlotClock(rpc, poll_s=0.01).start()
-    assert clock.wait_ready()
+    rpc, clock = running_clock(sim)
     routes = [RpcRoute("rpc", sim.url("rpc")),
               JitoRoute("jito-ny", sim.url("jito-ny"), rate_limit=1.0, min_tip=1_000),
               JitoRoute("jito-ams", sim.url("jito-ams"), rate_limit=None, min_tip=100_000)]
@@ -321,9 +319,7 @@ def test_records_reach_the_store_with_calibrated_p_land(sim, store_db, tmp_path)
     half = tmp_path / "rpc.lut"
     calibrate.write_lut(str(half), [0.0, 1.0], [0.0, 0.5], "p_land", "p_land/rpc")  # rpc: halve it
     tpl = funded_template(sim)
-    rpc = JsonRpcClient(sim.url("rpc"))
-    clock = SlotClock(rpc, poll_s=0.01).start()
-    assert clock.wait_ready()
+    rpc, clock = running_clock(sim)
     writer = Writer(store_db, str(tmp_path / "spill"), flush_seconds=0.05)
     hs = HedgedSender(routes_of(sim), clock, rpc, kalman=mevlib.PhaseKalman(),
                       calibration={"rpc": mevlib.Lut(half)}, on_record=SenderRecorder(writer, strategy="test"))
