@@ -102,7 +102,7 @@ def test_intents_land_on_the_cluster(cluster):
     engine.on_outcome(lambda attempt, ctx: outcomes.append(attempt))
     engine.start()
     for i in range(10):
-        engine.submit(Intent(tpl, {"amount": 1000 + i}, value=1e6, tips=[20_000 + i, 30_000 + i], label="t"))
+        engine.submit(Intent(tpl, {"amount": 1000 + i}, value=1e6, tips=[200_000 + i, 300_000 + i], label="t"))
         engine.submit(Intent(tpl, {"amount": 1}, tips=[1]))                 # a tip variant count that does not fit
         engine.submit(Intent(tpl, {"no_such_patch": 1}, tips=[5000, 6000]))  # a bad patch: that intent only
         engine.run(0.15)
