@@ -40,7 +40,7 @@ typedef struct {
 typedef struct {
     uint64_t shot_id;
     int64_t fire_at_ns;
-    int64_t sent_ns;      /* when the request was handed to the socket (first perform returned) */
+    int64_t sent_ns;      /* when the request was handed to the socket (first curl call returned) */
     int64_t done_ns;
     int64_t start_ns;     /* when firing began: sent_ns - start_ns is libcurl's share */
     uint32_t route;

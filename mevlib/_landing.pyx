@@ -373,7 +373,6 @@ cdef class RouteBandit(_SavedState):
         return rb
 
 
-
 # shot offsets around the predicted phase, in units of the spread, for W's of 1, 2 and 3 shots
 cdef double[3][3] _W = [[0.0, 0.0, 0.0], [-0.5, 0.5, 0.0], [-1.0, 0.0, 1.0]]
 

@@ -104,7 +104,7 @@ int main(void)
            SPACING_NS / 1000000, reused);
     printf("  late vs schedule: p50 %.1f us, p99 %.1f us, max %.1f us\n", late[got / 2] / 1e3,
            late[got * 99 / 100] / 1e3, late[got - 1] / 1e3);
-    printf("  libcurl hand-off (add + first perform): p50 %.1f us, p99 %.1f us\n",
+    printf("  libcurl hand-off (add + first socket_action): p50 %.1f us, p99 %.1f us\n",
            handoff[got / 2] / 1e3, handoff[got * 99 / 100] / 1e3);
     printf("  sender thread CPU per shot (everything, incl. the final spin): %.1f us\n",
            (double)(st1.cpu_ns - st0.cpu_ns) / got / 1e3);
