@@ -23,6 +23,12 @@ from mevlib.errors import InvalidArgumentError
 from mevlib.landing import PhaseKalman, RouteBandit, plan_w
 from mevlib.routes import JsonRpcClient, Route, RpcCallError, classify
 
+# Attempt and shot ids: one sequence for every sender in the process, since senders may share a
+# recorder and a store (the demo's hedged and baseline policies do). It starts at the wall clock
+# in µs, so a restarted bot does not reuse an earlier run's ids in the store: catching up would
+# take more than one id per µs.
+_ids = itertools.count(time.time_ns() // 1000)
+
 
 class Shot(NamedTuple):  # a tuple: made three times on the path from delta to shot
     index: int
@@ -205,7 +211,6 @@ class HedgedSender:
         for i in self._route_index.values():  # open a connection to every route now
             self._curl.submit(0, i, _sender.WARM, [])
         self._jito_rpc: dict[str, JsonRpcClient] = {}
-        self._ids = itertools.count(1)
         self._attempts: dict[int, Attempt] = {}
         self._by_shot: dict[int, Attempt] = {}
         self._statuses_at = 0.0
@@ -228,13 +233,13 @@ class HedgedSender:
         plan = self._steer(plan, leader, value, tips)
         start = self.clock.slot_start_ns(target_slot)
         # submit first, bookkeep after: the first shot is queued as early as it can be
-        shot_ids = [next(self._ids) for _ in plan]
+        shot_ids = [next(_ids) for _ in plan]
         fire_at = [start + int(shot.offset_ms * 1e6) for shot in plan]
         queued_ns = 0
         for shot, w, shot_id, at in zip(plan, wires, shot_ids, fire_at):
             self._curl.submit(shot_id, self._route_index[shot.route], self.routes[shot.route].shot_kind(), [w], at)
             queued_ns = queued_ns or time.monotonic_ns()
-        attempt = Attempt(next(self._ids), leader, target_slot, [], plan, shot_ids, tips=tips, label=label,
+        attempt = Attempt(next(_ids), leader, target_slot, [], plan, shot_ids, tips=tips, label=label,
                           queued_ns=queued_ns)
         for shot_id in shot_ids:
             self._by_shot[shot_id] = attempt

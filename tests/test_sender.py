@@ -313,6 +313,8 @@ def test_rate_limits_and_minimum_tips_steer_shots(sim):
 
 
 def test_records_reach_the_store_with_calibrated_p_land(sim, store_db, tmp_path):
+    """Two senders share one recorder, as the demo's hedged and baseline policies do: every
+    shot and outcome of both reaches the store under ids of its own, with the tip it paid."""
     from mevlib import calibrate
     from mevlib.store import SenderRecorder, Writer
 
@@ -321,25 +323,37 @@ def test_records_reach_the_store_with_calibrated_p_land(sim, store_db, tmp_path)
     tpl = funded_template(sim)
     rpc, clock = running_clock(sim)
     writer = Writer(store_db, str(tmp_path / "spill"), flush_seconds=0.05)
+    recorder = SenderRecorder(writer, strategy="test")
     hs = HedgedSender(routes_of(sim), clock, rpc, kalman=mevlib.PhaseKalman(),
-                      calibration={"rpc": mevlib.Lut(half)}, on_record=SenderRecorder(writer, strategy="test"))
+                      calibration={"rpc": mevlib.Lut(half)}, on_record=recorder)
+    single = HedgedSender([RpcRoute("rpc", sim.url("rpc"))], clock, rpc, shots=1, default_phase_ms=0.0,
+                          on_record=recorder)
     first = clock.current_slot() + 3
     for i in range(12):
         tips = [50_000 + 3 * i + j for j in range(3)]
         hs.send(tpl.sign_many([{"tip": t} for t in tips]), first + i, tips=tips, value=1e6)
+        single.send(tpl.sign(tip=40_000 + i), first + i, tips=[40_000 + i], label="test/single")
     run_until_decided(hs)
+    run_until_decided(single)
     clock.stop()
     hs.close()
+    single.close()
     writer.close()
     db = store_db.database
-    landed = sum(a.landed for a in hs.decided)
-    assert store_db.rows(f"SELECT count(), sum(landed) FROM {db}.attempts") == [(36, landed)]
-    assert store_db.rows(f"SELECT count(), sum(landed), countIf(strategy = 'test') FROM {db}.outcomes") == [(12, landed, 12)]
-    assert store_db.rows(f"SELECT count() FROM {db}.bandit_arm_events")[0][0] == 36
+    decided = hs.decided + single.decided
+    landed = sum(a.landed for a in decided)
+    assert len(single.decided) == 12
+    assert store_db.rows(f"SELECT count(), sum(landed) FROM {db}.attempts") == [(48, landed)]
+    assert store_db.rows(f"SELECT count(), sum(landed), countIf(strategy = 'test') FROM {db}.outcomes") == [(24, landed, 12)]
+    assert store_db.rows(f"SELECT count() FROM {db}.bandit_arm_events")[0][0] == 48
     assert store_db.rows(f"SELECT count() FROM {db}.slot_timings")[0][0] == 12
-    credited = {(a.attempt_id, a.credited_route) for a in hs.decided if a.landed}
+    credited = {(a.attempt_id, a.credited_route) for a in decided if a.landed}
     assert set(store_db.rows(f"SELECT attempt_id, route FROM {db}.attempts WHERE landed = 1")) == credited
-    for route, p_raw, p_land in store_db.rows(f"SELECT route, p_raw, p_land FROM {db}.attempts"):
-        assert p_land == pytest.approx(p_raw / 2 if route == "rpc" else p_raw, abs=1e-6)
+    for route, p_raw, p_land, tip in store_db.rows(f"SELECT route, p_raw, p_land, tip_lamports FROM {db}.attempts"):
+        calibrated = route == "rpc" and tip >= 50_000  # the single sender has no calibration
+        assert p_land == pytest.approx(p_raw / 2 if calibrated else p_raw, abs=1e-6)
+    paid = {(a.attempt_id, a.tips[0]) for a in single.decided if a.landed}
+    assert set(store_db.rows(f"SELECT attempt_id, tip_lamports FROM {db}.outcomes "
+                             f"WHERE strategy = 'test/single' AND landed = 1")) == paid
     paid = store_db.rows(f"SELECT sum(tip_lamports) FROM {db}.outcomes")[0][0]
     assert paid == store_db.rows(f"SELECT sumIf(tip_lamports, landed = 1) FROM {db}.attempts")[0][0]

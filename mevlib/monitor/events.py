@@ -12,6 +12,7 @@ the WebSocket and in the page's worker (static/protoCoalesce.worker.js decodes t
     24  8    b         rtt µs         value lamports   data bytes       phase std ms     coalesced     name bytes 8-15
     32  4    id        attempt id     attempt id       account key[:4]  leader index     dropped       -
     36  4    -
+Attempt ids are 64-bit: `id` carries their low 32 bits.
 """
 from __future__ import annotations
 
