@@ -68,7 +68,7 @@ struct mev_sender {
     pthread_t thread;
     int started;
     atomic_int stop;
-    _Atomic uint64_t submitted, fired, completed, wakeups;
+    _Atomic uint64_t submitted, fired, completed, wakeups, spin_ns;
     _Atomic int64_t max_late_ns;
     /* When the thread will next look at the submission ring by itself (0: it is awake and will
      * look before it sleeps). A submission due later needs no wake-up: it saves the caller a
@@ -607,8 +607,10 @@ static void *sender_main(void *arg)
         int64_t lead = wake_lead(s);
         if (due && due->shot.fire_at_ns - now <= lead) {
             /* waking up is less punctual than this: spin, then take late submissions and fire */
-            while (mono_ns() < due->shot.fire_at_ns)
-                ;
+            int64_t t = now;
+            while (t < due->shot.fire_at_ns)
+                t = mono_ns();
+            atomic_fetch_add_explicit(&s->spin_ns, (uint64_t)(t - now), memory_order_relaxed);
             continue;
         }
         int64_t deadline = due ? due->shot.fire_at_ns - lead : now + 100000000;
@@ -660,4 +662,5 @@ void mev_sender_stats_get(mev_sender *s, mev_sender_stats *out)
     out->cpu_ns = (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
     out->max_late_ns = atomic_load(&s->max_late_ns);
     out->wakeups = atomic_load(&s->wakeups);
+    out->spin_ns = atomic_load(&s->spin_ns);
 }

@@ -59,6 +59,7 @@ typedef struct {
     uint64_t cpu_ns;      /* CPU time the sender thread has used since it started */
     int64_t max_late_ns;
     uint64_t wakeups;     /* submissions that had to wake the thread (due before it would look) */
+    uint64_t spin_ns;     /* of cpu_ns, time spent spinning up to shots' fire times */
 } mev_sender_stats;
 
 typedef struct mev_sender mev_sender;

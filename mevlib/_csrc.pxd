@@ -229,6 +229,7 @@ cdef extern from "sender.h" nogil:
         uint64_t cpu_ns
         int64_t max_late_ns
         uint64_t wakeups
+        uint64_t spin_ns
     ctypedef struct mev_sender:
         pass
     int mev_sender_new(uint32_t inflight, uint32_t timeout_ms, mev_sender **out)

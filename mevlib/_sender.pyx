@@ -129,7 +129,8 @@ cdef class CurlSender:
         self._open()
         mev_sender_stats_get(self._s, &st)
         return {"submitted": st.submitted, "fired": st.fired, "completed": st.completed,
-                "cpu_ns": st.cpu_ns, "max_late_ns": st.max_late_ns, "wakeups": st.wakeups}
+                "cpu_ns": st.cpu_ns, "max_late_ns": st.max_late_ns, "wakeups": st.wakeups,
+                "spin_ns": st.spin_ns}
 
     def close(self):
         """Stops the thread (shots not yet fired are abandoned) and frees everything."""
