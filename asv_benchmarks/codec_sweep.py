@@ -1,10 +1,15 @@
 """Which codec for each column of `attempts`: every candidate on the same synthetic rows
 (benchmarks.common.attempts_sql), sorted by the table's key, compressed sizes side by side.
-The DDL's choices (mevlib/store/sql/001_tables.sql) come from this table. Run:
+The DDL's choices (mevlib/store/sql/001_tables.sql) come from this table. Then, as a yardstick
+for what any codec could reach, xz at its strongest setting on each column's raw and delta-coded
+values in the same order. Run:
     .venv/bin/python asv_benchmarks/codec_sweep.py [rows]"""
+import lzma
 import os
 import sys
 import tempfile
+
+import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -41,6 +46,25 @@ def main(rows: int) -> None:
         cands = sorted(((sizes[n] / rows, t, codec) for n, (col, t, codec) in names.items() if col == c.name))
         print(f"  {c.name:<13} " + "  ".join(f"{codec}{'' if t == c.sql_type else ' [' + t + ']'}: {b:.2f}" for b, t, codec in cands[:4])
               + f"   (LZ4: {sizes[next(n for n, v in names.items() if v[0] == c.name and v[2] == 'LZ4' and v[1] == c.sql_type)] / rows:.2f})")
+    backend.execute(f"INSERT INTO sweep.attempts SELECT * FROM ({attempts_sql(rows)})")
+    backend.execute("OPTIMIZE TABLE sweep.attempts FINAL")
+    ours = dict(backend.rows("SELECT name, data_compressed_bytes FROM system.columns "
+                             "WHERE database = 'sweep' AND table = 'attempts'"))
+    values = backend.columns(f"SELECT * REPLACE (toUnixTimestamp64Micro(ts) AS ts) FROM sweep.attempts "
+                             f"ORDER BY route, ts, shot_id")
+    print(f"\nxz -9e on each column in the table's order, best of raw and delta-coded values; bytes per row")
+    print(f"  {'column':<13} {'xz -9e':>7} {'our codec':>10}")
+    total_xz = 0.0
+    for c in cols:
+        v = values[c.name]
+        if v.dtype == object:  # names: as a dictionary's indices, which is what LowCardinality stores
+            v = np.unique(v, return_inverse=True)[1].astype(np.uint16)
+        v = np.ascontiguousarray(v)
+        coded = [v, np.diff(v.astype(np.int64), prepend=0).astype(v.dtype)] if v.dtype.kind in "iu" else [v]
+        xz = min(len(lzma.compress(x.tobytes(), preset=9 | lzma.PRESET_EXTREME)) for x in coded) / rows
+        total_xz += xz
+        print(f"  {c.name:<13} {xz:>7.2f} {ours[c.name] / rows:>10.2f}")
+    print(f"  {'total':<13} {total_xz:>7.2f} {sum(ours.values()) / rows:>10.2f}")
 
 
 if __name__ == "__main__":
