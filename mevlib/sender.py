@@ -26,7 +26,8 @@ from mevlib.routes import JsonRpcClient, Route, RpcCallError, classify
 # Attempt and shot ids: one sequence for every sender in the process, since senders may share a
 # recorder and a store (the demo's hedged and baseline policies do). It starts at the wall clock
 # in µs, so a restarted bot does not reuse an earlier run's ids in the store: catching up would
-# take more than one id per µs.
+# take more than one id per µs. Two bots writing one store at the same time can still meet
+# (after as many ids as µs between their starts): give each its own database.
 _ids = itertools.count(time.time_ns() // 1000)
 
 
