@@ -2,7 +2,7 @@
 (benchmarks.common.attempts_sql), sorted by the table's key, compressed sizes side by side.
 The DDL's choices (mevlib/store/sql/001_tables.sql) come from this table. Then, as a yardstick
 for what any codec could reach, xz at its strongest setting on each column's raw and delta-coded
-values in the same order. Run:
+values in the same order (slow: 6 minutes at the default 2 M rows, 30 at 10 M). Run:
     .venv/bin/python asv_benchmarks/codec_sweep.py [rows]"""
 import lzma
 import os
