@@ -50,9 +50,9 @@ def main(rows: int) -> None:
     backend.execute("OPTIMIZE TABLE sweep.attempts FINAL")
     ours = dict(backend.rows("SELECT name, data_compressed_bytes FROM system.columns "
                              "WHERE database = 'sweep' AND table = 'attempts'"))
-    values = backend.columns(f"SELECT * REPLACE (toUnixTimestamp64Micro(ts) AS ts) FROM sweep.attempts "
-                             f"ORDER BY route, ts, shot_id")
-    print(f"\nxz -9e on each column in the table's order, best of raw and delta-coded values; bytes per row")
+    values = backend.columns("SELECT * REPLACE (toUnixTimestamp64Micro(ts) AS ts) FROM sweep.attempts "
+                             "ORDER BY route, ts, shot_id")
+    print("\nxz -9e on each column in the table's order, best of raw and delta-coded values; bytes per row")
     print(f"  {'column':<13} {'xz -9e':>7} {'our codec':>10}")
     total_xz = 0.0
     for c in cols:
