@@ -647,18 +647,19 @@ def store_table():
         backend.execute(f"CREATE TABLE bench.{table} ({', '.join(p + codec for p in plain)}) ENGINE = MergeTree "
                         "PARTITION BY toYYYYMMDD(ts) ORDER BY (route, ts, shot_id)")
     names = ", ".join(c.name for c in cols)
-    for table in ("attempts", "attempts_lz4", "attempts_default"):
+    tables = ("attempts", "attempts_lz4", "attempts_default")
+    for table in tables:
         backend.execute(f"INSERT INTO bench.{table} ({names}) SELECT {names} FROM ({attempts_sql(rows)})")
         backend.execute(f"OPTIMIZE TABLE bench.{table} FINAL")
     sizes = {}
     for table, name, comp, raw in backend.rows(
             "SELECT table, name, data_compressed_bytes, data_uncompressed_bytes FROM system.columns "
-            "WHERE database = 'bench' AND table IN ('attempts', 'attempts_lz4', 'attempts_default')"):
+            f"WHERE database = 'bench' AND table IN {tables}"):
         sizes[(table, name)] = (comp, raw)
     print(f"\nStore: {rows:,} synthetic attempt rows (one day; asv_benchmarks/benchmarks/common.py), "
           "compressed bytes per row")
     print(f"  {'column':<14} {'ours':>8} {'LZ4':>8} {'smaller':>8} {'no codec':>9} {'smaller':>8}")
-    total = {t: 0 for t in ("attempts", "attempts_lz4", "attempts_default")}
+    total = dict.fromkeys(tables, 0)
     for c in cols:
         b = {t: sizes[(t, c.name)][0] for t in total}
         for t in total:

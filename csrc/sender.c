@@ -230,9 +230,12 @@ void mev_sender_free(mev_sender *s)
         curl_slist_free_all(s->routes[r].headers);
     if (s->multi)
         curl_multi_cleanup(s->multi); /* may still call on_socket: the fds close after it */
-    for (int *fd = &s->epoll_fd; fd <= &s->timer_fd; fd++)
-        if (*fd >= 0)
-            close(*fd);
+    if (s->epoll_fd >= 0)
+        close(s->epoll_fd);
+    if (s->wake_fd >= 0)
+        close(s->wake_fd);
+    if (s->timer_fd >= 0)
+        close(s->timer_fd);
     size_t bytes = mev_ring_bytes_needed(MEV_RING_VARIABLE, RING_BYTES, 0);
     mev_ring_close(s->sub_in), mev_ring_close(s->sub_out);
     mev_ring_close(s->res_in), mev_ring_close(s->res_out);

@@ -355,8 +355,8 @@ def test_records_reach_the_store_with_calibrated_p_land(sim, store_db, tmp_path)
     for route, p_raw, p_land, tip in store_db.rows(f"SELECT route, p_raw, p_land, tip_lamports FROM {db}.attempts"):
         calibrated = route == "rpc" and tip >= 50_000  # the single sender has no calibration
         assert p_land == pytest.approx(p_raw / 2 if calibrated else p_raw, abs=1e-6)
-    paid = {(a.attempt_id, a.tips[0]) for a in single.decided if a.landed}
+    single_paid = {(a.attempt_id, a.tips[0]) for a in single.decided if a.landed}
     assert set(store_db.rows(f"SELECT attempt_id, tip_lamports FROM {db}.outcomes "
-                             f"WHERE strategy = 'test/single' AND landed = 1")) == paid
+                             "WHERE strategy = 'test/single' AND landed = 1")) == single_paid
     paid = store_db.rows(f"SELECT sum(tip_lamports) FROM {db}.outcomes")[0][0]
     assert paid == store_db.rows(f"SELECT sumIf(tip_lamports, landed = 1) FROM {db}.attempts")[0][0]

@@ -31,9 +31,13 @@ static double bare_socket_cpu_us(int port, size_t body_len)
     int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0)
+    if (fd < 0)
         return -1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        return -1;
+    }
     static char req[4096], resp[4096];
     int n = snprintf(req, sizeof req, "POST /api/v1/transactions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                      "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n", body_len);
@@ -43,8 +47,10 @@ static double bare_socket_cpu_us(int port, size_t body_len)
     for (int i = 0; i < SHOTS; i++, t += SPACING_NS) {
         struct timespec due = {t / 1000000000, t % 1000000000};
         clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, NULL);
-        if (send(fd, req, (size_t)n, 0) != n || recv(fd, resp, sizeof resp, 0) <= 0)
+        if (send(fd, req, (size_t)n, 0) != n || recv(fd, resp, sizeof resp, 0) <= 0) {
+            close(fd);
             return -1;
+        }
     }
     close(fd);
     return (double)(thread_cpu_ns() - cpu0) / SHOTS / 1e3;
