@@ -50,11 +50,11 @@ def core_extension(name, pyx, core):
 
 extensions = [
     core_extension("mevlib._signer", "mevlib/_signer.pyx",
-                   ["mev_error", "signer", "message", "pool", "txtpl"]),
-    core_extension("mevlib._ring", "mevlib/_ring.pyx", ["mev_error", "ring", "shm"]),
+                   ["mev_error", "proc", "signer", "message", "pool", "txtpl"]),
+    core_extension("mevlib._ring", "mevlib/_ring.pyx", ["mev_error", "proc", "ring", "shm"]),
     core_extension("mevlib._landing", "mevlib/_landing.pyx",
                    ["mev_error", "leadermap", "kalman", "bandit", "lut"]),
-    core_extension("mevlib._sender", "mevlib/_sender.pyx", ["mev_error", "ring", "shm", "sender"]),
+    core_extension("mevlib._sender", "mevlib/_sender.pyx", ["mev_error", "proc", "ring", "shm", "sender"]),
     core_extension("mevlib._feed", "mevlib/_feed.pyx", ["mev_error", "delta"]),
 ]
 

@@ -25,6 +25,7 @@ enum mev_error {
     MEV_ENOENT = -18,   /* no segment has that name */
     MEV_EOS = -19,      /* another operating-system error */
     MEV_ERECSIZE = -20, /* a record larger than the ring can ever hold */
+    MEV_EFORKED = -21,  /* used in a forked child, without the threads that serve it */
 };
 
 /* A static, human-readable description of an error code. */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "mev_error.h"
+#include "proc.h"
 
 #define MEV_POOL_MAX_THREADS 256
 
@@ -23,6 +24,7 @@ struct mev_pool {
     atomic_size_t next;
     atomic_int error;
     int nworkers;
+    pid_t owner; /* the process whose threads these are */
     pthread_t workers[];
 };
 
@@ -81,6 +83,7 @@ int mev_pool_new(int nthreads, mev_pool **out)
     pthread_cond_init(&p->done, NULL);
     atomic_init(&p->next, 0);
     atomic_init(&p->error, 0);
+    p->owner = mev_pid();
     for (started = 0; started < nthreads - 1; started++) {
         if (pthread_create(&p->workers[started], NULL, worker_main, p) != 0)
             break;
@@ -98,6 +101,10 @@ void mev_pool_free(mev_pool *p)
 {
     if (p == NULL)
         return;
+    if (p->owner != mev_pid()) { /* a forked child: no workers to join, locks in any state */
+        free(p);
+        return;
+    }
     pthread_mutex_lock(&p->lock);
     p->stopping = 1;
     pthread_cond_broadcast(&p->start);
@@ -122,6 +129,12 @@ int mev_pool_run(mev_pool *p, mev_task_fn fn, void *ctx, size_t n)
 
     if (p == NULL || fn == NULL)
         return MEV_EINVAL;
+    if (p->owner != mev_pid()) { /* a forked child: never wait on workers that do not exist */
+        for (size_t i = 0; i < n; i++)
+            if ((rc = fn(ctx, i)) != 0)
+                return rc;
+        return MEV_OK;
+    }
     pthread_mutex_lock(&p->run_lock);
     pthread_mutex_lock(&p->lock);
     p->fn = fn;

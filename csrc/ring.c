@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "mev_error.h"
+#include "proc.h"
 
 /* Software prefetch of the next record's line. Off unless measured to help (docs/performance.md). */
 #ifndef MEV_RING_PREFETCH
@@ -170,13 +171,28 @@ int mev_ring_format(void *mem, size_t bytes, int mode, uint64_t capacity, uint32
     return MEV_OK;
 }
 
+/* A role owner's identity: pid << 32 | a nonce that tells apart two handles of one process, so
+ * a second producer handle is refused even though its pid is alive. */
+static uint64_t new_token(void)
+{
+    static _Atomic uint32_t nonce = 1; /* the one mutable global of the ring, and only a counter */
+    return ((uint64_t)(uint32_t)mev_pid() << 32) | atomic_fetch_add(&nonce, 1);
+}
+
+/* A handle inherited by a forked child holds its parent's roles under its parent's pid: in the
+ * child it holds none and gets its own token, so it neither acts as nor releases the parent. */
+static void adopt(mev_ring *r)
+{
+    if ((pid_t)(r->token >> 32) != mev_pid()) {
+        r->roles = 0;
+        r->token = new_token();
+    }
+}
+
 int mev_ring_open(void *mem, size_t bytes, mev_ring **out)
 {
     ring_shared *sh = mem;
     mev_ring *r;
-    /* Tells apart two handles of one process, so a second producer handle is refused even
-     * though its pid is alive. The one mutable global of the core, and only a counter. */
-    static _Atomic uint32_t nonce = 1;
 
     *out = NULL;
     if (mem == NULL || ((uintptr_t)mem % LINE) != 0)
@@ -206,7 +222,7 @@ int mev_ring_open(void *mem, size_t bytes, mev_ring **out)
     r->mask = r->cap - 1;
     r->rec = sh->meta.record_size;
     r->spin_ns = DEFAULT_SPIN_NS;
-    r->token = ((uint64_t)(uint32_t)getpid() << 32) | atomic_fetch_add(&nonce, 1);
+    r->token = new_token();
     *out = r;
     return MEV_OK;
 }
@@ -215,6 +231,7 @@ void mev_ring_close(mev_ring *r)
 {
     if (r == NULL)
         return;
+    adopt(r);
     for (int i = 0; i < 2; i++) {
         uint64_t mine = r->token;
         if (r->roles & (1 << i))
@@ -251,6 +268,7 @@ int mev_ring_claim(mev_ring *r, int role)
 {
     if (role != MEV_RING_PRODUCER && role != MEV_RING_CONSUMER)
         return MEV_EINVAL;
+    adopt(r);
     if (r->roles & role)
         return MEV_OK;
     _Atomic uint64_t *owner = &r->sh->meta.roles[role - 1].owner;
@@ -275,7 +293,12 @@ int mev_ring_claim(mev_ring *r, int role)
     return MEV_OK;
 }
 
-int mev_ring_holds(const mev_ring *r, int role) { return (r->roles & role) != 0; }
+int mev_ring_holds(mev_ring *r, int role)
+{
+    adopt(r);
+    return (r->roles & role) != 0;
+}
+
 int mev_ring_mode(const mev_ring *r) { return r->mode; }
 uint64_t mev_ring_capacity(const mev_ring *r) { return r->cap; }
 uint32_t mev_ring_record_size(const mev_ring *r) { return r->rec; }

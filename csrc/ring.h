@@ -46,7 +46,9 @@ void mev_ring_close(mev_ring *r);
  * of a dead process (or of a handle closed without releasing) is taken over. Claiming a role the
  * handle already holds is a no-op. A consumer taking over resumes at the last committed tail. */
 int mev_ring_claim(mev_ring *r, int role);
-int mev_ring_holds(const mev_ring *r, int role);
+/* In a forked child, an inherited handle holds no role (its parent's stay the parent's) until it
+ * claims one under the child's own identity; closing it there releases nothing of the parent's. */
+int mev_ring_holds(mev_ring *r, int role);
 
 int mev_ring_mode(const mev_ring *r);
 uint64_t mev_ring_capacity(const mev_ring *r);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "mev_error.h"
+#include "proc.h"
 #include "ring.h"
 #include "shm.h"
 
@@ -67,6 +68,7 @@ struct mev_sender {
     mev_ring *res_in, *res_out;  /* results: thread produces, caller consumes */
     pthread_t thread;
     int started;
+    pid_t owner; /* the process the thread runs in: a forked child has no thread */
     atomic_int stop;
     _Atomic uint64_t submitted, fired, completed, wakeups, spin_ns;
     _Atomic int64_t max_late_ns;
@@ -177,6 +179,7 @@ int mev_sender_new(uint32_t inflight, uint32_t timeout_ms, mev_sender **out)
     s->timeout_ms = timeout_ms;
     s->nslots = inflight;
     s->curl_due_ns = -1;
+    s->owner = mev_pid();
     s->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
     s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     s->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
@@ -215,6 +218,13 @@ void mev_sender_free(mev_sender *s)
 {
     if (s == NULL)
         return;
+    if (s->owner != mev_pid()) {
+        /* A forked child: the thread is the parent's, and curl's connections are sockets shared
+         * with the parent, where a TLS close would break the parent's stream. Free only memory. */
+        free(s->slots);
+        free(s);
+        return;
+    }
     if (s->started) {
         atomic_store(&s->stop, 1);
         wake(s);
@@ -250,6 +260,8 @@ int mev_sender_add_route(mev_sender *s, const char *base_url, int jito, const ch
                          int http2, const char *ca_file, uint32_t *route_id)
 {
     route *r;
+    if (s->owner != mev_pid())
+        return MEV_EFORKED;
     if (s->started || s->nroutes == MAX_ROUTES || base_url == NULL)
         return MEV_EINVAL;
     if (ca_file != NULL && strlen(ca_file) >= sizeof r->ca_file)
@@ -292,6 +304,8 @@ int mev_sender_submit(mev_sender *s, const mev_shot *shot, const uint8_t *const 
     uint8_t buf[sizeof(mev_shot) + MEV_SENDER_MAX_TXS * 1232];
     size_t off = sizeof *shot;
 
+    if (s->owner != mev_pid())
+        return MEV_EFORKED; /* no thread here would ever fire it */
     if (shot->route >= s->nroutes || shot->kind < MEV_SHOT_RPC_SEND || shot->kind > MEV_SHOT_WARM)
         return MEV_EINVAL;
     if (shot->kind != MEV_SHOT_WARM) {
@@ -630,6 +644,8 @@ static void *sender_main(void *arg)
 
 int mev_sender_start(mev_sender *s)
 {
+    if (s->owner != mev_pid())
+        return MEV_EFORKED;
     if (s->started)
         return MEV_OK;
     if (pthread_create(&s->thread, NULL, sender_main, s) != 0)
@@ -641,6 +657,8 @@ int mev_sender_start(mev_sender *s)
 int mev_sender_result(mev_sender *s, uint8_t *buf, size_t cap, size_t *len)
 {
     uint32_t n;
+    if (s->owner != mev_pid())
+        return MEV_EFORKED;
     int rc = mev_ring_pop(s->res_out, buf, (uint32_t)(cap > UINT32_MAX ? UINT32_MAX : cap), &n);
     if (rc == MEV_OK)
         *len = n;
@@ -649,6 +667,8 @@ int mev_sender_result(mev_sender *s, uint8_t *buf, size_t cap, size_t *len)
 
 int mev_sender_wait_result(mev_sender *s, int64_t timeout_ns)
 {
+    if (s->owner != mev_pid())
+        return MEV_EFORKED;
     return mev_ring_wait_data(s->res_out, timeout_ns);
 }
 

@@ -64,7 +64,9 @@ typedef struct {
 
 typedef struct mev_sender mev_sender;
 
-/* timeout_ms: per request. inflight: shots pending or in flight at once (1..1024). */
+/* timeout_ms: per request. inflight: shots pending or in flight at once (1..1024).
+ * A sender belongs to the process that made it: in a forked child every call returns
+ * MEV_EFORKED (the thread stayed in the parent) and free() releases only memory. */
 int mev_sender_new(uint32_t inflight, uint32_t timeout_ms, mev_sender **out);
 /* Stops and joins the thread, then frees. */
 void mev_sender_free(mev_sender *s);

@@ -2,6 +2,7 @@
 from mevlib.errors import (
     ClosedError,
     CryptoError,
+    ForkedError,
     InvalidArgumentError,
     InvalidRowError,
     InvalidTypeError,
@@ -34,6 +35,7 @@ __all__ = [
     "ClosedError",
     "CryptoError",
     "Engine",
+    "ForkedError",
     "Intent",
     "InvalidArgumentError",
     "InvalidRowError",

@@ -82,7 +82,7 @@ cdef extern from "ring.h" nogil:
     int mev_ring_open(void *mem, size_t bytes, mev_ring **out)
     void mev_ring_close(mev_ring *r)
     int mev_ring_claim(mev_ring *r, int role)
-    int mev_ring_holds(const mev_ring *r, int role)
+    int mev_ring_holds(mev_ring *r, int role)
     int mev_ring_mode(const mev_ring *r)
     uint64_t mev_ring_capacity(const mev_ring *r)
     uint32_t mev_ring_record_size(const mev_ring *r)

@@ -23,6 +23,7 @@ cdef extern from "mev_error.h" nogil:
         MEV_ENOENT
         MEV_EOS
         MEV_ERECSIZE
+        MEV_EFORKED
     const char *mev_strerror(int code)
 
 
@@ -49,6 +50,7 @@ cdef inline object error_for(int rc, str context):
         MEV_ENOENT: E.SegmentNotFoundError,
         MEV_EOS: E.MevOSError,
         MEV_ERECSIZE: E.RecordTooLargeError,
+        MEV_EFORKED: E.ForkedError,
     }.get(rc, E.MevError)
     text = mev_strerror(rc).decode()
     return cls(f"{context}: {text}" if context else text)

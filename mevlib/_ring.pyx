@@ -72,8 +72,6 @@ cdef class _RingBase:
     cdef size_t _bytes
     cdef readonly object name
     cdef bint _closed
-    cdef bint _producer
-    cdef bint _consumer
     cdef int _users
 
     cdef int _create(self, int mode, uint64_t capacity, uint32_t record_size, uint64_t tag,
@@ -137,11 +135,11 @@ cdef class _RingBase:
             raise RingRoleError(
                 f"ring {self.name!r} already has a live {side}; a ring has one producer and one consumer")
         check(rc)
-        if role == MEV_RING_PRODUCER:
-            self._producer = True
-        else:
-            self._consumer = True
         return 0
+
+    cdef inline bint _holds(self, int role) noexcept:
+        """Whether this handle holds the role in this process (never after a fork: see ring.h)."""
+        return not self._closed and self._r != NULL and mev_ring_holds(self._r, role)
 
     cdef int _claim_named(self, object role) except -1:
         if role is None:
@@ -188,7 +186,6 @@ cdef class _RingBase:
     def close(self):
         """Give up this handle's roles and unmap. The segment stays until unlink()."""
         self._closed = True
-        self._producer = self._consumer = False
         if self._users == 0:
             self._release()
 
@@ -238,11 +235,11 @@ cdef class _RingBase:
 
     @property
     def is_producer(self):
-        return self._producer
+        return self._holds(MEV_RING_PRODUCER)
 
     @property
     def is_consumer(self):
-        return self._consumer
+        return self._holds(MEV_RING_CONSUMER)
 
     def __enter__(self):
         return self
@@ -287,7 +284,7 @@ cdef class _ReadContext:
         cdef uint32_t n
         cdef _RecordView rv
         ring = self.ring
-        if not ring._consumer:
+        if not ring._holds(MEV_RING_CONSUMER):
             ring._claim(MEV_RING_CONSUMER)
         while True:
             rc = mev_ring_peek(ring._r, &p, &n)
@@ -401,7 +398,7 @@ cdef class Ring(_RingBase):
 
     def push(self, data):
         """Append one record; False if the ring is full right now."""
-        if not self._producer:
+        if not self._holds(MEV_RING_PRODUCER):
             self._claim(MEV_RING_PRODUCER)
         if PyBytes_CheckExact(data) and PyBytes_GET_SIZE(data) < NOGIL_COPY_BYTES:
             rc = mev_ring_push(self._r, PyBytes_AS_STRING(data), <uint32_t>PyBytes_GET_SIZE(data))
@@ -417,7 +414,7 @@ cdef class Ring(_RingBase):
     def push_wait(self, data, timeout=None):
         """Append one record, waiting up to `timeout` seconds (None: forever) for room.
         False on timeout."""
-        if not self._producer:
+        if not self._holds(MEV_RING_PRODUCER):
             self._claim(MEV_RING_PRODUCER)
         if self._write(data, True, to_timeout_ns(timeout)):
             mev_ring_publish(self._r)
@@ -426,7 +423,7 @@ cdef class Ring(_RingBase):
 
     def push_many(self, items):
         """Append records in order until one does not fit, publishing once; returns how many."""
-        if not self._producer:
+        if not self._holds(MEV_RING_PRODUCER):
             self._claim(MEV_RING_PRODUCER)
         cdef Py_ssize_t i = 0
         cdef int rc
@@ -466,7 +463,7 @@ cdef class Ring(_RingBase):
 
     def pop(self):
         """The oldest record, or None if the ring is empty."""
-        if not self._consumer:
+        if not self._holds(MEV_RING_CONSUMER):
             self._claim(MEV_RING_CONSUMER)
         out = self._take()
         if out is not None:
@@ -475,7 +472,7 @@ cdef class Ring(_RingBase):
 
     def pop_wait(self, timeout=None):
         """The oldest record, waiting up to `timeout` seconds (None: forever); None on timeout."""
-        if not self._consumer:
+        if not self._holds(MEV_RING_CONSUMER):
             self._claim(MEV_RING_CONSUMER)
         cdef int64_t t = to_timeout_ns(timeout)
         while True:
@@ -488,7 +485,7 @@ cdef class Ring(_RingBase):
 
     def pop_many(self, max_n):
         """Up to max_n records (fewer if the ring runs empty), committed as read at once."""
-        if not self._consumer:
+        if not self._holds(MEV_RING_CONSUMER):
             self._claim(MEV_RING_CONSUMER)
         if not isinstance(max_n, int) or max_n < 0:
             raise InvalidArgumentError(f"max_n must be an int >= 0, not {max_n!r}")
@@ -582,7 +579,7 @@ cdef class RecordRing(_RingBase):
         cdef Py_buffer view
         cdef size_t pushed = 0
         cdef size_t n
-        if not self._producer:
+        if not self._holds(MEV_RING_PRODUCER):
             self._claim(MEV_RING_PRODUCER)
         cdef int64_t t = to_timeout_ns(timeout)
         a = np.asarray(arr)
@@ -611,7 +608,7 @@ cdef class RecordRing(_RingBase):
         cdef Py_buffer view
         cdef size_t popped = 0
         cdef size_t k
-        if not self._consumer:
+        if not self._holds(MEV_RING_CONSUMER):
             self._claim(MEV_RING_CONSUMER)
         if max_n is not None and (not isinstance(max_n, int) or max_n < 0):
             raise InvalidArgumentError(f"max_n must be an int >= 0 or None, not {max_n!r}")

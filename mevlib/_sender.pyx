@@ -15,6 +15,7 @@ from mevlib.errors import ClosedError, InvalidArgumentError, InvalidTypeError
 cdef extern from "mev_error.h":
     enum:
         MEV_EAGAIN
+        MEV_ETIMEDOUT
 
 RPC_SEND = MEV_SHOT_RPC_SEND
 JITO_SEND = MEV_SHOT_JITO_SEND
@@ -111,12 +112,19 @@ cdef class CurlSender:
         cdef size_t n
         cdef mev_shot_result r
         cdef int64_t t = <int64_t>(float(timeout) * 1e9)
+        cdef int rc
         self._open()
         out = []
         if t > 0:
             with nogil:
-                mev_sender_wait_result(self._s, t)
-        while len(out) < max_n and mev_sender_result(self._s, buf, RESULT_CAP, &n) == 0:
+                rc = mev_sender_wait_result(self._s, t)
+            if rc != MEV_ETIMEDOUT:
+                check(rc, "results")
+        while len(out) < max_n:
+            rc = mev_sender_result(self._s, buf, RESULT_CAP, &n)
+            if rc == MEV_EAGAIN:
+                break
+            check(rc, "results")
             memcpy(&r, buf, sizeof(r))
             body = PyBytes_FromStringAndSize(<const char *>buf + sizeof(r), r.body_len)
             out.append((r.shot_id, r.route, r.kind, r.curl_code, r.http_status, body,

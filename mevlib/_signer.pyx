@@ -61,6 +61,9 @@ cdef class _Pool:
 
 
 cdef dict _pools = {}
+# A forked child inherits the pools without their threads: it makes its own on first use (the C
+# pool would otherwise run the child's batches on one thread, see csrc/pool.h).
+os.register_at_fork(after_in_child=_pools.clear)
 
 
 cdef mev_pool *pool_for(object threads) except? NULL:

@@ -49,6 +49,10 @@ class MevOSError(MevError, OSError):
     """The operating system refused a resource (a thread, a mapping)."""
 
 
+class ForkedError(MevError, RuntimeError):
+    """An object whose threads stayed in the parent was used in a forked child: make a new one."""
+
+
 class CryptoError(MevError, RuntimeError):
     """libsodium refused an operation."""
 

@@ -1,6 +1,10 @@
 /* Message parsing, templates and the pool: patched bytes land where they should, signatures
  * verify, a pooled batch equals a sequential one, and malformed input is refused without a crash. */
+#include <signal.h>
 #include <sodium.h>
+#include <stdatomic.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../mev_error.h"
 #include "../message.h"
@@ -143,6 +147,38 @@ static void test_malformed_messages(void)
     CHECK(accepted > 0); /* flips inside keys and data keep the message valid */
 }
 
+static int count_item(void *ctx, size_t i)
+{
+    atomic_fetch_add((_Atomic size_t *)ctx, i + 1);
+    return 0;
+}
+
+/* A pool made before fork() has no workers in the child: a batch there must run (on the
+ * caller's thread) and finish, never wait for threads that do not exist. */
+static void test_pool_in_forked_child(void)
+{
+    mev_pool *p;
+    _Atomic size_t sum = 0;
+    CHECK_EQ_INT(mev_pool_new(4, &p), MEV_OK);
+    CHECK_EQ_INT(mev_pool_run(p, count_item, &sum, 64), MEV_OK);
+    CHECK_EQ_INT(sum, 64 * 65 / 2);
+    pid_t pid = fork();
+    if (pid == 0) {
+        alarm(10); /* a hang ends the child with SIGALRM */
+        _Atomic size_t child_sum = 0;
+        int rc = mev_pool_run(p, count_item, &child_sum, 64);
+        mev_pool_free(p);
+        _exit(rc == MEV_OK && child_sum == 64 * 65 / 2 ? 0 : 1);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    sum = 0;
+    CHECK_EQ_INT(mev_pool_run(p, count_item, &sum, 64), MEV_OK); /* the parent's workers live on */
+    CHECK_EQ_INT(sum, 64 * 65 / 2);
+    mev_pool_free(p);
+}
+
 int main(void)
 {
     if (mev_crypto_init() != MEV_OK)
@@ -150,5 +186,6 @@ int main(void)
     test_compact_u16();
     test_template();
     test_malformed_messages();
+    test_pool_in_forked_child();
     return check_report("test_txtpl");
 }
