@@ -42,7 +42,8 @@ def core_extension(name, pyx, core):
         include_dirs=["csrc"],
         extra_compile_args=["-O3"] + pkg_config("--cflags"),
         extra_link_args=pkg_config("--libs") + ["-lpthread", "-lm"],
-        depends=[f"csrc/{c}.h" for c in core] + ["csrc/mev_error.h"],
+        # the core's .c files too: setuptools relinks only when a dependency is newer than the .so
+        depends=[f"csrc/{c}.{ext}" for c in core for ext in ("h", "c")] + ["csrc/mev_error.h"],
     )
     CORE_SOURCES[name] = [f"csrc/{c}.c" for c in core]
     return ext

@@ -26,6 +26,7 @@ enum mev_error {
     MEV_EOS = -19,      /* another operating-system error */
     MEV_ERECSIZE = -20, /* a record larger than the ring can ever hold */
     MEV_EFORKED = -21,  /* used in a forked child, without the threads that serve it */
+    MEV_EPERM = -22,    /* a segment belongs to another uid or is writable by others */
 };
 
 /* A static, human-readable description of an error code. */

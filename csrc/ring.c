@@ -171,6 +171,15 @@ int mev_ring_format(void *mem, size_t bytes, int mode, uint64_t capacity, uint32
     return MEV_OK;
 }
 
+/* Whatever a peer wrote, a pair of positions is usable only if head >= tail, they are at most
+ * `capacity` (bytes or records) apart, and, in variable mode, both sit on a record boundary. */
+static int sane_counters(int mode, uint64_t capacity, uint64_t head, uint64_t tail)
+{
+    if (head - tail > capacity) /* unsigned: also catches head < tail */
+        return 0;
+    return mode != MEV_RING_VARIABLE || ((head | tail) & 7) == 0;
+}
+
 /* A role owner's identity: pid << 32 | a nonce that tells apart two handles of one process, so
  * a second producer handle is refused even though its pid is alive. */
 static uint64_t new_token(void)
@@ -207,8 +216,8 @@ int mev_ring_open(void *mem, size_t bytes, mev_ring **out)
         return MEV_ECORRUPT;
     if (bytes < mev_ring_bytes_needed((int)sh->meta.mode, sh->meta.capacity, sh->meta.record_size))
         return MEV_ECORRUPT; /* the segment is shorter than its header says */
-    uint64_t head = atomic_load(&sh->head), tail = atomic_load(&sh->tail);
-    if (head - tail > data_bytes((int)sh->meta.mode, sh->meta.capacity, sh->meta.record_size))
+    if (!sane_counters((int)sh->meta.mode, sh->meta.capacity, atomic_load(&sh->head),
+                       atomic_load(&sh->tail)))
         return MEV_ECORRUPT;
 
     r = aligned_alloc(LINE, (sizeof *r + LINE - 1) / LINE * LINE);
@@ -279,15 +288,24 @@ int mev_ring_claim(mev_ring *r, int role)
         if (atomic_compare_exchange_strong(owner, &cur, r->token))
             break;
     }
+    /* The positions a previous owner left are a peer's word like any other: checked here, and
+     * every later reload of the other side's counter is checked against our own. */
+    uint64_t tail = atomic_load_explicit(&r->sh->tail, memory_order_acquire);
+    uint64_t head = atomic_load_explicit(&r->sh->head, memory_order_acquire);
+    if (!sane_counters(r->mode, r->cap, head, tail)) {
+        uint64_t mine = r->token;
+        atomic_compare_exchange_strong(owner, &mine, 0);
+        return MEV_ECORRUPT;
+    }
     r->roles |= role;
     if (role == MEV_RING_PRODUCER) {
-        r->head = atomic_load_explicit(&r->sh->head, memory_order_acquire);
+        r->head = head;
         r->pushed = atomic_load_explicit(&r->sh->pushed, memory_order_relaxed);
-        r->cached_tail = atomic_load_explicit(&r->sh->tail, memory_order_acquire);
+        r->cached_tail = tail;
     } else {
-        r->tail = atomic_load_explicit(&r->sh->tail, memory_order_acquire);
+        r->tail = tail;
         r->popped = atomic_load_explicit(&r->sh->popped, memory_order_relaxed);
-        r->cached_head = atomic_load_explicit(&r->sh->head, memory_order_acquire);
+        r->cached_head = head;
         r->pending = 0;
     }
     return MEV_OK;
@@ -314,7 +332,8 @@ uint32_t mev_ring_max_payload(const mev_ring *r)
 uint64_t mev_ring_used(const mev_ring *r)
 {
     uint64_t tail = atomic_load_explicit(&r->sh->tail, memory_order_acquire);
-    return atomic_load_explicit(&r->sh->head, memory_order_acquire) - tail;
+    uint64_t used = atomic_load_explicit(&r->sh->head, memory_order_acquire) - tail;
+    return used > r->cap ? r->cap : used; /* a report only: a lying peer cannot make it overflow */
 }
 
 uint64_t mev_ring_count(const mev_ring *r)
@@ -377,9 +396,10 @@ static int wait_until(mev_ring *r, ready_fn ready, uint64_t need, _Atomic uint32
     int64_t start = now_ns();
     int64_t deadline = timeout_ns >= 0 ? start + timeout_ns : 0;
     int64_t spin_until = start + (timeout_ns >= 0 && timeout_ns < r->spin_ns ? timeout_ns : r->spin_ns);
+    int rc;
     for (unsigned i = 1; r->spin_ns > 0; i++) {
-        if (ready(r, need))
-            return MEV_OK;
+        if ((rc = ready(r, need)) != 0)
+            return rc < 0 ? rc : MEV_OK;
         cpu_relax();
         if (i % 64 == 0 && now_ns() >= spin_until) /* the clock read costs ~25 ns; 64 pauses ~1.5 µs */
             break;
@@ -388,29 +408,51 @@ static int wait_until(mev_ring *r, ready_fn ready, uint64_t need, _Atomic uint32
         atomic_store(waiting, 1);
         uint32_t s = atomic_load(seq);
         atomic_thread_fence(memory_order_seq_cst);
-        if (ready(r, need)) {
+        if ((rc = ready(r, need)) != 0) {
             atomic_store(waiting, 0);
-            return MEV_OK;
+            return rc < 0 ? rc : MEV_OK;
         }
         int64_t left = -1;
         if (timeout_ns >= 0) {
             left = deadline - now_ns();
             if (left <= 0) {
                 atomic_store(waiting, 0);
-                return ready(r, need) ? MEV_OK : MEV_ETIMEDOUT;
+                rc = ready(r, need);
+                return rc < 0 ? rc : rc ? MEV_OK : MEV_ETIMEDOUT;
             }
         }
         futex_wait(seq, s, left);
     }
 }
 
+/* The consumer's reload of the producer's position: never believed beyond the data area. */
+static int reload_head(mev_ring *r)
+{
+    uint64_t head = atomic_load_explicit(&r->sh->head, memory_order_acquire);
+    if (!sane_counters(r->mode, r->cap, head, r->tail))
+        return MEV_ECORRUPT;
+    r->cached_head = head;
+    return MEV_OK;
+}
+
+/* The producer's reload of the consumer's position. */
+static int reload_tail(mev_ring *r)
+{
+    uint64_t tail = atomic_load_explicit(&r->sh->tail, memory_order_acquire);
+    if (!sane_counters(r->mode, r->cap, r->head, tail))
+        return MEV_ECORRUPT;
+    r->cached_tail = tail;
+    return MEV_OK;
+}
+
+/* 1 when a record can be read, 0 when not, or an error code from the reload. */
 static int has_data(mev_ring *r, uint64_t need)
 {
     (void)need;
     if (r->tail != r->cached_head)
         return 1;
-    r->cached_head = atomic_load_explicit(&r->sh->head, memory_order_acquire);
-    return r->tail != r->cached_head;
+    int rc = reload_head(r);
+    return rc != MEV_OK ? rc : r->tail != r->cached_head;
 }
 
 static inline uint64_t record_bytes(uint32_t len)
@@ -431,8 +473,8 @@ static int has_space(mev_ring *r, uint64_t need)
                                                  : need;
     if (r->cap - (r->head - r->cached_tail) >= want)
         return 1;
-    r->cached_tail = atomic_load_explicit(&r->sh->tail, memory_order_acquire);
-    return r->cap - (r->head - r->cached_tail) >= want;
+    int rc = reload_tail(r);
+    return rc != MEV_OK ? rc : r->cap - (r->head - r->cached_tail) >= want;
 }
 
 int mev_ring_wait_data(mev_ring *r, int64_t timeout_ns)
@@ -456,8 +498,9 @@ int mev_ring_write(mev_ring *r, const void *src, uint32_t len)
     if (len > mev_ring_max_payload(r))
         return MEV_ERECSIZE;
     uint64_t need = record_bytes(len);
-    if (!has_space(r, len))
-        return MEV_EAGAIN;
+    int rc = has_space(r, len);
+    if (rc <= 0)
+        return rc < 0 ? rc : MEV_EAGAIN;
     uint64_t pos = r->head & r->mask;
     if (need > r->cap - pos) {
         const uint32_t marker[2] = {WRAP_MARKER, 0};
@@ -508,12 +551,15 @@ int mev_ring_push_many(mev_ring *r, const void *const *data, const uint32_t *len
 int mev_ring_peek(mev_ring *r, const uint8_t **data, uint32_t *len)
 {
     for (;;) {
-        if (!has_data(r, 0))
-            return MEV_EAGAIN;
+        int rc = has_data(r, 0);
+        if (rc <= 0)
+            return rc < 0 ? rc : MEV_EAGAIN;
         uint64_t pos = r->tail & r->mask;
         uint32_t hdr;
         memcpy(&hdr, r->data + pos, sizeof hdr);
         if (hdr == WRAP_MARKER) {
+            if (r->cap - pos >= r->cached_head - r->tail) /* the wrapped record is missing */
+                return MEV_ECORRUPT;
             r->tail += r->cap - pos;
             continue;
         }
@@ -561,7 +607,11 @@ int mev_ring_push_records(mev_ring *r, const void *src, size_t n, size_t *pushed
 {
     uint64_t free_slots = r->cap - (r->head - r->cached_tail);
     if (free_slots < n) {
-        r->cached_tail = atomic_load_explicit(&r->sh->tail, memory_order_acquire);
+        int rc = reload_tail(r);
+        if (rc != MEV_OK) {
+            *pushed = 0;
+            return rc;
+        }
         free_slots = r->cap - (r->head - r->cached_tail);
     }
     uint64_t k = n < free_slots ? n : free_slots;
@@ -578,11 +628,22 @@ int mev_ring_push_records(mev_ring *r, const void *src, size_t n, size_t *pushed
     return MEV_OK;
 }
 
+int mev_ring_readable(mev_ring *r, uint64_t *n)
+{
+    int rc = reload_head(r);
+    *n = rc == MEV_OK ? r->cached_head - r->tail : 0;
+    return rc;
+}
+
 int mev_ring_pop_records(mev_ring *r, void *dst, size_t max, size_t *popped)
 {
     uint64_t avail = r->cached_head - r->tail;
     if (avail < max) {
-        r->cached_head = atomic_load_explicit(&r->sh->head, memory_order_acquire);
+        int rc = reload_head(r);
+        if (rc != MEV_OK) {
+            *popped = 0;
+            return rc;
+        }
         avail = r->cached_head - r->tail;
     }
     uint64_t k = max < avail ? max : avail;

@@ -87,6 +87,8 @@ void mev_ring_commit(mev_ring *r);
 int mev_ring_pop(mev_ring *r, void *buf, uint32_t cap, uint32_t *len);
 
 /* --- fixed mode ---------------------------------------------------------------------------- */
+/* Consumer: records that can be popped now, from the producer's position (checked). */
+int mev_ring_readable(mev_ring *r, uint64_t *n);
 int mev_ring_push_records(mev_ring *r, const void *src, size_t n, size_t *pushed);
 int mev_ring_pop_records(mev_ring *r, void *dst, size_t max, size_t *popped);
 

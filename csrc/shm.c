@@ -63,7 +63,7 @@ fail:
     return from_errno(e);
 }
 
-int mev_shm_attach(const char *name, void **mem, size_t *bytes)
+int mev_shm_attach(const char *name, long long allow_uid, void **mem, size_t *bytes)
 {
     struct stat st;
     int fd, e;
@@ -78,6 +78,12 @@ int mev_shm_attach(const char *name, void **mem, size_t *bytes)
         return from_errno(errno);
     if (fstat(fd, &st) != 0)
         goto fail;
+    int owner_ok = st.st_uid == geteuid() || (allow_uid >= 0 && (long long)st.st_uid == allow_uid);
+    mode_t foreign_write = allow_uid >= 0 ? S_IWOTH : (S_IWGRP | S_IWOTH);
+    if (!owner_ok || (st.st_mode & foreign_write) != 0) {
+        close(fd);
+        return MEV_EPERM;
+    }
     if (st.st_size <= 0) {
         close(fd);
         return MEV_ECORRUPT; /* created but never sized: not a ring */

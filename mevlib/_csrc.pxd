@@ -101,13 +101,14 @@ cdef extern from "ring.h" nogil:
     void mev_ring_advance(mev_ring *r)
     void mev_ring_commit(mev_ring *r)
     int mev_ring_push_records(mev_ring *r, const void *src, size_t n, size_t *pushed)
+    int mev_ring_readable(mev_ring *r, uint64_t *n)
     int mev_ring_pop_records(mev_ring *r, void *dst, size_t max, size_t *popped)
     int mev_ring_wait_data(mev_ring *r, int64_t timeout_ns)
     int mev_ring_wait_space(mev_ring *r, uint64_t need, int64_t timeout_ns)
 
 cdef extern from "shm.h" nogil:
     int mev_shm_create(const char *name, size_t bytes, void **mem)
-    int mev_shm_attach(const char *name, void **mem, size_t *bytes)
+    int mev_shm_attach(const char *name, long long allow_uid, void **mem, size_t *bytes)
     int mev_shm_unmap(void *mem, size_t bytes)
     int mev_shm_unlink(const char *name)
 

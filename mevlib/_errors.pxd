@@ -24,6 +24,7 @@ cdef extern from "mev_error.h" nogil:
         MEV_EOS
         MEV_ERECSIZE
         MEV_EFORKED
+        MEV_EPERM
     const char *mev_strerror(int code)
 
 
@@ -51,6 +52,7 @@ cdef inline object error_for(int rc, str context):
         MEV_EOS: E.MevOSError,
         MEV_ERECSIZE: E.RecordTooLargeError,
         MEV_EFORKED: E.ForkedError,
+        MEV_EPERM: E.SegmentPermissionError,
     }.get(rc, E.MevError)
     text = mev_strerror(rc).decode()
     return cls(f"{context}: {text}" if context else text)

@@ -2,6 +2,7 @@
 """SPSC rings over shared memory (csrc/ring.c, csrc/shm.c): bytes records and numpy records."""
 
 import hashlib
+import os
 import time
 
 import numpy as np
@@ -33,6 +34,7 @@ from mevlib.errors import (
     RecordTooLargeError,
     RingMismatchError,
     RingRoleError,
+    SegmentPermissionError,
 )
 
 cdef enum:
@@ -44,6 +46,7 @@ cdef extern from "mev_error.h":
         MEV_EAGAIN
         MEV_ETIMEDOUT
         MEV_EBUSY
+        MEV_EPERM
 
 
 cdef int64_t to_timeout_ns(object timeout) except -2:
@@ -57,6 +60,17 @@ cdef int64_t to_timeout_ns(object timeout) except -2:
     if not t >= 0:
         raise InvalidArgumentError(f"timeout must be >= 0 seconds, not {timeout!r}")
     return <int64_t>min(t * 1e9, 9.2e18)
+
+
+cdef str _permission_hint(object name, bytes cname, object allow_uid):
+    try:
+        st = os.stat("/dev/shm" + cname.decode())
+        found = f"owned by uid {st.st_uid}, mode {st.st_mode & 0o777:#o}"
+    except OSError:
+        found = "not inspectable"
+    trusted = f"uid {os.geteuid()}" + (f" or {allow_uid}" if allow_uid is not None else "")
+    return (f"attach ring {name!r}: segment is {found}; a ring must belong to {trusted} and be "
+            f"writable by nobody else (group-writable only with allow_uid=...)")
 
 
 cdef bytes os_name(object name):
@@ -97,9 +111,15 @@ cdef class _RingBase:
         self.name = name
         return 0
 
-    cdef int _attach(self, object name, int mode) except -1:
+    cdef int _attach(self, object name, int mode, object allow_uid) except -1:
         cdef bytes cname = os_name(name)
-        check(mev_shm_attach(cname, &self._mem, &self._bytes), f"attach ring {name!r}")
+        if allow_uid is not None and (not isinstance(allow_uid, int) or isinstance(allow_uid, bool)
+                                      or not 0 <= allow_uid < 2**32 - 1):
+            raise InvalidArgumentError(f"allow_uid must be a uid (int) or None, not {allow_uid!r}")
+        rc = mev_shm_attach(cname, -1 if allow_uid is None else allow_uid, &self._mem, &self._bytes)
+        if rc == MEV_EPERM:
+            raise SegmentPermissionError(_permission_hint(name, cname, allow_uid))
+        check(rc, f"attach ring {name!r}")
         rc = mev_ring_open(self._mem, self._bytes, &self._r)
         if rc != 0:
             self._release()
@@ -167,13 +187,13 @@ cdef class _RingBase:
                 else:
                     rc = mev_ring_wait_space(self._r, need, slice_ns)
             self._leave()
+            if self._closed:  # even if the wait succeeded: the ring may be released by now
+                raise ClosedError("ring was closed while waiting")
             if rc == 0:
                 return 0
             if rc != MEV_ETIMEDOUT:
                 check(rc, "wait")
             PyErr_CheckSignals()
-            if self._closed:
-                raise ClosedError("ring was closed while waiting")
             if timeout_ns >= 0 and time.monotonic_ns() >= deadline:
                 return 1
 
@@ -344,10 +364,14 @@ cdef class Ring(_RingBase):
                 f" (try {up})")
 
     @classmethod
-    def attach(cls, name, role=None):
-        """Open an existing named Ring; role 'producer' or 'consumer' claims it now."""
+    def attach(cls, name, role=None, *, allow_uid=None):
+        """Open an existing named Ring; role 'producer' or 'consumer' claims it now.
+
+        The segment must belong to this process's effective uid and be writable by nobody else;
+        ``allow_uid`` names one more uid to trust (a validator's user, say), and then a segment
+        writable by its group is accepted too. Anything else raises SegmentPermissionError."""
         cdef Ring r = Ring.__new__(Ring)
-        r._attach(name, MEV_RING_VARIABLE)
+        r._attach(name, MEV_RING_VARIABLE, allow_uid)
         r._claim_named(role)
         return r
 
@@ -556,11 +580,12 @@ cdef class RecordRing(_RingBase):
         return f"capacity must be a power-of-two number of records >= 2, not {capacity} (try {up})"
 
     @classmethod
-    def attach(cls, name, dtype, role=None):
-        """Open an existing named RecordRing; its dtype must be the one it was made with."""
+    def attach(cls, name, dtype, role=None, *, allow_uid=None):
+        """Open an existing named RecordRing; its dtype must be the one it was made with.
+        Ownership is checked as for :meth:`Ring.attach`."""
         cdef RecordRing r = RecordRing.__new__(RecordRing)
         dt = record_dtype(dtype)
-        r._attach(name, MEV_RING_FIXED)
+        r._attach(name, MEV_RING_FIXED, allow_uid)
         if mev_ring_record_size(r._r) != dt.itemsize or mev_ring_tag(r._r) != dtype_tag(dt):
             size = mev_ring_record_size(r._r)
             r.close()
@@ -594,9 +619,10 @@ cdef class RecordRing(_RingBase):
             while True:
                 if view.len >= NOGIL_COPY_BYTES:
                     with nogil:
-                        mev_ring_push_records(self._r, view.buf, n, &pushed)
+                        rc = mev_ring_push_records(self._r, view.buf, n, &pushed)
                 else:
-                    mev_ring_push_records(self._r, view.buf, n, &pushed)
+                    rc = mev_ring_push_records(self._r, view.buf, n, &pushed)
+                check(rc, "push_array")
                 if pushed or t == 0 or self._wait(False, 1, t):
                     return pushed
         finally:
@@ -613,8 +639,9 @@ cdef class RecordRing(_RingBase):
         if max_n is not None and (not isinstance(max_n, int) or max_n < 0):
             raise InvalidArgumentError(f"max_n must be an int >= 0 or None, not {max_n!r}")
         cdef int64_t t = to_timeout_ns(timeout)
+        cdef uint64_t avail
         while True:
-            avail = mev_ring_count(self._r)
+            check(mev_ring_readable(self._r, &avail), "pop_array")
             if avail or t == 0 or max_n == 0 or self._wait(True, 0, t):
                 break
         k = avail if max_n is None else min(avail, max_n)
@@ -625,9 +652,10 @@ cdef class RecordRing(_RingBase):
         try:
             if view.len >= NOGIL_COPY_BYTES:
                 with nogil:
-                    mev_ring_pop_records(self._r, view.buf, k, &popped)
+                    rc = mev_ring_pop_records(self._r, view.buf, k, &popped)
             else:
-                mev_ring_pop_records(self._r, view.buf, k, &popped)
+                rc = mev_ring_pop_records(self._r, view.buf, k, &popped)
+            check(rc, "pop_array")
         finally:
             PyBuffer_Release(&view)
         return out[:popped]

@@ -77,6 +77,11 @@ class SegmentExistsError(MevError, FileExistsError):
     """A shared-memory segment with that name already exists."""
 
 
+class SegmentPermissionError(MevError, PermissionError):
+    """A shared-memory segment owned by another uid, or writable by others, that the caller did
+    not say to trust (``attach(name, allow_uid=...)``)."""
+
+
 class SegmentNotFoundError(MevError, FileNotFoundError):
     """No shared-memory segment has that name."""
 

@@ -15,23 +15,8 @@ from solders.message import MessageV0
 from solders.system_program import TransferParams, transfer
 
 import mevlib
+from forking import in_child
 from mevlib import _sender
-
-
-def in_child(body, timeout=20):
-    """Runs body() in a forked child; returns its exit code (a hang is killed by SIGALRM and
-    shows as -SIGALRM). body returns the exit code: 0 for success."""
-    pid = os.fork()
-    if pid == 0:
-        code = 99
-        try:
-            signal.signal(signal.SIGALRM, signal.SIG_DFL)
-            signal.alarm(timeout)
-            code = body()
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status)
 
 
 def test_sign_many_in_a_forked_child():

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 import mevlib
+from forking import in_child
 
 FORK = multiprocessing.get_context("fork")
 
@@ -503,3 +504,147 @@ def test_record_ring_across_processes(ring_name):
     allrec = np.concatenate(chunks)
     assert np.array_equal(allrec["slot"], np.arange(n))
     assert np.array_equal(allrec["price"], np.arange(n) * 0.5)
+
+
+# ---- segments that trust no peer ---------------------------------------------------------
+# Anyone who can open a segment can write its counters. Every reload of a peer's counter is
+# checked, so a crafted or damaged segment raises CorruptDataError, never reads or writes out of
+# bounds. The dangerous operations run in a forked child: before the fix they crash it.
+
+HEAD, TAIL = 128, 256  # byte offsets of the shared counters in the 512-byte header (csrc/ring.c)
+
+
+def poke(name, offset, value):
+    with open(f"/dev/shm/{name}", "r+b") as f:
+        f.seek(offset)
+        f.write(struct.pack("<Q", value))
+
+
+def raises_corrupt(op):
+    """0 if op() raises CorruptDataError, 1 for another exception, 2 if it returns."""
+    try:
+        op()
+    except mevlib.CorruptDataError:
+        return 0
+    except Exception:  # noqa: BLE001 - any other outcome is the failure being tested for
+        return 1
+    return 2
+
+
+def crafted(name, kind):
+    return (mevlib.RecordRing(TRADE, 64, name=name) if kind == "fixed"
+            else mevlib.Ring(1024, name=name))
+
+
+def attach(name, kind, role):
+    return (mevlib.RecordRing.attach(name, TRADE, role=role) if kind == "fixed"
+            else mevlib.Ring.attach(name, role=role))
+
+
+def read_one(ring):
+    return ring.pop_array(1000) if isinstance(ring, mevlib.RecordRing) else ring.pop()
+
+
+def write_one(ring):
+    return ring.push_array(np.zeros(10, TRADE)) if isinstance(ring, mevlib.RecordRing) else ring.push(b"x" * 40)
+
+
+@pytest.mark.parametrize("kind,head,tail", [
+    ("fixed", 0, 1),        # head behind tail
+    ("fixed", 65, 0),       # more records than slots (but fewer than the data area's bytes)
+    ("fixed", 1000, 0),
+    ("variable", 0, 8),
+    ("variable", 1032, 0),  # more bytes than the data area
+    ("variable", 12, 0),    # a position no record boundary can have
+    ("variable", 16, 4),
+])
+def test_crafted_counters_before_attach(ring_name, kind, head, tail):
+    ring = crafted(ring_name, kind)
+    poke(ring_name, HEAD, head)
+    poke(ring_name, TAIL, tail)
+    for role in ("consumer", "producer"):
+        assert in_child(lambda: raises_corrupt(lambda: read_one(attach(ring_name, kind, role)) if
+                                               role == "consumer" else
+                                               write_one(attach(ring_name, kind, role)))) == 0
+    ring.close()
+
+
+@pytest.mark.parametrize("kind,head", [("fixed", 10**6), ("fixed", 1 << 63), ("variable", 10**6),
+                                       ("variable", 1 << 63), ("variable", 12)])
+def test_counters_changed_after_attach(ring_name, kind, head):
+    ring = crafted(ring_name, kind)
+
+    def lying_head():
+        consumer = attach(ring_name, kind, "consumer")
+        read_one(consumer)            # claimed with sane counters
+        poke(ring_name, HEAD, head)   # then the peer lies
+        return raises_corrupt(lambda: read_one(consumer))
+
+    def lying_tail():
+        producer = attach(ring_name, kind, "producer")
+        write_one(producer)
+        poke(ring_name, TAIL, head)   # the consumer's counter ahead of anything written
+        return raises_corrupt(lambda: [write_one(producer) for _ in range(200)])
+
+    assert in_child(lying_head) == 0
+    ring.close()
+    ring.unlink()
+    ring = crafted(ring_name, kind)  # sane counters again
+    assert in_child(lying_tail) == 0
+    ring.close()
+
+
+def test_segments_we_do_not_own_are_refused(ring_name):
+    ring = mevlib.Ring(1024, name=ring_name)
+    path = f"/dev/shm/{ring_name}"
+    assert os.stat(path).st_mode & 0o777 == 0o600  # created private
+    os.chmod(path, 0o666)
+    with pytest.raises(mevlib.SegmentPermissionError) as e:
+        mevlib.Ring.attach(ring_name)
+    assert isinstance(e.value, PermissionError) and "writable" in str(e.value)
+    os.chmod(path, 0o620)  # group-writable: only for a peer the caller names
+    with pytest.raises(mevlib.SegmentPermissionError):
+        mevlib.Ring.attach(ring_name)
+    mevlib.Ring.attach(ring_name, allow_uid=os.geteuid()).close()
+    os.chmod(path, 0o600)
+    if os.geteuid() == 0:  # only root can give a segment away
+        os.chown(path, 12345, -1)
+        with pytest.raises(mevlib.SegmentPermissionError) as e:
+            mevlib.Ring.attach(ring_name)
+        assert "12345" in str(e.value)
+        with mevlib.Ring.attach(ring_name, allow_uid=12345) as other:
+            other.push(b"from a trusted peer")
+        with pytest.raises(mevlib.SegmentPermissionError):
+            mevlib.RecordRing.attach(ring_name, TRADE, allow_uid=54321)
+    with pytest.raises(mevlib.InvalidArgumentError):
+        mevlib.Ring.attach(ring_name, allow_uid="root")
+    ring.close()
+
+
+def test_close_racing_a_successful_wait():
+    """A wait that succeeds in the moment another thread closes the ring raises ClosedError or
+    returns the record; it never touches the released ring."""
+    def body():
+        for _ in range(3000):
+            ring = mevlib.Ring(1024)
+            ring.push(b"")  # claim the producer role on this handle before the race
+            ring.pop()
+            got = []
+
+            def wait():
+                try:
+                    got.append(ring.pop_wait(timeout=5))
+                except mevlib.ClosedError:
+                    got.append("closed")
+
+            t = threading.Thread(target=wait)
+            t.start()
+            time.sleep(0)
+            ring.push(b"x")
+            ring.close()
+            t.join(10)
+            if t.is_alive() or got[0] not in (b"x", "closed"):
+                return 1
+        return 0
+
+    assert in_child(body, timeout=120) == 0

@@ -292,6 +292,61 @@ static void test_roles_and_timeouts(void)
     free(m);
 }
 
+static void set_counter(uint8_t *m, size_t offset, uint64_t v) { memcpy(m + offset, &v, 8); }
+
+/* Counters a peer wrote: refused at attach, at claim and on every reload, in both modes. */
+static void test_crafted_counters(void)
+{
+    enum { HEAD = 128, TAIL = 256 };
+    static const struct { int mode; uint64_t head, tail; } bad[] = {
+        {MEV_RING_FIXED, 0, 1}, {MEV_RING_FIXED, 65, 0}, {MEV_RING_FIXED, 1000, 0},
+        {MEV_RING_VARIABLE, 0, 8}, {MEV_RING_VARIABLE, 1032, 0}, {MEV_RING_VARIABLE, 12, 0},
+        {MEV_RING_VARIABLE, 16, 4},
+    };
+    uint8_t recs[64 * 24], out[2048];
+    size_t bytes, moved;
+    uint32_t len;
+    mev_ring *p, *c;
+    memset(recs, 1, sizeof recs);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int fixed = bad[i].mode == MEV_RING_FIXED;
+        uint8_t *m = ring_mem(bad[i].mode, fixed ? 64 : 1024, fixed ? 24 : 0, &bytes);
+        mev_ring_format(m, bytes, bad[i].mode, fixed ? 64 : 1024, fixed ? 24 : 0, 0);
+        set_counter(m, HEAD, bad[i].head);
+        set_counter(m, TAIL, bad[i].tail);
+        CHECK_EQ_INT(mev_ring_open(m, bytes, &p), MEV_ECORRUPT);
+        /* the same numbers written after attach: the claim refuses them */
+        set_counter(m, HEAD, 0), set_counter(m, TAIL, 0);
+        CHECK_EQ_INT(mev_ring_open(m, bytes, &p), MEV_OK);
+        CHECK_EQ_INT(mev_ring_open(m, bytes, &c), MEV_OK);
+        set_counter(m, HEAD, bad[i].head), set_counter(m, TAIL, bad[i].tail);
+        CHECK_EQ_INT(mev_ring_claim(c, MEV_RING_CONSUMER), MEV_ECORRUPT);
+        CHECK(!mev_ring_holds(c, MEV_RING_CONSUMER));
+        /* and after the claim: the consumer's reload of head, the producer's of tail */
+        set_counter(m, HEAD, 0), set_counter(m, TAIL, 0);
+        CHECK_EQ_INT(mev_ring_claim(c, MEV_RING_CONSUMER), MEV_OK);
+        CHECK_EQ_INT(mev_ring_claim(p, MEV_RING_PRODUCER), MEV_OK);
+        set_counter(m, HEAD, bad[i].head + (bad[i].head < 64 ? 1 << 20 : 0));
+        if (fixed) {
+            CHECK_EQ_INT(mev_ring_pop_records(c, out, 64, &moved), MEV_ECORRUPT);
+            CHECK_EQ_INT(moved, 0);
+        } else {
+            CHECK_EQ_INT(mev_ring_pop(c, out, sizeof out, &len), MEV_ECORRUPT);
+        }
+        CHECK_EQ_INT(mev_ring_wait_data(c, 1000), MEV_ECORRUPT);
+        set_counter(m, TAIL, 1 << 20);
+        for (int k = 0; k < 100; k++) /* fill until the producer must reload tail */
+            if (fixed ? mev_ring_push_records(p, recs, 64, &moved) : mev_ring_push(p, recs, 100))
+                break;
+        CHECK_EQ_INT(fixed ? mev_ring_push_records(p, recs, 64, &moved) : mev_ring_push(p, recs, 100),
+                     MEV_ECORRUPT);
+        CHECK_EQ_INT(mev_ring_wait_space(p, fixed ? 1 : 100, 1000), MEV_ECORRUPT);
+        mev_ring_close(p);
+        mev_ring_close(c);
+        free(m);
+    }
+}
+
 int main(int argc, char **argv)
 {
     /* `test_ring stream` runs only the two-thread streams (the ThreadSanitizer build). */
@@ -300,6 +355,7 @@ int main(int argc, char **argv)
         test_header_validation();
         test_model();
         test_roles_and_timeouts();
+        test_crafted_counters();
     }
     run_stream(1 << 12, 300000, 50000); /* small ring: constant wrap-arounds, spinning */
     run_stream(1 << 12, 100000, 0);    /* no spinning: every wait sleeps on the futex */

@@ -219,7 +219,7 @@ static int open_ring(mevgk *p, const char *name, char *err, size_t err_len)
         set_err(err, err_len, "sink: ring name too long");
         return -1;
     }
-    if ((rc = mev_shm_attach(shm_name, &p->ring_mem, &p->ring_bytes)) != 0 ||
+    if ((rc = mev_shm_attach(shm_name, -1, &p->ring_mem, &p->ring_bytes)) != 0 ||
         (rc = mev_ring_open(p->ring_mem, p->ring_bytes, &p->ring)) != 0 ||
         (rc = mev_ring_claim(p->ring, MEV_RING_PRODUCER)) != 0) {
         set_err(err, err_len, "sink: ring://%s: %s (the bot creates the ring first)", name, mev_strerror(rc));
