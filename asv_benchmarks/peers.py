@@ -772,7 +772,7 @@ def engine_table():
         clock = SlotClock(JsonRpcClient(url), poll_s=0.05).start()
         clock.wait_ready()
         payer, vault = Keypair(), Keypair().pubkey()
-        fast, deterministic = swap_template(payer, vault), swap_template(payer, vault, nonces=0)
+        fast, deterministic = swap_template(payer, vault, nonces=256), swap_template(payer, vault)
         rows = []
         for label, spin, inline, tips, tpl in (
                 ("feed thread (default), one transaction", 50e-6, False, None, fast),

@@ -79,6 +79,36 @@ cdef mev_pool *pool_for(object threads) except? NULL:
     return (<_Pool>pool).pool
 
 
+cdef extern from "sys/prctl.h" nogil:
+    enum:
+        PR_GET_DUMPABLE
+        PR_SET_DUMPABLE
+    int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4,
+              unsigned long arg5)
+
+# While a key is in memory the process is not dumpable: no core file, no ptrace or
+# /proc/PID/mem from other processes of the same user. MEVLIB_ALLOW_CORE_DUMPS=1 opts out (to
+# debug a crash, or profile with py-spy). The flag is restored when the last key is wiped.
+cdef int _live_keys = 0
+cdef int _dumpable_before = -1
+
+
+cdef void _key_opened() noexcept:
+    global _live_keys, _dumpable_before
+    _live_keys += 1
+    if _live_keys == 1 and os.environ.get("MEVLIB_ALLOW_CORE_DUMPS") != "1":
+        _dumpable_before = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0)
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+
+
+cdef void _key_wiped() noexcept:
+    global _live_keys, _dumpable_before
+    _live_keys -= 1
+    if _live_keys == 0 and _dumpable_before > 0:
+        prctl(PR_SET_DUMPABLE, _dumpable_before, 0, 0, 0)
+        _dumpable_before = -1
+
+
 cdef bytearray read_keygen_file(object path):
     """A solana-keygen JSON file: a list of 64 byte values (seed then public key)."""
     with open(path, "rb") as f:
@@ -108,6 +138,15 @@ cdef class Signer:
     valid Ed25519 for every verifier, but signing the same message twice gives two different
     signatures (see :meth:`nonce_stats`; the pool refills when half is used, and signing falls
     back to the deterministic RFC 8032 path when it runs dry or in a forked child).
+
+    Do not use ``nonces=`` where the process's memory can be duplicated: a VM snapshot restored
+    twice, CRIU, a container checkpoint/restore, a fork by means other than fork() (which wipes
+    the pool). Two copies would sign two messages with the same nonce, and that reveals the key.
+    Deterministic signing (the default) is safe everywhere.
+
+    While any key is open the process is not dumpable (no core files, no ptrace or
+    /proc/PID/mem by other processes of the user); set MEVLIB_ALLOW_CORE_DUMPS=1 to keep it
+    dumpable.
     """
     cdef mev_key *_key
     cdef int _users      # operations under way with the GIL released; close() waits for them
@@ -137,6 +176,7 @@ cdef class Signer:
             if material is not None:
                 material[:] = bytes(64)
         check(rc, "key")
+        _key_opened()
         if not isinstance(nonces, int) or isinstance(nonces, bool) or not (nonces == 0 or 2 <= nonces <= 1 << 20):
             raise InvalidArgumentError(f"nonces must be 0 (off) or an int from 2 to 2**20, not {nonces!r}")
         if nonces:
@@ -148,9 +188,14 @@ cdef class Signer:
         """Load a ``solana-keygen`` JSON keypair file."""
         return cls(os.fspath(path))
 
+    cdef void _free_key(self) noexcept:
+        if self._key != NULL:
+            mev_key_free(self._key)
+            self._key = NULL
+            _key_wiped()
+
     def __dealloc__(self):
-        mev_key_free(self._key)
-        self._key = NULL
+        self._free_key()
 
     cdef int _enter(self) except -1:
         if self._closed or self._key == NULL:
@@ -161,15 +206,13 @@ cdef class Signer:
     cdef void _leave(self) noexcept:
         self._users -= 1
         if self._closed and self._users == 0:
-            mev_key_free(self._key)
-            self._key = NULL
+            self._free_key()
 
     def close(self):
         """Wipe and free the secret key. Signing afterwards raises ClosedError."""
         self._closed = True
         if self._users == 0:
-            mev_key_free(self._key)
-            self._key = NULL
+            self._free_key()
 
     @property
     def closed(self):

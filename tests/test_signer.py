@@ -1,5 +1,6 @@
 """mevlib.Signer: RFC 8032 vectors, cross-checks against pynacl and solders, key handling."""
 import copy
+import os
 import json
 import pathlib
 import pickle
@@ -169,3 +170,30 @@ def test_bad_nonce_counts(nonces):
     with pytest.raises(mevlib.InvalidArgumentError) as e:
         mevlib.Signer(Keypair(), nonces=nonces)
     assert isinstance(e.value, ValueError)
+
+
+def _dumpable():
+    import ctypes
+
+    return ctypes.CDLL(None).prctl(3, 0, 0, 0, 0)  # PR_GET_DUMPABLE
+
+
+def test_not_dumpable_while_a_key_is_open():
+    import subprocess
+    import sys
+
+    assert _dumpable() == 1
+    a, b = mevlib.Signer(Keypair()), mevlib.Signer(Keypair())
+    assert _dumpable() == 0
+    a.close()
+    assert _dumpable() == 0  # b still holds a key
+    del b
+    assert _dumpable() == 1  # restored when the last key is wiped
+    # the documented opt-out, in a fresh process
+    code = ("import ctypes, mevlib; from solders.keypair import Keypair; s = mevlib.Signer(Keypair()); "
+            "print(ctypes.CDLL(None).prctl(3, 0, 0, 0, 0))")
+    for env, want in ((None, "0"), ("1", "1")):
+        extra = {"MEVLIB_ALLOW_CORE_DUMPS": env} if env else {}
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env={**os.environ, **extra}, check=True).stdout.strip()
+        assert out == want

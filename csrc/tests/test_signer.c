@@ -164,6 +164,86 @@ static void test_nonce_pool(void)
     mev_key_free(k);
 }
 
+/* --- secrets left on the stack ------------------------------------------------------------ */
+/* A signature computes k = H(R || A || M) and k·a; with S public, k·a gives the secret scalar a.
+ * Neither may stay in the dead stack below the caller once the signer returns (nor a nonce r,
+ * which gives a from any signature made with it). snapshot_stack copies the stack just below
+ * its own frame right after the call under test; the values are then computed and searched for. */
+enum { SCAN_BYTES = 32768 };
+
+__attribute__((noinline, no_sanitize_address)) static void snapshot_stack(uint8_t *out)
+{
+    uintptr_t below = (uintptr_t)__builtin_frame_address(0) - 256 - SCAN_BYTES;
+    for (size_t i = 0; i < SCAN_BYTES; i++)
+        out[i] = *(const volatile uint8_t *)(below + i);
+}
+
+static int holds(const uint8_t *snap, const uint8_t needle[32])
+{
+    for (size_t i = 0; i + 32 <= SCAN_BYTES; i++)
+        if (memcmp(snap + i, needle, 32) == 0)
+            return 1;
+    return 0;
+}
+
+/* a (the secret scalar), k·a and r for a signature (R || S) of msg. */
+static void secrets_of(const uint8_t seed[32], const uint8_t *msg, size_t len, const uint8_t sig[64],
+                       uint8_t a[32], uint8_t ka[32], uint8_t r[32])
+{
+    uint8_t h[64], wide[64] = {0}, k[32], pk[32], sk[64];
+    crypto_sign_seed_keypair(pk, sk, seed);
+    crypto_hash_sha512(h, seed, 32);
+    h[0] &= 248, h[31] &= 127, h[31] |= 64;
+    memcpy(wide, h, 32);
+    crypto_core_ed25519_scalar_reduce(a, wide);
+    crypto_hash_sha512_state st;
+    crypto_hash_sha512_init(&st);
+    crypto_hash_sha512_update(&st, sig, 32);
+    crypto_hash_sha512_update(&st, pk, 32);
+    crypto_hash_sha512_update(&st, msg, len);
+    crypto_hash_sha512_final(&st, h);
+    crypto_core_ed25519_scalar_reduce(k, h);
+    crypto_core_ed25519_scalar_mul(ka, k, a);
+    crypto_core_ed25519_scalar_sub(r, sig + 32, ka);
+}
+
+__attribute__((noinline)) static void sign_here(mev_key *key, const uint8_t *msg, size_t len, uint8_t sig[64])
+{
+    CHECK_EQ_INT(mev_sign(key, msg, len, sig), MEV_OK);
+}
+
+static void test_no_secrets_left_on_the_stack(void)
+{
+    uint8_t seed[32], msg[200], sig[64], a[32], ka[32], r[32];
+    uint8_t *snap = malloc(SCAN_BYTES);
+    mev_key *key;
+    randombytes_buf(seed, sizeof seed);
+    randombytes_buf(msg, sizeof msg);
+    CHECK_EQ_INT(mev_key_new(seed, &key), MEV_OK);
+
+    sign_here(key, msg, sizeof msg, sig); /* deterministic: r comes from the prefix */
+    snapshot_stack(snap);
+    secrets_of(seed, msg, sizeof msg, sig, a, ka, r);
+    CHECK(!holds(snap, ka));
+    CHECK(!holds(snap, r));
+    CHECK(!holds(snap, a));
+
+    /* nonces made on this thread to fill the pool, then one used by a signature */
+    CHECK_EQ_INT(mev_key_start_nonces(key, 2), MEV_OK);
+    snapshot_stack(snap);
+    uint8_t *after_fill = malloc(SCAN_BYTES);
+    memcpy(after_fill, snap, SCAN_BYTES);
+    sign_here(key, msg, sizeof msg, sig); /* takes the nonce made last */
+    snapshot_stack(snap);
+    secrets_of(seed, msg, sizeof msg, sig, a, ka, r);
+    CHECK(!holds(after_fill, r));
+    CHECK(!holds(snap, r));
+    CHECK(!holds(snap, ka));
+    free(after_fill);
+    free(snap);
+    mev_key_free(key);
+}
+
 int main(void)
 {
     if (mev_crypto_init() != MEV_OK)
@@ -172,5 +252,6 @@ int main(void)
     test_methods_agree();
     test_keypair_checks();
     test_nonce_pool();
+    test_no_secrets_left_on_the_stack();
     return check_report("test_signer");
 }
