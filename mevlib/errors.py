@@ -99,4 +99,10 @@ class InvalidRowError(MevError, ValueError):
 
 
 class StoreUnavailableError(MevError, ConnectionError):
-    """The store's backend refused or failed a statement (down, unreachable, bad SQL)."""
+    """The store's backend failed a statement for a reason that may pass (down, unreachable,
+    overloaded): retry later."""
+
+
+class StoreRejectedError(MevError, ValueError):
+    """The store's backend answered and refused a statement or a batch's data: retrying the same
+    statement will not help."""

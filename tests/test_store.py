@@ -121,6 +121,9 @@ def test_invalid_rows_name_the_field(tmp_path, row, field):
     assert isinstance(e.value, ValueError)
 
 
+POISON = 2**40  # a shot_id the Faulty backend refuses as bad data, as a server would a poison row
+
+
 class Faulty:
     """The real backend behind a switch: 'down' refuses inserts before they reach it, 'ack_lost'
     lets the insert land and then fails as a dropped connection would, 'stall' is slow."""
@@ -129,10 +132,19 @@ class Faulty:
         self.backend, self.mode, self.calls = backend, "up", 0
         self.database = backend.database
 
+    def ping(self):
+        if self.mode in ("down", "crash"):
+            raise mevlib.StoreUnavailableError("injected: connection refused")
+        self.backend.ping()
+
     def insert(self, table, batch, token):
         self.calls += 1
         if self.mode == "down":
             raise mevlib.StoreUnavailableError("injected: connection refused")
+        if self.mode == "crash":  # not one of ours: a driver's own exception
+            raise ConnectionResetError("injected: the driver gave up mid-insert")
+        if POISON in batch["shot_id"]:  # the server refuses this batch's data, every time
+            raise RuntimeError("injected: Code: 27. Cannot parse input")
         if self.mode == "stall":
             time.sleep(1)
         self.backend.insert(table, batch, token)
@@ -259,3 +271,62 @@ def test_writes_racing_close_are_stored_or_refused(store_db, tmp_path):
         t.join()
     assert 0 < sum(accepted) < 400_000
     assert count(store_db, "attempts") == sum(accepted)
+
+
+def test_time_outside_datetime64_is_refused_at_write(tmp_path):
+    """DateTime64(6) holds 1900-01-01 .. 2299-12-31 (ClickHouse docs, DateTime64): a later time
+    would poison its whole batch at insert, so write() refuses it and names the field."""
+    for ts in (4e12, 10_413_792_000.0, 2**62 * 1000 - 1):
+        with pytest.raises(mevlib.InvalidRowError, match=r"attempts\.ts"):
+            TABLES["attempts"].record({"ts": ts})
+    TABLES["attempts"].record({"ts": 10_413_791_999.0})  # the last second of 2299
+
+
+def test_a_permanently_failing_batch_is_quarantined_and_later_ones_go_in(store_db, tmp_path):
+    spill = tmp_path / "spill"
+    faulty = Faulty(store_db)
+    rows = attempt_rows(600)
+    poison = dict(rows[0], shot_id=POISON)
+    w = Writer(faulty, str(spill), batch_rows=100, flush_seconds=0.02)
+    for r in rows[:200]:
+        w.write("attempts", **r)
+    w.flush()
+    w.write("attempts", **poison)  # refused on the first try: spilled, then quarantined
+    w.flush()
+    faulty.mode = "down"  # and once more while the backend is down, behind good batches
+    for r in rows[200:400]:
+        w.write("attempts", **r)
+    w.flush()
+    w.write("attempts", **poison)
+    for r in rows[400:500]:
+        w.write("attempts", **r)
+    w.flush()
+    faulty.mode = "up"
+    for r in rows[500:]:
+        w.write("attempts", **r)
+    w.flush()
+    w.flush()
+    w.close()
+    assert count(store_db, "attempts") == 600  # every good row, once
+    assert w.stats.batches_quarantined == 2 and w.stats.spilled_pending == 0
+    quarantined = sorted((spill / "quarantine").iterdir())
+    batches = [f for f in quarantined if f.suffix == ".npy"]
+    assert len(batches) == 2 and all(POISON in np.load(f)["shot_id"] for f in batches)
+    assert all("Cannot parse" in f.with_suffix(".error").read_text() for f in batches)
+
+
+def test_close_with_the_backend_down_spills_everything(store_db, tmp_path):
+    spill = str(tmp_path / "spill")
+    faulty = Faulty(store_db)
+    rows = attempt_rows(700)
+    faulty.mode = "crash"  # every insert meets an exception that is not ours, close()'s too
+    w = Writer(faulty, spill, batch_rows=100, flush_seconds=60)
+    for r in rows:
+        w.write("attempts", **r)
+    w.close()
+    assert count(store_db, "attempts") == 0
+    assert sum(len(np.load(os.path.join(spill, f))) for f in os.listdir(spill)) == 700
+    faulty.mode = "up"
+    with Writer(faulty, spill, flush_seconds=0.02) as again:
+        again.flush()
+    assert count(store_db, "attempts") == 700

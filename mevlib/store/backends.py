@@ -11,7 +11,7 @@ import urllib.parse
 
 import numpy as np
 
-from mevlib.errors import InvalidArgumentError, StoreUnavailableError
+from mevlib.errors import InvalidArgumentError, StoreRejectedError, StoreUnavailableError
 from mevlib.store import schema
 
 DEFAULT_CHDB_PATH = os.path.expanduser("~/.local/share/mevlib/chdb")
@@ -55,6 +55,10 @@ class ChdbBackend:
     def execute(self, sql: str) -> None:
         self._query(sql, "CSV")
 
+    def ping(self) -> None:
+        """StoreUnavailableError unless the engine answers a query."""
+        self._query("SELECT 1", "CSV")
+
     def rows(self, sql: str) -> list[tuple]:
         t = self._query(sql, "ArrowTable")
         return list(zip(*(col.to_pylist() for col in t.columns))) if t.num_columns else []
@@ -72,6 +76,23 @@ class ChdbBackend:
                 raise StoreUnavailableError(f"chDB: {e}") from e
 
     def insert(self, table: schema.Table, batch: np.ndarray, token: str) -> None:
+        try:
+            payload = self._arrow_stream(table, batch)
+        except Exception as e:  # a value pyarrow cannot convert: the batch itself is bad
+            raise StoreRejectedError(f"chDB insert into {table.name}: {e}") from e
+        names = ", ".join(c.name for c in table.columns)
+        sql = (f"INSERT INTO {self.database}.{table.name} ({names}) SETTINGS insert_deduplication_token = "
+               f"'{token}', deduplicate_blocks_in_dependent_materialized_views = 1")
+        with ChdbBackend._lock:
+            try:
+                with ChdbBackend._session.send_insert(sql, "ArrowStream") as ins:
+                    ins.append(payload)
+                    ins.finish()
+            except Exception as e:  # the engine is in this process: its refusal is about the data
+                raise StoreRejectedError(f"chDB insert into {table.name}: {e}") from e
+
+    @staticmethod
+    def _arrow_stream(table: schema.Table, batch: np.ndarray) -> bytes:
         import pyarrow as pa
 
         arrays = []
@@ -87,19 +108,17 @@ class ChdbBackend:
         sink = io.BytesIO()
         with pa.ipc.new_stream(sink, data.schema) as w:
             w.write_table(data)
-        names = ", ".join(c.name for c in table.columns)
-        sql = (f"INSERT INTO {self.database}.{table.name} ({names}) SETTINGS insert_deduplication_token = "
-               f"'{token}', deduplicate_blocks_in_dependent_materialized_views = 1")
-        with ChdbBackend._lock:
-            try:
-                with ChdbBackend._session.send_insert(sql, "ArrowStream") as ins:
-                    ins.append(sink.getvalue())
-                    ins.finish()
-            except Exception as e:
-                raise StoreUnavailableError(f"chDB insert into {table.name}: {e}") from e
+        return sink.getvalue()
 
     def close(self) -> None:
         pass  # the engine lives as long as the process
+
+
+# ClickHouse error codes (src/Common/ErrorCodes.cpp) that say "not now" rather than "never":
+# TIMEOUT_EXCEEDED, TOO_MANY_SIMULTANEOUS_QUERIES, SOCKET_TIMEOUT, NETWORK_ERROR,
+# MEMORY_LIMIT_EXCEEDED, TABLE_IS_READ_ONLY, TOO_MANY_PARTS, UNKNOWN_STATUS_OF_INSERT,
+# KEEPER_EXCEPTION, and ALL_CONNECTION_TRIES_FAILED.
+TRANSIENT_SERVER_CODES = frozenset({159, 202, 209, 210, 241, 242, 252, 279, 319, 999})
 
 
 class ServerBackend:
@@ -117,15 +136,24 @@ class ServerBackend:
         self._lock = threading.Lock()
 
     def _run(self, sql, data=None, settings=None, **kw):
+        from clickhouse_driver.errors import ServerException
+
         with self._lock:
             try:
                 return self._client.execute(sql, data, settings=settings, **kw)
-            except Exception as e:  # network errors and server exceptions alike
+            except Exception as e:
                 self._client.disconnect()
-                raise StoreUnavailableError(f"ClickHouse {self.url.split('@')[-1]}: {e}") from e
+                where = f"ClickHouse {self.url.split('@')[-1]}: {e}"
+                if isinstance(e, ServerException) and e.code not in TRANSIENT_SERVER_CODES:
+                    raise StoreRejectedError(where) from e  # the server answered: no
+                raise StoreUnavailableError(where) from e  # network, or a server under load
 
     def execute(self, sql: str) -> None:
         self._run(sql)
+
+    def ping(self) -> None:
+        """StoreUnavailableError unless the server answers a query."""
+        self._run("SELECT 1")
 
     def rows(self, sql: str) -> list[tuple]:
         return [tuple(r) for r in self._run(sql)]

@@ -14,6 +14,10 @@ from mevlib.errors import InvalidRowError
 
 SQL_DIR = pathlib.Path(__file__).parent / "sql"
 
+# DateTime64's range (ClickHouse docs, "DateTime64": 1900-01-01 .. 2299-12-31 23:59:59.99999999):
+# a time past it fails its whole batch at insert, so write() refuses it. Our times are after 1970.
+MAX_TIME_US = 10_413_791_999_999_999  # 2299-12-31T23:59:59.999999Z in unix microseconds
+
 # Widest value a String column takes, in bytes (rows travel as fixed-size records).
 STRING_WIDTH = {"signature": 88, "data": 4096}
 DEFAULT_STRING_WIDTH = 64
@@ -91,8 +95,8 @@ def _check(table: str, c: Column, v):
             us = round(v * 1e6)
         else:
             us = v // 1000
-        if not 0 < us < 2**62:
-            raise InvalidRowError(f"{where}: out of range ({v!r})")
+        if not 0 < us <= MAX_TIME_US:
+            raise InvalidRowError(f"{where}: {v!r} is outside 1970 .. 2299-12-31 (DateTime64)")
         return us
     if c.is_string:
         if not isinstance(v, (str, bytes)):

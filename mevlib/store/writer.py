@@ -3,10 +3,14 @@ into that table's RecordRing; nothing on the caller's side waits on the database
 the rings and inserts a batch per table when it reaches `batch_rows` or `flush_seconds` passes.
 
 Every batch carries an id used as ClickHouse's insert_deduplication_token: a batch inserted twice
-(its acknowledgement lost, then replayed) is stored once. When the backend fails, the batch is
-spilled to `spill_dir` (atomically: temp + rename) and replayed, oldest first, before any newer
-batch goes in, so the order of batches is kept. ``close()`` drains and flushes everything; what
-the backend still refuses then stays spilled for the next Writer on that directory."""
+(its acknowledgement lost, then replayed) is stored once. When an insert fails for any reason,
+the batch is spilled to `spill_dir` (atomically: temp + rename) and replayed, oldest first,
+before any newer batch goes in, so the order of batches is kept. A batch the backend refuses
+for its data (StoreRejectedError, or an unknown error while the backend
+answers a ping) is split in halves, in place, until the refused rows are alone; each of those
+moves to `spill_dir/quarantine/` with its error beside it (move it back to retry it), and every
+other row, and every batch behind it, goes in. ``close()`` drains and flushes everything; what the backend still refuses then stays spilled for
+the next Writer on that directory."""
 from __future__ import annotations
 
 import dataclasses
@@ -18,7 +22,13 @@ import uuid
 
 import numpy as np
 
-from mevlib.errors import InvalidArgumentError, InvalidRowError, StoreUnavailableError, WouldBlockError
+from mevlib.errors import (
+    InvalidArgumentError,
+    InvalidRowError,
+    StoreRejectedError,
+    StoreUnavailableError,
+    WouldBlockError,
+)
 from mevlib.ring import RecordRing
 from mevlib.store import schema
 
@@ -32,6 +42,7 @@ class WriterStats:
     batches_spilled: int = 0
     batches_replayed: int = 0
     spilled_pending: int = 0  # batches waiting on disk now
+    batches_quarantined: int = 0  # refused for their data by a backend that was up
     failures: int = 0
     last_error: str = ""
 
@@ -116,12 +127,15 @@ class Writer:
                 self._flush_now.clear()
                 try:
                     self._flush_all()
-                except Exception as e:  # e.g. the spill disk is full: rows stay queued, retried next time
-                    log.exception("store writer could not flush")
+                except Exception as e:  # the spill disk is full: rows stay queued, retried next time
+                    log.exception("store writer could neither insert nor spill")
                     self.stats.failures += 1
                     self.stats.last_error = str(e)
                     if stopping:
-                        raise
+                        log.critical("store writer stopped with %d rows it could not spill to %s",
+                                     sum(len(a) for parts in self._pending.values() for a in parts),
+                                     self.spill_dir)
+                        return
                 last = now
                 self._flushes += 1
                 if stopping:
@@ -158,7 +172,7 @@ class Writer:
                 self.stats.rows_written += len(batch)
                 self.stats.batches_written += 1
                 return
-            except StoreUnavailableError as e:
+            except Exception as e:  # any failure: the batch is safe on disk, replay decides
                 self._failed(e)
         self._spill(table, batch, batch_id)
 
@@ -167,6 +181,19 @@ class Writer:
         if str(e) != self.stats.last_error:
             log.warning("store backend failed, spilling to %s: %s", self.spill_dir, e)
         self.stats.last_error = str(e)
+
+    def _refused_for_its_data(self, e: Exception) -> bool:
+        """Whether retrying this batch can never help: the backend said so, or it fails with an
+        error of no known kind while the backend answers a ping."""
+        if isinstance(e, StoreRejectedError):
+            return True
+        if isinstance(e, (StoreUnavailableError, OSError)):
+            return False
+        try:
+            self.backend.ping()
+            return True
+        except Exception:
+            return False
 
     # --- the spill directory -----------------------------------------------------------------
     def _spilled(self) -> list[str]:
@@ -177,19 +204,46 @@ class Writer:
         return int(names[-1].split("-")[0]) + 1 if names else 0
 
     def _spill(self, table: str, batch: np.ndarray, batch_id: str):
-        name = f"{self._seq:012d}-{table}-{batch_id}.npy"
+        self._write_spill(f"{self._seq:012d}-{table}-{batch_id}.npy", batch)
         self._seq += 1
+        self.stats.batches_spilled += 1
+        self.stats.spilled_pending += 1
+
+    def _write_spill(self, name: str, batch: np.ndarray):
         tmp = os.path.join(self.spill_dir, "." + name + ".tmp")
         with open(tmp, "wb") as f:
             np.save(f, batch, allow_pickle=False)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, os.path.join(self.spill_dir, name))
-        self.stats.batches_spilled += 1
+
+    def _quarantine(self, path: str, name: str, error: Exception):
+        """Sets a batch the backend refuses aside, with the error, so it never blocks later ones."""
+        qdir = os.path.join(self.spill_dir, "quarantine")
+        os.makedirs(qdir, exist_ok=True)
+        stem = os.path.join(qdir, name[:-len(".npy")])
+        with open(stem + ".error.tmp", "w") as f:
+            f.write(f"{type(error).__name__}: {error}\n")
+        os.replace(stem + ".error.tmp", stem + ".error")
+        os.replace(path, stem + ".npy")
+        log.error("store backend refuses spilled batch %s: %s; moved to %s", name, error, qdir)
+        self.stats.batches_quarantined += 1
+        self.stats.spilled_pending -= 1
+
+    def _split(self, path: str, name: str, batch: np.ndarray):
+        """Replaces a refused batch by its two halves, in its place in the order, so the rows the
+        backend refuses are narrowed down to themselves and the rest still goes in."""
+        seq, table, rest = name.split("-", 2)
+        batch_id = rest[:-len(".npy")]
+        half = len(batch) // 2
+        for suffix, part in (("a", batch[:half]), ("b", batch[half:])):
+            self._write_spill(f"{seq}-{table}-{batch_id}{suffix}.npy", part)
+        os.unlink(path)
         self.stats.spilled_pending += 1
 
     def _replay(self):
-        for name in self._spilled():
+        while names := self._spilled():
+            name = names[0]
             _, table, rest = name.split("-", 2)
             batch_id = rest[:-len(".npy")]
             path = os.path.join(self.spill_dir, name)
@@ -205,9 +259,15 @@ class Writer:
                 continue
             try:
                 self.backend.insert(self.tables[table], batch, batch_id)
-            except StoreUnavailableError as e:
+            except Exception as e:
                 self._failed(e)
-                return  # still down: keep the order, try again at the next flush
+                if not self._refused_for_its_data(e):
+                    return  # down or busy: keep the order, try again at the next flush
+                if len(batch) > 1:
+                    self._split(path, name, batch)
+                else:
+                    self._quarantine(path, name, e)
+                continue
             os.unlink(path)
             self.stats.rows_written += len(batch)
             self.stats.batches_replayed += 1
