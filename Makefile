@@ -151,8 +151,9 @@ CFG ?= legendary
 tmux: build build/gk/libmevgk_core.so
 	@[ "$(CFG)" = legendary ] || { echo "CFG=legendary is the only configuration"; exit 2; }
 	@command -v tmux >/dev/null || { echo "tmux is not installed: use make run"; exit 2; }
+	export MEVLIB_MONITOR_TOKEN=$$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n'); \
 	tmux new-session -d -s mevlib '$(MAKE) run' \; \
-	  split-window -h 'watch -n 2 "curl -s 127.0.0.1:8765/metrics | grep -v ^#"' \; attach
+	  split-window -h 'watch -n 2 "curl -s -H \"Authorization: Bearer $$MEVLIB_MONITOR_TOKEN\" 127.0.0.1:8765/metrics | grep -v ^#"' \; attach
 
 # The design note's names: `legendary-patches` is today's `make build` (every fast path is simply
 # how mevlib is built); `bench-legendary` is every benchmark and peer table.

@@ -106,9 +106,10 @@ class Demo:
             from mevlib.monitor.server import Monitor, start_in_thread
 
             self.events = EventPublisher(f"mevlib-events-{os.getpid()}")
-            port, self.stop_monitor = start_in_thread(Monitor(self.events.name, token=monitor_token), monitor_port)
-            print(f"dashboard: http://127.0.0.1:{port}/" + ("?token=..." if monitor_token else "") +
-                  f"  metrics: http://127.0.0.1:{port}/metrics")
+            monitor = Monitor(self.events.name, token=monitor_token)
+            port, self.stop_monitor = start_in_thread(monitor, monitor_port)
+            print(f"dashboard: {monitor.url('127.0.0.1', port)}  metrics: http://127.0.0.1:{port}/metrics "
+                  "(Authorization: Bearer <the token>)", flush=True)
         recorder = store.SenderRecorder(self.writer)
         on_record = recorder if self.events is None else (lambda rec: (recorder(rec), self.events.record(rec)))
         # tuned as in the landing experiment (docs/simulator.md), to the slot length the clock measured

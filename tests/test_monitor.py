@@ -4,6 +4,7 @@ must post at least 10x fewer batches than events, the virtual table must hold 10
 Ctrl+Shift+P must show the performance overlay. A screenshot goes to test-artifacts/."""
 import asyncio
 import json
+import logging
 import pathlib
 import struct
 import threading
@@ -26,15 +27,17 @@ def events(ring_name):
     pub.close()
 
 
-def fetch(url, headers=None):
+def fetch(url, headers=None, method="GET"):
+    """(status, body, headers) of one request."""
     import urllib.error
     import urllib.request
 
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=10) as r:
-            return r.status, r.read().decode()
+        req = urllib.request.Request(url, headers=headers or {}, method=method)
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, r.read().decode(), r.headers
     except urllib.error.HTTPError as e:
-        return e.code, ""
+        return e.code, "", e.headers
 
 
 def test_frames_are_capped_and_nothing_is_lost(events, ring_name):
@@ -71,22 +74,46 @@ def test_names_and_metrics(events, ring_name):
             float(line.rsplit(" ", 1)[1])
 
 
-def test_websocket_frames_and_token(events, ring_name):
+def test_websocket_frames_and_token(events, ring_name, caplog):
     import aiohttp
 
+    caplog.set_level(logging.INFO, logger="aiohttp.access")
     monitor = Monitor(ring_name, token="s3cret")
     port, stop = start_in_thread(monitor)
     try:
         base = f"http://127.0.0.1:{port}"
-        assert fetch(base + "/")[0] == 401 and fetch(base + "/metrics")[0] == 401
-        assert fetch(base + "/?token=wrong")[0] == 401
-        assert fetch(base + "/?token=s3cret")[0] == 200
-        assert fetch(base + "/metrics", {"Authorization": "Bearer s3cret"})[0] == 200
-        assert fetch(base + "/static/protoCoalesce.worker.js")[0] == 200  # the code is public
+        bearer = {"Authorization": "Bearer s3cret"}
+        assert fetch(base + "/")[0] == 200  # the page's code is public; what it shows is not
+        assert fetch(base + "/static/protoCoalesce.worker.js")[0] == 200
+        assert fetch(base + "/metrics?token=s3cret")[0] == 401  # never in a URL: URLs get logged
+        caplog.clear()  # from here on, only requests the page and scrapers make
+        assert fetch(base + "/metrics")[0] == 401
+        assert fetch(base + "/metrics", {"Authorization": "Bearer wrong"})[0] == 401
+        assert fetch(base + "/metrics", bearer)[0] == 200
+        # the page trades the token (from the URL's #fragment, never sent) for an HttpOnly cookie
+        status, _, headers = fetch(base + "/session", bearer, method="POST")
+        cookie = headers["Set-Cookie"]
+        assert status == 204 and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+        assert fetch(base + "/session", method="POST")[0] == 401
+        assert fetch(base + "/metrics", {"Cookie": cookie.split(";")[0]})[0] == 200
+        # DNS rebinding: a name that resolves here but is not where we serve
+        assert fetch(base + "/", {"Host": f"evil.example:{port}"})[0] == 421
+        assert fetch(base + "/metrics", {**bearer, "Host": f"evil.example:{port}"})[0] == 421
+
+        async def refused(url, **kw):
+            async with aiohttp.ClientSession() as s:
+                with pytest.raises(aiohttp.WSServerHandshakeError) as e:
+                    await s.ws_connect(url, **kw)
+                return e.value.status
+
+        ws_url = f"ws://127.0.0.1:{port}/ws"
+        assert asyncio.run(refused(ws_url)) == 401
+        assert asyncio.run(refused(ws_url, headers={**bearer, "Origin": "http://evil.example"})) == 403
+        assert asyncio.run(refused(ws_url, headers={**bearer, "Origin": f"http://localhost:{port + 1}"})) == 403
 
         async def listen():
             async with aiohttp.ClientSession() as s:
-                async with s.ws_connect(f"ws://127.0.0.1:{port}/ws?token=s3cret") as ws:
+                async with s.ws_connect(ws_url, headers={**bearer, "Origin": base}) as ws:
                     meta = json.loads((await ws.receive()).data)
                     assert meta["frame_max"] == 256
                     sent = synthetic(3000, np.random.default_rng(2))
@@ -104,6 +131,15 @@ def test_websocket_frames_and_token(events, ring_name):
         asyncio.run(listen())
     finally:
         stop()
+    logged = [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
+    assert len(logged) >= 10 and not any("s3cret" in line for line in logged)
+
+
+def test_a_token_by_default():
+    from mevlib.ring import RecordRing
+
+    a, b = (Monitor(RecordRing(EVENT_DTYPE, 1024)) for _ in range(2))
+    assert len(a.token) >= 32 and a.token != b.token
 
 
 def test_dashboard_in_headless_chromium(events, ring_name):
@@ -131,7 +167,7 @@ def test_dashboard_in_headless_chromium(events, ring_name):
             time.sleep(max(0.0, next_at - time.monotonic()))
 
     try:
-        browser.goto(f"http://127.0.0.1:{port}/")
+        browser.goto(f"http://127.0.0.1:{port}/#token={monitor.token}")
         deadline = time.monotonic() + 20
         while not browser.eval("document.getElementById('status')?.textContent === 'live'"):
             assert time.monotonic() < deadline, "the page never connected"

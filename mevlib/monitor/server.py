@@ -3,8 +3,14 @@
 One task drains the bot's event ring every 16 ms and sends each connected page one binary
 WebSocket frame of at most 256 events (``u32 count, u32 sequence, count x 40-byte events``);
 what does not fit waits in the ring for the next frame, so a burst is spread out, never
-dropped here. The same events feed the Prometheus counters at /metrics. With a token, every
-request must carry it (``?token=`` or ``Authorization: Bearer``); it is never logged.
+dropped here. The same events feed the Prometheus counters at /metrics.
+
+Not an open door, even on loopback (any local process, and any web page the user opens, can
+reach 127.0.0.1): a random token is made unless one is given, and /ws and /metrics need it, as
+``Authorization: Bearer`` or the HttpOnly cookie that POST /session sets for the page. The URL to
+open carries it in the #fragment, which browsers never send, so it reaches no access log (the
+query string is never read for it). Every request's Host must be one we serve on (DNS
+rebinding), and /ws refuses an Origin other than the page's own.
 """
 from __future__ import annotations
 
@@ -12,7 +18,9 @@ import argparse
 import asyncio
 import hmac
 import logging
+import os
 import pathlib
+import secrets
 import struct
 import sys
 import time
@@ -26,6 +34,8 @@ from mevlib.ring import RecordRing
 FRAME_S = 0.016
 FRAME_MAX = 256
 STATIC = pathlib.Path(__file__).parent / "static"
+COOKIE = "mevlib_session"
+PUBLIC = ("/", "/session")  # the page and the exchange that lets it in; /static/ too
 log = logging.getLogger("mevlib.monitor")
 
 
@@ -33,7 +43,9 @@ class Monitor:
     def __init__(self, ring: str | RecordRing, *, token: str | None = None, frame_s: float = FRAME_S,
                  frame_max: int = FRAME_MAX):
         self.ring = ring if isinstance(ring, RecordRing) else RecordRing.attach(ring, EVENT_DTYPE, role="consumer")
-        self.token, self.frame_s, self.frame_max = token, frame_s, frame_max
+        self.token = token or secrets.token_urlsafe(32)
+        self.frame_s, self.frame_max = frame_s, frame_max
+        self.hosts: set[str] = set()  # Host header values we answer to, set when bound
         self.metrics = Metrics()
         self.clients: set = set()
         self.names: dict[tuple[int, int], str] = {}
@@ -41,10 +53,20 @@ class Monitor:
         self._seq = 0
 
     # --- HTTP ------------------------------------------------------------------------------------
+    def url(self, host: str, port: int) -> str:
+        """What to open: the token rides in the fragment, which the browser keeps to itself."""
+        return f"http://{host}:{port}/#token={self.token}"
+
+    def serve_on(self, host: str, port: int) -> None:
+        """The Host headers to accept: the bound address, and localhost's names on loopback."""
+        names = {host}
+        if host in ("127.0.0.1", "::1", "localhost"):
+            names |= {"127.0.0.1", "localhost", "[::1]"}
+        self.hosts = {f"{n}:{port}" for n in names} | ({f"[{host}]:{port}"} if ":" in host else set())
+
     def _authorised(self, request) -> bool:
-        if not self.token:
-            return True
-        given = request.query.get("token") or request.headers.get("Authorization", "").removeprefix("Bearer ")
+        given = (request.headers.get("Authorization", "").removeprefix("Bearer ")
+                 or request.cookies.get(COOKIE, ""))
         return hmac.compare_digest(given.encode(), self.token.encode())
 
     def app(self):
@@ -52,16 +74,27 @@ class Monitor:
 
         @web.middleware
         async def guard(request, handler):
+            if request.host not in self.hosts:
+                raise web.HTTPMisdirectedRequest(text="not served under that name")
             # the page's code is public; the events and metrics are not
-            if not request.path.startswith("/static/") and not self._authorised(request):
+            public = request.path in PUBLIC or request.path.startswith("/static/")
+            if not public and not self._authorised(request):
                 raise web.HTTPUnauthorized(text="token required")
             return await handler(request)
 
         async def index(request):
-            return web.FileResponse(STATIC / "index.html")
+            return web.FileResponse(STATIC / "index.html", headers={"Referrer-Policy": "no-referrer"})
+
+        async def session(request):
+            if not self._authorised(request):
+                raise web.HTTPUnauthorized(text="token required")
+            response = web.HTTPNoContent()
+            response.set_cookie(COOKIE, self.token, httponly=True, samesite="Strict", path="/")
+            return response
 
         app = web.Application(middlewares=[guard])
         app.router.add_get("/", index)
+        app.router.add_post("/session", session)
         app.router.add_get("/ws", self._ws)
         app.router.add_get("/metrics", self._metrics)
         app.router.add_static("/static", STATIC)
@@ -78,6 +111,9 @@ class Monitor:
     async def _ws(self, request):
         from aiohttp import web
 
+        origin = request.headers.get("Origin")
+        if origin is not None and origin != f"{request.scheme}://{request.host}":
+            raise web.HTTPForbidden(text="cross-origin WebSocket refused")
         ws = web.WebSocketResponse(heartbeat=10, max_msg_size=1 << 16)
         await ws.prepare(request)
         self.clients.add(ws)
@@ -148,6 +184,7 @@ def start_in_thread(monitor: Monitor, port: int = 0, host: str = "127.0.0.1"):
         site = web.TCPSite(runner, host, port)
         loop.run_until_complete(site.start())
         bound["port"] = site._server.sockets[0].getsockname()[1]
+        monitor.serve_on(host, bound["port"])
         ready.set()
         loop.run_forever()
         loop.run_until_complete(runner.cleanup())
@@ -168,8 +205,7 @@ def start_in_thread(monitor: Monitor, port: int = 0, host: str = "127.0.0.1"):
 def serve(monitor: Monitor, port: int = 8765, host: str = "127.0.0.1") -> None:
     from aiohttp import web
 
-    if host not in ("127.0.0.1", "::1", "localhost") and not monitor.token:
-        raise SystemExit("refusing to serve beyond loopback without --token")
+    monitor.serve_on(host, port)
     web.run_app(monitor.app(), host=host, port=port, print=lambda *a: None)
 
 
@@ -178,10 +214,12 @@ def main(argv=None) -> int:
     ap.add_argument("--ring", required=True, help="the bot's event ring (EventPublisher name)")
     ap.add_argument("--port", type=int, default=8765)
     ap.add_argument("--host", default="127.0.0.1")
-    ap.add_argument("--token", default=None, help="require ?token= or a Bearer header")
+    ap.add_argument("--token", default=os.environ.get("MEVLIB_MONITOR_TOKEN"),
+                    help="the token /ws and /metrics need (default: $MEVLIB_MONITOR_TOKEN, else random)")
     args = ap.parse_args(argv)
     monitor = Monitor(args.ring, token=args.token)
-    print(f"dashboard on http://{args.host}:{args.port}/" + ("?token=..." if args.token else ""), flush=True)
+    print(f"dashboard on {monitor.url(args.host, args.port)}  (metrics: Authorization: Bearer <token>)",
+          flush=True)
     serve(monitor, args.port, args.host)
     return 0
 

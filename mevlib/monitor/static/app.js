@@ -249,10 +249,20 @@ worker.onmessage = (m) => {
     document.getElementById("status").textContent = "disconnected";
   }
 };
-const wsUrl = new URL("ws", location.href);
-wsUrl.protocol = location.protocol === "https:" ? "wss:" : "ws:";
-wsUrl.search = location.search;  // carries ?token=
-worker.postMessage({ type: "connect", url: wsUrl.href });
+// The token comes in the URL's #fragment (never sent to any server, so never logged); it is
+// traded once for an HttpOnly cookie, which the WebSocket then carries, and the URL is cleaned.
+async function connect() {
+  const token = new URLSearchParams(location.hash.slice(1)).get("token");
+  if (token) {
+    history.replaceState(null, "", location.pathname);
+    const r = await fetch("session", { method: "POST", headers: { Authorization: `Bearer ${token}` } });
+    if (!r.ok) document.getElementById("status").textContent = "wrong token";
+  }
+  const wsUrl = new URL("ws", location.href);
+  wsUrl.protocol = location.protocol === "https:" ? "wss:" : "ws:";
+  worker.postMessage({ type: "connect", url: wsUrl.href });
+}
+connect();
 setInterval(() => {
   document.getElementById("totals").textContent = `${table.count.toLocaleString()} events in view`;
 }, 500);
