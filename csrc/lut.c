@@ -76,6 +76,8 @@ int mev_lut_check(const void *buf, size_t len)
         memcpy(&v, p + MEV_LUT_HEADER_BYTES + 4 * (size_t)i, 4);
         if (!isfinite(v) || (i > 0 && i < count && !(v > prev)))
             return MEV_ECORRUPT;
+        if (i >= count && kind == MEV_LUT_P_LAND && !(v >= 0.0f && v <= 1.0f))
+            return MEV_ECORRUPT; /* a probability table holds probabilities */
         prev = v;
     }
     return MEV_OK;
@@ -93,13 +95,19 @@ static void table_free(struct table *t)
  * rewriting the file afterwards can never fault a reader, as a file mapping could (SIGBUS). */
 static int table_load(const char *path, struct table **out)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO would otherwise wait for a writer (with Python's GIL held);
+     * it changes nothing for a regular file, and anything else is refused by the fstat. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
-        return errno == ENOENT ? MEV_ENOENT : MEV_EOS;
+        return errno == ENOENT ? MEV_ENOENT : errno == EISDIR ? MEV_EINVAL : MEV_EOS;
     struct stat st;
     if (fstat(fd, &st) != 0) {
         close(fd);
         return MEV_EOS;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return MEV_EINVAL;
     }
     size_t len = (size_t)st.st_size;
     if (len < MEV_LUT_HEADER_BYTES + 4 || len > MEV_LUT_HEADER_BYTES + (size_t)MEV_LUT_MAX_KNOTS * 8 + 4) {

@@ -35,7 +35,8 @@ typedef struct mev_lut mev_lut;
 
 /* Checks a table held in memory: MEV_OK or MEV_ECORRUPT. */
 int mev_lut_check(const void *buf, size_t len);
-/* MEV_ENOENT (no file), MEV_ECORRUPT (any check failed), MEV_EOS, MEV_ENOMEM. */
+/* MEV_ENOENT (no file), MEV_EINVAL (not a regular file: a FIFO, device or directory is never
+ * read), MEV_ECORRUPT (any check failed, or a p_land value outside [0, 1]), MEV_EOS, MEV_ENOMEM. */
 int mev_lut_open(const char *path, mev_lut **out);
 /* Replaces the table from `path`; on any error the current table stays in use. */
 int mev_lut_reload(mev_lut *l, const char *path);

@@ -18,7 +18,7 @@ const char *mev_strerror(int code)
     case MEV_ETIMEDOUT: return "timed out";
     case MEV_EBUSY: return "a live owner already holds that role";
     case MEV_EMISMATCH: return "ring segment does not match (mode, capacity, record size or type)";
-    case MEV_ECORRUPT: return "ring segment is corrupted";
+    case MEV_ECORRUPT: return "damaged or malformed (a check of its contents failed)";
     case MEV_ECLOSED: return "closed";
     case MEV_EEXIST: return "a segment with that name already exists";
     case MEV_ENOENT: return "no segment with that name";

@@ -15,7 +15,7 @@ from cpython.bytes cimport (
 from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
 
 from mevlib._csrc cimport *
-from mevlib._errors cimport check
+from mevlib._errors cimport MEV_EINVAL, check
 
 from solders.pubkey import Pubkey
 
@@ -189,7 +189,10 @@ cdef class Lut:
 
     def __cinit__(self, path):
         self.path = os.fspath(path)
-        check(mev_lut_open(os.fsencode(self.path), &self._l), f"open LUT {self.path}")
+        rc = mev_lut_open(os.fsencode(self.path), &self._l)
+        if rc == MEV_EINVAL:
+            raise InvalidArgumentError(f"calibration table {self.path}: not a regular file")
+        check(rc, f"calibration table {self.path}")
 
     def __dealloc__(self):
         mev_lut_close(self._l)  # a RouteBandit using it holds a reference: never while in use
@@ -212,7 +215,10 @@ cdef class Lut:
     def reload(self, path=None):
         """Loads `path` (default: the same path again) in place of the current table."""
         new = os.fspath(path) if path is not None else self.path
-        check(mev_lut_reload(self._l, os.fsencode(new)), f"reload LUT {new}")
+        rc = mev_lut_reload(self._l, os.fsencode(new))
+        if rc == MEV_EINVAL:
+            raise InvalidArgumentError(f"calibration table {new}: not a regular file")
+        check(rc, f"reload calibration table {new}")
         self.path = new
 
     @property

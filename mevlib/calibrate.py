@@ -39,6 +39,8 @@ def lut_bytes(x, y, kind: str, domain: str, created_at_ns: int | None = None) ->
         raise InvalidArgumentError("knots: two 1-d arrays of the same non-zero length")
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y)) and np.all(np.diff(x) > 0)):
         raise InvalidArgumentError("knots must be finite, with x strictly increasing")
+    if kind == "p_land" and not np.all((y >= 0) & (y <= 1)):
+        raise InvalidArgumentError("a p_land table's values are probabilities, in [0, 1]")
     name = domain.encode()
     if len(name) > 64 or kind not in LUT_KINDS:
         raise InvalidArgumentError(f"domain up to 64 bytes, kind one of {sorted(LUT_KINDS)}")

@@ -2,6 +2,7 @@
 truncated files are refused while the table in use stays; calibrating from the store fixes
 deliberately miscalibrated scores; the bandit's cost-aware choice goes through the tables."""
 import random
+import zlib
 
 import numpy as np
 import pytest
@@ -153,3 +154,49 @@ def test_bandit_cost_aware_choice_uses_the_tables(tmp_path):
     assert bandit.choose(1, value=100.0)[0] == "a"
     with pytest.raises(mevlib.InvalidTypeError):
         bandit.set_calibration("a", "never.lut")
+
+
+def test_probability_tables_hold_probabilities(tmp_path):
+    """A p_land table whose values leave [0, 1] is refused: an EV computed from p = 1.3 would tip
+    for a 130% chance of landing. Written raw, past write_lut's own checks, as a damaged or
+    foreign file would be."""
+    path = tmp_path / "p.lut"
+    for y in ([0.0, 1.5], [-0.01, 0.5]):
+        raw = bytearray(calibrate.lut_bytes([0.0, 1.0], y, "ev", "x"))
+        raw[12:16] = (1).to_bytes(4, "little")  # kind: p_land
+        raw[-4:] = zlib.crc32(bytes(raw[:-4])).to_bytes(4, "little")
+        path.write_bytes(bytes(raw))
+        with pytest.raises(mevlib.CorruptDataError, match="calibration table"):
+            mevlib.Lut(path)
+    calibrate.write_lut(str(path), [0.0, 1.0], [1.5, 2.0], "ev", "ev")  # any value for an EV table
+    assert mevlib.Lut(path)(0.0) == 1.5
+
+
+def test_errors_name_the_calibration_table(tmp_path):
+    bad = tmp_path / "bad.lut"
+    bad.write_bytes(b"MEVLUT\0\0" + bytes(200))
+    with pytest.raises(mevlib.CorruptDataError) as e:
+        mevlib.Lut(bad)
+    assert "calibration table" in str(e.value) and "ring" not in str(e.value)
+
+
+def test_a_fifo_or_device_is_refused_at_once(tmp_path):
+    """open() of a FIFO blocks until a writer comes, with the GIL held: it must never be tried."""
+    import os
+
+    from forking import in_child
+
+    fifo = tmp_path / "p.lut"
+    os.mkfifo(fifo)
+
+    def body():
+        for path in (fifo, "/dev/zero", tmp_path):
+            try:
+                mevlib.Lut(path)
+                return 1
+            except mevlib.InvalidArgumentError as e:
+                if "regular file" not in str(e):
+                    return 2
+        return 0
+
+    assert in_child(body, timeout=10) == 0
