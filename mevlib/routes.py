@@ -25,7 +25,7 @@ from mevlib.jito import MIN_TIP_LAMPORTS, TIP_ACCOUNTS
 
 class RpcCallError(MevError, RuntimeError):
     """A JSON-RPC call failed. `kind` says how: http, rate_limited, bad_json, rpc, timeout,
-    connection; `code` is the HTTP status or the JSON-RPC error code."""
+    connection, too_large; `code` is the HTTP status or the JSON-RPC error code."""
 
     def __init__(self, kind: str, message: str, code: int | None = None):
         super().__init__(f"{kind}: {message}")
@@ -185,15 +185,22 @@ def classify(raw: tuple, route_names: Sequence[str]) -> ShotResult:
 
 
 class JsonRpcClient:
-    """A small blocking JSON-RPC client on one keep-alive connection (not the hot path)."""
+    """A small blocking JSON-RPC client on one keep-alive connection (not the hot path).
 
-    def __init__(self, url: str, headers: dict | None = None, timeout: float = 5.0):
+    The URL's query string (a provider's ``?api-key=``) goes with every call. A response body
+    larger than `max_body_bytes` is refused (RpcCallError "too_large") rather than read into
+    memory: a misbehaving or hostile endpoint cannot make the bot allocate without bound."""
+
+    def __init__(self, url: str, headers: dict | None = None, timeout: float = 5.0,
+                 max_body_bytes: int = 64 << 20):
         parsed = urllib.parse.urlparse(url)
         if parsed.scheme not in ("http", "https"):
-            raise InvalidArgumentError(f"not an http(s) URL: {url!r}")
+            raise InvalidArgumentError(f"not an http(s) URL: scheme {parsed.scheme!r}")  # the URL may hold a key
         self._https = parsed.scheme == "https"
         self._host, self._port = parsed.hostname, parsed.port
         self._path = parsed.path or "/"
+        self._query = "?" + parsed.query if parsed.query else ""
+        self._max_body = max_body_bytes
         self._headers = {"Content-Type": "application/json", **(headers or {})}
         self._timeout = timeout
         self._conn = None
@@ -212,9 +219,13 @@ class JsonRpcClient:
             body = json.dumps({"jsonrpc": "2.0", "id": self._id, "method": method, "params": params or []})
             try:
                 conn = self._connection()
-                conn.request("POST", self._path.rstrip("/") + path or "/", body, self._headers)
+                target = (self._path.rstrip("/") + path or "/") + self._query
+                conn.request("POST", target, body, self._headers)
                 resp = conn.getresponse()
-                data = resp.read()
+                data = resp.read(self._max_body + 1)
+                if len(data) > self._max_body:
+                    self.close()  # the rest is never read: the connection cannot be reused
+                    raise RpcCallError("too_large", f"{method}: response over {self._max_body} bytes")
             except TimeoutError as e:
                 self.close()
                 raise RpcCallError("timeout", f"{method}: {e}") from None

@@ -360,3 +360,61 @@ def test_records_reach_the_store_with_calibrated_p_land(sim, store_db, tmp_path)
                              "WHERE strategy = 'test/single' AND landed = 1")) == single_paid
     paid = store_db.rows(f"SELECT sum(tip_lamports) FROM {db}.outcomes")[0][0]
     assert paid == store_db.rows(f"SELECT sumIf(tip_lamports, landed = 1) FROM {db}.attempts")[0][0]
+
+
+class _Recorder:
+    """A loopback HTTP server that records request targets and answers with a body of a set size."""
+
+    def __init__(self, body_bytes=0):
+        import http.server
+        import threading
+
+        seen = self.targets = []
+        size = body_bytes
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                seen.append(self.path)
+                self.rfile.read(int(self.headers["Content-Length"]))
+                body = b'{"jsonrpc":"2.0","id":1,"result":"' + b"x" * size + b'"}'
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_json_rpc_client_keeps_the_query_string():
+    """Paid RPCs authenticate with ?api-key=...: dropping it sends every call unauthenticated."""
+    srv = _Recorder()
+    try:
+        rpc = JsonRpcClient(srv.url + "/rpc?api-key=abc123")
+        rpc.call("getSlot")
+        rpc.call("getTipAccounts", path="/api/v1/bundles")
+        assert srv.targets == ["/rpc?api-key=abc123", "/rpc/api/v1/bundles?api-key=abc123"]
+        JsonRpcClient(srv.url + "?api-key=k").call("getSlot")
+        assert srv.targets[-1] == "/?api-key=k"
+    finally:
+        srv.close()
+
+
+def test_json_rpc_client_caps_response_bodies():
+    srv = _Recorder(body_bytes=3 << 20)
+    try:
+        rpc = JsonRpcClient(srv.url, max_body_bytes=1 << 20)
+        with pytest.raises(RpcCallError) as e:
+            rpc.call("getProgramAccounts")
+        assert e.value.kind == "too_large" and "1048576" in str(e.value)
+        assert len(JsonRpcClient(srv.url).call("getProgramAccounts")) == 3 << 20  # the default admits it
+    finally:
+        srv.close()
