@@ -32,6 +32,8 @@ cdef class CurlSender:
     cdef mev_sender *_s
     cdef readonly list route_urls
     cdef bint _started
+    cdef bint _closed
+    cdef int _users  # results() waiting with the GIL released; the last one out frees a closed sender
 
     def __init__(self, inflight=256, timeout=2.0):
         if not isinstance(inflight, int) or not 1 <= inflight <= 1024:
@@ -43,13 +45,18 @@ cdef class CurlSender:
         self.route_urls = []
 
     def __dealloc__(self):
-        with nogil:
-            mev_sender_free(self._s)
+        self._free()
 
     cdef int _open(self) except -1:
-        if self._s == NULL:
+        if self._closed or self._s == NULL:
             raise ClosedError("sender is closed")
         return 0
+
+    cdef void _free(self) noexcept:
+        if self._s != NULL:
+            with nogil:
+                mev_sender_free(self._s)
+            self._s = NULL
 
     def add_route(self, url, jito=False, headers=None, http2=False, ca_file=None):
         """Registers an endpoint; returns its index. headers: {name: value}. ca_file: a PEM
@@ -116,8 +123,14 @@ cdef class CurlSender:
         self._open()
         out = []
         if t > 0:
+            self._users += 1
             with nogil:
                 rc = mev_sender_wait_result(self._s, t)
+            self._users -= 1
+            if self._closed:  # closed by another thread while we waited
+                if self._users == 0:
+                    self._free()
+                raise ClosedError("sender was closed while waiting for results")
             if rc != MEV_ETIMEDOUT:
                 check(rc, "results")
         while len(out) < max_n:
@@ -141,11 +154,11 @@ cdef class CurlSender:
                 "spin_ns": st.spin_ns}
 
     def close(self):
-        """Stops the thread (shots not yet fired are abandoned) and frees everything."""
-        if self._s != NULL:
-            with nogil:
-                mev_sender_free(self._s)
-            self._s = NULL
+        """Stops the thread (shots not yet fired are abandoned) and frees everything, at once or,
+        if another thread is waiting in results(), when it returns."""
+        self._closed = True
+        if self._users == 0:
+            self._free()
 
     def __enter__(self):
         return self

@@ -94,3 +94,4 @@ def test_inherited_producer_role_is_not_released_by_the_child(ring_name):
         mevlib.Ring.attach(ring_name, role="producer")
     assert ring.push(b"still mine")
     ring.close()
+

@@ -10,6 +10,7 @@ from solders.message import MessageV0
 from solders.system_program import TransferParams, transfer
 
 import mevlib
+from forking import in_child
 from mevlib import _sender
 from mevlib.jito import TIP_ACCOUNTS
 from mevlib.routes import JitoRoute, JsonRpcClient, RpcCallError, RpcRoute, classify
@@ -418,3 +419,37 @@ def test_json_rpc_client_caps_response_bodies():
         assert len(JsonRpcClient(srv.url).call("getProgramAccounts")) == 3 << 20  # the default admits it
     finally:
         srv.close()
+
+
+def test_sender_close_racing_results():
+    """close() from one thread while another waits in results() with the GIL released: the
+    sender is freed when the waiter has left, never under it."""
+    import threading
+
+    def body():
+        for _ in range(300):
+            sender = _sender.CurlSender()
+            sender.add_route("http://127.0.0.1:9/")
+            sender.start()
+            outcome = []
+
+            def wait():
+                try:
+                    outcome.append(sender.results(timeout=0.01))
+                except mevlib.ClosedError:
+                    outcome.append("closed")
+
+            t = threading.Thread(target=wait)
+            t.start()
+            sender.close()
+            t.join(10)
+            if t.is_alive() or not outcome:
+                return 1
+            try:
+                sender.results()
+                return 2
+            except mevlib.ClosedError:
+                pass
+        return 0
+
+    assert in_child(body, timeout=120) == 0
