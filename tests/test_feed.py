@@ -1,6 +1,7 @@
 """mevlib.feed: the C decoder against the official protobuf runtime, garbage never crashes it,
 commitment-aware delivery (hold, release, drop dead slots, bounded memory), and the plugin core
 feeding a bot through a ring and through Kafka."""
+import collections
 import time
 import uuid
 
@@ -65,18 +66,27 @@ def test_truncations_are_refused():
 
 
 class ListSource:
-    """Hands the feed prepared messages, in batches."""
+    """Hands the feed prepared messages, in batches, as one partition (or as the partitions given:
+    `messages` may hold (partition, message) pairs). Records what the feed commits."""
 
     def __init__(self, messages):
         self.messages = list(messages)
         self.commits = 0
+        self.committed = {}
+        self.offsets = collections.Counter()
 
     def poll(self, max_n, timeout):
         batch, self.messages = self.messages[:max_n], self.messages[max_n:]
-        return batch
+        out = []
+        for m in batch:
+            key, raw = m if isinstance(m, tuple) else ("p0", m)
+            out.append((key, self.offsets[key], raw))
+            self.offsets[key] += 1
+        return out
 
-    def commit(self):
+    def commit(self, positions):
         self.commits += 1
+        self.committed.update(positions)
 
     def close(self):
         pass
@@ -114,12 +124,56 @@ def test_confirmed_is_not_enough_for_rooted():
 def test_buffer_is_bounded():
     msgs = [account_msg(slot) for slot in range(100)]
     bound = 20 * max(len(m) for m in msgs)
-    f = Feed(ListSource(msgs), commitment="confirmed", max_buffered_bytes=bound)
+    # a partition each, so no update waits behind another's slot
+    f = Feed(ListSource([(f"p{i}", m) for i, m in enumerate(msgs)]), commitment="confirmed",
+             max_buffered_bytes=bound)
     f.poll(max_n=1000)
     assert f.stats.buffered_bytes <= bound and 75 <= f.stats.dropped_overflow <= 80  # oldest first
     f.source.messages = [slot_msg(99, CONFIRMED), slot_msg(5, CONFIRMED)]
     out = f.poll()
     assert [e.slot for e in out if isinstance(e, AccountUpdate)] == [99]  # slot 5 was evicted
+
+
+def test_a_partition_is_handed_out_in_order_and_committed_up_to_its_first_undecided():
+    f = Feed(ListSource([account_msg(5, seq=1), account_msg(6, seq=2), b"junk", account_msg(6, seq=3)]),
+             commitment="confirmed")
+    assert f.poll() == [] and f.source.committed == {"p0": 0}
+    f.source.messages = [slot_msg(6, CONFIRMED)]  # slot 6 is decided, but waits behind slot 5
+    assert [e.slot for e in f.poll() if isinstance(e, AccountUpdate)] == []
+    assert f.source.committed == {"p0": 0}
+    f.source.messages = [slot_msg(5, CONFIRMED)]
+    out = [e.sequence for e in f.poll() if isinstance(e, AccountUpdate)]
+    assert out == [1, 2, 3] and f.source.committed == {"p0": 6}
+
+
+def test_fates_known_before_the_update_arrives():
+    """Statuses on one partition, updates on another, in every order: an update whose slot is
+    already confirmed, dead or abandoned (at or below the root, never confirmed) is decided at
+    once, never parked until the memory bound evicts it."""
+    got = []
+    f = Feed(ListSource([("s", slot_msg(7, CONFIRMED)), ("s", slot_msg(8, DEAD)),
+                         ("s", slot_msg(20, ROOTED))]), commitment="confirmed", on_account=got.append)
+    f.poll()
+    f.source.messages = [("u", account_msg(7, seq=1)), ("u", account_msg(8, seq=2)),
+                         ("u", account_msg(9, seq=3)), ("u", account_msg(21, seq=4))]
+    f.poll()
+    assert [u.slot for u in got] == [7]
+    assert (f.stats.dropped_dead, f.stats.dropped_abandoned) == (1, 1)
+    assert f.stats.buffered_bytes > 0 and f.source.committed["u"] == 3  # slot 21 waits
+    f.source.messages = [("s", slot_msg(21, ROOTED))]  # rooted is confirmed too
+    f.poll()
+    assert [u.slot for u in got] == [7, 21] and f.stats.buffered_bytes == 0
+    assert f.source.committed == {"s": 4, "u": 4}
+
+
+def test_statuses_from_every_partition_are_delivered_once_and_gaps_counted():
+    slots = []
+    f = Feed(ListSource([("a", slot_msg(3, CONFIRMED)), ("b", slot_msg(3, CONFIRMED))]), on_slot=slots.append)
+    f.poll()
+    assert len(slots) == 1 and f.stats.duplicate_statuses == 1
+    f.source.messages = [("a", account_msg(1, seq=s)) for s in (1, 2, 5, 6, 1)]
+    f.poll()
+    assert (f.stats.sequence_gaps, f.stats.sequence_resets) == (2, 1)
 
 
 def test_a_raising_hook_does_not_stop_the_feed():
