@@ -343,3 +343,40 @@ def test_killed_before_confirmation_then_restarted_delivers_each_update_once(kaf
     f.close()
     assert second == [4, 5, 6]  # each once; the dead slot's never
     assert f.stats.dropped_dead == 1
+
+
+def test_the_documented_set_up_delivers_under_confirmed(tmp_path, kafka_bootstrap):
+    """docs/geyser.md: the plugin into a topic of several partitions, a bot reading one of them.
+    Statuses reach that partition too (the plugin writes each to every partition), so its
+    updates are released; each partition's sequence has no gap."""
+    from test_geyser_core import account, ffi, load_lib, plugin
+
+    lib = load_lib()
+    topic = new_topic(kafka_bootstrap, 3)
+    p, err = plugin(lib, tmp_path, {"sink": "kafka", "kafka": {"bootstrap.servers": kafka_bootstrap},
+                                    "topic": topic, "filters": [{"data_sizes": [165]}]})
+    assert p != ffi.NULL, err
+    keys = [bytes(Pubkey.new_unique()) for _ in range(60)]
+    for i, k in enumerate(keys):
+        a, keep = account(k, bytes(32), bytes(165), slot=100 + i % 2)
+        assert lib.mevgk_update_account(p, a) == 1
+    for slot, status in ((100, CONFIRMED), (101, DEAD)):
+        assert lib.mevgk_update_slot(p, ffi.new("mevgk_slot *", {"slot": slot, "status": status})) == 1
+    lib.mevgk_free(p)
+    by_partition = []
+    for part in range(3):
+        got = []
+        f = Feed(KafkaSource(kafka_bootstrap, partitions=[(topic, part)], group=f"g{part}-{topic}"),
+                 commitment="confirmed", on_account=got.append)
+        start = quiet_since = time.monotonic()
+        while time.monotonic() - quiet_since < 1.0:  # until a second passes with nothing new
+            before = f.stats.messages
+            f.poll(max_n=500, timeout=0.2)
+            if f.stats.messages != before or (before == 0 and time.monotonic() - start < 20):
+                quiet_since = time.monotonic()
+        f.close()
+        assert all(u.slot == 100 for u in got) and f.stats.sequence_gaps == 0
+        assert f.stats.buffered_bytes == 0  # slot 101's were dropped as dead, none left waiting
+        by_partition.append({u.pubkey for u in got})
+    assert set().union(*by_partition) == {k for i, k in enumerate(keys) if i % 2 == 0}
+    assert all(by_partition)  # murmur2 of 60 keys fills each of 3 partitions

@@ -4,6 +4,7 @@ unique sequences from concurrent validator threads; a full sink drops and counts
 refused with the offending key named."""
 import json
 import os
+import sys
 import threading
 import time
 import uuid
@@ -152,12 +153,17 @@ def test_concurrent_validator_threads(lib, tmp_path, ring_name):
             lib.mevgk_update_account(p, a)
 
     threads = [threading.Thread(target=worker, args=(t,)) for t in range(4)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # the GIL changes hands between cffi calls as often as it can
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    sys.setswitchinterval(interval)
     got = [Event.FromString(r).account for r in ring.pop_many(10_000)]
     assert len(got) == 2000 and len({a.sequence for a in got}) == 2000
+    # numbered in the order they were written: a consumer can count gaps from the sequence alone
+    assert [a.sequence for a in got] == list(range(1, 2001))
     for t in range(4):  # each thread's updates arrive in its order
         mine = [a.slot for a in got if a.pubkey[:28] == bytes([t]) * 28]
         assert mine == list(range(500))
@@ -172,6 +178,13 @@ def test_concurrent_validator_threads(lib, tmp_path, ring_name):
     ({"sink": "ring://x", "filters": [{"data_sizes": [-1]}]}, "filters[0].data_sizes[0]"),
     ({"sink": "ring://x", "filters": [{"memcmp": [{"offset": 0}]}]}, "filters[0].memcmp[0]"),
     ({"sink": "ring://x", "filters": [{"memcmp": [{"offset": 0, "hex": "zz"}]}]}, "filters[0].memcmp[0]"),
+    # hex is pairs of hex digits and nothing else (sscanf's %x took a sign, spaces and 0x)
+    ({"sink": "ring://x", "filters": [{"memcmp": [{"offset": 0, "hex": "+1"}]}]}, "filters[0].memcmp[0]"),
+    ({"sink": "ring://x", "filters": [{"memcmp": [{"offset": 0, "hex": " 1ab"}]}]}, "filters[0].memcmp[0]"),
+    ({"sink": "ring://x", "filters": [{"memcmp": [{"offset": 0, "hex": "0x"}]}]}, "filters[0].memcmp[0]"),
+    ({"sink": "ring://x", "filters": [{"memcmp": [{"offset": 0, "hex": "-1ff"}]}]}, "filters[0].memcmp[0]"),
+    ({"sink": "kafka", "kafka": {}, "topic": "t", "slot_topic": "s", "filters": [{"data_sizes": [1]}]},
+     'unknown key "slot_topic"'),
     ({"sink": "kafka", "filters": [{"data_sizes": [1]}]}, "kafka"),
     ({"sink": "kafka", "kafka": {"no.such.setting": 1}, "topic": "t", "filters": [{"data_sizes": [1]}]},
      "kafka.no.such.setting"),
@@ -281,7 +294,7 @@ def test_broker_lost_mid_stream_counts_and_recovers(lib, tmp_path):
         start = time.monotonic()
         send(p, 2000)  # the queue holds 500: the rest are dropped at once, nothing blocks
         assert time.monotonic() - start < 2.0
-        assert wait_for(lambda: metrics(p).dropped + metrics(p).failed >= 2000)
+        assert wait_for(lambda: metrics(p).dropped + metrics(p).failed >= 2000), (metrics(p).dropped, metrics(p).failed, metrics(p).sent)
         m = metrics(p)
         assert m.dropped >= 1500 and m.sent == 100
         broker = start_tansu(port)  # it comes back (empty: memory storage)

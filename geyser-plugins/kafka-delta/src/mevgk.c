@@ -16,6 +16,8 @@
 
 #define MAX_CONFIG (1 << 20) /* bytes of JSON */
 #define MAX_EVENT (16 * 1024 + 1024) /* accounts up to 16 KiB of data; larger ones count as failed */
+#define MAX_PARTITIONS 1024
+#define METADATA_TIMEOUT_MS 5000
 
 struct mevgk {
     mevgk_filter *filters;
@@ -23,7 +25,9 @@ struct mevgk {
     int include_startup;
     /* kafka sink */
     rd_kafka_t *rk;
-    rd_kafka_topic_t *topic, *slot_topic;
+    rd_kafka_topic_t *topic;
+    rd_kafka_conf_t *conf;  /* a copy, to make the producer again after a fatal error */
+    char topic_name[256];
     pthread_t poller;
     int poller_started;
     atomic_int stop;
@@ -31,8 +35,12 @@ struct mevgk {
     void *ring_mem;
     size_t ring_bytes;
     mev_ring *ring;
-    pthread_mutex_t ring_lock; /* validator threads are many; a ring has one producer */
-    _Atomic uint64_t sequence;
+    /* Validator threads are many. Under this lock a message gets its partition's next sequence
+     * number and is handed to the sink, so each partition's numbers follow its order and a
+     * consumer can count what was lost from the gaps. */
+    pthread_mutex_t emit_lock;
+    int32_t partitions;             /* of the topic (kafka; 0 while unknown), 1 for a ring */
+    uint64_t sequence[MAX_PARTITIONS]; /* the last number given on each partition */
     _Atomic uint64_t updates, startup_skipped, filtered_out, sent, dropped, failed, slot_events;
 };
 
@@ -80,16 +88,28 @@ long mevgk_base58_decode(const char *s, uint8_t *out, size_t cap)
     return (long)(zeros + len);
 }
 
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Strictly pairs of hex digits: no sign, spaces or 0x (sscanf("%2x") took all three). */
 static int hex_decode(const char *s, uint8_t *out, size_t cap)
 {
     size_t n = strlen(s);
-    if (n % 2 || n / 2 > cap)
+    if (n == 0 || n % 2 || n / 2 > cap)
         return -1;
     for (size_t i = 0; i < n / 2; i++) {
-        unsigned v;
-        if (sscanf(s + 2 * i, "%2x", &v) != 1)
+        int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
+        if (hi < 0 || lo < 0)
             return -1;
-        out[i] = (uint8_t)v;
+        out[i] = (uint8_t)(hi << 4 | lo);
     }
     return (int)(n / 2);
 }
@@ -122,8 +142,10 @@ static int parse_keys(const cJSON *arr, uint8_t (**keys)[32], size_t *n, const c
     }
     size_t count = (size_t)cJSON_GetArraySize(arr);
     *keys = calloc(count ? count : 1, 32);
-    if (*keys == NULL)
+    if (*keys == NULL) {
+        set_err(err, err_len, "%s: out of memory", where);
         return -1;
+    }
     for (size_t i = 0; i < count; i++) {
         const cJSON *v = cJSON_GetArrayItem(arr, (int)i);
         if (!cJSON_IsString(v) || mevgk_base58_decode(v->valuestring, (*keys)[i], 32) != 32) {
@@ -160,6 +182,10 @@ static int parse_filter(const cJSON *obj, mevgk_filter *f, size_t idx, char *err
         }
         f->n_sizes = (size_t)cJSON_GetArraySize(sizes);
         f->sizes = calloc(f->n_sizes ? f->n_sizes : 1, sizeof *f->sizes);
+        if (f->sizes == NULL) {
+            set_err(err, err_len, "filters[%zu].data_sizes: out of memory", idx);
+            return -1;
+        }
         for (size_t i = 0; i < f->n_sizes; i++) {
             const cJSON *v = cJSON_GetArrayItem(sizes, (int)i);
             if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 10 * 1024 * 1024 ||
@@ -179,6 +205,10 @@ static int parse_filter(const cJSON *obj, mevgk_filter *f, size_t idx, char *err
         }
         f->n_memcmps = (size_t)cJSON_GetArraySize(mc);
         f->memcmps = calloc(f->n_memcmps ? f->n_memcmps : 1, sizeof *f->memcmps);
+        if (f->memcmps == NULL) {
+            set_err(err, err_len, "filters[%zu].memcmp: out of memory", idx);
+            return -1;
+        }
         for (size_t i = 0; i < f->n_memcmps; i++) {
             const cJSON *m = cJSON_GetArrayItem(mc, (int)i);
             snprintf(where, sizeof where, "filters[%zu].memcmp[%zu]", idx, i);
@@ -240,11 +270,65 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
     atomic_fetch_add(msg->err ? &p->failed : &p->sent, 1);
 }
 
+/* The topic's partition count from the broker (blocking: never on a validator thread). */
+static int32_t fetch_partitions(mevgk *p, int timeout_ms)
+{
+    const struct rd_kafka_metadata *md = NULL;
+    int32_t n = 0;
+    if (rd_kafka_metadata(p->rk, 0, p->topic, &md, timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+        md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR)
+        n = md->topics[0].partition_cnt;
+    if (md)
+        rd_kafka_metadata_destroy(md);
+    return n > MAX_PARTITIONS ? MAX_PARTITIONS : n;
+}
+
+/* An idempotent producer that meets a fatal error (the broker forgot its producer id: a cluster
+ * rebuilt, the id expired) refuses every message after it. Make a new producer and go on; what
+ * the old one still held is reported failed, and the consumer sees the gap in the sequence. */
+static void replace_producer(mevgk *p)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_dup(p->conf);
+    rd_kafka_t *rk = conf ? rd_kafka_new(RD_KAFKA_PRODUCER, conf, NULL, 0) : NULL;
+    rd_kafka_topic_t *topic = rk ? rd_kafka_topic_new(rk, p->topic_name, NULL) : NULL;
+    if (topic == NULL) { /* try again at the next poll */
+        if (rk)
+            rd_kafka_destroy(rk);
+        else if (conf)
+            rd_kafka_conf_destroy(conf);
+        return;
+    }
+    pthread_mutex_lock(&p->emit_lock);
+    rd_kafka_t *old = p->rk;
+    rd_kafka_topic_t *old_topic = p->topic;
+    p->rk = rk;
+    p->topic = topic;
+    pthread_mutex_unlock(&p->emit_lock);
+    rd_kafka_purge(old, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    rd_kafka_poll(old, 0); /* their delivery reports: counted failed */
+    rd_kafka_topic_destroy(old_topic);
+    rd_kafka_destroy(old);
+}
+
 static void *poll_kafka(void *arg)
 {
     mevgk *p = arg;
-    while (!atomic_load(&p->stop))
+    char reason[256];
+    while (!atomic_load(&p->stop)) {
         rd_kafka_poll(p->rk, 100);
+        if (rd_kafka_fatal_error(p->rk, reason, sizeof reason) != RD_KAFKA_RESP_ERR_NO_ERROR)
+            replace_producer(p);
+        pthread_mutex_lock(&p->emit_lock);
+        int known = p->partitions > 0;
+        pthread_mutex_unlock(&p->emit_lock);
+        if (!known) { /* the broker was away at load: learn the partitions when it is back */
+            int32_t n = fetch_partitions(p, 1000);
+            pthread_mutex_lock(&p->emit_lock);
+            if (p->partitions == 0)
+                p->partitions = n;
+            pthread_mutex_unlock(&p->emit_lock);
+        }
+    }
     return NULL;
 }
 
@@ -253,19 +337,26 @@ static int open_kafka(mevgk *p, const cJSON *cfg, char *err, size_t err_len)
     char errstr[512];
     const cJSON *props = cJSON_GetObjectItemCaseSensitive(cfg, "kafka");
     const cJSON *topic = cJSON_GetObjectItemCaseSensitive(cfg, "topic");
-    const cJSON *slot_topic = cJSON_GetObjectItemCaseSensitive(cfg, "slot_topic");
     if (!cJSON_IsObject(props)) {
         set_err(err, err_len, "kafka: an object of librdkafka settings is required");
         return -1;
     }
-    if (!cJSON_IsString(topic) || !topic->valuestring[0] || (slot_topic && !cJSON_IsString(slot_topic))) {
-        set_err(err, err_len, "topic (and slot_topic, if given) must be topic names");
+    if (!cJSON_IsString(topic) || !topic->valuestring[0]) {
+        set_err(err, err_len, "topic must be a topic name");
         return -1;
     }
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    /* defaults a validator wants; the config below overrides any of them */
+    if (conf == NULL) {
+        set_err(err, err_len, "kafka: out of memory");
+        return -1;
+    }
+    /* defaults a validator wants; the config below overrides any of them. Idempotence: a retry
+     * can neither duplicate nor reorder a partition. The queue is bounded in messages and bytes:
+     * what does not fit is dropped and counted, never waited for. */
     const char *defaults[][2] = {{"compression.codec", "lz4"}, {"linger.ms", "2"},
+                                 {"enable.idempotence", "true"},
                                  {"queue.buffering.max.messages", "200000"},
+                                 {"queue.buffering.max.kbytes", "131072"},
                                  {"message.timeout.ms", "30000"}};
     for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
         rd_kafka_conf_set(conf, defaults[i][0], defaults[i][1], NULL, 0);
@@ -290,6 +381,12 @@ static int open_kafka(mevgk *p, const cJSON *cfg, char *err, size_t err_len)
     }
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
     rd_kafka_conf_set_opaque(conf, p);
+    if (strlen(topic->valuestring) >= sizeof p->topic_name || (p->conf = rd_kafka_conf_dup(conf)) == NULL) {
+        rd_kafka_conf_destroy(conf);
+        set_err(err, err_len, "topic: a name under %zu bytes is required", sizeof p->topic_name);
+        return -1;
+    }
+    strcpy(p->topic_name, topic->valuestring);
     p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
     if (p->rk == NULL) { /* rd_kafka_new frees conf only on success */
         rd_kafka_conf_destroy(conf);
@@ -297,11 +394,12 @@ static int open_kafka(mevgk *p, const cJSON *cfg, char *err, size_t err_len)
         return -1;
     }
     p->topic = rd_kafka_topic_new(p->rk, topic->valuestring, NULL);
-    p->slot_topic = rd_kafka_topic_new(p->rk, slot_topic ? slot_topic->valuestring : topic->valuestring, NULL);
-    if (p->topic == NULL || p->slot_topic == NULL) {
+    if (p->topic == NULL) {
         set_err(err, err_len, "topic: %s", rd_kafka_err2str(rd_kafka_last_error()));
         return -1;
     }
+    /* at load, where waiting is allowed; if the broker is away the poller keeps asking */
+    p->partitions = fetch_partitions(p, METADATA_TIMEOUT_MS);
     if (pthread_create(&p->poller, NULL, poll_kafka, p) != 0) {
         set_err(err, err_len, "kafka: cannot start the delivery-report thread");
         return -1;
@@ -313,7 +411,7 @@ static int open_kafka(mevgk *p, const cJSON *cfg, char *err, size_t err_len)
 static int configure(mevgk *p, const cJSON *cfg, char *err, size_t err_len)
 {
     static const char *const allowed[] = {"libpath", "sink", "include_startup", "filters", "kafka",
-                                          "topic", "slot_topic", NULL};
+                                          "topic", NULL};
     if (!cJSON_IsObject(cfg)) {
         set_err(err, err_len, "config must be a JSON object");
         return -1;
@@ -333,8 +431,10 @@ static int configure(mevgk *p, const cJSON *cfg, char *err, size_t err_len)
     }
     p->nfilters = (size_t)cJSON_GetArraySize(filters);
     p->filters = calloc(p->nfilters, sizeof *p->filters);
-    if (p->filters == NULL)
+    if (p->filters == NULL) {
+        set_err(err, err_len, "filters: out of memory");
         return -1;
+    }
     for (size_t i = 0; i < p->nfilters; i++)
         if (parse_filter(cJSON_GetArrayItem(filters, (int)i), &p->filters[i], i, err, err_len))
             return -1;
@@ -345,6 +445,7 @@ static int configure(mevgk *p, const cJSON *cfg, char *err, size_t err_len)
         set_err(err, err_len, "sink: \"kafka\" or \"ring://NAME\" expected");
         return -1;
     }
+    p->partitions = 1;
     return open_ring(p, sink->valuestring + 7, err, err_len);
 }
 
@@ -383,9 +484,10 @@ mevgk *mevgk_new(const char *config_path, char *err, size_t err_len)
     mevgk *p = calloc(1, sizeof *p);
     if (p == NULL) {
         cJSON_Delete(cfg);
+        set_err(err, err_len, "out of memory");
         return NULL;
     }
-    pthread_mutex_init(&p->ring_lock, NULL);
+    pthread_mutex_init(&p->emit_lock, NULL);
     int rc = configure(p, cfg, err, err_len);
     cJSON_Delete(cfg);
     if (rc != 0) {
@@ -397,27 +499,31 @@ mevgk *mevgk_new(const char *config_path, char *err, size_t err_len)
 
 /* --- events ------------------------------------------------------------------------------- */
 
-/* Hands one encoded event to the sink without waiting: a full queue or ring drops and counts. */
-static int emit(mevgk *p, rd_kafka_topic_t *topic, const void *key, size_t key_len, const uint8_t *msg,
+/* Hands one encoded event to the sink without waiting: a full queue or ring drops and counts
+ * (and its sequence number stays used: the consumer sees the gap). Called under emit_lock. */
+static int emit(mevgk *p, int32_t partition, const void *key, size_t key_len, const uint8_t *msg,
                 size_t len)
 {
-    int rc;
     if (p->rk != NULL) {
-        if (rd_kafka_produce(topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, (void *)msg, len, key,
-                             key_len, NULL) == 0)
+        if (rd_kafka_produce(p->topic, partition, RD_KAFKA_MSG_F_COPY, (void *)msg, len, key, key_len,
+                             NULL) == 0)
             return 1; /* counted as sent by its delivery report */
         atomic_fetch_add(rd_kafka_last_error() == RD_KAFKA_RESP_ERR__QUEUE_FULL ? &p->dropped : &p->failed, 1);
         return 0;
     }
-    pthread_mutex_lock(&p->ring_lock);
-    rc = mev_ring_push(p->ring, msg, (uint32_t)len);
-    pthread_mutex_unlock(&p->ring_lock);
+    int rc = mev_ring_push(p->ring, msg, (uint32_t)len);
     if (rc == 0) {
         atomic_fetch_add(&p->sent, 1);
         return 1;
     }
     atomic_fetch_add(rc == MEV_ERECSIZE ? &p->failed : &p->dropped, 1);
     return 0;
+}
+
+/* The next number on a partition; 0 (unnumbered) while Kafka's partition count is unknown. */
+static uint64_t next_sequence(mevgk *p, int32_t partition)
+{
+    return partition >= 0 && partition < p->partitions ? ++p->sequence[partition] : 0;
 }
 
 int mevgk_update_account(mevgk *p, mevgk_account *a)
@@ -432,37 +538,54 @@ int mevgk_update_account(mevgk *p, mevgk_account *a)
         atomic_fetch_add(&p->filtered_out, 1);
         return 0;
     }
-    a->sequence = atomic_fetch_add(&p->sequence, 1) + 1;
+    pthread_mutex_lock(&p->emit_lock);
+    /* keyed by account (murmur2, as Kafka's Java clients): one account's updates stay in order */
+    int32_t partition = p->rk == NULL ? 0
+                        : p->partitions > 0 ? rd_kafka_msg_partitioner_murmur2(p->topic, a->pubkey, 32,
+                                                                               p->partitions, NULL, NULL)
+                                            : RD_KAFKA_PARTITION_UA;
+    a->sequence = next_sequence(p, partition);
     long n = mevgk_encode_account_event(a, buf, sizeof buf);
-    if (n < 0) {
+    int sent = n >= 0 ? emit(p, partition, a->pubkey, 32, buf, (size_t)n) : 0;
+    pthread_mutex_unlock(&p->emit_lock);
+    if (n < 0)
         atomic_fetch_add(&p->failed, 1);
-        return 0;
-    }
-    return emit(p, p->topic, a->pubkey, 32, buf, (size_t)n);
+    return sent;
 }
 
+/* A slot status goes to every partition of the topic, so a consumer of any one partition learns
+ * every slot's fate there, after the updates of that slot it carries. */
 int mevgk_update_slot(mevgk *p, mevgk_slot *s)
 {
-    uint8_t buf[512];
+    uint8_t buf[512], key[8];
+    int sent = 0;
     atomic_fetch_add(&p->slot_events, 1);
-    s->sequence = atomic_fetch_add(&p->sequence, 1) + 1;
-    long n = mevgk_encode_slot_event(s, buf, sizeof buf);
-    if (n < 0) { /* a dead-slot reason longer than the buffer: send it without the reason */
-        const char *reason = s->dead_error;
-        s->dead_error = NULL;
-        n = mevgk_encode_slot_event(s, buf, sizeof buf);
-        s->dead_error = reason;
-    }
-    uint8_t key[8];
     for (int i = 0; i < 8; i++)
         key[i] = (uint8_t)(s->slot >> (8 * i));
-    return emit(p, p->slot_topic, key, sizeof key, buf, (size_t)n);
+    pthread_mutex_lock(&p->emit_lock);
+    int32_t copies = p->partitions > 0 ? p->partitions : 1;
+    for (int32_t part = 0; part < copies; part++) {
+        int32_t partition = p->rk != NULL && p->partitions == 0 ? RD_KAFKA_PARTITION_UA : part;
+        s->sequence = next_sequence(p, partition);
+        long n = mevgk_encode_slot_event(s, buf, sizeof buf);
+        if (n < 0) { /* a dead-slot reason longer than the buffer: send it without the reason */
+            const char *reason = s->dead_error;
+            s->dead_error = NULL;
+            n = mevgk_encode_slot_event(s, buf, sizeof buf);
+            s->dead_error = reason;
+        }
+        sent |= emit(p, partition, key, sizeof key, buf, (size_t)n);
+    }
+    pthread_mutex_unlock(&p->emit_lock);
+    return sent;
 }
 
 void mevgk_end_of_startup(mevgk *p)
 {
+    pthread_mutex_lock(&p->emit_lock); /* the poller may be replacing the producer */
     if (p->rk != NULL)
         rd_kafka_flush(p->rk, 0); /* nudge the snapshot's backlog out; never wait here */
+    pthread_mutex_unlock(&p->emit_lock);
 }
 
 int mevgk_wants_startup(mevgk *p)
@@ -485,24 +608,24 @@ void mevgk_free(mevgk *p)
 {
     if (p == NULL)
         return;
+    atomic_store(&p->stop, 1);
+    if (p->poller_started) /* first: it may replace the producer */
+        pthread_join(p->poller, NULL);
     if (p->rk != NULL) {
         rd_kafka_flush(p->rk, 5000); /* unload: give queued messages five seconds, then count them */
         atomic_fetch_add(&p->dropped, (uint64_t)rd_kafka_outq_len(p->rk));
     }
-    atomic_store(&p->stop, 1);
-    if (p->poller_started)
-        pthread_join(p->poller, NULL);
     if (p->topic)
         rd_kafka_topic_destroy(p->topic);
-    if (p->slot_topic)
-        rd_kafka_topic_destroy(p->slot_topic);
     if (p->rk)
         rd_kafka_destroy(p->rk);
+    if (p->conf)
+        rd_kafka_conf_destroy(p->conf);
     for (size_t i = 0; i < p->nfilters; i++)
         mevgk_filter_release(&p->filters[i]);
     free(p->filters);
     mev_ring_close(p->ring); /* releases the producer role */
     mev_shm_unmap(p->ring_mem, p->ring_bytes);
-    pthread_mutex_destroy(&p->ring_lock);
+    pthread_mutex_destroy(&p->emit_lock);
     free(p);
 }

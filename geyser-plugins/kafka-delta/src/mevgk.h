@@ -4,7 +4,7 @@
  *
  * Config (JSON): {"sink": "kafka" | "ring://NAME", "include_startup": false,
  *   "kafka": {librdkafka settings, passed through: "bootstrap.servers", SASL/SSL, ...},
- *   "topic": "pool-deltas", "slot_topic": "slots" (default: topic),
+ *   "topic": "pool-deltas",
  *   "filters": [{"owners": [base58...], "accounts": [base58...], "data_sizes": [165, ...],
  *                "memcmp": [{"offset": 0, "base58": "..."} | {"offset": 0, "hex": "..."}]}]}
  * Unknown keys are refused, so a typo is an error at load, named in err_buf. */
@@ -30,7 +30,11 @@ typedef struct {
 
 /* NULL on failure, with a message in err_buf (always NUL-terminated when err_len > 0). */
 mevgk *mevgk_new(const char *config_path, char *err_buf, size_t err_len);
-/* a->sequence is assigned here. Returns 1 if sent, 0 if filtered, skipped or dropped. */
+/* a->sequence is assigned here: the next number of the message's partition (Kafka: murmur2 of
+ * the account key; a ring is one partition), taken under the lock that hands it to the sink, so
+ * each partition's numbers follow its order and a gap is a dropped message. 0 while Kafka's
+ * partition count is unknown (the broker was away at load). Returns 1 if sent, 0 if filtered,
+ * skipped or dropped. A slot status goes to every partition, each copy with its number. */
 int mevgk_update_account(mevgk *p, mevgk_account *a);
 int mevgk_update_slot(mevgk *p, mevgk_slot *s);
 void mevgk_end_of_startup(mevgk *p);
