@@ -319,3 +319,24 @@ def test_unload_joins_every_thread(lib, tmp_path, kafka_bootstrap):
     assert threads() > before  # librdkafka's threads and the delivery-report poller
     lib.mevgk_free(p)
     assert threads() == before  # all joined before unload returns
+
+
+def test_reload_with_a_ring_sink(lib, tmp_path, ring_name):
+    """Agave's reload_plugin unloads the plugin, then loads it again from its config (agave
+    geyser-plugin-manager, geyser_plugin_manager.rs): the new instance takes the ring's producer
+    role the old one released, and its numbering starts over, which a consumer sees as a reset."""
+    from mevlib.feed import Feed, RingSource
+
+    ring = mevlib.Ring(1 << 16, name=ring_name)
+    for _ in range(3):
+        p, err = plugin(lib, tmp_path, {"sink": f"ring://{ring_name}", "filters": [{"data_sizes": [165]}]})
+        assert p != ffi.NULL, err
+        for _ in range(2):
+            a, keep = account(bytes(Pubkey.new_unique()), bytes(32), bytes(165))
+            assert lib.mevgk_update_account(p, a) == 1
+        lib.mevgk_free(p)
+    f = Feed(RingSource(ring_name))
+    assert len(f.poll(max_n=100)) == 6
+    assert (f.stats.sequence_resets, f.stats.sequence_gaps) == (2, 0)
+    f.close()
+    ring.close()
