@@ -24,10 +24,17 @@ static int varint(rd *r, uint64_t *v)
     return MEV_EMSG;
 }
 
+/* Field numbers run from 1 to 2^29 - 1 (protobuf language guide, "Assigning Field Numbers");
+ * the runtime refuses a message with any other. */
+#define MAX_FIELD_NUMBER ((1u << 29) - 1)
+/* How deep unknown groups may nest before the message is refused (the runtime's default
+ * recursion limit is 100). */
+#define MAX_GROUP_DEPTH 100
+
 static int field(rd *r, uint32_t *num, uint32_t *wire)
 {
     uint64_t key;
-    if (varint(r, &key) != MEV_OK || (key >> 3) == 0 || (key >> 3) > UINT32_MAX)
+    if (varint(r, &key) != MEV_OK || (key >> 3) == 0 || (key >> 3) > MAX_FIELD_NUMBER)
         return MEV_EMSG;
     *num = (uint32_t)(key >> 3);
     *wire = (uint32_t)(key & 7);
@@ -45,7 +52,10 @@ static int bytes(rd *r, const uint8_t **b, size_t *n)
     return MEV_OK;
 }
 
-static int skip(rd *r, uint32_t wire)
+/* Steps over an unknown field as the runtime does. A group (wire type 3, proto2's) is skipped
+ * up to the end-group tag (wire type 4) of the same field number, nested groups included; an end
+ * tag anywhere else, or wire types 6 and 7, make the message invalid. */
+static int skip(rd *r, uint32_t num, uint32_t wire, int depth)
 {
     uint64_t v;
     const uint8_t *b;
@@ -54,8 +64,20 @@ static int skip(rd *r, uint32_t wire)
     case 0: return varint(r, &v);
     case 1: if (r->end - r->p < 8) return MEV_EMSG; r->p += 8; return MEV_OK;
     case 2: return bytes(r, &b, &n);
+    case 3:
+        if (depth >= MAX_GROUP_DEPTH)
+            return MEV_EMSG;
+        for (;;) {
+            uint32_t inner, inner_wire;
+            if (field(r, &inner, &inner_wire) != MEV_OK)
+                return MEV_EMSG; /* also: the input ended inside the group */
+            if (inner_wire == 4)
+                return inner == num ? MEV_OK : MEV_EMSG;
+            if (skip(r, inner, inner_wire, depth + 1) != MEV_OK)
+                return MEV_EMSG;
+        }
     case 5: if (r->end - r->p < 4) return MEV_EMSG; r->p += 4; return MEV_OK;
-    default: return MEV_EMSG; /* groups are not used by proto3 */
+    default: return MEV_EMSG; /* 4: an end of a group never started; 6, 7: no such wire type */
     }
 }
 
@@ -91,7 +113,7 @@ static int account(rd *r, mev_delta *d)
             case 10: d->executable = v != 0; break;
             default: d->rent_epoch = v; break;
             }
-        } else if (skip(r, wire) != MEV_OK) {
+        } else if (skip(r, num, wire, 0) != MEV_OK) {
             return MEV_EMSG;
         }
     }
@@ -120,7 +142,7 @@ static int slot(rd *r, mev_delta *d)
             if (bytes(r, &d->dead_error, &n) != MEV_OK)
                 return MEV_EMSG;
             d->dead_error_len = n;
-        } else if (skip(r, wire) != MEV_OK) {
+        } else if (skip(r, num, wire, 0) != MEV_OK) {
             return MEV_EMSG;
         }
     }
@@ -146,7 +168,7 @@ int mev_delta_decode(const uint8_t *buf, size_t len, mev_delta *d)
             d->kind = num == 1 ? MEV_DELTA_ACCOUNT : MEV_DELTA_SLOT;
             if ((num == 1 ? account(&inner, d) : slot(&inner, d)) != MEV_OK)
                 return MEV_EMSG;
-        } else if (skip(&r, wire) != MEV_OK) {
+        } else if (skip(&r, num, wire, 0) != MEV_OK) {
             return MEV_EMSG;
         }
     }

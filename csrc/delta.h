@@ -1,6 +1,8 @@
 /* Decoding the kafka-delta plugin's Event messages (geyser-plugins/kafka-delta/proto): a protobuf
  * reader for exactly that schema. Byte fields point into the input; nothing is allocated. Unknown
- * fields are skipped (forward compatible); truncated or inconsistent input is MEV_EMSG. */
+ * fields are skipped as the protobuf runtime skips them (groups too, nested up to 100 deep);
+ * field numbers outside 1..2^29-1, stray end-group tags, wire types 6 and 7, truncated or
+ * inconsistent input are MEV_EMSG, as the runtime refuses them. */
 #ifndef MEV_DELTA_H
 #define MEV_DELTA_H
 

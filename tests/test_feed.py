@@ -380,3 +380,85 @@ def test_the_documented_set_up_delivers_under_confirmed(tmp_path, kafka_bootstra
         by_partition.append({u.pubkey for u in got})
     assert set().union(*by_partition) == {k for i, k in enumerate(keys) if i % 2 == 0}
     assert all(by_partition)  # murmur2 of 60 keys fills each of 3 partitions
+
+
+# ---- field numbers and groups as the protobuf runtime reads them --------------------------
+
+def _varint(v):
+    out = bytearray()
+    while True:
+        b, v = v & 0x7F, v >> 7
+        out.append(b | (0x80 if v else 0))
+        if not v:
+            return bytes(out)
+
+
+def _tag(num, wire):
+    return _varint(num << 3 | wire)
+
+
+def _ld(num, payload):
+    return _tag(num, 2) + _varint(len(payload)) + payload
+
+
+def _group(num, body):
+    return _tag(num, 3) + body + _tag(num, 4)
+
+
+def _runtime(blob):
+    """What the official runtime makes of it: the parsed Event, or None if it refuses."""
+    from google.protobuf.message import DecodeError
+
+    try:
+        return Event.FromString(blob)
+    except DecodeError:
+        return None
+
+
+def _inside_account(extra, slot=9):
+    """An Event whose AccountUpdate carries `extra` after its own fields."""
+    inner = Event.FromString(account_msg(slot)).account.SerializeToString()
+    return _ld(1, inner + extra)
+
+
+@pytest.mark.parametrize("extra, accepted", [
+    (_tag(2**29 - 1, 0) + _varint(5), True),          # the largest field number
+    (_tag(2**29, 0) + _varint(5), False),             # past it: the runtime refuses the message
+    (_tag(2**32 + 3, 0) + _varint(5), False),
+    (_group(15, _tag(1, 0) + _varint(7) + _ld(2, b"xyz")), True),  # an unknown group: skipped
+    (_group(15, _group(16, _tag(1, 5) + b"abcd") + _tag(3, 1) + b"12345678"), True),  # nested
+    (_group(15, b"") , True),
+    (_tag(15, 3) + _tag(1, 0) + _varint(1) + _tag(16, 4), False),  # ends another group
+    (_tag(15, 3) + _tag(1, 0) + _varint(1), False),   # never ends
+    (_tag(15, 4), False),                              # ends a group never started
+    (_tag(15, 6) + b"\0", False), (_tag(15, 7) + b"\0", False),  # no such wire types
+])
+def test_unknown_fields_as_the_runtime_reads_them(extra, accepted):
+    blob = _inside_account(extra)
+    assert (_runtime(blob) is not None) == accepted  # the oracle agrees with the case
+    got = feed.decode(blob)
+    assert (got is not None) == accepted
+    if accepted:
+        assert got.slot == 9 and got.pubkey == _runtime(blob).account.pubkey
+    # and the same at the top level of the Event
+    top = account_msg(9) + extra
+    assert (feed.decode(top) is not None) == (_runtime(top) is not None)
+
+
+def test_deeply_nested_groups_are_refused_not_recursed():
+    depth = 200  # the runtime's own limit is 100 levels
+    blob = _inside_account(b"".join(_tag(15, 3) for _ in range(depth)) + b"".join(_tag(15, 4) for _ in range(depth)))
+    assert _runtime(blob) is None and feed.decode(blob) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 2**29 + 5), st.sampled_from([0, 1, 2, 5, 3])), max_size=6))
+def test_random_unknown_fields_agree_with_the_runtime(fields):
+    extra = b""
+    for num, wire in fields:
+        if num <= 11:
+            num += 100  # unknown to AccountUpdate
+        extra += {0: _tag(num, 0) + _varint(num), 1: _tag(num, 1) + b"8bytes!!", 2: _ld(num, b"ld"),
+                  5: _tag(num, 5) + b"4byt", 3: _group(num, _tag(1, 0) + _varint(1))}[wire]
+    blob = _inside_account(extra)
+    assert (feed.decode(blob) is not None) == (_runtime(blob) is not None)
