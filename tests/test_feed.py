@@ -462,3 +462,21 @@ def test_random_unknown_fields_agree_with_the_runtime(fields):
                   5: _tag(num, 5) + b"4byt", 3: _group(num, _tag(1, 0) + _varint(1))}[wire]
     blob = _inside_account(extra)
     assert (feed.decode(blob) is not None) == (_runtime(blob) is not None)
+
+
+def test_adversarial_order_on_a_real_broker(kafka_bootstrap):
+    """Statuses on one partition written before the updates they decide, on another."""
+    topic = new_topic(kafka_bootstrap, 2)
+    produce(kafka_bootstrap, topic, [(0, slot_msg(7, CONFIRMED)), (0, slot_msg(8, DEAD)), (0, slot_msg(20, ROOTED)),
+                                     (1, account_msg(7, seq=1)), (1, account_msg(8, seq=2)),
+                                     (1, account_msg(9, seq=3)), (1, account_msg(21, seq=4)),
+                                     (0, slot_msg(21, ROOTED))])
+    got = []
+    f = Feed(KafkaSource(kafka_bootstrap, partitions=[(topic, 1), (topic, 0)], group=f"g-{topic}"),
+             commitment="confirmed", on_account=got.append)
+    deadline = time.monotonic() + 30
+    while f.stats.messages < 8 and time.monotonic() < deadline:
+        f.poll(max_n=100, timeout=0.2)
+    f.close()
+    assert [u.slot for u in got] == [7, 21]
+    assert (f.stats.dropped_dead, f.stats.dropped_abandoned, f.stats.buffered_bytes) == (1, 1, 0)
