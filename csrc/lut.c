@@ -14,21 +14,22 @@
 
 #include "mev_error.h"
 
-#define GRACE_NS 1000000000LL /* how long a replaced table stays mapped */
-
 struct table {
     void *mem; /* private read-only copy of the file */
     size_t len;
     const float *x, *y;
     mev_lut_info info;
-    int64_t retired_ns;
-    struct table *next; /* on the retired list */
 };
 
+/* Readers never lock: a reader counts itself in the current epoch's counter, then loads `cur`.
+ * A reload swaps `cur`, then twice flips the epoch and waits for the previous epoch's readers to
+ * leave; after that no reader can still hold the old table, and it is freed. (Twice: a reader
+ * that read the epoch just before one flip counts itself in the counter the other flip drains.) */
 struct mev_lut {
     _Atomic(struct table *) cur;
+    _Atomic uint32_t epoch;
+    _Atomic uint64_t readers[2];
     pthread_mutex_t reload_mu;
-    struct table *retired;
     uint64_t generation;
 };
 
@@ -47,13 +48,6 @@ uint32_t mev_crc32(const void *buf, size_t len)
 static uint32_t le32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
 
 static int64_t le64(const uint8_t *p) { return (int64_t)((uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32); }
-
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 /* Header: magic[8] version u32 kind u32 created_at i64 count u32 reserved u32 domain[64];
  * then count float32 x (strictly increasing), count float32 y, and a CRC-32 of all before it. */
@@ -182,23 +176,29 @@ int mev_lut_reload(mev_lut *l, const char *path)
         return rc;
     pthread_mutex_lock(&l->reload_mu);
     t->info.generation = ++l->generation;
-    struct table *old = atomic_exchange_explicit(&l->cur, t, memory_order_acq_rel);
-    int64_t now = now_ns();
-    struct table **link = &l->retired; /* unmap tables replaced more than GRACE_NS ago */
-    while (*link) {
-        struct table *r = *link;
-        if (now - r->retired_ns > GRACE_NS) {
-            *link = r->next;
-            table_free(r);
-        } else {
-            link = &r->next;
+    struct table *old = atomic_exchange(&l->cur, t);
+    for (int round = 0; round < 2; round++) {
+        uint32_t drained = atomic_fetch_xor(&l->epoch, 1) & 1;
+        while (atomic_load(&l->readers[drained]) != 0) {
+            struct timespec ts = {0, 20000}; /* a lookup takes nanoseconds; a batch, longer */
+            nanosleep(&ts, NULL);
         }
     }
-    old->retired_ns = now;
-    old->next = l->retired;
-    l->retired = old;
+    table_free(old);
     pthread_mutex_unlock(&l->reload_mu);
     return MEV_OK;
+}
+
+static inline const struct table *enter(mev_lut *l, uint32_t *epoch)
+{
+    *epoch = atomic_load_explicit(&l->epoch, memory_order_relaxed) & 1;
+    atomic_fetch_add(&l->readers[*epoch], 1);
+    return atomic_load(&l->cur);
+}
+
+static inline void leave(mev_lut *l, uint32_t epoch)
+{
+    atomic_fetch_sub_explicit(&l->readers[epoch], 1, memory_order_release);
 }
 
 /* IsotonicRegression(out_of_bounds="clip").predict: clip to the knots, then scipy's linear
@@ -225,19 +225,29 @@ static inline double eval_table(const struct table *t, double x)
 
 double mev_lut_eval(const mev_lut *l, double x)
 {
-    return eval_table(atomic_load_explicit(&((mev_lut *)l)->cur, memory_order_acquire), x);
+    uint32_t epoch;
+    mev_lut *m = (mev_lut *)l; /* const to callers: the reader counts are bookkeeping */
+    double y = eval_table(enter(m, &epoch), x);
+    leave(m, epoch);
+    return y;
 }
 
 void mev_lut_eval_many(const mev_lut *l, const double *x, double *out, size_t n)
 {
-    const struct table *t = atomic_load_explicit(&((mev_lut *)l)->cur, memory_order_acquire);
+    uint32_t epoch;
+    mev_lut *m = (mev_lut *)l;
+    const struct table *t = enter(m, &epoch);
     for (size_t i = 0; i < n; i++)
         out[i] = eval_table(t, x[i]);
+    leave(m, epoch);
 }
 
 void mev_lut_info_get(const mev_lut *l, mev_lut_info *out)
 {
-    *out = atomic_load_explicit(&((mev_lut *)l)->cur, memory_order_acquire)->info;
+    uint32_t epoch;
+    mev_lut *m = (mev_lut *)l;
+    *out = enter(m, &epoch)->info;
+    leave(m, epoch);
 }
 
 void mev_lut_close(mev_lut *l)
@@ -245,11 +255,6 @@ void mev_lut_close(mev_lut *l)
     if (!l)
         return;
     table_free(atomic_load(&l->cur));
-    while (l->retired) {
-        struct table *r = l->retired;
-        l->retired = r->next;
-        table_free(r);
-    }
     pthread_mutex_destroy(&l->reload_mu);
     free(l);
 }

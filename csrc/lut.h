@@ -4,8 +4,9 @@
  *
  * A handle can be reloaded while other threads evaluate through it: a reload maps and checks the
  * new file first and swaps one pointer; a file that fails any check is refused and the table in
- * use stays. Readers never lock. A replaced table is unmapped at a later reload once it has been
- * out of use for a second (a lookup takes nanoseconds), or at close. */
+ * use stays. Readers never lock (two atomic counts per lookup or batch); a reload returns once
+ * no reader can still hold the table it replaced, and frees it then: a reader stopped in the
+ * middle of a batch keeps its table however long it takes. */
 #ifndef MEV_LUT_H
 #define MEV_LUT_H
 
@@ -38,7 +39,8 @@ int mev_lut_check(const void *buf, size_t len);
 /* MEV_ENOENT (no file), MEV_EINVAL (not a regular file: a FIFO, device or directory is never
  * read), MEV_ECORRUPT (any check failed, or a p_land value outside [0, 1]), MEV_EOS, MEV_ENOMEM. */
 int mev_lut_open(const char *path, mev_lut **out);
-/* Replaces the table from `path`; on any error the current table stays in use. */
+/* Replaces the table from `path`; on any error the current table stays in use. Waits for the
+ * readers of the replaced table (nanoseconds; a batch's length at most): not for a hot path. */
 int mev_lut_reload(mev_lut *l, const char *path);
 double mev_lut_eval(const mev_lut *l, double x);
 void mev_lut_eval_many(const mev_lut *l, const double *x, double *out, size_t n);

@@ -215,7 +215,10 @@ cdef class Lut:
     def reload(self, path=None):
         """Loads `path` (default: the same path again) in place of the current table."""
         new = os.fspath(path) if path is not None else self.path
-        rc = mev_lut_reload(self._l, os.fsencode(new))
+        cdef bytes cpath = os.fsencode(new)
+        cdef const char *c_path = cpath
+        with nogil:  # it waits for readers of the old table, who may need the GIL to finish
+            rc = mev_lut_reload(self._l, c_path)
         if rc == MEV_EINVAL:
             raise InvalidArgumentError(f"calibration table {new}: not a regular file")
         check(rc, f"reload calibration table {new}")

@@ -3,6 +3,9 @@
  * through 2,000 reloads (under ASan/UBSan; TSan with `make sanitize`). */
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <time.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -171,6 +174,66 @@ static void test_reload_under_readers(const char *path_a, const char *path_b)
     mev_lut_close(l);
 }
 
+/* A reader stopped for longer than any grace period in the middle of a batch: the table it reads
+ * must stay mapped however many reloads happen meanwhile (reclamation waits for readers). */
+static _Atomic int paused;
+
+static void pause_handler(int sig)
+{
+    (void)sig;
+    atomic_store(&paused, 1);
+    struct timespec ts = {1, 500000000}; /* 1.5 s, longer than the old one-second grace */
+    nanosleep(&ts, NULL);
+}
+
+struct batch {
+    mev_lut *l;
+    double *x, *out;
+    size_t n;
+};
+
+static void *read_batch(void *arg)
+{
+    struct batch *b = arg;
+    mev_lut_eval_many(b->l, b->x, b->out, b->n);
+    return NULL;
+}
+
+static void test_reclamation_waits_for_readers(const char *path_a, const char *path_b)
+{
+    float x2[2] = {0, 1}, ya[2] = {0, 1}, yb[2] = {1, 0.25f};
+    write_file(path_a, file_a, build(file_a, x2, ya, 2, "a"));
+    write_file(path_b, file_b, build(file_b, x2, yb, 2, "b"));
+    struct sigaction sa = {.sa_handler = pause_handler};
+    sigaction(SIGUSR1, &sa, NULL);
+    struct batch b = {NULL, NULL, NULL, 20u << 20};
+    b.x = calloc(b.n, sizeof(double));
+    b.out = malloc(b.n * sizeof(double));
+    for (size_t i = 0; i < b.n; i++)
+        b.x[i] = 0.5;
+    CHECK_EQ_INT(mev_lut_open(path_a, &b.l), MEV_OK);
+    pthread_t t;
+    pthread_create(&t, NULL, read_batch, &b);
+    struct timespec start = {0, 2000000};
+    nanosleep(&start, NULL); /* well inside the batch */
+    pthread_kill(t, SIGUSR1);
+    while (!atomic_load(&paused))
+        ;
+    for (int i = 0; i < 3; i++) { /* table a is replaced, then b, then a again */
+        CHECK_EQ_INT(mev_lut_reload(b.l, i % 2 ? path_a : path_b), MEV_OK);
+        struct timespec gap = {0, 600000000};
+        nanosleep(&gap, NULL);
+    }
+    pthread_join(t, NULL);
+    size_t wrong = 0;
+    for (size_t i = 0; i < b.n; i++)
+        wrong += b.out[i] != 0.5; /* the whole batch read table a, the table it started with */
+    CHECK_EQ_INT(wrong, 0);
+    mev_lut_close(b.l);
+    free(b.x);
+    free(b.out);
+}
+
 int main(void)
 {
     char a[64], b[64];
@@ -180,6 +243,7 @@ int main(void)
     test_eval(a);
     test_refusals(a);
     test_reload_under_readers(a, b);
+    test_reclamation_waits_for_readers(a, b);
     unlink(a);
     unlink(b);
     return check_report("test_lut");
