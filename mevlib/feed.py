@@ -233,6 +233,7 @@ class Feed:
             if queue is None:
                 queue = self._partitions[key] = collections.deque()
             queue.append(entry)
+            self.stats.buffered_bytes += len(raw)  # until handed out: waiting or behind a wait
             event = entry.event
             if event is None:
                 self.stats.undecodable += 1
@@ -250,6 +251,8 @@ class Feed:
                 else:
                     self._account(entry)
             self._emit_ready(queue, out)
+            if self.stats.buffered_bytes > self.max_buffered_bytes:
+                self._bound(out)
         # each partition up to its first message not yet delivered or dropped, when that moved
         commits = {}
         for key, queue in self._partitions.items():
@@ -262,14 +265,13 @@ class Feed:
 
     # --- deciding -----------------------------------------------------------------------------
     def _account(self, entry: _Entry):
+        """Decides an update now, or makes it wait for its slot's fate."""
         slot = entry.event.slot
         fate = self._fate(slot)
-        if fate is None:
-            self._waiting.setdefault(slot, []).append(entry)
-            self.stats.buffered_bytes += len(entry.raw)
-            self._bound()
-        else:
+        if fate is not None:
             self._decide(entry, fate)
+        else:
+            self._waiting.setdefault(slot, []).append(entry)
 
     def _fate(self, slot: int) -> str | None:
         if slot in self._dead:
@@ -291,7 +293,6 @@ class Feed:
     def _release(self, slot: int, fate: str) -> bool:
         waiting = self._waiting.pop(slot, ())
         for entry in waiting:
-            self.stats.buffered_bytes -= len(entry.raw)
             self._decide(entry, fate)
         return bool(waiting)
 
@@ -326,17 +327,21 @@ class Feed:
             self._reached = {s for s in self._reached if s >= slot}
             self._dead = {s for s in self._dead if s >= slot}
 
-    def _bound(self):
+    def _bound(self, out: list):
+        """Past the bound, the oldest waiting slot's updates are dropped (and counted), which also
+        hands out what waited behind them."""
         while self.stats.buffered_bytes > self.max_buffered_bytes and self._waiting:
             oldest = min(self._waiting)
-            waiting = self._waiting[oldest]
+            self.stats.dropped_overflow += len(self._waiting[oldest])
             self._release(oldest, "overflow")
-            self.stats.dropped_overflow += len(waiting)
+            for queue in self._partitions.values():
+                self._emit_ready(queue, out)
 
     # --- handing out, in each partition's order ---------------------------------------------------
     def _emit_ready(self, queue: collections.deque, out: list):
         while queue and queue[0].decided:
             entry = queue.popleft()
+            self.stats.buffered_bytes -= len(entry.raw)
             if entry.deliver:
                 self._deliver(entry.event, entry.raw, out)
 

@@ -147,6 +147,18 @@ def test_a_partition_is_handed_out_in_order_and_committed_up_to_its_first_undeci
     assert out == [1, 2, 3] and f.source.committed == {"p0": 6}
 
 
+def test_the_bound_counts_what_waits_behind_a_wait():
+    """Decided updates held back behind an undecided one count against the bound too: past it
+    the waiting slot is dropped (counted) and what it held back goes out."""
+    msgs = [account_msg(5, seq=1)] + [account_msg(6, seq=2 + i) for i in range(40)]
+    got = []
+    f = Feed(ListSource([slot_msg(6, CONFIRMED)] + msgs), commitment="confirmed",
+             max_buffered_bytes=10 * len(msgs[1]), on_account=got.append)
+    f.poll(max_n=1000)
+    assert f.stats.dropped_overflow == 1 and [u.sequence for u in got] == list(range(2, 42))
+    assert f.stats.buffered_bytes == 0
+
+
 def test_fates_known_before_the_update_arrives():
     """Statuses on one partition, updates on another, in every order: an update whose slot is
     already confirmed, dead or abandoned (at or below the root, never confirmed) is decided at
