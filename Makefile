@@ -29,10 +29,12 @@ sysdeps:
 	  echo "installing $(APT_PACKAGES) with apt"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(APT_PACKAGES); }
 
-$(STAMP): pyproject.toml | sysdeps
+# Every extra and the test tools, at the exact versions in constraints.txt (pyproject.toml has the
+# ranges a bot's own environment resolves within).
+$(STAMP): pyproject.toml constraints.txt | sysdeps
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check setuptools==84.2.1 Cython==3.3.1
-	$(PY) -m pip install -q --disable-pip-version-check --no-build-isolation -e '.[dev]'
+	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt setuptools Cython
+	$(PY) -m pip install -q --disable-pip-version-check --no-build-isolation -c constraints.txt -e '.[all,dev]'
 	touch $@
 
 venv: $(STAMP)

@@ -23,6 +23,7 @@ import zlib
 
 import numpy as np
 
+from mevlib._extras import require
 from mevlib.errors import InvalidArgumentError
 
 LUT_MAGIC = b"MEVLUT\0\0"
@@ -74,7 +75,7 @@ def knots(model) -> tuple[np.ndarray, np.ndarray]:
 
 # --- fitting and scoring ---------------------------------------------------------------------------
 def fit_isotonic(x, y, *, y_min=None, y_max=None):
-    from sklearn.isotonic import IsotonicRegression
+    IsotonicRegression = require("sklearn.isotonic", "calibrate", "calibration").IsotonicRegression
 
     # x as float32 first: the knots are then exactly what the table stores
     return IsotonicRegression(out_of_bounds="clip", y_min=y_min, y_max=y_max).fit(
@@ -154,9 +155,7 @@ def _safe(name: str) -> str:
 
 def reliability_png(path: str, fits: list[Fit]) -> None:
     """Observed landing frequency against predicted probability, raw and calibrated, per route."""
-    import matplotlib
-
-    matplotlib.use("Agg")
+    require("matplotlib", "report", "the reliability plot").use("Agg")
     import matplotlib.pyplot as plt
 
     shown = [f for f in fits if f.curve is not None]

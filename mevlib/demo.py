@@ -29,6 +29,7 @@ from solders.keypair import Keypair
 
 import mevlib
 from mevlib import store
+from mevlib._extras import require
 from mevlib.engine import Engine
 from mevlib.feed import PROCESSED, Feed, KafkaSource, RingSource
 from mevlib.routes import JitoRoute, JsonRpcClient, RpcRoute, SenderRoute
@@ -70,7 +71,8 @@ class Demo:
         # the validator's side: plugin core -> ring:// (or Kafka) -> the bot's feed
         self.ring = None
         if kafka:
-            from confluent_kafka.admin import AdminClient, NewTopic
+            admin_api = require("confluent_kafka.admin", "feed", "the demo's Kafka sink")
+            AdminClient, NewTopic = admin_api.AdminClient, admin_api.NewTopic
 
             topic = f"mevlib-demo-{os.getpid()}"
             admin = AdminClient({"bootstrap.servers": kafka})  # kept alive until the topic exists
@@ -234,9 +236,7 @@ class Demo:
     def report(self) -> str:
         """A PNG: landing rate per route over time, landed per policy over time, tips per landed
         transaction per policy, and the learned leader phases against the cluster's hidden ones."""
-        import matplotlib
-
-        matplotlib.use("Agg")
+        require("matplotlib", "report", "the demo report").use("Agg")
         import matplotlib.pyplot as plt
 
         db = self.backend.database

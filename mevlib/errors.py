@@ -53,6 +53,11 @@ class ForkedError(MevError, RuntimeError):
     """An object whose threads stayed in the parent was used in a forked child: make a new one."""
 
 
+class MissingExtraError(MevError, ImportError):
+    """A feature needs a package its extra installs; the message names it
+    (``pip install 'mevlib[store]'``)."""
+
+
 class CryptoError(MevError, RuntimeError):
     """libsodium refused an operation."""
 

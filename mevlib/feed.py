@@ -29,6 +29,7 @@ from typing import NamedTuple
 import numpy as np
 
 from mevlib import _feed
+from mevlib._extras import require
 from mevlib.errors import InvalidArgumentError
 from mevlib.ring import Ring
 
@@ -119,7 +120,8 @@ class KafkaSource:
 
     def __init__(self, bootstrap: str, *, topics: Sequence[str] = (), partitions=None,
                  group: str = "mevlib-feed", settings: dict | None = None):
-        from confluent_kafka import OFFSET_STORED, Consumer, TopicPartition
+        kafka = require("confluent_kafka", "feed", "KafkaSource")
+        OFFSET_STORED, Consumer, TopicPartition = kafka.OFFSET_STORED, kafka.Consumer, kafka.TopicPartition
 
         if not topics and not partitions:
             raise InvalidArgumentError("topics to subscribe to, or partitions to assign")

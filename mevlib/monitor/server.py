@@ -27,6 +27,7 @@ import time
 
 import numpy as np
 
+from mevlib._extras import require
 from mevlib.monitor.events import EVENT_DTYPE, Kind
 from mevlib.monitor.metrics import Metrics
 from mevlib.ring import RecordRing
@@ -37,6 +38,10 @@ STATIC = pathlib.Path(__file__).parent / "static"
 COOKIE = "mevlib_session"
 PUBLIC = ("/", "/session")  # the page and the exchange that lets it in; /static/ too
 log = logging.getLogger("mevlib.monitor")
+
+
+def _web():
+    return require("aiohttp.web", "monitor", "the dashboard")
 
 
 class Monitor:
@@ -70,7 +75,7 @@ class Monitor:
         return hmac.compare_digest(given.encode(), self.token.encode())
 
     def app(self):
-        from aiohttp import web
+        web = _web()
 
         @web.middleware
         async def guard(request, handler):
@@ -103,13 +108,13 @@ class Monitor:
         return app
 
     async def _metrics(self, request):
-        from aiohttp import web
+        web = _web()
 
         return web.Response(text=self.metrics.exposition(), content_type="text/plain", charset="utf-8",
                             headers={"X-Content-Type-Options": "nosniff"})
 
     async def _ws(self, request):
-        from aiohttp import web
+        web = _web()
 
         origin = request.headers.get("Origin")
         if origin is not None and origin != f"{request.scheme}://{request.host}":
@@ -171,7 +176,7 @@ def start_in_thread(monitor: Monitor, port: int = 0, host: str = "127.0.0.1"):
     """Serves from a background thread (the bot's own process, or a test); returns (port, stop)."""
     import threading
 
-    from aiohttp import web
+    web = _web()
 
     loop = asyncio.new_event_loop()
     runner = web.AppRunner(monitor.app())
@@ -203,7 +208,7 @@ def start_in_thread(monitor: Monitor, port: int = 0, host: str = "127.0.0.1"):
 
 
 def serve(monitor: Monitor, port: int = 8765, host: str = "127.0.0.1") -> None:
-    from aiohttp import web
+    web = _web()
 
     monitor.serve_on(host, port)
     web.run_app(monitor.app(), host=host, port=port, print=lambda *a: None)

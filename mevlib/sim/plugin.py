@@ -8,7 +8,9 @@ import os
 import pathlib
 import tempfile
 
-import cffi
+from mevlib._extras import require
+
+cffi = require("cffi", "sim", "the simulator's plugin binding")
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 LIB = pathlib.Path(os.environ.get("MEVLIB_GK_LIB", ROOT / "build" / "gk" / "libmevgk_core.so"))

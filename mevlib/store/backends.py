@@ -11,6 +11,7 @@ import urllib.parse
 
 import numpy as np
 
+from mevlib._extras import require
 from mevlib.errors import InvalidArgumentError, StoreRejectedError, StoreUnavailableError
 from mevlib.store import schema
 
@@ -38,7 +39,7 @@ class ChdbBackend:
     _lock = threading.Lock()
 
     def __init__(self, path: str | None = None, database: str = "mevlib"):
-        from chdb import session
+        session = require("chdb.session", "store", "the embedded chDB store")
 
         path = os.path.abspath(path or os.environ.get("MEVLIB_CHDB_PATH", DEFAULT_CHDB_PATH))
         with ChdbBackend._lock:
@@ -93,7 +94,7 @@ class ChdbBackend:
 
     @staticmethod
     def _arrow_stream(table: schema.Table, batch: np.ndarray) -> bytes:
-        import pyarrow as pa
+        pa = require("pyarrow", "store", "the embedded chDB store")
 
         arrays = []
         for c in table.columns:
@@ -125,7 +126,7 @@ class ServerBackend:
     """A ClickHouse server: ``clickhouse://user:password@host:9000/database``."""
 
     def __init__(self, url: str, database: str | None = None):
-        from clickhouse_driver import Client
+        Client = require("clickhouse_driver", "store", "a ClickHouse server store").Client
 
         parsed = urllib.parse.urlparse(url)
         self.database = database or parsed.path.lstrip("/") or "mevlib"
@@ -136,7 +137,7 @@ class ServerBackend:
         self._lock = threading.Lock()
 
     def _run(self, sql, data=None, settings=None, **kw):
-        from clickhouse_driver.errors import ServerException
+        ServerException = require("clickhouse_driver.errors", "store", "a ClickHouse server store").ServerException
 
         with self._lock:
             try:
