@@ -19,7 +19,7 @@ CFLAGS_STRICT := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -g
 SANITIZE := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 .PHONY: all sysdeps venv build test ctest sanitize demo bench bench-landing asv clean build-geyser-offline \
-	build-geyser calib-lut browser run tmux bench-legendary legendary-patches
+	build-geyser calib-lut browser run tmux bench-legendary legendary-patches legendary-on
 
 all: build
 
@@ -161,6 +161,11 @@ tmux: build build/gk/libmevgk_core.so
 # how mevlib is built); `bench-legendary` is every benchmark and peer table.
 legendary-patches: build
 bench-legendary: bench bench-landing
+
+# The note's `make legendary-on`, the host's side of "every fast path on". mevlib never changes
+# the host: this prints what `mevlib doctor` finds and, for each setting to change, the command.
+legendary-on: build
+	$(PY) -m mevlib doctor
 
 # Calibration tables from the store: CLICKHOUSE_URL=clickhouse://... (or chdb://PATH; unset:
 # the embedded chDB store). Writes luts/*.lut and luts/report.png.

@@ -4,6 +4,7 @@ import sys
 COMMANDS = {
     "calibrate": ("mevlib.calibrate", "fit the p_land / EV tables from the store (--every 1h to repeat)"),
     "monitor": ("mevlib.monitor.server", "serve the live dashboard on 127.0.0.1 (--ring NAME)"),
+    "doctor": ("mevlib.doctor", "read this host's latency settings and say what to change (changes nothing)"),
 }
 
 
