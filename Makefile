@@ -18,7 +18,7 @@ C_BENCHES := $(patsubst csrc/bench/%.c,build/cbench/%,$(wildcard csrc/bench/benc
 CFLAGS_STRICT := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -g
 SANITIZE := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all sysdeps venv build test ctest sanitize demo bench bench-landing asv clean build-geyser-offline \
+.PHONY: all sysdeps venv build wheel test ctest sanitize demo bench bench-landing asv clean build-geyser-offline \
 	build-geyser calib-lut browser run tmux bench-legendary legendary-patches legendary-on
 
 all: build
@@ -125,8 +125,19 @@ browser:
 	@command -v chromium >/dev/null || { echo "installing chromium with apt"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
-test: build sanitize build/gk/libmevgk_core.so build/gk/libmevgk_plugin.so browser
+test: build sanitize build/gk/libmevgk_core.so build/gk/libmevgk_plugin.so browser wheel
 	$(PY) -m pytest -q
+
+# A wheel that installs without the -dev packages: built, then repaired by auditwheel into a
+# manylinux wheel carrying libsodium, libcurl and what they link (docs/install.md).
+WHEEL_SOURCES := $(CORE_C) $(CORE_H) $(EXT_SOURCES) $(wildcard mevlib/*.py mevlib/*/*.py) pyproject.toml
+dist/.repaired: $(WHEEL_SOURCES) | $(STAMP)
+	rm -rf build/wheel dist && mkdir -p dist
+	$(PY) -m pip wheel -q --disable-pip-version-check --no-deps --no-build-isolation -w build/wheel .
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/auditwheel repair -w dist build/wheel/mevlib-*.whl
+	touch $@
+
+wheel: dist/.repaired
 
 # The main job: the whole loop on the local cluster (docs/demo.md). KAFKA=host:port and
 # CLICKHOUSE_URL=clickhouse://... switch the plugin's sink and the store to real services.
@@ -181,4 +192,4 @@ asv: build
 	  ../$(VENV)/bin/asv run --python=same --set-commit-hash $$(git rev-parse HEAD)
 
 clean:
-	rm -rf build mevlib/*.so mevlib/_*.c mevlib/.built *.egg-info
+	rm -rf build dist mevlib/*.so mevlib/_*.c mevlib/.built *.egg-info
