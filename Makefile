@@ -178,7 +178,7 @@ bench-legendary: bench bench-landing
 legendary-on: build
 	$(PY) -m mevlib doctor
 
-# Calibration tables from the store: CLICKHOUSE_URL=clickhouse://... (or chdb://PATH; unset:
+# Calibration tables from the store: CLICKHOUSE_URL=clickhouse://... or http://host:8123 (or chdb://PATH; unset:
 # the embedded chDB store). Writes luts/*.lut and luts/report.png.
 calib-lut: build
 	$(PY) -m mevlib calibrate $(if $(CLICKHOUSE_URL),--url "$(CLICKHOUSE_URL)") --out luts

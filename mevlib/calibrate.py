@@ -221,7 +221,7 @@ def main(argv=None) -> int:
     from mevlib import store
 
     ap = argparse.ArgumentParser(prog="mevlib calibrate", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--url", default=None, help="clickhouse://... or chdb://PATH (default: CLICKHOUSE_URL, else chDB)")
+    ap.add_argument("--url", default=None, help="clickhouse://..., http(s)://... or chdb://PATH (default: CLICKHOUSE_URL, else chDB)")
     ap.add_argument("--database", default="mevlib")
     ap.add_argument("--out", default="luts", help="directory for the tables and the report")
     ap.add_argument("--min-rows", type=int, default=500)

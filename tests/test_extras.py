@@ -37,6 +37,7 @@ print("core ok")
 @pytest.mark.parametrize("feature, extra", [
     ("from mevlib.store import connect; connect()", "store"),
     ("from mevlib.store import connect; connect('clickhouse://localhost:9000/x')", "store"),
+    ("from mevlib.store import connect; connect('http://localhost:8123/x')", "store"),
     ("from mevlib.calibrate import fit_isotonic; fit_isotonic([0.1, 0.2], [0, 1])", "calibrate"),
     ("from mevlib.calibrate import reliability_png; reliability_png('/tmp/x.png', [])", "report"),
     ("from mevlib.monitor.server import Monitor, start_in_thread\n"

@@ -212,18 +212,27 @@ def test_writer_refuses_unknown_tables_and_backpressures(store_db, tmp_path):
 
 
 def test_connect_dispatches_on_the_url(store_url):
-    assert isinstance(store.connect(store_url), store.ServerBackend if store_url.startswith("clickhouse") else store.ChdbBackend)
+    kind = (store.ServerBackend if store_url.startswith("clickhouse") else
+            store.HttpBackend if store_url.startswith("http") else store.ChdbBackend)
+    assert isinstance(store.connect(store_url), kind)
+    http = store.connect("https://reader:p%40ss@ch.example:9443/analytics")
+    assert isinstance(http, store.HttpBackend) and http.database == "analytics"
+    assert (http._host, http._port, http._user, http._password, http._secure) == (
+        "ch.example", 9443, "reader", "p@ss", True)
+    assert store.connect("http://localhost")._port == 8123 and store.connect("https://h")._port == 8443
     with pytest.raises(mevlib.InvalidArgumentError, match="clickhouse://"):
         store.connect("postgres://u:secret@host/db")
     with pytest.raises(mevlib.InvalidArgumentError, match="one path per process"):
         store.ChdbBackend("/tmp/some-other-chdb-path")
 
 
-def test_unreachable_server_spills_and_says_so(tmp_path):
-    """A real connection attempt to a loopback port nobody listens on."""
+@pytest.mark.parametrize("scheme", ["clickhouse", "http"])
+def test_unreachable_server_spills_and_says_so(tmp_path, scheme):
+    """A real connection attempt to a loopback port nobody listens on, over the native protocol
+    and over HTTP."""
     from conftest import _free_port
 
-    backend = store.connect(f"clickhouse://default:secret@127.0.0.1:{_free_port()}/mevlib")
+    backend = store.connect(f"{scheme}://default:secret@127.0.0.1:{_free_port()}/mevlib")
     with pytest.raises(mevlib.StoreUnavailableError) as e:
         store.migrate(backend)
     assert isinstance(e.value, ConnectionError) and "secret" not in str(e.value)

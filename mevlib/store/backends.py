@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import io
 import os
+import re
 import threading
 import urllib.parse
 
@@ -184,8 +185,94 @@ class ServerBackend:
         self._client.disconnect()
 
 
+class HttpBackend:
+    """A ClickHouse server over its HTTP interface: ``http(s)://user:password@host:8123/database``,
+    with clickhouse-connect. The same DDL and the same writer semantics as the native protocol
+    (batch ids as insert_deduplication_token). Connects at first use, so an unreachable server
+    shows as StoreUnavailableError there (and the writer spills). Messages never carry the
+    credentials."""
+
+    def __init__(self, url: str, database: str | None = None):
+        self._cc = require("clickhouse_connect", "store", "a ClickHouse server over HTTP")
+        parsed = urllib.parse.urlparse(url)
+        self.database = database or parsed.path.lstrip("/") or "mevlib"
+        self.url = url
+        self._secure = parsed.scheme == "https"
+        self._host = parsed.hostname or "localhost"
+        self._port = parsed.port or (8443 if self._secure else 8123)
+        self._user = urllib.parse.unquote(parsed.username or "default")
+        self._password = urllib.parse.unquote(parsed.password or "")
+        self._where = f"ClickHouse {parsed.scheme}://{self._host}:{self._port}"
+        self._client = None
+        self._lock = threading.Lock()
+
+    def _error(self, e: Exception) -> Exception:
+        text = str(e)
+        if self._password:
+            text = text.replace(self._password, "***")
+        where = f"{self._where}: {type(e).__name__}: {text}"
+        code = re.search(r"Code: (\d+)", text)
+        exc = self._cc.driver.exceptions
+        if isinstance(e, exc.DatabaseError) and code and int(code.group(1)) not in TRANSIENT_SERVER_CODES:
+            return StoreRejectedError(where)
+        return StoreUnavailableError(where)
+
+    def _call(self, fn):
+        with self._lock:
+            try:
+                if self._client is None:  # `default`: the database may not exist until the DDL
+                    self._client = self._cc.get_client(
+                        host=self._host, port=self._port, username=self._user, password=self._password,
+                        secure=self._secure, database="default", connect_timeout=5, send_receive_timeout=60)
+                return fn(self._client)
+            except Exception as e:
+                if self._client is not None and not isinstance(e, self._cc.driver.exceptions.DatabaseError):
+                    self._client.close()
+                    self._client = None
+                raise self._error(e) from None
+
+    def execute(self, sql: str) -> None:
+        self._call(lambda c: c.command(sql))
+
+    def ping(self) -> None:
+        """StoreUnavailableError unless the server answers a query."""
+        self._call(lambda c: c.command("SELECT 1"))
+
+    def rows(self, sql: str) -> list[tuple]:
+        return [tuple(r) for r in self._call(lambda c: c.query(sql).result_rows)]
+
+    def columns(self, sql: str) -> dict[str, np.ndarray]:
+        result = self._call(lambda c: c.query(sql))
+        return {name: np.asarray(col) for name, col in zip(result.column_names, result.result_columns)}
+
+    def insert(self, table: schema.Table, batch: np.ndarray, token: str) -> None:
+        cols = _columns(table, batch)
+        data = []
+        for c in table.columns:
+            v = cols[c.name]
+            if c.is_time:
+                data.append([datetime.datetime.fromtimestamp(us / 1e6, datetime.timezone.utc) for us in v.tolist()])
+            elif c.is_string:
+                data.append([bytes(x) for x in v])
+            else:
+                data.append(v.tolist())
+        names = [c.name for c in table.columns]
+        self._call(lambda cl: cl.insert(table.name, data, column_names=names, database=self.database,
+                                        column_oriented=True,
+                                        settings={"insert_deduplication_token": token,
+                                                  "deduplicate_blocks_in_dependent_materialized_views": 1}))
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+
+
 def connect(url: str | None = None, database: str = "mevlib"):
-    """``clickhouse://...`` (or CLICKHOUSE_URL) for a server; ``chdb:///path`` or nothing for chDB."""
+    """A store backend from a URL (or CLICKHOUSE_URL): ``clickhouse://`` or ``clickhouses://``
+    for a server's native protocol, ``http://`` or ``https://`` for its HTTP interface,
+    ``chdb:///path`` or nothing for the embedded chDB."""
     url = url or os.environ.get("CLICKHOUSE_URL")
     if not url:
         return ChdbBackend(None, database)
@@ -194,9 +281,8 @@ def connect(url: str | None = None, database: str = "mevlib"):
     if url.startswith(("clickhouse://", "clickhouses://")):
         return ServerBackend(url, database if database != "mevlib" else None)
     if url.startswith(("http://", "https://")):
-        raise InvalidArgumentError("that is ClickHouse's HTTP interface; mevlib speaks its native protocol: "
-                                   "clickhouse://user:password@host:9000/database")
-    raise InvalidArgumentError(f"store URL is clickhouse://... or chdb://PATH, not {url.split('@')[-1]!r}")
+        return HttpBackend(url, database if database != "mevlib" else None)
+    raise InvalidArgumentError(f"store URL is clickhouse://, http(s):// or chdb://PATH, not {url.split('@')[-1]!r}")
 
 
 def migrate(backend) -> int:
