@@ -364,9 +364,13 @@ def sender_table():
                                   {"encoding": "base64", "skipPreflight": True, "maxRetries": 0}]})
     n, spacing = 500, 2_000_000
 
+    from mevlib import affinity
+
     s = _sender.CurlSender()
     route = s.add_route(url)
     s.start()
+    sender_cpu = affinity.plan()["sender"]
+    affinity.pin(s, sender_cpu)  # as a bot would: the sender thread on a CPU of its own
     s.submit(0, route, _sender.WARM, [])
     s.results(timeout=2)
     st0 = s.stats()
@@ -406,7 +410,8 @@ def sender_table():
     a_late, a_rtt = _percentiles(a_late), _percentiles(a_rtt)
     server.kill()
     print(f"\nSend path: {n} JSON-RPC sendTransaction shots, one every {spacing // 1_000_000} ms, "
-          "to a loopback endpoint in another process")
+          f"to a loopback endpoint in another process; C sender thread pinned to CPU {sorted(sender_cpu)} "
+          "(mevlib.affinity.plan)")
     print(f"  {'client':<30} {'late p50':>9} {'late p99':>9} {'late max':>9} {'rtt p50':>9} {'rtt p99':>9} {'CPU/shot':>9}")
     for name, late, rtt, cpu in (("mevlib C sender (libcurl)", c_late, c_rtt, c_cpu),
                                  ("aiohttp ClientSession", a_late, a_rtt, a_cpu)):

@@ -1,6 +1,7 @@
 #include "pool.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
@@ -25,6 +26,8 @@ struct mev_pool {
     atomic_int error;
     int nworkers;
     pid_t owner; /* the process whose threads these are */
+    _Atomic int started_workers; /* workers that have stored their kernel id */
+    pid_t *tids;  /* per worker, for pinning */
     pthread_t workers[];
 };
 
@@ -48,6 +51,9 @@ static void *worker_main(void *arg)
 {
     mev_pool *p = arg;
     unsigned long seen = 0;
+
+    pid_t tid = mev_tid();
+    p->tids[atomic_fetch_add(&p->started_workers, 1)] = tid; /* published by started_workers */
 
     pthread_mutex_lock(&p->lock);
     for (;;) {
@@ -77,6 +83,11 @@ int mev_pool_new(int nthreads, mev_pool **out)
     p = calloc(1, sizeof *p + (size_t)(nthreads - 1) * sizeof(pthread_t));
     if (p == NULL)
         return MEV_ENOMEM;
+    p->tids = calloc((size_t)nthreads, sizeof *p->tids);
+    if (p->tids == NULL) {
+        free(p);
+        return MEV_ENOMEM;
+    }
     pthread_mutex_init(&p->run_lock, NULL);
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->start, NULL);
@@ -102,6 +113,7 @@ void mev_pool_free(mev_pool *p)
     if (p == NULL)
         return;
     if (p->owner != mev_pid()) { /* a forked child: no workers to join, locks in any state */
+        free(p->tids);
         free(p);
         return;
     }
@@ -115,7 +127,18 @@ void mev_pool_free(mev_pool *p)
     pthread_cond_destroy(&p->start);
     pthread_mutex_destroy(&p->lock);
     pthread_mutex_destroy(&p->run_lock);
+    free(p->tids);
     free(p);
+}
+
+int mev_pool_thread_ids(mev_pool *p, int *out, int cap)
+{
+    for (int i = 0; i < 100000 && atomic_load(&p->started_workers) < p->nworkers; i++)
+        sched_yield(); /* just created: some workers have not run yet */
+    int n = atomic_load(&p->started_workers);
+    for (int i = 0; i < n && i < cap; i++)
+        out[i] = p->tids[i];
+    return n < cap ? n : cap;
 }
 
 int mev_pool_threads(const mev_pool *p)

@@ -16,6 +16,8 @@ typedef int (*mev_task_fn)(void *ctx, size_t index);
 int mev_pool_new(int nthreads, mev_pool **out);
 void mev_pool_free(mev_pool *pool); /* joins every worker (in the process that made it) */
 int mev_pool_threads(const mev_pool *pool);
+/* The workers' kernel ids (up to cap), to pin them (mevlib.affinity); returns how many. */
+int mev_pool_thread_ids(mev_pool *pool, int *out, int cap);
 int mev_pool_run(mev_pool *pool, mev_task_fn fn, void *ctx, size_t n);
 
 #endif

@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static _Atomic pid_t cached_pid;
@@ -22,4 +23,9 @@ pid_t mev_pid(void)
 {
     pthread_once(&registered, register_refresh);
     return atomic_load_explicit(&cached_pid, memory_order_relaxed);
+}
+
+pid_t mev_tid(void)
+{
+    return (pid_t)syscall(SYS_gettid);
 }

@@ -8,5 +8,7 @@
 
 /* getpid() without a system call: cached, and refreshed in a child by a pthread_atfork handler. */
 pid_t mev_pid(void);
+/* The calling thread's kernel id (what sched_setaffinity and /proc/PID/task take). */
+pid_t mev_tid(void);
 
 #endif

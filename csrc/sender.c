@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +70,7 @@ struct mev_sender {
     pthread_t thread;
     int started;
     pid_t owner; /* the process the thread runs in: a forked child has no thread */
+    _Atomic pid_t tid; /* the thread's kernel id once it runs, for pinning it */
     atomic_int stop;
     _Atomic uint64_t submitted, fired, completed, wakeups, spin_ns;
     _Atomic int64_t max_late_ns;
@@ -606,6 +608,7 @@ static void *sender_main(void *arg)
     mev_sender *s = arg;
     int running;
 
+    atomic_store(&s->tid, mev_tid());
     prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0); /* wake from timers within a microsecond or so */
     while (!atomic_load(&s->stop)) {
         take_submissions(s);
@@ -652,6 +655,13 @@ int mev_sender_start(mev_sender *s)
         return MEV_ETHREAD;
     s->started = 1;
     return MEV_OK;
+}
+
+int mev_sender_thread_id(mev_sender *s)
+{
+    for (int i = 0; s->started && i < 100000 && atomic_load(&s->tid) == 0; i++)
+        sched_yield(); /* it was just started and has not run yet */
+    return atomic_load(&s->tid);
 }
 
 int mev_sender_result(mev_sender *s, uint8_t *buf, size_t cap, size_t *len)

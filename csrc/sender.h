@@ -78,6 +78,8 @@ void mev_sender_free(mev_sender *s);
 int mev_sender_add_route(mev_sender *s, const char *base_url, int jito, const char *headers,
                          int http2, const char *ca_file, uint32_t *route_id);
 int mev_sender_start(mev_sender *s);
+/* The sender thread's kernel id (0 before start), to pin it to a CPU (mevlib.affinity). */
+int mev_sender_thread_id(mev_sender *s);
 
 /* Copies the shot and its transactions into the submission ring and wakes the thread.
  * MEV_EAGAIN when the submission ring is full. Call from one thread at a time. */

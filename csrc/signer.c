@@ -1,11 +1,14 @@
 #include "signer.h"
 
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "mev_error.h"
+#include "proc.h"
 
 /* Bytes of stack below a signing call that libsodium's routines may have left secrets in (their
  * own copies of scalars, the SHA-512 state): wiped after every signature and nonce. test_signer's
@@ -43,6 +46,7 @@ struct nonce_pool {
     pthread_mutex_t lock; /* all-zero bytes are a valid unlocked mutex (also after the fork wipe) */
     pthread_cond_t low;   /* signalled when count drops to low_water */
     pthread_t thread;
+    _Atomic int tid;      /* the refill thread's kernel id, for pinning it */
     int running;          /* the refill thread exists (0 in a forked child) */
     int stop;
     uint32_t cap, count, low_water;
@@ -61,6 +65,7 @@ static void *refill_main(void *arg)
 {
     struct nonce_pool *p = arg;
     nonce n;
+    atomic_store(&p->tid, mev_tid());
     pthread_mutex_lock(&p->lock);
     while (!p->stop) {
         if (p->count > p->low_water) {
@@ -146,6 +151,16 @@ int mev_key_start_nonces(mev_key *key, uint32_t count)
     p->running = 1;
     key->nonces = p;
     return MEV_OK;
+}
+
+int mev_key_refill_thread_id(const mev_key *key)
+{
+    struct nonce_pool *p = key->nonces;
+    if (p == NULL || !p->running)
+        return 0;
+    for (int i = 0; i < 100000 && atomic_load(&p->tid) == 0; i++)
+        sched_yield();
+    return atomic_load(&p->tid);
 }
 
 void mev_key_nonce_stats(const mev_key *key, uint64_t *served, uint64_t *missed, uint32_t *available)

@@ -31,6 +31,8 @@ int mev_key_from_keypair(const uint8_t keypair[64], mev_key **out);
  * Call before the key is shared with other threads. MEV_EOS if the kernel cannot wipe the pool
  * in forked children (MADV_WIPEONFORK, Linux 4.14+). */
 int mev_key_start_nonces(mev_key *key, uint32_t count);
+/* The nonce refill thread's kernel id (0 without a pool), to pin it (mevlib.affinity). */
+int mev_key_refill_thread_id(const mev_key *key);
 void mev_key_nonce_stats(const mev_key *key, uint64_t *served, uint64_t *missed, uint32_t *available);
 /* Wipes and frees (the nonce pool too). NULL is accepted. */
 void mev_key_free(mev_key *key);

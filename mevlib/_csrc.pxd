@@ -17,6 +17,7 @@ cdef extern from "signer.h" nogil:
     const uint8_t *mev_key_pubkey(const mev_key *key)
     int mev_key_start_nonces(mev_key *key, uint32_t count)
     void mev_key_nonce_stats(const mev_key *key, uint64_t *served, uint64_t *missed, uint32_t *available)
+    int mev_key_refill_thread_id(const mev_key *key)
     int mev_sign(const mev_key *key, const uint8_t *msg, size_t len, uint8_t *sig)
     int mev_sign_with(const mev_key *key, int method, const uint8_t *msg, size_t len, uint8_t *sig)
 
@@ -43,6 +44,7 @@ cdef extern from "pool.h" nogil:
     int mev_pool_new(int nthreads, mev_pool **out)
     void mev_pool_free(mev_pool *pool)
     int mev_pool_threads(const mev_pool *pool)
+    int mev_pool_thread_ids(mev_pool *pool, int *out, int cap)
 
 cdef extern from "txtpl.h" nogil:
     enum:
@@ -238,6 +240,7 @@ cdef extern from "sender.h" nogil:
     int mev_sender_add_route(mev_sender *s, const char *base_url, int jito, const char *headers,
                              int http2, const char *ca_file, uint32_t *route_id)
     int mev_sender_start(mev_sender *s)
+    int mev_sender_thread_id(mev_sender *s)
     int mev_sender_submit(mev_sender *s, const mev_shot *shot, const uint8_t *const *txs)
     int mev_sender_result(mev_sender *s, uint8_t *buf, size_t cap, size_t *len)
     int mev_sender_wait_result(mev_sender *s, int64_t timeout_ns)

@@ -86,6 +86,12 @@ cdef class CurlSender:
         check(mev_sender_start(self._s), "start sender")
         self._started = True
 
+    def thread_ids(self):
+        """The sender thread's kernel id (empty before start), for mevlib.affinity.pin."""
+        self._open()
+        tid = mev_sender_thread_id(self._s) if self._started else 0
+        return [tid] if tid else []
+
     def submit(self, uint64_t shot_id, uint32_t route, uint32_t kind, txs, int64_t fire_at_ns=0):
         """Queues one shot: txs is a list of signed wire transactions (1, or up to 5 for a
         bundle). fire_at_ns is time.monotonic_ns() time; 0 or past fires at once. Raises

@@ -109,6 +109,17 @@ cdef void _key_wiped() noexcept:
         _dumpable_before = -1
 
 
+def pool_thread_ids(threads=None):
+    """The kernel ids of the workers of the signing pool `sign_many` uses for `threads` (default:
+    one per CPU this process may use), for mevlib.affinity.pin. The caller's thread works too."""
+    cdef mev_pool *pool = pool_for(threads)
+    cdef int ids[256]
+    if pool == NULL:
+        return []
+    n = mev_pool_thread_ids(pool, ids, 256)
+    return [ids[i] for i in range(n)]
+
+
 cdef bytearray read_keygen_file(object path):
     """A solana-keygen JSON file: a list of 64 byte values (seed then public key)."""
     with open(path, "rb") as f:
@@ -221,6 +232,13 @@ cdef class Signer:
     @property
     def pubkey(self):
         return Pubkey.from_bytes(self.pubkey_bytes)
+
+    def thread_ids(self):
+        """The nonce refill thread's kernel id (empty without nonces), for mevlib.affinity.pin."""
+        self._enter()
+        tid = mev_key_refill_thread_id(self._key)
+        self._leave()
+        return [tid] if tid else []
 
     def nonce_stats(self):
         """{"served", "missed", "available"}: nonces used, signatures made without one while

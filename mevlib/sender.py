@@ -398,6 +398,10 @@ class HedgedSender:
     def close(self):
         self._curl.close()
 
+    def thread_ids(self) -> list[int]:
+        """The C sender thread's kernel id, for mevlib.affinity.pin."""
+        return self._curl.thread_ids()
+
     def __enter__(self):
         return self
 

@@ -5,9 +5,9 @@
 """
 from typing import NamedTuple
 
-from mevlib._signer import Signer, TxTemplate, default_threads
+from mevlib._signer import Signer, TxTemplate, default_threads, pool_thread_ids
 
-__all__ = ["Patch", "Signer", "TxTemplate", "default_threads"]
+__all__ = ["Patch", "Signer", "TxTemplate", "default_threads", "pool_thread_ids"]
 
 
 class Patch(NamedTuple):
