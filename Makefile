@@ -144,6 +144,7 @@ wheel: dist/.repaired
 demo: build build/gk/libmevgk_core.so
 	$(PY) -m mevlib.demo
 
+ALLOCATOR_APT := libmimalloc2.0 libjemalloc2
 bench: build $(C_BENCHES) build/gk/bench_encode
 	@echo "== C core"; build/cbench/bench_sign 253
 	@echo "== ring prefetch A/B, interleaved (this VM's two vCPUs are sometimes far apart: compare within a pair)"
@@ -152,6 +153,9 @@ bench: build $(C_BENCHES) build/gk/bench_encode
 	build/cbench/bench_lut 256
 	build/gk/bench_encode
 	$(PY) asv_benchmarks/peers.py
+	@[ -e /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 ] && [ -e /usr/lib/x86_64-linux-gnu/libmimalloc.so.2 ] || { \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(ALLOCATOR_APT); }
+	$(PY) asv_benchmarks/allocators.py
 
 # Everything together until Ctrl-C: Tansu broker (unless KAFKA=...), store (chDB in
 # .mevlib-store unless CLICKHOUSE_URL=...), dashboard on http://127.0.0.1:8765/, and the bot.
