@@ -19,7 +19,7 @@ CFLAGS_STRICT := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -g
 SANITIZE := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 .PHONY: all sysdeps venv build wheel test ctest sanitize demo bench bench-landing asv clean build-geyser-offline \
-	build-geyser calib-lut browser run tmux bench-legendary legendary-patches legendary-on
+	build-geyser calib-lut browser run tmux bench-legendary legendary-patches legendary-on pgo
 
 all: build
 
@@ -190,6 +190,11 @@ calib-lut: build
 # The landing experiment on the simulator: three sending policies, rates with intervals.
 bench-landing: build
 	$(PY) -m mevlib.sim.experiment --slots 3000
+
+# A profile-guided build trained on the asv suite, compared with the usual one, kept only if it
+# wins (asv_benchmarks/pgo.py).
+pgo: $(STAMP)
+	$(PY) asv_benchmarks/pgo.py
 
 asv: build
 	cd asv_benchmarks && ../$(VENV)/bin/asv machine --yes >/dev/null && \

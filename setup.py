@@ -1,11 +1,18 @@
-"""Builds the C core with strict warnings, then the Cython wrappers that link it."""
+"""Builds the C core with strict warnings, then the Cython wrappers that link it.
+
+MEVLIB_EXTRA_CFLAGS / MEVLIB_EXTRA_LDFLAGS add compiler and linker flags to everything (the core
+and the wrappers): `make pgo` builds with -fprofile-generate, then -fprofile-use, through them."""
+import os
+import shlex
 import subprocess
 
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
-STRICT = ["-std=c11", "-O3", "-fPIC", "-Wall", "-Wextra", "-Werror", "-D_GNU_SOURCE"]
+EXTRA_CFLAGS = shlex.split(os.environ.get("MEVLIB_EXTRA_CFLAGS", ""))
+EXTRA_LDFLAGS = shlex.split(os.environ.get("MEVLIB_EXTRA_LDFLAGS", ""))
+STRICT = ["-std=c11", "-O3", "-fPIC", "-Wall", "-Wextra", "-Werror", "-D_GNU_SOURCE"] + EXTRA_CFLAGS
 
 
 # Extension name -> our C sources. Kept beside the Extension, not on it: cythonize() rebuilds
@@ -40,8 +47,8 @@ def core_extension(name, pyx, core):
         name,
         [pyx],
         include_dirs=["csrc"],
-        extra_compile_args=["-O3"] + pkg_config("--cflags"),
-        extra_link_args=pkg_config("--libs") + ["-lpthread", "-lm"],
+        extra_compile_args=["-O3"] + pkg_config("--cflags") + EXTRA_CFLAGS,
+        extra_link_args=pkg_config("--libs") + ["-lpthread", "-lm"] + EXTRA_LDFLAGS,
         # the core's .c files too: setuptools relinks only when a dependency is newer than the .so
         depends=[f"csrc/{c}.{ext}" for c in core for ext in ("h", "c")] + ["csrc/mev_error.h"],
     )
