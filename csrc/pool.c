@@ -26,7 +26,8 @@ struct mev_pool {
     atomic_int error;
     int nworkers;
     pid_t owner; /* the process whose threads these are */
-    _Atomic int started_workers; /* workers that have stored their kernel id */
+    _Atomic int claimed_ids;     /* slots of `tids` taken by workers */
+    _Atomic int started_workers; /* workers whose kernel id is stored */
     pid_t *tids;  /* per worker, for pinning */
     pthread_t workers[];
 };
@@ -52,8 +53,8 @@ static void *worker_main(void *arg)
     mev_pool *p = arg;
     unsigned long seen = 0;
 
-    pid_t tid = mev_tid();
-    p->tids[atomic_fetch_add(&p->started_workers, 1)] = tid; /* published by started_workers */
+    p->tids[atomic_fetch_add(&p->claimed_ids, 1)] = mev_tid();
+    atomic_fetch_add(&p->started_workers, 1); /* publishes the id stored above */
 
     pthread_mutex_lock(&p->lock);
     for (;;) {
@@ -135,10 +136,11 @@ int mev_pool_thread_ids(mev_pool *p, int *out, int cap)
 {
     for (int i = 0; i < 100000 && atomic_load(&p->started_workers) < p->nworkers; i++)
         sched_yield(); /* just created: some workers have not run yet */
-    int n = atomic_load(&p->started_workers);
-    for (int i = 0; i < n && i < cap; i++)
-        out[i] = p->tids[i];
-    return n < cap ? n : cap;
+    int n = 0;
+    if (atomic_load(&p->started_workers) == p->nworkers) /* else some ids may not be stored yet */
+        for (int i = 0; i < p->nworkers && n < cap; i++)
+            out[n++] = p->tids[i];
+    return n;
 }
 
 int mev_pool_threads(const mev_pool *p)

@@ -65,6 +65,8 @@ def pin(target, cpus) -> list[int]:
         raise InvalidArgumentError(f"CPUs {sorted(wanted - allowed)} are not available to this process "
                                    f"(allowed: {sorted(allowed)})")
     tids = _thread_ids(target)
+    if not all(isinstance(t, int) and t > 0 for t in tids):  # 0 would mean the calling thread
+        raise InvalidArgumentError(f"not kernel thread ids: {tids!r}")
     for tid in tids:
         os.sched_setaffinity(tid, wanted)
     return tids

@@ -53,3 +53,10 @@ def test_plan_puts_the_roles_on_cpus_this_process_may_use():
     assert set(p) == {"sender", "feed", "engine", "signing", "rest"}
     assert all(cpus and cpus <= mine | affinity.isolated_cpus() for cpus in p.values())
     assert p["sender"] == {max(mine)} or p["sender"] <= affinity.isolated_cpus()
+
+
+def test_thread_id_zero_is_refused():
+    """sched_setaffinity(0, ...) would move the caller: an id of 0 is never taken for a thread."""
+    with pytest.raises(mevlib.InvalidArgumentError):
+        affinity.pin(0, sorted(os.sched_getaffinity(0))[0])
+    assert all(t > 0 for t in signer.pool_thread_ids(2))
