@@ -880,9 +880,39 @@ def dashboard_table():
     print(f"  target 60 FPS: {'met' if med >= 59 else 'MISSED'}")
 
 
+def hugepages_table():
+    """A 64 MiB RecordRing streamed through (push_array then pop_array of 4,096 64-byte records,
+    so every access walks to a new page) on ordinary pages and on huge pages, interleaved."""
+    import numpy as np
+
+    import mevlib
+
+    dt = np.dtype([(f"f{i}", "<u8") for i in range(8)])
+    batch = np.zeros(4096, dt)
+    rounds, per_round = 5, 2000
+    results = {"normal": [], "huge": []}
+    kinds = {}
+    for _ in range(rounds):
+        for label, huge in (("normal", False), ("huge", True)):
+            rr = mevlib.RecordRing(dt, 1 << 20, huge_pages=huge)  # 2^20 records x 64 B = 64 MiB
+            kinds[label] = (rr.pages, rr.pages_note)
+            t0 = time.perf_counter()
+            for _ in range(per_round):
+                rr.push_array(batch)
+                rr.pop_array(4096)
+            results[label].append(per_round * 4096 / (time.perf_counter() - t0))
+            rr.close()
+    normal, huge = statistics.median(results["normal"]), statistics.median(results["huge"])
+    print(f"\nRing pages: a 64 MiB RecordRing, 4,096 64-byte records pushed then popped, {rounds} rounds")
+    print(f"  ordinary pages ({kinds['normal'][0]}){'':<20} {normal / 1e6:>8.1f} M records/s")
+    print(f"  huge_pages=True ({kinds['huge'][0]}){'':<19} {huge / 1e6:>8.1f} M records/s  {huge / normal:.2f}x")
+    if kinds["huge"][1]:
+        print(f"  {kinds['huge'][1]}")
+
+
 TABLES = {"signer": signer_table, "ring": ring_table, "landing": landing_table, "sender": sender_table,
           "geyser": geyser_table, "feed": feed_table, "store": store_table,
-          "engine": engine_table, "dashboard": dashboard_table}
+          "engine": engine_table, "dashboard": dashboard_table, "hugepages": hugepages_table}
 
 if __name__ == "__main__":
     chosen = sys.argv[1:] or list(TABLES)

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -61,6 +62,39 @@ fail:
     close(fd);
     shm_unlink(name);
     return from_errno(e);
+}
+
+static size_t huge_page_bytes(void)
+{
+    size_t kib = 2048; /* x86-64's default */
+    FILE *f = fopen("/proc/meminfo", "r");
+    char line[128];
+    while (f != NULL && fgets(line, sizeof line, f) != NULL)
+        if (sscanf(line, "Hugepagesize: %zu kB", &kib) == 1)
+            break;
+    if (f != NULL)
+        fclose(f);
+    return kib * 1024;
+}
+
+int mev_shm_create_huge(size_t bytes, void **mem, size_t *mapped, int *kind)
+{
+    *mem = NULL;
+    if (bytes == 0)
+        return MEV_EINVAL;
+    size_t page = huge_page_bytes();
+    size_t rounded = (bytes + page - 1) / page * page;
+    void *p = mmap(NULL, rounded, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+    if (p != MAP_FAILED) {
+        *mem = p, *mapped = rounded, *kind = MEV_PAGES_HUGETLB;
+        return MEV_OK;
+    }
+    p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return from_errno(errno);
+    *kind = madvise(p, bytes, MADV_HUGEPAGE) == 0 ? MEV_PAGES_THP_ADVISED : MEV_PAGES_NORMAL;
+    *mem = p, *mapped = bytes;
+    return MEV_OK;
 }
 
 int mev_shm_attach(const char *name, long long allow_uid, void **mem, size_t *bytes)

@@ -12,6 +12,12 @@ int mev_shm_create(const char *name, size_t bytes, void **mem);
  * to the effective uid and be writable by nobody else (MEV_EPERM). allow_uid >= 0 trusts one
  * more owner and accepts group write (two users sharing a group); world-writable never. */
 int mev_shm_attach(const char *name, long long allow_uid, void **mem, size_t *bytes);
+/* An anonymous segment (shared with children forked after it is made) on huge pages if it can be:
+ * hugetlb pages (MAP_HUGETLB) when some are reserved (vm.nr_hugepages), else ordinary pages with
+ * MADV_HUGEPAGE asked, which the kernel honours for shared memory only if THP's shmem_enabled
+ * allows. *mapped: the size to unmap (rounded up to the huge page size); *kind: one of below. */
+enum mev_pages { MEV_PAGES_NORMAL = 0, MEV_PAGES_HUGETLB = 1, MEV_PAGES_THP_ADVISED = 2 };
+int mev_shm_create_huge(size_t bytes, void **mem, size_t *mapped, int *kind);
 int mev_shm_unmap(void *mem, size_t bytes);
 int mev_shm_unlink(const char *name);
 

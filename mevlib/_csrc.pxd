@@ -111,7 +111,12 @@ cdef extern from "ring.h" nogil:
 cdef extern from "shm.h" nogil:
     int mev_shm_create(const char *name, size_t bytes, void **mem)
     int mev_shm_attach(const char *name, long long allow_uid, void **mem, size_t *bytes)
+    int mev_shm_create_huge(size_t bytes, void **mem, size_t *mapped, int *kind)
     int mev_shm_unmap(void *mem, size_t bytes)
+    enum:
+        MEV_PAGES_NORMAL
+        MEV_PAGES_HUGETLB
+        MEV_PAGES_THP_ADVISED
     int mev_shm_unlink(const char *name)
 
 cdef extern from "kalman.h" nogil:

@@ -73,6 +73,28 @@ cdef str _permission_hint(object name, bytes cname, object allow_uid):
             f"writable by nobody else (group-writable only with allow_uid=...)")
 
 
+cdef str _huge_pages_note(int kind, size_t need):
+    def read(path):
+        try:
+            with open(path) as f:
+                return f.read().strip()
+        except OSError:
+            return "?"
+    reserved = read("/proc/sys/vm/nr_hugepages")
+    meminfo = dict(line.split(":", 1) for line in read("/proc/meminfo").splitlines() if ":" in line)
+    free = meminfo.get("HugePages_Free", "?").strip()
+    size_kib = int(meminfo.get("Hugepagesize", "2048 kB").split()[0])
+    page = size_kib * 1024
+    wanted = (int(need) + page - 1) // page
+    shmem = read("/sys/kernel/mm/transparent_hugepage/shmem_enabled")
+    shmem = shmem[shmem.find("[") + 1:shmem.find("]")] if "[" in shmem else shmem
+    asked = ("asked for transparent huge pages instead, which shared memory gets only while "
+             f"/sys/kernel/mm/transparent_hugepage/shmem_enabled allows (here: {shmem})"
+             if kind == MEV_PAGES_THP_ADVISED else "ordinary pages")
+    return (f"not enough hugetlb pages: this ring needs {wanted} of {size_kib} KiB, {free} free "
+            f"(vm.nr_hugepages = {reserved}; reserve more with `sysctl vm.nr_hugepages=N`): {asked}")
+
+
 cdef bytes os_name(object name):
     if not isinstance(name, str) or not name.strip("/") or "/" in name.strip("/"):
         raise InvalidArgumentError(f"a ring name is a non-empty string without '/', not {name!r}")
@@ -87,22 +109,35 @@ cdef class _RingBase:
     cdef readonly object name
     cdef bint _closed
     cdef int _users
+    cdef readonly str pages       # "hugetlb", "thp-advised" or "normal"
+    cdef readonly str pages_note  # why not hugetlb, when huge pages were asked for
 
     cdef int _create(self, int mode, uint64_t capacity, uint32_t record_size, uint64_t tag,
-                     object name) except -1:
+                     object name, bint huge_pages=False) except -1:
         cdef bytes cname = os_name(name) if name is not None else None
         cdef const char *c_name = NULL
         cdef size_t need = mev_ring_bytes_needed(mode, capacity, record_size)
+        cdef int kind = MEV_PAGES_NORMAL
         if need == 0:
             raise InvalidArgumentError(self._geometry_hint(capacity))
-        if cname is not None:
-            c_name = cname
-        check(mev_shm_create(c_name, need, &self._mem),
-              f"create ring {name!r}" if name is not None else "create ring")
-        self._bytes = need
-        rc = mev_ring_format(self._mem, need, mode, capacity, record_size, tag)
+        self.pages, self.pages_note = "normal", ""
+        if huge_pages:
+            if name is not None:
+                raise InvalidArgumentError("huge pages are for anonymous rings (shared with forked "
+                                           "children); a named ring lives in /dev/shm, on ordinary pages")
+            check(mev_shm_create_huge(need, &self._mem, &self._bytes, &kind), "create ring")
+            self.pages = {MEV_PAGES_HUGETLB: "hugetlb", MEV_PAGES_THP_ADVISED: "thp-advised"}.get(kind, "normal")
+            if kind != MEV_PAGES_HUGETLB:
+                self.pages_note = _huge_pages_note(kind, need)
+        else:
+            if cname is not None:
+                c_name = cname
+            check(mev_shm_create(c_name, need, &self._mem),
+                  f"create ring {name!r}" if name is not None else "create ring")
+            self._bytes = need
+        rc = mev_ring_format(self._mem, self._bytes, mode, capacity, record_size, tag)
         if rc == 0:
-            rc = mev_ring_open(self._mem, need, &self._r)
+            rc = mev_ring_open(self._mem, self._bytes, &self._r)
         if rc != 0:
             self._release()
             if cname is not None:
@@ -125,6 +160,7 @@ cdef class _RingBase:
             self._release()
             check(rc, f"attach ring {name!r}")
         self.name = name
+        self.pages, self.pages_note = "normal", ""  # /dev/shm: ordinary pages
         found = mev_ring_mode(self._r)
         if found != mode:
             self._release()
@@ -351,12 +387,12 @@ cdef class Ring(_RingBase):
     process that died is taken over, resuming at the last committed read position.
     """
 
-    def __init__(self, capacity_bytes, name=None):
+    def __init__(self, capacity_bytes, name=None, *, huge_pages=False):
         if not isinstance(capacity_bytes, int):
             raise InvalidTypeError(f"capacity_bytes must be an int, not {type(capacity_bytes).__name__}")
         if capacity_bytes <= 0 or capacity_bytes > (1 << 40):
             raise InvalidArgumentError(self._geometry_hint(capacity_bytes))
-        self._create(MEV_RING_VARIABLE, capacity_bytes, 0, 0, name)
+        self._create(MEV_RING_VARIABLE, capacity_bytes, 0, 0, name, huge_pages)
 
     cdef str _geometry_hint(self, object capacity):
         up = 1 << max(6, (capacity - 1).bit_length()) if capacity > 0 else 64
@@ -567,13 +603,13 @@ cdef class RecordRing(_RingBase):
     bulk: ``push_array(arr)``, ``pop_array(max_n)``. Anonymous or named like :class:`Ring`."""
     cdef readonly object dtype
 
-    def __init__(self, dtype, capacity, name=None):
+    def __init__(self, dtype, capacity, name=None, *, huge_pages=False):
         self.dtype = record_dtype(dtype)
         if not isinstance(capacity, int):
             raise InvalidTypeError(f"capacity must be an int, not {type(capacity).__name__}")
         if capacity <= 0 or capacity > (1 << 40):
             raise InvalidArgumentError(self._geometry_hint(capacity))
-        self._create(MEV_RING_FIXED, capacity, self.dtype.itemsize, dtype_tag(self.dtype), name)
+        self._create(MEV_RING_FIXED, capacity, self.dtype.itemsize, dtype_tag(self.dtype), name, huge_pages)
 
     cdef str _geometry_hint(self, object capacity):
         up = 1 << max(1, (capacity - 1).bit_length()) if capacity > 0 else 2

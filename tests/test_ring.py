@@ -648,3 +648,45 @@ def test_close_racing_a_successful_wait():
         return 0
 
     assert in_child(body, timeout=120) == 0
+
+
+# ---- huge pages -------------------------------------------------------------------------------
+
+def _reserved_huge_pages():
+    try:
+        return int(open("/proc/sys/vm/nr_hugepages").read())
+    except OSError:
+        return 0
+
+
+def test_huge_pages_or_a_reason():
+    """Ring(..., huge_pages=True): hugetlb pages where some are reserved, else the kernel is asked
+    for transparent huge pages, and `pages_note` says why it fell back. Either way it works."""
+    ring = mevlib.Ring(1 << 20, huge_pages=True)
+    assert ring.pages in ("hugetlb", "thp-advised", "normal")
+    if ring.pages != "hugetlb":
+        assert "nr_hugepages" in ring.pages_note
+    else:
+        assert ring.pages_note == ""
+    for i in range(20_000):  # through many wrap-arounds of the (possibly 2 MiB) mapping
+        assert ring.push(i.to_bytes(8, "little") * 9)
+        assert ring.pop() == i.to_bytes(8, "little") * 9
+    ring.close()
+    assert mevlib.Ring(1 << 20).pages == "normal" and mevlib.Ring(1 << 20).pages_note == ""
+    rr = mevlib.RecordRing(TRADE, 1 << 12, huge_pages=True)
+    rr.push_array(np.zeros(100, TRADE))
+    assert len(rr.pop_array()) == 100
+    with pytest.raises(mevlib.InvalidArgumentError, match="anonymous"):
+        mevlib.Ring(1 << 20, name="named-huge", huge_pages=True)
+
+
+@pytest.mark.skipif(_reserved_huge_pages() == 0, reason="no huge pages reserved (vm.nr_hugepages = 0)")
+def test_huge_pages_shared_with_a_forked_child():
+    ring = mevlib.Ring(1 << 20, huge_pages=True)
+    assert ring.pages == "hugetlb"
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0 if all(ring.push_wait(i.to_bytes(4, "little"), timeout=5) for i in range(1000)) else 1)
+    got = [int.from_bytes(ring.pop_wait(timeout=5), "little") for _ in range(1000)]
+    _, status = os.waitpid(pid, 0)
+    assert got == list(range(1000)) and status == 0
