@@ -13,9 +13,11 @@ from mevlib.errors import InvalidArgumentError, InvalidTypeError
 _SYS_CPU = "/sys/devices/system/cpu"
 
 
-def _cpu_list(text: str) -> set[int]:
+def cpu_list(text: str) -> set[int]:
+    """The CPUs of a kernel CPU list ("0-3,8", as /sys and /proc write them; "(null)" is none)."""
     cpus: set[int] = set()
-    for part in text.strip().split(","):
+    for part in text.replace("\n", ",").split(","):
+        part = part.strip()
         if part and part != "(null)":
             lo, _, hi = part.partition("-")
             cpus.update(range(int(lo), int(hi or lo) + 1))
@@ -25,7 +27,7 @@ def _cpu_list(text: str) -> set[int]:
 def _read_cpus(name: str) -> set[int]:
     try:
         with open(f"{_SYS_CPU}/{name}") as f:
-            return _cpu_list(f.read())
+            return cpu_list(f.read())
     except (OSError, ValueError):
         return set()
 

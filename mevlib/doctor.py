@@ -12,6 +12,7 @@ import pathlib
 import resource
 import sys
 
+from mevlib.affinity import cpu_list
 OK, ADVICE, UNKNOWN = "ok", "advice", "unknown"
 
 
@@ -146,7 +147,7 @@ def socket_buffers(host: Host) -> list[Check]:
 def nic_irqs(host: Host) -> Check:
     why = "a NIC interrupt on an isolated core preempts the thread that core was isolated for"
     try:
-        isolated = _cpu_list(host.read("/sys/devices/system/cpu/isolated"))
+        isolated = cpu_list(host.read("/sys/devices/system/cpu/isolated"))
         interrupts = host.read("/proc/interrupts").splitlines()
     except OSError as e:
         return _unknown("nic_irqs", "off the isolated cores", why, e)
@@ -158,7 +159,7 @@ def nic_irqs(host: Host) -> Check:
         irq = line.split(":", 1)[0].strip()
         if irq.isdigit() and any(n in line for n in names):
             try:
-                cpus = _cpu_list(host.read(f"/proc/irq/{irq}/smp_affinity_list"))
+                cpus = cpu_list(host.read(f"/proc/irq/{irq}/smp_affinity_list"))
             except OSError:
                 continue
             if cpus & isolated:
@@ -197,17 +198,6 @@ def core_dumps(host: Host) -> Check:
                  f"fs.suid_dumpable={suid}",
                  "core size limit 0", why,
                  "" if ok else "ulimit -c 0 (shell), LimitCORE=0 (systemd)")
-
-
-def _cpu_list(text: str) -> set[int]:
-    cpus: set[int] = set()
-    for part in text.replace("\n", ",").split(","):
-        part = part.strip()
-        if not part or part == "(null)":
-            continue
-        lo, _, hi = part.partition("-")
-        cpus.update(range(int(lo), int(hi or lo) + 1))
-    return cpus
 
 
 def checks(root: str = "/") -> list[Check]:

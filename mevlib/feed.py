@@ -240,15 +240,14 @@ class Feed:
             if event is None:
                 self.stats.undecodable += 1
                 entry.decided = True
-            elif isinstance(event, SlotUpdate):
-                self._count_sequence(key, event.sequence)
-                if self._slot(event, entry, out):  # it decided updates: on any partition
-                    for other in self._partitions.values():
-                        self._emit_ready(other, out)
-                    continue
             else:
                 self._count_sequence(key, event.sequence)
-                if self.commitment == "processed":
+                if isinstance(event, SlotUpdate):
+                    if self._slot(event, entry, out):  # it decided updates: on any partition
+                        for other in self._partitions.values():
+                            self._emit_ready(other, out)
+                        continue
+                elif self.commitment == "processed":
                     entry.decided = entry.deliver = True
                 else:
                     self._account(entry)

@@ -639,7 +639,7 @@ def test_close_racing_a_successful_wait():
 
             t = threading.Thread(target=wait)
             t.start()
-            time.sleep(0)
+            time.sleep(0)  # give up the GIL: the waiter usually reaches its wait before the push
             ring.push(b"x")
             ring.close()
             t.join(10)

@@ -116,6 +116,22 @@ class ChdbBackend:
         pass  # the engine lives as long as the process
 
 
+def _python_columns(table: schema.Table, batch: np.ndarray) -> list[list]:
+    """A batch as one list of Python values per column, as the server drivers take it (times as
+    aware datetimes, strings as bytes)."""
+    cols = _columns(table, batch)
+    data = []
+    for c in table.columns:
+        v = cols[c.name]
+        if c.is_time:
+            data.append([datetime.datetime.fromtimestamp(us / 1e6, datetime.timezone.utc) for us in v.tolist()])
+        elif c.is_string:
+            data.append([bytes(x) for x in v])
+        else:
+            data.append(v.tolist())
+    return data
+
+
 # ClickHouse error codes (src/Common/ErrorCodes.cpp) that say "not now" rather than "never":
 # TIMEOUT_EXCEEDED, TOO_MANY_SIMULTANEOUS_QUERIES, SOCKET_TIMEOUT, NETWORK_ERROR,
 # MEMORY_LIMIT_EXCEEDED, TABLE_IS_READ_ONLY, TOO_MANY_PARTS, UNKNOWN_STATUS_OF_INSERT,
@@ -165,16 +181,7 @@ class ServerBackend:
         return {name: np.asarray(col) for (name, _), col in zip(types, data or [[] for _ in types])}
 
     def insert(self, table: schema.Table, batch: np.ndarray, token: str) -> None:
-        cols = _columns(table, batch)
-        data = []
-        for c in table.columns:
-            v = cols[c.name]
-            if c.is_time:
-                data.append([datetime.datetime.fromtimestamp(us / 1e6, datetime.timezone.utc) for us in v.tolist()])
-            elif c.is_string:
-                data.append([bytes(x) for x in v])
-            else:
-                data.append(v.tolist())
+        data = _python_columns(table, batch)
         names = ", ".join(c.name for c in table.columns)
         self._run(f"INSERT INTO {self.database}.{table.name} ({names}) VALUES", data, columnar=True,
                   settings={"insert_deduplication_token": token,
@@ -246,16 +253,7 @@ class HttpBackend:
         return {name: np.asarray(col) for name, col in zip(result.column_names, result.result_columns)}
 
     def insert(self, table: schema.Table, batch: np.ndarray, token: str) -> None:
-        cols = _columns(table, batch)
-        data = []
-        for c in table.columns:
-            v = cols[c.name]
-            if c.is_time:
-                data.append([datetime.datetime.fromtimestamp(us / 1e6, datetime.timezone.utc) for us in v.tolist()])
-            elif c.is_string:
-                data.append([bytes(x) for x in v])
-            else:
-                data.append(v.tolist())
+        data = _python_columns(table, batch)
         names = [c.name for c in table.columns]
         self._call(lambda cl: cl.insert(table.name, data, column_names=names, database=self.database,
                                         column_oriented=True,
