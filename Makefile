@@ -19,7 +19,8 @@ CFLAGS_STRICT := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -g
 SANITIZE := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 .PHONY: all sysdeps venv build wheel test ctest sanitize demo bench bench-landing asv clean build-geyser-offline \
-	build-geyser calib-lut browser run tmux bench-legendary legendary-patches legendary-on pgo
+	build-geyser calib-lut browser run tmux bench-legendary legendary-patches legendary-on pgo \
+	bench-tables
 
 all: build
 
@@ -145,7 +146,14 @@ demo: build build/gk/libmevgk_core.so
 	$(PY) -m mevlib.demo
 
 ALLOCATOR_APT := libmimalloc2.0 libjemalloc2
+# Every table, also kept in build/bench/latest.log (docs/performance.md is written from one such run).
 bench: build $(C_BENCHES) build/gk/bench_encode
+	@mkdir -p build/bench
+	@bash -o pipefail -c '$(MAKE) --no-print-directory bench-tables 2>&1 | tee build/bench/latest.log'
+
+bench-tables:
+	@echo "== make bench $$(date -u +%FT%TZ), commit $$(git rev-parse --short HEAD)$$(git diff --quiet HEAD || echo ' (modified)')"
+	@echo "== $$(lscpu | sed -n 's/^Model name: *//p'), $$(nproc) CPUs, $$(uname -r), $$($(PY) -V), libsodium $$(pkg-config --modversion libsodium), libcurl $$(pkg-config --modversion libcurl)"
 	@echo "== C core"; build/cbench/bench_sign 253
 	@echo "== ring prefetch A/B, interleaved (this VM's two vCPUs are sometimes far apart: compare within a pair)"
 	@for i in 1 2 3; do build/cbench/bench_ring && build/cbench/bench_ring_prefetch || exit 1; done

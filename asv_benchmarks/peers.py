@@ -846,7 +846,8 @@ def dashboard_table():
         print("\nDashboard: chromium not installed (make test installs it); skipped")
         return
     events = EventPublisher(f"mevlib-bench-monitor-{os.getpid()}", capacity=1 << 17)
-    port, stop = start_in_thread(Monitor(events.name))
+    monitor = Monitor(events.name)
+    port, stop = start_in_thread(monitor)
     browser = Browser()
     halt = threading.Event()
 
@@ -858,8 +859,11 @@ def dashboard_table():
             time.sleep(max(0.0, next_at - time.monotonic()))
 
     try:
-        browser.goto(f"http://127.0.0.1:{port}/")
+        browser.goto(monitor.url("127.0.0.1", port))  # the token in the fragment, as a user opens it
+        deadline = time.monotonic() + 30
         while not browser.eval("document.getElementById('status')?.textContent === 'live'"):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the dashboard never went live in 30 s")
             time.sleep(0.1)
         loader = threading.Thread(target=load)
         loader.start()

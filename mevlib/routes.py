@@ -24,12 +24,67 @@ from mevlib.jito import MIN_TIP_LAMPORTS, TIP_ACCOUNTS
 
 
 class RpcCallError(MevError, RuntimeError):
-    """A JSON-RPC call failed. `kind` says how: http, rate_limited, bad_json, rpc, timeout,
-    connection, too_large; `code` is the HTTP status or the JSON-RPC error code."""
+    """A JSON-RPC call failed. `kind` says how: http, auth (HTTP 401/403), rate_limited (HTTP
+    429), bad_json, rpc, timeout, connection, too_large; `code` is the HTTP status or the JSON-RPC
+    error code; `data` the error object's data (for a preflight failure, -32002, the simulation
+    result, whose `err` :func:`transaction_error` reads); `retry_after` the seconds a 429 asked
+    to wait, if it said."""
 
-    def __init__(self, kind: str, message: str, code: int | None = None):
+    def __init__(self, kind: str, message: str, code: int | None = None, data=None,
+                 retry_after: float | None = None):
         super().__init__(f"{kind}: {message}")
-        self.kind, self.code = kind, code
+        self.kind, self.code, self.data, self.retry_after = kind, code, data, retry_after
+
+    @property
+    def transaction_error(self) -> "TransactionError | None":
+        err = self.data.get("err") if isinstance(self.data, dict) else None
+        return transaction_error(err) if err is not None else None
+
+
+# Agave's JSON-RPC error codes a sender acts on (rpc-client-api custom_error.rs)
+PREFLIGHT_FAILURE = -32002
+SIGNATURE_VERIFICATION_FAILURE = -32003
+NODE_UNHEALTHY = -32005
+MIN_CONTEXT_SLOT_NOT_REACHED = -32016
+
+
+@dataclasses.dataclass(frozen=True)
+class TransactionError:
+    """A TransactionError as Agave serializes it into statuses and simulation results:
+    "BlockhashNotFound", {"InstructionError": [2, {"Custom": 6001}]},
+    {"InsufficientFundsForRent": {"account_index": 1}}, ... `name` is the variant;
+    `instruction` and `custom` are set for instruction errors (custom: a program's own code);
+    `detail` is what else the variant carries."""
+
+    name: str
+    instruction: int | None = None
+    instruction_error: str | None = None
+    custom: int | None = None
+    detail: object = None
+
+
+def transaction_error(err) -> TransactionError | None:
+    """Reads a status's or simulation's `err` (None when it succeeded). Unknown shapes raise
+    ValueError: an `err` is never silently read as success."""
+    if err is None:
+        return None
+    if isinstance(err, str):
+        return TransactionError(err)
+    if isinstance(err, dict) and len(err) == 1:
+        (name, value), = err.items()
+        if name == "InstructionError":
+            if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], int)):
+                raise ValueError(f"malformed InstructionError: {value!r}")
+            index, inner = value
+            if isinstance(inner, str):
+                return TransactionError(name, index, inner)
+            if isinstance(inner, dict) and len(inner) == 1:
+                (inner_name, inner_value), = inner.items()
+                custom = inner_value if inner_name == "Custom" and isinstance(inner_value, int) else None
+                return TransactionError(name, index, inner_name, custom, inner_value)
+            raise ValueError(f"malformed InstructionError: {value!r}")
+        return TransactionError(name, detail=value)
+    raise ValueError(f"not a TransactionError: {err!r}")
 
 
 class RateLimiter:
@@ -118,7 +173,8 @@ class SenderRoute(Route):
 @dataclasses.dataclass
 class ShotResult:
     """One shot's fate as far as its endpoint said. status: ok, rpc_error, http_error,
-    rate_limited, bad_json, timeout, connection."""
+    auth_error (HTTP 401/403), rate_limited, bad_json, timeout, connection. `error_data` is the
+    JSON-RPC error's data (a preflight failure's simulation result)."""
 
     shot_id: int
     route: str
@@ -126,6 +182,7 @@ class ShotResult:
     value: object = None          # the signature (or bundle id) the endpoint returned
     error_code: int | None = None
     error_message: str = ""
+    error_data: object = None
     http_status: int = 0
     bundle_id: str = ""
     fire_at_ns: int = 0
@@ -161,6 +218,9 @@ def classify(raw: tuple, route_names: Sequence[str]) -> ShotResult:
     if status == 429:
         r.status, r.error_code, r.error_message = "rate_limited", 429, "HTTP 429"
         return r
+    if status in (401, 403):
+        r.status, r.error_code, r.error_message = "auth_error", status, f"HTTP {status}: {body[:200]!r}"
+        return r
     try:
         doc = json.loads(body)
     except ValueError:
@@ -176,6 +236,7 @@ def classify(raw: tuple, route_names: Sequence[str]) -> ShotResult:
         err = doc["error"] if isinstance(doc["error"], dict) else {"message": str(doc["error"])}
         r.status, r.error_code = "rpc_error", err.get("code")
         r.error_message = str(err.get("message", ""))
+        r.error_data = err.get("data")
         return r
     if "result" not in doc:
         r.status, r.error_message = "bad_json", "JSON-RPC answer without result or error"
@@ -214,9 +275,40 @@ class JsonRpcClient:
         return self._conn
 
     def call(self, method: str, params: list | None = None, path: str = ""):
+        doc = self._post(json.dumps({"jsonrpc": "2.0", "id": self._next_id(), "method": method,
+                                     "params": params or []}), method, path)
+        if not isinstance(doc, dict):
+            raise RpcCallError("bad_json", f"{method}: not a JSON-RPC answer")
+        return _result(doc, method)
+
+    def batch(self, calls: Sequence[tuple[str, list]], path: str = "") -> list:
+        """Several calls in one JSON-RPC batch request (one round trip). Returns, in order, each
+        call's result or its RpcCallError (not raised: one failed call does not hide the others);
+        an answer that is not a batch of the right ids raises."""
+        if not calls:
+            return []
+        first = self._next_id(len(calls))
+        body = json.dumps([{"jsonrpc": "2.0", "id": first + i, "method": m, "params": p or []}
+                           for i, (m, p) in enumerate(calls)])
+        docs = self._post(body, "batch", path)
+        by_id = {d.get("id"): d for d in docs if isinstance(d, dict)} if isinstance(docs, list) else {}
+        if sorted(by_id) != list(range(first, first + len(calls))):
+            raise RpcCallError("bad_json", f"batch: answers do not match the {len(calls)} requests")
+        out = []
+        for i, (method, _) in enumerate(calls):
+            try:
+                out.append(_result(by_id[first + i], method))
+            except RpcCallError as e:
+                out.append(e)
+        return out
+
+    def _next_id(self, n: int = 1) -> int:
         with self._lock:
-            self._id += 1
-            body = json.dumps({"jsonrpc": "2.0", "id": self._id, "method": method, "params": params or []})
+            self._id += n
+            return self._id - n + 1
+
+    def _post(self, body: str, method: str, path: str):
+        with self._lock:
             try:
                 conn = self._connection()
                 target = (self._path.rstrip("/") + path or "/") + self._query
@@ -233,19 +325,17 @@ class JsonRpcClient:
                 self.close()
                 raise RpcCallError("connection", f"{method}: {e}") from None
         if resp.status == 429:
-            raise RpcCallError("rate_limited", method, 429)
+            retry = resp.getheader("Retry-After")
+            raise RpcCallError("rate_limited", method, 429,
+                               retry_after=float(retry) if retry and retry.isdigit() else None)
+        if resp.status in (401, 403):
+            raise RpcCallError("auth", f"{method}: HTTP {resp.status}", resp.status)
         if resp.status != 200:
             raise RpcCallError("http", f"{method}: HTTP {resp.status}", resp.status)
         try:
-            doc = json.loads(data)
+            return json.loads(data)
         except ValueError:
             raise RpcCallError("bad_json", f"{method}: {data[:200]!r}") from None
-        if not isinstance(doc, dict):
-            raise RpcCallError("bad_json", f"{method}: {data[:200]!r}")
-        if "error" in doc:
-            err = doc["error"] if isinstance(doc["error"], dict) else {}
-            raise RpcCallError("rpc", f"{method}: {err.get('message', doc['error'])}", err.get("code"))
-        return doc.get("result")
 
     def close(self):
         if self._conn is not None:
@@ -253,21 +343,46 @@ class JsonRpcClient:
             self._conn = None
 
     # --- Solana RPC ---------------------------------------------------------------------------
-    def get_slot(self) -> int:
-        return self.call("getSlot")
+    # Agave reads the finalized bank when no commitment is given: ~32 slots behind for getSlot,
+    # and a blockhash with ~32 of its 150 slots of life gone. These helpers ask for what a
+    # searcher wants instead.
+    def get_slot(self, commitment: str = "processed") -> int:
+        return self.call("getSlot", [{"commitment": commitment}])
 
-    def get_latest_blockhash(self) -> str:
-        return self.call("getLatestBlockhash")["value"]["blockhash"]
+    def get_latest_blockhash(self, commitment: str = "confirmed") -> str:
+        return self.latest_blockhash(commitment)[0]
+
+    def latest_blockhash(self, commitment: str = "confirmed") -> tuple[str, int]:
+        """(blockhash, lastValidBlockHeight): a transaction using it expires once the block
+        height passes the second."""
+        res = self.call("getLatestBlockhash", [{"commitment": commitment}])
+        value = _value(res, "getLatestBlockhash")
+        if not isinstance(value, dict) or not isinstance(value.get("blockhash"), str) \
+                or not isinstance(value.get("lastValidBlockHeight"), int):
+            raise RpcCallError("bad_json", f"getLatestBlockhash: {value!r}")
+        return value["blockhash"], value["lastValidBlockHeight"]
+
+    def get_block_height(self, commitment: str = "confirmed") -> int:
+        return self.call("getBlockHeight", [{"commitment": commitment}])
 
     def get_signature_statuses(self, signatures: Sequence[str]) -> list:
         return self.signature_statuses(signatures)[1]
 
-    def signature_statuses(self, signatures: Sequence[str]) -> tuple[int, list]:
-        """(the node's slot when it answered, one status or None per signature)."""
+    def signature_statuses(self, signatures: Sequence[str], search_history: bool = False) -> tuple[int, list]:
+        """(the node's slot when it answered, one status or None per signature). A status is
+        Agave's: {"slot", "confirmations" (None once rooted), "err" (see transaction_error),
+        "confirmationStatus", "status"}; anything else raises RpcCallError("bad_json")."""
         out, slot = [], 0
         for i in range(0, len(signatures), 256):  # the RPC takes 256 at a time
-            res = self.call("getSignatureStatuses", [list(signatures[i:i + 256])])
-            out.extend(res["value"])
+            chunk = list(signatures[i:i + 256])
+            params = [chunk, {"searchTransactionHistory": True}] if search_history else [chunk]
+            res = self.call("getSignatureStatuses", params)
+            value = _value(res, "getSignatureStatuses")
+            if not isinstance(value, list) or len(value) != len(chunk) or not all(
+                    st is None or (isinstance(st, dict) and isinstance(st.get("slot"), int) and "err" in st)
+                    for st in value):
+                raise RpcCallError("bad_json", f"getSignatureStatuses: {str(value)[:200]}")
+            out.extend(value)
             slot = max(slot, res["context"]["slot"])
         return slot, out
 
@@ -291,3 +406,20 @@ class JsonRpcClient:
             raise InvalidArgumentError("getInflightBundleStatuses takes at most 5 bundle ids")
         return self.call("getInflightBundleStatuses", [list(bundle_ids)],
                          path="/api/v1/getInflightBundleStatuses")["value"]
+
+
+def _result(doc: dict, method: str):
+    if "error" in doc:
+        err = doc["error"] if isinstance(doc["error"], dict) else {}
+        raise RpcCallError("rpc", f"{method}: {err.get('message', doc['error'])}", err.get("code"), err.get("data"))
+    if "result" not in doc:
+        raise RpcCallError("bad_json", f"{method}: JSON-RPC answer without result or error")
+    return doc["result"]
+
+
+def _value(res, method: str):
+    """The value of an RpcResponse ({"context": {"slot", ...}, "value"})."""
+    if not isinstance(res, dict) or not isinstance(res.get("context"), dict) \
+            or not isinstance(res["context"].get("slot"), int) or "value" not in res:
+        raise RpcCallError("bad_json", f"{method}: not an RpcResponse: {str(res)[:200]}")
+    return res["value"]

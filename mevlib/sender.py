@@ -21,7 +21,7 @@ from solders.signature import Signature
 from mevlib import _sender
 from mevlib.errors import InvalidArgumentError
 from mevlib.landing import PhaseKalman, RouteBandit, plan_w
-from mevlib.routes import JsonRpcClient, Route, RpcCallError, classify
+from mevlib.routes import JsonRpcClient, Route, RpcCallError, classify, transaction_error
 
 # Attempt and shot ids: one sequence for every sender in the process, since senders may share a
 # recorder and a store (the demo's hedged and baseline policies do). It starts at the wall clock
@@ -159,6 +159,7 @@ class Attempt:
     results: dict = dataclasses.field(default_factory=dict)  # shot_id -> ShotResult
     landed: bool | None = None      # None while undecided
     landed_slot: int | None = None
+    failed: dict = dataclasses.field(default_factory=dict)  # signature -> TransactionError: committed, fee paid
     credited_route: str | None = None
     tips: list | None = None
     label: str = ""                 # the caller's name for it (strategy, policy), carried into records
@@ -338,6 +339,11 @@ class HedgedSender:
         decided = []
         for a in ready:
             landed = {s: st for s in a.signatures if (st := statuses.get(s)) and st.get("err") is None}
+            try:
+                a.failed = {s: transaction_error(st["err"]) for s in a.signatures
+                            if (st := statuses.get(s)) and st.get("err") is not None}
+            except ValueError:
+                return decided  # an err we cannot read is never taken for a miss: ask again
             # "not landed" is the node's verdict: only once its own slot is well past the target
             if not landed and node_slot <= a.target_slot + self.give_up_slots:
                 continue
@@ -389,7 +395,8 @@ class HedgedSender:
                         "route": a.credited_route, "shots": len(a.shots),
                         "credited_shot": a.shot_ids[a.shots.index(credited)] if credited else None,
                         "signature": a.signatures[a.shots.index(credited)] if credited else a.signatures[0],
-                        "tip_paid": a.tips[credited.index] if credited and a.tips else 0, "label": a.label})
+                        "tip_paid": a.tips[credited.index] if credited and a.tips else 0, "label": a.label,
+                        "failed": {sig: e.name for sig, e in a.failed.items()}})
 
     @property
     def pending(self) -> int:

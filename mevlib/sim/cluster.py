@@ -5,22 +5,33 @@ virtual time. The landing model is documented in docs/simulator.md; every random
 """
 from __future__ import annotations
 
+import collections
 import dataclasses
 import hashlib
+import json
 import math
 import threading
 
+from solders.account import Account
 from solders.hash import Hash
 from solders.keypair import Keypair
 from solders.litesvm import LiteSVM
 from solders.message import to_bytes_versioned
 from solders.pubkey import Pubkey
 from solders.transaction import VersionedTransaction
+from solders.transaction_status import TransactionStatus
 
 from mevlib.jito import TIP_ACCOUNTS
 
-MAX_PROCESSING_AGE = 150  # slots a blockhash stays usable
-LEADER_SLOTS = 4          # consecutive slots per leader
+# Agave's constants (solana-clock; status cache: solana-runtime)
+MAX_PROCESSING_AGE = 150      # slots a blockhash stays usable
+MAX_RECENT_BLOCKHASHES = 300  # the status cache's horizon (getSignatureStatuses without history)
+LEADER_SLOTS = 4              # consecutive slots per leader
+MAX_LOCKOUT_HISTORY = 31      # confirmations count up to this, then the slot is rooted
+SYSTEM_PROGRAM = Pubkey.from_string("11111111111111111111111111111111")
+COMPUTE_BUDGET_PROGRAM = Pubkey.from_string("ComputeBudget111111111111111111111111111111")
+LAMPORTS_PER_SIGNATURE = 5_000
+GENESIS = float("-inf")  # the "slot" of what the cluster started with: visible at every commitment
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,6 +54,9 @@ class ClusterConfig:
     phase_range: tuple = (0.15, 0.75)       # each leader's hidden moment, as a share of the slot
     jitter_range: tuple = (0.0125, 0.0625)  # its slot-to-slot jitter (std), share of the slot
     window: float = 0.125                   # arrivals count this share of a slot before the moment
+    slots_per_epoch: int = 432_000          # mainnet's
+    confirmed_lag: int = 2                  # a slot is optimistically confirmed this many slots on
+    rooted_lag: int = 32                    # ... and rooted (finalized) this many
     competitive_share: float = 0.5          # share of slots with a competing searcher
     competitor_tip_median: int = 20_000     # lamports; lognormal
     competitor_tip_spread: float = 0.6
@@ -67,7 +81,7 @@ def _normal(*parts) -> float:
 
 @dataclasses.dataclass
 class Landing:
-    """What became of one transaction sent on one route."""
+    """What became of one transaction (or bundle) sent on one route."""
 
     signature: str
     route: str
@@ -77,6 +91,31 @@ class Landing:
     arrival_offset_ms: float
     tip: int
     visible_at_ms: float   # when its status can be read (end of its slot)
+    committed: bool = False  # in the block: landed, or failed and paid its fee (it has a status)
+    err: object = None       # the TransactionError as Agave's JSON, when committed and failed
+    bundle: bool = False     # all or nothing: a failure leaves no trace
+
+
+@dataclasses.dataclass(frozen=True)
+class Status:
+    """One committed transaction, as getSignatureStatuses reports it."""
+
+    slot: int
+    err: object            # None, or the TransactionError as Agave's JSON
+    visible_at_ms: float
+
+
+@dataclasses.dataclass(frozen=True)
+class SentBundle:
+    signatures: list
+    landing: Landing
+    sent_ms: float
+
+
+def error_json(err) -> object:
+    """A LiteSVM (solders) TransactionError as Agave serializes it: "AccountNotFound",
+    {"InstructionError": [0, {"Custom": 1}]}, ... (solders' serde is Agave's)."""
+    return json.loads(TransactionStatus(0, None, None, err, None).to_json())["err"]
 
 
 class Cluster:
@@ -88,19 +127,28 @@ class Cluster:
         self._lock = threading.Lock()
         # blockhash age is judged here (150 slots), so LiteSVM's own check, which knows only the
         # latest hash, is off
-        self.svm = LiteSVM().with_blockhash_check(False)
+        # LiteSVM's signature history is off too: replay protection is by message here (below),
+        # and a bundle rolled back must be sendable again
+        self.svm = LiteSVM().with_blockhash_check(False).with_transaction_history(0)
         self.leader_keys = [Keypair.from_seed(hashlib.sha256(f"leader-{config.seed}-{i}".encode()).digest()).pubkey()
                             for i in range(config.leaders)]
         lo, hi = (x * config.slot_ms for x in config.phase_range)
         jlo, jhi = (x * config.slot_ms for x in config.jitter_range)
         self.phase = {k: lo + (hi - lo) * _unit(config.seed, "phase", i) for i, k in enumerate(self.leader_keys)}
         self.jitter = {k: jlo + (jhi - jlo) * _unit(config.seed, "jitter", i) for i, k in enumerate(self.leader_keys)}
-        self._blockhashes = {}  # str(hash) -> slot issued
-        self._statuses = {}     # signature -> Landing (landed ones, and failures worth reporting)
+        # one blockhash per slot, from LiteSVM's own hash chain (so durable nonces see the same)
+        self._hash_of_slot = {0: self.svm.latest_blockhash()}
+        self._blockhashes = {str(self._hash_of_slot[0]): 0}  # str(hash) -> its slot
+        self._statuses = {}     # signature -> Status (committed transactions only)
         self._bundles = {}      # bundle id -> (signatures, Landing of the bundle)
         # replay protection is by message, as in Agave's status cache: the same message signed
-        # again (randomized nonces give it a new signature) never lands twice
-        self._landed_messages = set()
+        # again (randomized nonces give it a new signature) is never committed twice
+        self._committed_messages = set()
+        # what commitment levels read: pubkey -> [(slot, account after the write)], the first entry
+        # the account before its first write here
+        self._history: dict[Pubkey, list] = {}
+        self._committed_per_slot = collections.Counter()
+        self._fees: dict[int, dict] = {}  # slot -> {None: block min, pubkey: min} µlamports per CU
         for acct in TIP_ACCOUNTS:
             self.svm.airdrop(acct, 10**9)  # rent-exempt already, so any tip is a valid transfer
 
@@ -111,6 +159,31 @@ class Cluster:
     def slot_start_ms(self, slot: int) -> float:
         return slot * self.config.slot_ms
 
+    def commitment_slot(self, t_ms: float, commitment: str = "finalized", clamp: bool = True) -> int:
+        """The slot a node reads at this commitment: processed is the slot in progress (a real RPC
+        node reports the last one it replayed, about one slot behind), confirmed and finalized
+        lag it by `confirmed_lag` and `rooted_lag` slots. Unclamped, it is negative while the
+        young cluster has nothing rooted yet."""
+        slot = self.slot_at(t_ms) - self._lag(commitment)
+        return max(0, slot) if clamp else slot
+
+    def _lag(self, commitment: str) -> int:
+        return {"processed": 0, "confirmed": self.config.confirmed_lag, "finalized": self.config.rooted_lag}[commitment]
+
+    def commitment_of(self, slot: int, t_ms: float) -> str:
+        """What a slot has reached by t_ms: processed, confirmed or finalized."""
+        age = self.slot_at(t_ms) - slot
+        return "finalized" if age >= self.config.rooted_lag else "confirmed" if age >= self.config.confirmed_lag \
+            else "processed"
+
+    def block_height(self, slot: int) -> int:
+        return slot  # every slot has its block: no skipped slots here
+
+    def epoch_of(self, slot: int) -> tuple[int, int]:
+        """(epoch, first slot of it): fixed-length epochs from slot 0 (no warm-up)."""
+        epoch = slot // self.config.slots_per_epoch
+        return epoch, epoch * self.config.slots_per_epoch
+
     def leader_of(self, slot: int) -> Pubkey:
         epoch_round = slot // (LEADER_SLOTS * self.config.leaders)
         order = sorted(range(self.config.leaders), key=lambda i: _unit(self.config.seed, "order", epoch_round, i))
@@ -118,6 +191,21 @@ class Cluster:
 
     def leader_schedule(self, first_slot: int, count: int) -> list[Pubkey]:
         return [self.leader_of(s) for s in range(first_slot, first_slot + count)]
+
+    def epoch_leader_schedule(self, epoch: int) -> dict[str, list[int]]:
+        """identity -> slot indices within the epoch, for the whole epoch (as getLeaderSchedule)."""
+        c = self.config
+        first = epoch * c.slots_per_epoch
+        out: dict[str, list[int]] = {}
+        names = [str(k) for k in self.leader_keys]
+        span = LEADER_SLOTS * c.leaders
+        for start in range(first - first % span, first + c.slots_per_epoch, span):
+            order = sorted(range(c.leaders), key=lambda i: _unit(c.seed, "order", start // span, i))
+            for j, leader in enumerate(order):
+                for s in range(start + j * LEADER_SLOTS, start + (j + 1) * LEADER_SLOTS):
+                    if first <= s < first + c.slots_per_epoch:
+                        out.setdefault(names[leader], []).append(s - first)
+        return out
 
     def auction_ms(self, slot: int) -> float:
         """The leader's moment within the slot: its phase plus this slot's jitter."""
@@ -134,28 +222,91 @@ class Cluster:
         return self.competitor_tip(slot) > 0
 
     # --- accounts -----------------------------------------------------------------------------
-    def latest_blockhash(self, t_ms: float) -> Hash:
-        """A blockhash issued at the current slot, renewed every 32 slots like a real cluster's
-        stream of recent hashes; each is usable for MAX_PROCESSING_AGE slots."""
-        slot = self.slot_at(t_ms)
+    def blockhash_of(self, slot: int) -> Hash:
+        """The blockhash of a slot's block: every slot has its own, as on a real cluster, usable
+        until MAX_PROCESSING_AGE slots later."""
         with self._lock:
-            bh = self.svm.latest_blockhash()
-            issued = self._blockhashes.setdefault(str(bh), slot)
-            if slot - issued >= 32:
+            return self._advance_hashes(slot)[slot] if slot >= 0 else self._hash_of_slot[min(self._hash_of_slot)]
+
+    def latest_blockhash(self, t_ms: float, commitment: str = "processed") -> Hash:
+        return self.blockhash_of(self.commitment_slot(t_ms, commitment))
+
+    def _advance_hashes(self, slot: int) -> dict:
+        top = max(self._hash_of_slot)
+        if slot > top:
+            # older hashes are expired anyway: a long jump of virtual time skips them
+            for s in range(max(top + 1, slot - MAX_RECENT_BLOCKHASHES), slot + 1):
                 self.svm.expire_blockhash()
                 bh = self.svm.latest_blockhash()
-                self._blockhashes[str(bh)] = slot
-            return bh
+                self._hash_of_slot[s] = bh
+                self._blockhashes[str(bh)] = s
+            for s in [s for s in self._hash_of_slot if s < slot - MAX_RECENT_BLOCKHASHES]:
+                del self._blockhashes[str(self._hash_of_slot.pop(s))]
+        elif slot not in self._hash_of_slot:  # older than the horizon: the oldest kept
+            return {slot: self._hash_of_slot[min(self._hash_of_slot)]}
+        return self._hash_of_slot
 
-    def airdrop(self, pubkey: Pubkey, lamports: int):
+    def blockhash_slot(self, blockhash: str) -> int | None:
         with self._lock:
+            return self._blockhashes.get(blockhash)
+
+    def blockhash_valid(self, blockhash: str, at_slot: int, max_age: int = MAX_PROCESSING_AGE) -> bool:
+        """Whether a transaction with this blockhash may execute in at_slot (a hash newer than
+        the slot is unknown to that slot's bank)."""
+        with self._lock:
+            return self._hash_valid(blockhash, at_slot, max_age)
+
+    def _hash_valid(self, blockhash: str, slot: int, max_age: int = MAX_PROCESSING_AGE) -> bool:
+        issued = self._blockhashes.get(blockhash)
+        return issued is not None and issued <= slot and slot - issued <= max_age
+
+    def airdrop(self, pubkey: Pubkey, lamports: int, t_ms: float | None = None) -> str:
+        """Credits lamports; returns the airdrop transaction's signature. Without t_ms the credit is
+        part of genesis (visible at every commitment); with it, it commits in that slot and has a
+        status like any transaction."""
+        with self._lock:
+            slot = self.slot_at(t_ms) if t_ms is not None else GENESIS
+            pre = {pubkey: self.svm.get_account(pubkey)}
             res = self.svm.airdrop(pubkey, lamports)
-        if type(res).__name__ != "TransactionMetadata":
-            raise ValueError(f"airdrop of {lamports} lamports failed: {res.err()}")
+            if type(res).__name__ != "TransactionMetadata":
+                raise ValueError(f"airdrop of {lamports} lamports failed: {res.err()}")
+            self._record_writes(pre, slot)
+            sig = str(res.signature())
+            if t_ms is not None:
+                self._statuses[sig] = Status(slot, None, self.slot_start_ms(slot + 1))
+            return sig
 
-    def balance(self, pubkey: Pubkey) -> int:
+    def balance(self, pubkey: Pubkey, slot: int | None = None) -> int:
+        acct = self.account(pubkey, slot)
+        return acct.lamports if acct is not None else 0
+
+    def account(self, pubkey: Pubkey, slot: int | None = None) -> Account | None:
+        """The account as of the end of `slot` (None: now, with the slot in progress)."""
         with self._lock:
-            return self.svm.get_balance(pubkey) or 0
+            history = self._history.get(pubkey)
+            if history is None or slot is None:
+                acct = self.svm.get_account(pubkey)
+            else:
+                acct = next((a for s, a in reversed(history) if s <= slot), history[0][1])
+        return acct if acct is not None and (acct.lamports or acct.data or acct.executable) else None
+
+    def _record_writes(self, pre: dict, slot: int):
+        """After a commit in `slot`: each account's new state, for confirmed/finalized reads. A
+        list keeps the newest entry at or below the root and what came after."""
+        root = slot - self.config.rooted_lag - 1
+        for key, before in pre.items():
+            history = self._history.setdefault(key, [(GENESIS, before)])
+            history.append((slot, self.svm.get_account(key)))
+            keep = max((i for i, (s, _) in enumerate(history) if s <= root), default=0)
+            del history[:keep]
+
+    def _snapshot(self, txs) -> dict:
+        keys = dict.fromkeys(k for tx in txs for k in tx.message.account_keys)
+        return {k: self.svm.get_account(k) for k in keys}
+
+    def _restore(self, pre: dict):
+        for key, acct in pre.items():
+            self.svm.set_account(key, acct if acct is not None else Account(0, b"", SYSTEM_PROGRAM))
 
     # --- sending --------------------------------------------------------------------------------
     def _tip_of(self, tx: VersionedTransaction) -> int:
@@ -172,24 +323,11 @@ class Cluster:
                     tips += int.from_bytes(data[4:], "little")
         return tips
 
-    def check(self, wire: bytes) -> VersionedTransaction:
-        """What an RPC node refuses at once, even with skipPreflight: undecodable bytes, an
-        oversize packet, bad signatures. Raises ValueError with a JSON-RPC-like message."""
-        if len(wire) > 1232:
-            raise ValueError("transaction too large")
-        try:
-            tx = VersionedTransaction.from_bytes(wire)
-        except Exception:
-            raise ValueError("failed to deserialize transaction") from None
-        if not tx.signatures or len(tx.signatures) != tx.message.header.num_required_signatures:
-            raise ValueError("invalid transaction: wrong number of signatures")
-        if not all(tx.verify_with_results()):
-            raise ValueError("Transaction signature verification failure")
-        return tx
-
-    def deliver(self, txs: list[VersionedTransaction], route: str, t_ms: float) -> Landing:
-        """Sends txs (one, or a bundle that lands all or nothing) on route at time t_ms and
-        decides, with the model, whether and where they land."""
+    def deliver(self, txs: list[VersionedTransaction], route: str, t_ms: float, atomic: bool | None = None) -> Landing:
+        """Sends txs on route at time t_ms and decides, with the model, whether and where they
+        land. Several transactions are a bundle; `atomic` (default: a bundle) gives one transaction
+        a bundle's revert protection (Jito bundleOnly)."""
+        atomic = len(txs) > 1 if atomic is None else atomic
         c, r = self.config, self.routes[route]
         sig = str(txs[0].signatures[0])
         latency = r.latency_ms * math.exp(r.latency_spread * _normal(c.seed, "lat", sig, route))
@@ -200,12 +338,16 @@ class Cluster:
         tip = sum(self._tip_of(tx) for tx in txs)
         visible = self.slot_start_ms(slot + 1)
         landing = Landing(sig, route, slot, False, "", offset, tip, visible)
+        landing.bundle = atomic
         with self._lock:
-            if (sig in self._statuses and self._statuses[sig].landed) or \
-                    any(_message_key(tx) in self._landed_messages for tx in txs):
-                landing.reason = "duplicate"
+            self._advance_hashes(slot)
+            if any(str(tx.signatures[0]) in self._statuses or _message_key(tx) in self._committed_messages
+                   for tx in txs):
+                landing.reason = "duplicate"  # AlreadyProcessed: never executes twice
                 return landing
-            if _unit(c.seed, "drop", sig, route) < r.drop:
+            if not all(all(tx.verify_with_results()) for tx in txs):
+                landing.reason = "failed: SignatureFailure"  # the leader's sigverify drops it
+            elif _unit(c.seed, "drop", sig, route) < r.drop:
                 landing.reason = "dropped"
             elif offset > moment:
                 landing.reason = "late"
@@ -214,45 +356,96 @@ class Cluster:
             elif tip <= self.competitor_tip(slot) and self.is_competitive(slot):
                 landing.reason = "outbid"
             else:
-                landing.reason = self._execute(txs, slot)
-                landing.landed = landing.reason == "landed"
-            if landing.landed or landing.reason.startswith("failed"):
-                for tx in txs:
-                    self._statuses[str(tx.signatures[0])] = landing
-            if landing.landed:
-                self._landed_messages.update(_message_key(tx) for tx in txs)
+                self._execute(txs, slot, landing)
             return landing
 
-    def _execute(self, txs, slot) -> str:
+    def _execute(self, txs, slot, landing: Landing):
+        """Executes in LiteSVM and commits what a leader would put in its block: a transaction that
+        fails after its fee is charged stays (with its error, fee paid); one that cannot pay, or
+        whose blockhash is unknown or expired, is never in a block. A bundle commits all or
+        nothing: one failure rolls the others back and leaves no trace."""
         for tx in txs:
-            issued = self._blockhashes.get(str(tx.message.recent_blockhash))
-            if issued is None or slot - issued > MAX_PROCESSING_AGE:
-                return "failed: BlockhashNotFound"
-        for tx in txs:  # a bundle: all or nothing (LiteSVM state would need a rollback otherwise)
-            sim = self.svm.simulate_transaction(tx)
-            if type(sim).__name__ != "SimulatedTransactionInfo":
-                return f"failed: {sim.err()}"
+            if not self._hash_valid(str(tx.message.recent_blockhash), slot):
+                landing.reason = "failed: BlockhashNotFound"
+                return
+        pre = self._snapshot(txs)
+        errors = []
         for tx in txs:
+            payer = tx.message.account_keys[0]
+            paid_before = self.svm.get_balance(payer) or 0
             res = self.svm.send_transaction(tx)
-            if type(res).__name__ != "TransactionMetadata":
-                return f"failed: {res.err()}"
-        return "landed"
+            if type(res).__name__ == "TransactionMetadata":
+                errors.append(None)
+                continue
+            err = error_json(res.err())
+            if landing.bundle or (self.svm.get_balance(payer) or 0) >= paid_before:
+                # not in any block: a bundle's member failed (all roll back), or the fee was never
+                # charged (no funds, no payer account)
+                self._restore(pre)
+                landing.reason = f"failed: {_error_name(err)}"
+                return
+            errors.append(err)
+        self._record_writes(pre, slot)
+        for tx, err in zip(txs, errors):
+            self._statuses[str(tx.signatures[0])] = Status(slot, err, landing.visible_at_ms)
+            self._committed_messages.add(_message_key(tx))
+            self._committed_per_slot[slot] += 1
+            self._note_fee(tx, slot)
+        landing.committed = True
+        landing.err = next((e for e in errors if e is not None), None)
+        landing.landed = landing.err is None
+        landing.reason = "landed" if landing.landed else f"failed: {_error_name(landing.err)}"
 
-    def status(self, signature: str, t_ms: float):
-        """None while unknown or before its slot is over; else the Landing."""
+    def _note_fee(self, tx, slot):
+        """Per slot, the lowest compute-unit price of the block and of each writable account (what
+        getRecentPrioritizationFees reports)."""
+        price = compute_budget(tx.message)[1]
+        fees = self._fees.setdefault(slot, {})
+        msg = tx.message
+        for i, key in enumerate([None] + list(msg.account_keys)):
+            if key is None or _is_writable(msg, i - 1):
+                fees[key] = min(fees.get(key, price), price)
+        for s in [s for s in self._fees if s < slot - MAX_PROCESSING_AGE]:
+            del self._fees[s]
+
+    def prioritization_fees(self, accounts: list, last_slot: int) -> list[tuple[int, int]]:
+        """(slot, fee) for the recent slots up to last_slot: the block's lowest price, or with
+        accounts the highest of their lowest prices (0 where none was written)."""
         with self._lock:
-            landing = self._statuses.get(signature)
-        if landing is None or t_ms < landing.visible_at_ms:
-            return None
-        return landing
+            out = []
+            for slot in range(max(0, last_slot - MAX_PROCESSING_AGE + 1), last_slot + 1):
+                fees = self._fees.get(slot, {})
+                if accounts:
+                    out.append((slot, max((fees.get(a, 0) for a in accounts), default=0)))
+                else:
+                    out.append((slot, fees.get(None, 0)))
+            return out
 
-    def record_bundle(self, bundle_id: str, signatures: list[str], landing: Landing):
+    def simulate(self, tx: VersionedTransaction):
+        """LiteSVM's simulation on the newest state (its result type, nothing committed)."""
+        with self._lock:
+            return self.svm.simulate_transaction(tx)
+
+    def transaction_count(self, slot: int) -> int:
+        """Committed transactions up to the end of slot."""
+        with self._lock:
+            return sum(n for s, n in self._committed_per_slot.items() if s <= slot)
+
+    def status(self, signature: str, t_ms: float) -> Status | None:
+        """None while unknown or before its slot is over; else its Status."""
+        with self._lock:
+            st = self._statuses.get(signature)
+        if st is None or t_ms < st.visible_at_ms:
+            return None
+        return st
+
+    def record_bundle(self, bundle_id: str, signatures: list[str], landing: Landing, sent_ms: float):
         with self._lock:
             known = self._bundles.get(bundle_id)
-            if known is None or not known[1].landed:  # the same bundle sent twice: the landing counts
-                self._bundles[bundle_id] = (signatures, landing)
+            if known is None or not known.landing.landed:  # the same bundle sent twice: the landing counts
+                self._bundles[bundle_id] = SentBundle(signatures, landing, sent_ms)
 
-    def bundle(self, bundle_id: str):
+    def bundle(self, bundle_id: str) -> SentBundle | None:
         with self._lock:
             return self._bundles.get(bundle_id)
 
@@ -261,6 +454,43 @@ def _message_key(tx: VersionedTransaction) -> bytes:
     return hashlib.sha256(to_bytes_versioned(tx.message)).digest()
 
 
+def _error_name(err) -> str:
+    return err if isinstance(err, str) else next(iter(err))
+
+
+def _is_writable(msg, index: int) -> bool:
+    return msg.is_maybe_writable(index) if hasattr(msg, "is_maybe_writable") else msg.is_writable(index)
+
+
+def compute_budget(msg) -> tuple[int, int]:
+    """(compute-unit limit, price in micro-lamports per CU) the message asks for with the Compute
+    Budget program's SetComputeUnitLimit (tag 2, u32) and SetComputeUnitPrice (tag 3, u64); the
+    default limit is 200,000 per other instruction, at most 1,400,000 (solana-compute-budget)."""
+    keys = list(msg.account_keys)
+    limit = price = None
+    others = 0
+    for ix in msg.instructions:
+        data = bytes(ix.data)
+        if ix.program_id_index < len(keys) and keys[ix.program_id_index] == COMPUTE_BUDGET_PROGRAM:
+            if data[:1] == b"\x02" and len(data) == 5:
+                limit = int.from_bytes(data[1:5], "little")
+            elif data[:1] == b"\x03" and len(data) == 9:
+                price = int.from_bytes(data[1:9], "little")
+        else:
+            others += 1
+    if limit is None:
+        limit = min(200_000 * others, 1_400_000)
+    return min(limit, 1_400_000), price or 0
+
+
+def fee_for_message(msg) -> int:
+    """Lamports the message pays: 5,000 per signature plus the priority fee, price × limit in
+    micro-lamports rounded up (Agave's fee structure; precompile signatures are not counted)."""
+    limit, price = compute_budget(msg)
+    return LAMPORTS_PER_SIGNATURE * msg.header.num_required_signatures + (price * limit + 999_999) // 1_000_000
+
+
 def bundle_id(signatures: list[str]) -> str:
-    """A bundle's id: SHA-256 over its signatures, hex (as Jito derives it from the signatures)."""
-    return hashlib.sha256("".join(signatures).encode()).hexdigest()
+    """A bundle's id as the block engine derives it: SHA-256 of the transactions' first signatures,
+    base58, joined by commas, in lower-case hex (jito-solana's derive_bundle_id)."""
+    return hashlib.sha256(",".join(signatures).encode()).hexdigest()

@@ -1,13 +1,13 @@
 """The simulator's HTTP face: Solana JSON-RPC and Jito block-engine JSON-RPC on 127.0.0.1.
 
 Each route of the cluster has its own path prefix, so one server stands in for several endpoints:
-``/<route>`` answers Solana JSON-RPC (an "rpc" route), ``/<route>/api/v1/...`` the block engine
-(a "jito" route). Faults can be injected per route: 429, 500, garbage bodies, stalls, dropped
-connections, each with a probability, drawn from a seeded generator.
+``/<route>`` answers Solana JSON-RPC (an "rpc" route; mevlib/sim/rpc.py), ``/<route>/api/v1/...``
+the block engine (a "jito" route; mevlib/sim/blockengine.py). Requests may be JSON-RPC batches.
+Faults can be injected per route: 429, 500, garbage bodies, stalls, dropped connections, each with
+a probability, drawn from a seeded generator.
 """
 from __future__ import annotations
 
-import base64
 import dataclasses
 import http.server
 import json
@@ -15,11 +15,13 @@ import random
 import socketserver
 import threading
 import time
+import urllib.parse
 
-from solders.pubkey import Pubkey
+from mevlib.sim.blockengine import PATHS, BlockEngine
+from mevlib.sim.cluster import Cluster, ClusterConfig
+from mevlib.sim.rpc import INVALID_REQUEST, PARSE_ERROR, RpcError, SolanaRpc
 
-from mevlib.jito import TIP_ACCOUNTS
-from mevlib.sim.cluster import Cluster, ClusterConfig, bundle_id
+MAX_REQUEST_BODY_SIZE = 50 * 1024
 
 
 @dataclasses.dataclass
@@ -34,12 +36,6 @@ class Faults:
     stall_s: float = 3.0
 
 
-class RpcError(Exception):
-    def __init__(self, code: int, message: str):
-        super().__init__(message)
-        self.code = code
-
-
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as the sender expects
     # headers and body go out in two writes: with Nagle on, the body waits for the client's
@@ -51,13 +47,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self):
         sim: Simulator = self.server.sim
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length)
-        parts = [p for p in self.path.split("?")[0].split("/") if p]
-        query = self.path.split("?")[1] if "?" in self.path else ""
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        path, _, query = self.path.partition("?")
+        parts = [p for p in path.split("/") if p]
         route = parts[0] if parts else ""
         if route not in sim.cluster.routes:
             return self._reply(404, b'{"error":"unknown route"}')
+        if not 0 <= length <= MAX_REQUEST_BODY_SIZE:
+            # Agave's limit (rpc.rs MAX_REQUEST_BODY_SIZE); the body is not read
+            self.close_connection = True
+            return self._reply(413, b"")
+        raw = self.rfile.read(length)
         fault = sim.draw_fault(route)
         if fault == "drop":
             self.close_connection = True
@@ -71,19 +74,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if fault == "garbage":
             return self._reply(200, b"<html>not json")
         headers = {}
-        try:
-            req = json.loads(raw)
-            rid, method, params = req.get("id"), req["method"], req.get("params", [])
-        except (ValueError, KeyError, TypeError, AttributeError):
-            return self._reply(400, json.dumps({"jsonrpc": "2.0", "error": {"code": -32700, "message": "Parse error"}, "id": None}).encode())
-        try:
-            result = sim.call(route, "/".join(parts[1:]), query, method, params, headers)
-            body = {"jsonrpc": "2.0", "result": result, "id": rid}
-        except RpcError as e:
-            body = {"jsonrpc": "2.0", "error": {"code": e.code, "message": str(e)}, "id": rid}
-        except (ValueError, TypeError, KeyError, IndexError) as e:  # malformed params
-            body = {"jsonrpc": "2.0", "error": {"code": -32602, "message": f"Invalid params: {e}"}, "id": rid}
-        self._reply(200, json.dumps(body).encode(), headers)
+        status, body = sim.handle(route, "/".join(parts[1:]), urllib.parse.parse_qs(query), raw, headers)
+        self._reply(status, body, headers)
 
     def _reply(self, status: int, body: bytes, headers=None):
         self.send_response(status)
@@ -118,6 +110,10 @@ class Simulator:
         self._rng_lock = threading.Lock()
         self._t0 = time.monotonic()
         self.sent = []  # every Landing, in arrival order: what the experiment and tests inspect
+        self._rpcs = {name: SolanaRpc(self.cluster, self.now_ms, self._sender(name))
+                      for name, r in self.cluster.routes.items() if r.kind == "rpc"}
+        self._engines = {name: BlockEngine(self.cluster, self.now_ms, self._sender(name))
+                         for name, r in self.cluster.routes.items() if r.kind == "jito"}
         self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.sim = self
         self._thread = None
@@ -162,128 +158,51 @@ class Simulator:
         return None
 
     # --- JSON-RPC ------------------------------------------------------------------------------
-    def call(self, route, path, query, method, params, headers):
+    def handle(self, route: str, path: str, query: dict, raw: bytes, headers: dict) -> tuple[int, bytes]:
+        """One HTTP body: a request or a batch of them -> (HTTP status, body). JSON-RPC errors
+        are HTTP 200 with an error object, as Agave's server answers."""
+        try:
+            doc = json.loads(raw)
+        except ValueError:
+            return 200, _dump(_error(None, RpcError(PARSE_ERROR, "Parse error")))
         kind = self.cluster.routes[route].kind
-        if kind == "jito":
-            return self._jito(route, path, query, method, params, headers)
-        if path:
-            raise RpcError(-32601, f"no such path on an RPC route: /{path}")
-        return self._rpc(route, method, params)
+        if kind == "rpc" and path:
+            return 404, b""
+        if kind == "jito" and path.removeprefix("api/v1/") not in PATHS:
+            return 404, b""
+        query = {k: v[-1] for k, v in query.items()}
+        if isinstance(doc, list):
+            if not doc:
+                return 200, _dump(_error(None, RpcError(INVALID_REQUEST, "Invalid request")))
+            return 200, _dump([self._one(route, kind, path, query, req, headers) for req in doc])
+        return 200, _dump(self._one(route, kind, path, query, doc, headers))
 
-    def _decode(self, encoded, opts):
-        encoding = (opts or {}).get("encoding", "base58")
-        if encoding != "base64":
-            raise RpcError(-32602, "only base64 encoding is supported here (base58 is deprecated)")
+    def _one(self, route, kind, path, query, req, headers) -> dict:
+        if not isinstance(req, dict) or req.get("jsonrpc") != "2.0" or not isinstance(req.get("method"), str):
+            return _error(req.get("id") if isinstance(req, dict) else None, RpcError(INVALID_REQUEST, "Invalid request"))
+        rid = req.get("id")
         try:
-            wire = base64.b64decode(encoded, validate=True)
-        except (ValueError, TypeError):
-            raise RpcError(-32602, "invalid base64") from None
-        try:
-            return self.cluster.check(wire)
-        except ValueError as e:
-            raise RpcError(-32003 if "signature" in str(e) else -32602, str(e)) from None
-
-    def _send(self, route, txs):
-        landing = self.cluster.deliver(txs, route, self.now_ms())
-        self.sent.append(landing)
-        return landing
-
-    def _rpc(self, route, method, params):
-        c = self.cluster
-        now = self.now_ms()
-        if method == "sendTransaction":
-            if not params:
-                raise RpcError(-32602, "missing transaction")
-            tx = self._decode(params[0], params[1] if len(params) > 1 else None)
-            self._send(route, [tx])
-            return str(tx.signatures[0])
-        if method == "getSignatureStatuses":
-            sigs = params[0] if params else []
-            if not isinstance(sigs, list) or len(sigs) > 256:
-                raise RpcError(-32602, "up to 256 signatures")
-            out = []
-            for s in sigs:
-                landing = c.status(s, now)
-                if landing is None:
-                    out.append(None)
-                else:
-                    err = None if landing.landed else {"InstructionError": landing.reason}
-                    out.append({"slot": landing.slot, "confirmations": None, "err": err,
-                                "confirmationStatus": "confirmed"})
-            return {"context": {"slot": c.slot_at(now)}, "value": out}
-        if method == "getSlot":
-            return c.slot_at(now)
-        if method == "getLatestBlockhash":
-            slot = c.slot_at(now)
-            return {"context": {"slot": slot},
-                    "value": {"blockhash": str(c.latest_blockhash(now)), "lastValidBlockHeight": slot + 150}}
-        if method == "getSlotLeaders":
-            start, limit = params[0], params[1]
-            return [str(k) for k in c.leader_schedule(start, min(limit, 5000))]
-        if method == "getLeaderSchedule":
-            epoch_slots = 432_000
-            first = (c.slot_at(now) // epoch_slots) * epoch_slots
-            sched = {}
-            # a window around now is plenty for a simulator: the next 4,000 slots
-            for i, leader in enumerate(c.leader_schedule(c.slot_at(now), 4000)):
-                sched.setdefault(str(leader), []).append(c.slot_at(now) - first + i)
-            return sched
-        if method == "getHealth":
-            return "ok"
-        if method == "getBalance":
-            return {"context": {"slot": c.slot_at(now)}, "value": c.balance(Pubkey.from_string(params[0]))}
-        if method == "requestAirdrop":
-            c.airdrop(Pubkey.from_string(params[0]), int(params[1]))
-            return "airdrop"
-        raise RpcError(-32601, f"Method not found: {method}")
-
-    def _jito(self, route, path, query, method, params, headers):
-        c = self.cluster
-        if path == "api/v1/transactions" and method == "sendTransaction":
-            tx = self._decode(params[0], params[1] if len(params) > 1 else None)
-            landing = self._send(route, [tx])
-            bid = bundle_id([str(tx.signatures[0])])
-            c.record_bundle(bid, [str(tx.signatures[0])], landing)
-            headers["x-bundle-id"] = bid
-            return str(tx.signatures[0])
-        if path == "api/v1/bundles" and method == "sendBundle":
-            encoded = params[0] if params else None
-            if not isinstance(encoded, list) or not 1 <= len(encoded) <= 5:
-                raise RpcError(-32602, "a bundle holds 1 to 5 transactions")
-            opts = params[1] if len(params) > 1 else None
-            txs = [self._decode(e, opts) for e in encoded]
-            landing = self._send(route, txs)
-            sigs = [str(t.signatures[0]) for t in txs]
-            bid = bundle_id(sigs)
-            c.record_bundle(bid, sigs, landing)
-            return bid
-        if path == "api/v1/bundles" and method == "getTipAccounts":
-            return [str(a) for a in TIP_ACCOUNTS]
-        if path in ("api/v1/getBundleStatuses", "api/v1/bundles") and method == "getBundleStatuses":
-            return self._bundle_statuses(params, inflight=False)
-        if path in ("api/v1/getInflightBundleStatuses", "api/v1/bundles") and method == "getInflightBundleStatuses":
-            return self._bundle_statuses(params, inflight=True)
-        raise RpcError(-32601, f"Method not found: {method} at /{path}")
-
-    def _bundle_statuses(self, params, inflight):
-        c, now = self.cluster, self.now_ms()
-        ids = params[0] if params else []
-        if not isinstance(ids, list) or len(ids) > 5:
-            raise RpcError(-32602, "up to 5 bundle ids")
-        out = []
-        for bid in ids:
-            found = c.bundle(bid)
-            if found is None:
-                out.append(None if not inflight else {"bundle_id": bid, "status": "Invalid", "landed_slot": None})
-                continue
-            sigs, landing = found
-            done = now >= landing.visible_at_ms
-            if inflight:
-                status = "Pending" if not done else ("Landed" if landing.landed else "Failed")
-                out.append({"bundle_id": bid, "status": status,
-                            "landed_slot": landing.slot if done and landing.landed else None})
+            if kind == "jito":
+                result = self._engines[route](path[len("api/v1/"):], query, req["method"], req.get("params"), headers)
             else:
-                out.append({"bundle_id": bid, "transactions": sigs, "slot": landing.slot,
-                            "confirmation_status": "confirmed", "err": {"Ok": None}}
-                           if done and landing.landed else None)
-        return {"context": {"slot": c.slot_at(now)}, "value": out}
+                result = self._rpcs[route](req["method"], req.get("params"))
+        except RpcError as e:
+            return _error(rid, e)
+        return {"jsonrpc": "2.0", "result": result, "id": rid}
+
+    def _sender(self, route):
+        def send(txs, atomic=None):
+            if not isinstance(txs, list):
+                txs = [txs]
+            landing = self.cluster.deliver(txs, route, self.now_ms(), atomic)
+            self.sent.append(landing)
+            return landing
+        return send
+
+
+def _error(rid, err: RpcError) -> dict:
+    return {"jsonrpc": "2.0", "error": err.to_json(), "id": rid}
+
+
+def _dump(doc) -> bytes:
+    return json.dumps(doc, separators=(",", ":")).encode()
