@@ -126,7 +126,16 @@ browser:
 	@command -v chromium >/dev/null || { echo "installing chromium with apt"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
-test: build sanitize build/gk/libmevgk_core.so build/gk/libmevgk_plugin.so browser wheel
+# The Node-based clients the interop tests drive (@solana/kit), from the npm registry at the
+# versions in tests/interop/package-lock.json, into the ignored tests/interop/node_modules.
+INTEROP := tests/interop/node_modules/.installed
+$(INTEROP): tests/interop/package.json tests/interop/package-lock.json
+	@command -v npm >/dev/null || { echo "installing nodejs and npm with apt"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq nodejs npm; }
+	npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: build sanitize build/gk/libmevgk_core.so build/gk/libmevgk_plugin.so browser wheel $(INTEROP)
 	$(PY) -m pytest -q
 
 # A wheel that installs without the -dev packages: built, then repaired by auditwheel into a

@@ -1,21 +1,30 @@
-"""`python -m mevlib.sim [--port N] [--seed S] [--slot-ms MS]`: serve the simulator until Ctrl-C."""
+"""`python -m mevlib.sim [--port N] [--seed S] [--slot-ms MS] [--always-land]`: serve the simulator
+until Ctrl-C, printing one line per route (`<kind> route <name> <url>`)."""
 import argparse
 import dataclasses
 import threading
 
-from mevlib.sim import ClusterConfig, Simulator
+from mevlib.sim import ClusterConfig, RouteModel, Simulator
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m mevlib.sim", description=__doc__)
-    p.add_argument("--port", type=int, default=8899)
+    p.add_argument("--port", type=int, default=8899, help="0: any free port")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--slot-ms", type=float, default=400.0)
+    p.add_argument("--always-land", action="store_true",
+                   help="no drops, no rivals, no timing window: every valid transaction lands in the slot it "
+                        "reaches (for developing and testing clients rather than strategies)")
     args = p.parse_args(argv)
     config = dataclasses.replace(ClusterConfig(), seed=args.seed, slot_ms=args.slot_ms)
+    if args.always_land:
+        config = dataclasses.replace(
+            config, competitive_share=0.0, phase_range=(1.0, 1.0), jitter_range=(0.0, 0.0), window=1.0,
+            routes=tuple(RouteModel(r.name, r.kind, latency_ms=1.0, latency_spread=0.0, drop=0.0)
+                         for r in config.routes))
     with Simulator(config, port=args.port) as sim:
         for route in sim.cluster.routes.values():
-            print(f"{route.kind:>4} route {route.name:<10} {sim.url(route.name)}")
+            print(f"{route.kind:>4} route {route.name:<10} {sim.url(route.name)}", flush=True)
         try:
             threading.Event().wait()  # until Ctrl-C
         except KeyboardInterrupt:

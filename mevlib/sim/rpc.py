@@ -388,7 +388,10 @@ class SolanaRpc:
         if not cfg.get("skipPreflight", False):
             self._bank(cfg, "preflightCommitment")  # minContextSlot applies to preflight
             self._preflight(tx, _commitment(cfg, "preflightCommitment"))
-        self.send(tx)
+        retries = cfg.get("maxRetries")
+        if retries is not None and (not isinstance(retries, int) or isinstance(retries, bool) or retries < 0):
+            raise invalid_params("Invalid params: invalid value: expected usize.")
+        self.send(tx, retries=retries)
         return str(tx.signatures[0])
 
     def _preflight(self, tx, commitment: str):

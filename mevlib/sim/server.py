@@ -22,6 +22,7 @@ from mevlib.sim.cluster import Cluster, ClusterConfig
 from mevlib.sim.rpc import INVALID_REQUEST, PARSE_ERROR, RpcError, SolanaRpc
 
 MAX_REQUEST_BODY_SIZE = 50 * 1024
+RETRY_MS = 2000  # Agave's send-transaction service resends every 2 s (--rpc-send-retry-ms default)
 
 
 @dataclasses.dataclass
@@ -117,6 +118,10 @@ class Simulator:
         self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.sim = self
         self._thread = None
+        self._retries = []  # [tx, route, next resend ms, resends left or None], guarded by _retry_lock
+        self._retry_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._retry_thread = None
 
     @property
     def port(self) -> int:
@@ -131,14 +136,41 @@ class Simulator:
     def start(self) -> "Simulator":
         self._thread = threading.Thread(target=self._server.serve_forever, name="mevlib-sim", daemon=True)
         self._thread.start()
+        self._retry_thread = threading.Thread(target=self._resend_loop, name="mevlib-sim-retry", daemon=True)
+        self._retry_thread.start()
         return self
 
     def stop(self):
+        self._stopping.set()
+        if self._retry_thread is not None:
+            self._retry_thread.join()
+            self._retry_thread = None
         if self._thread is not None:  # shutdown() waits for a serve_forever that must be running
             self._server.shutdown()
             self._thread.join()
             self._thread = None
         self._server.server_close()
+
+    def _resend_loop(self):
+        """An RPC node's send-transaction service: a transaction sent without maxRetries 0 goes
+        to the leader again every RETRY_MS until it is committed, its blockhash expires, or its
+        maxRetries are spent."""
+        while not self._stopping.wait(0.05):
+            now = self.now_ms()
+            with self._retry_lock:
+                due = [r for r in self._retries if r[2] <= now]
+            for entry in due:
+                tx, route = entry[0], entry[1]
+                slot = self.cluster.slot_at(now)
+                done = self.cluster.status(str(tx.signatures[0]), float("inf")) is not None or \
+                    not self.cluster.blockhash_valid(str(tx.message.recent_blockhash), slot) or entry[3] == 0
+                if not done:
+                    self.sent.append(self.cluster.deliver([tx], route, now))
+                    entry[2] = now + RETRY_MS
+                    entry[3] = None if entry[3] is None else entry[3] - 1
+                with self._retry_lock:
+                    if done:
+                        self._retries.remove(entry)
 
     def __enter__(self):
         return self.start()
@@ -191,11 +223,17 @@ class Simulator:
         return {"jsonrpc": "2.0", "result": result, "id": rid}
 
     def _sender(self, route):
-        def send(txs, atomic=None):
+        def send(txs, atomic=None, retries=0):
+            """Delivers now; `retries` (None: until the blockhash expires) more resends follow
+            from the send-transaction service."""
             if not isinstance(txs, list):
                 txs = [txs]
-            landing = self.cluster.deliver(txs, route, self.now_ms(), atomic)
+            now = self.now_ms()
+            landing = self.cluster.deliver(txs, route, now, atomic)
             self.sent.append(landing)
+            if retries != 0 and len(txs) == 1:
+                with self._retry_lock:
+                    self._retries.append([txs[0], route, now + RETRY_MS, retries])
             return landing
         return send
 
