@@ -30,7 +30,8 @@
 #define RING_BYTES (1u << 22)
 
 typedef struct {
-    char url[512];
+    char url[512];     /* scheme, host and path, without the query */
+    char query[512];   /* what followed '?' (a provider's api-key), kept after any appended path */
     char ca_file[512]; /* empty: the system's CAs */
     struct curl_slist *headers;
     int jito;
@@ -43,7 +44,7 @@ typedef struct {
     int state;
     CURL *easy;
     mev_shot shot;
-    char url[600];
+    char url[1100]; /* route url + path + route query + our parameter */
     char body[BODY_CAP];
     size_t body_len;
     mev_shot_result res; /* filled as the shot progresses */
@@ -274,6 +275,11 @@ int mev_sender_add_route(mev_sender *s, const char *base_url, int jito, const ch
     r = &s->routes[s->nroutes];
     memset(r, 0, sizeof *r);
     strcpy(r->url, base_url);
+    char *q = strchr(r->url, '?');
+    if (q != NULL) {
+        *q = '\0';
+        strcpy(r->query, q + 1);
+    }
     size_t n = strlen(r->url);
     while (n > 8 && r->url[n - 1] == '/') /* paths are appended with their own slash */
         r->url[--n] = '\0';
@@ -384,11 +390,11 @@ static void assemble(mev_sender *s, slot *sl, const uint8_t *txs)
     const route *r = &s->routes[sh->route];
     char *b = sl->body;
     size_t o = 0;
-    const char *path = "", *method = "sendTransaction";
+    const char *path = "", *method = "sendTransaction", *param = "";
 
     switch (sh->kind) {
     case MEV_SHOT_JITO_SEND: path = "/api/v1/transactions"; break;
-    case MEV_SHOT_JITO_BUNDLE_ONLY: path = "/api/v1/transactions?bundleOnly=true"; break;
+    case MEV_SHOT_JITO_BUNDLE_ONLY: path = "/api/v1/transactions"; param = "bundleOnly=true"; break;
     case MEV_SHOT_JITO_BUNDLE: path = "/api/v1/bundles"; method = "sendBundle"; break;
     case MEV_SHOT_WARM:
         path = r->jito ? "/api/v1/bundles" : "";
@@ -396,7 +402,9 @@ static void assemble(mev_sender *s, slot *sl, const uint8_t *txs)
         break;
     default: break;
     }
-    snprintf(sl->url, sizeof sl->url, "%s%s", r->url, path);
+    /* the route's own query (an api-key) stays a query: after the path, joined with ours */
+    snprintf(sl->url, sizeof sl->url, "%s%s%s%s%s%s", r->url, path, *r->query || *param ? "?" : "",
+             r->query, *r->query && *param ? "&" : "", param);
     o += (size_t)sprintf(b, "{\"jsonrpc\":\"2.0\",\"id\":%llu,\"method\":\"%s\",\"params\":[",
                          (unsigned long long)sh->shot_id, method);
     if (sh->kind == MEV_SHOT_WARM) {

@@ -412,6 +412,30 @@ def test_json_rpc_client_keeps_the_query_string():
         srv.close()
 
 
+def test_c_sender_keeps_a_route_query_after_its_paths():
+    """A sender or block engine authenticated by ?api-key=...: the Jito paths go before the
+    query, and bundleOnly joins it (the key used to be glued in front of the path)."""
+    srv = _Recorder()
+    s = _sender.CurlSender()
+    try:
+        jito = s.add_route(srv.url + "/be/?api-key=k1", jito=True)
+        plain = s.add_route(srv.url + "/rpc?api-key=k2")
+        s.start()
+        for shot_id, (route, kind) in enumerate([(jito, _sender.JITO_BUNDLE_ONLY), (jito, _sender.JITO_SEND),
+                                                 (jito, _sender.JITO_BUNDLE), (plain, _sender.RPC_SEND)], 1):
+            s.submit(shot_id, route, kind, [b"\x01" + bytes(64) + b"tx"])
+        got = []
+        deadline = time.monotonic() + 10
+        while len(got) < 4 and time.monotonic() < deadline:
+            got += s.results(timeout=0.2)
+    finally:
+        s.close()
+        srv.close()
+    assert sorted(srv.targets) == sorted(["/be/api/v1/transactions?api-key=k1&bundleOnly=true",
+                                          "/be/api/v1/transactions?api-key=k1", "/be/api/v1/bundles?api-key=k1",
+                                          "/rpc?api-key=k2"])
+
+
 def test_json_rpc_client_caps_response_bodies():
     srv = _Recorder(body_bytes=3 << 20)
     try:
