@@ -19,3 +19,13 @@ def require(module: str, extra: str, feature: str):
             raise  # the package is there but something it needs is not: not ours to rename
         raise MissingExtraError(f"{feature} needs {top}, which is not installed: "
                                 f"pip install 'mevlib[{extra}]'") from None
+
+
+def zstd(extra: str = "feed"):
+    """The zstd codec (base64+zstd account data): the standard library's from Python 3.14, else
+    backports.zstd."""
+    try:
+        from compression import zstd as module  # Python 3.14+
+    except ModuleNotFoundError:
+        module = require("backports.zstd", extra, "zstd-compressed account data")
+    return module

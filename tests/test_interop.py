@@ -34,7 +34,7 @@ def cluster():
                              "--always-land", "--seed", "3"], stdout=subprocess.PIPE, text=True)
     urls = {}
     try:
-        while len(urls) < 4:
+        while len(urls) < 5:  # four routes, then the PubSub websocket
             line = proc.stdout.readline()
             assert line, "the simulator exited before printing its routes"
             kind, _, name, url = line.split()
@@ -95,6 +95,34 @@ def test_solana_py_confirms_transactions(cluster):
             assert err.message == "Transaction simulation failed: Error processing Instruction 0: custom program error: 0x1"
             assert isinstance(err.data.err, TransactionErrorInstructionError) and err.data.logs
     asyncio.run(flow())
+
+
+def test_solana_py_websocket_subscriptions(cluster):
+    """solana-py's websocket client (solders parses every notification) on the PubSub endpoint:
+    an account, slots and a signature."""
+    from solana.rpc.async_api import AsyncClient
+    from solana.rpc.commitment import Confirmed
+    from solana.rpc.websocket_api import SolanaWsClient
+
+    async def flow():
+        async with SolanaWsClient(cluster["pubsub"]) as ws, AsyncClient(cluster["rpc"]) as client:
+            kp = Keypair()
+            await ws.account_subscribe(pubkey=kp.pubkey(), commitment=Confirmed, encoding="base64")
+            await ws.slot_subscribe()
+            sig = (await client.request_airdrop(kp.pubkey(), 10**9)).value
+            await ws.signature_subscribe(signature=sig, commitment=Confirmed)
+            got = {}
+            while len(got) < 3:
+                note = await asyncio.wait_for(ws.recv(), 10)
+                got.setdefault(type(note).__name__, note)
+            return got
+    got = asyncio.run(flow())
+    account = got["AccountNotification"].result
+    assert account.value.lamports == 10**9 and account.context.slot > 0
+    assert str(account.value.owner) == "11111111111111111111111111111111"
+    slot = got["SlotNotification"].result
+    assert slot.parent == slot.slot - 1 and slot.root <= slot.slot
+    assert got["SignatureNotification"].result.value.err is None
 
 
 def test_solana_kit_confirms_transactions(cluster):

@@ -1,5 +1,5 @@
 """`python -m mevlib.sim [--port N] [--seed S] [--slot-ms MS] [--always-land]`: serve the simulator
-until Ctrl-C, printing one line per route (`<kind> route <name> <url>`)."""
+until Ctrl-C, printing one line per route (`<kind> route <name> <url>`), the PubSub websocket last."""
 import argparse
 import dataclasses
 import threading
@@ -22,9 +22,10 @@ def main(argv=None):
             config, competitive_share=0.0, phase_range=(1.0, 1.0), jitter_range=(0.0, 0.0), window=1.0,
             routes=tuple(RouteModel(r.name, r.kind, latency_ms=1.0, latency_spread=0.0, drop=0.0)
                          for r in config.routes))
-    with Simulator(config, port=args.port) as sim:
+    with Simulator(config, port=args.port, pubsub=True) as sim:
         for route in sim.cluster.routes.values():
             print(f"{route.kind:>4} route {route.name:<10} {sim.url(route.name)}", flush=True)
+        print(f"{'ws':>4} route {'pubsub':<10} {sim.ws_url}", flush=True)
         try:
             threading.Event().wait()  # until Ctrl-C
         except KeyboardInterrupt:

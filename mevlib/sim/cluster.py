@@ -148,6 +148,9 @@ class Cluster:
         # the account before its first write here
         self._history: dict[Pubkey, list] = {}
         self._committed_per_slot = collections.Counter()
+        self._write_listeners = []
+        self._writes: dict[int, dict] = {}  # slot -> pubkey -> (account, write_version, signature)
+        self._write_version = 0
         self._fees: dict[int, dict] = {}  # slot -> {None: block min, pubkey: min} µlamports per CU
         for acct in TIP_ACCOUNTS:
             self.svm.airdrop(acct, 10**9)  # rent-exempt already, so any tip is a valid transfer
@@ -290,15 +293,50 @@ class Cluster:
                 acct = next((a for s, a in reversed(history) if s <= slot), history[0][1])
         return acct if acct is not None and (acct.lamports or acct.data or acct.executable) else None
 
-    def _record_writes(self, pre: dict, slot: int):
-        """After a commit in `slot`: each account's new state, for confirmed/finalized reads. A
-        list keeps the newest entry at or below the root and what came after."""
+    def _record_writes(self, pre: dict, slot, signature: bytes | None = None):
+        """After a commit in `slot`: each account's new state, for confirmed/finalized reads (a
+        list keeps the newest entry at or below the root and what came after), and each changed
+        account to the write listeners, as a Geyser plugin sees it at write time."""
         root = slot - self.config.rooted_lag - 1
         for key, before in pre.items():
+            after = self.svm.get_account(key)
             history = self._history.setdefault(key, [(GENESIS, before)])
-            history.append((slot, self.svm.get_account(key)))
+            history.append((slot, after))
             keep = max((i for i, (s, _) in enumerate(history) if s <= root), default=0)
             del history[:keep]
+            if slot != GENESIS and after != before:
+                self._notify_write(key, after, slot, signature)
+
+    def _notify_write(self, key: Pubkey, acct: Account | None, slot: int, signature: bytes | None):
+        self._write_version += 1
+        acct = acct if acct is not None else Account(0, b"", SYSTEM_PROGRAM)
+        self._writes.setdefault(slot, {})[key] = (acct, self._write_version, signature)
+        for s in [s for s in self._writes if s < slot - self.config.rooted_lag - 8]:
+            del self._writes[s]
+        for listener in self._write_listeners:
+            listener(key, acct, slot, self._write_version, signature)
+
+    def on_write(self, listener):
+        """Calls listener(pubkey, account, slot, write_version, txn_signature) for every account a
+        commit changes, at once and under the cluster's lock: it must be quick (hand off, never
+        call back into the cluster)."""
+        with self._lock:
+            self._write_listeners.append(listener)
+
+    def write_account(self, pubkey: Pubkey, account: Account, t_ms: float):
+        """A write outside any transaction (the market's pools): it lands in the slot of t_ms and
+        reaches listeners, histories and commitment reads like a transaction's."""
+        with self._lock:
+            slot = self.slot_at(t_ms)
+            pre = {pubkey: self.svm.get_account(pubkey)}
+            self.svm.set_account(pubkey, account)
+            self._record_writes(pre, slot)
+
+    def writes_in(self, slot: int) -> dict:
+        """The last write of each account changed in `slot` (recent slots only):
+        pubkey -> (account, write_version, txn_signature)."""
+        with self._lock:
+            return dict(self._writes.get(slot, {}))
 
     def _snapshot(self, txs) -> dict:
         keys = dict.fromkeys(k for tx in txs for k in tx.message.account_keys)
@@ -385,7 +423,8 @@ class Cluster:
                 landing.reason = f"failed: {_error_name(err)}"
                 return
             errors.append(err)
-        self._record_writes(pre, slot)
+        # one snapshot for the whole bundle: its writes name its last transaction
+        self._record_writes(pre, slot, bytes(txs[-1].signatures[0]))
         for tx, err in zip(txs, errors):
             self._statuses[str(tx.signatures[0])] = Status(slot, err, landing.visible_at_ms)
             self._committed_messages.add(_message_key(tx))

@@ -19,6 +19,7 @@ import urllib.parse
 
 from mevlib.sim.blockengine import PATHS, BlockEngine
 from mevlib.sim.cluster import Cluster, ClusterConfig
+from mevlib.sim.pubsub import PubSubServer
 from mevlib.sim.rpc import INVALID_REQUEST, PARSE_ERROR, RpcError, SolanaRpc
 
 MAX_REQUEST_BODY_SIZE = 50 * 1024
@@ -101,9 +102,10 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
 
 class Simulator:
-    """Runs a Cluster behind an HTTP server on 127.0.0.1 (port 0: any free port)."""
+    """Runs a Cluster behind an HTTP server on 127.0.0.1 (port 0: any free port); with
+    `pubsub=True` also its PubSub websocket (`ws_url`)."""
 
-    def __init__(self, config: ClusterConfig = ClusterConfig(), port: int = 0, faults=None):
+    def __init__(self, config: ClusterConfig = ClusterConfig(), port: int = 0, faults=None, pubsub: bool = False):
         self.cluster = Cluster(config)
         self.faults = {name: Faults() for name in self.cluster.routes}
         self.faults.update(faults or {})
@@ -122,6 +124,7 @@ class Simulator:
         self._retry_lock = threading.Lock()
         self._stopping = threading.Event()
         self._retry_thread = None
+        self.pubsub = PubSubServer(self.cluster, self.now_ms) if pubsub else None
 
     @property
     def port(self) -> int:
@@ -129,6 +132,12 @@ class Simulator:
 
     def url(self, route: str) -> str:
         return f"http://127.0.0.1:{self.port}/{route}"
+
+    @property
+    def ws_url(self) -> str:
+        if self.pubsub is None:
+            raise RuntimeError("this Simulator was made without pubsub=True")
+        return self.pubsub.url
 
     def now_ms(self) -> float:
         return (time.monotonic() - self._t0) * 1000.0
@@ -138,10 +147,14 @@ class Simulator:
         self._thread.start()
         self._retry_thread = threading.Thread(target=self._resend_loop, name="mevlib-sim-retry", daemon=True)
         self._retry_thread.start()
+        if self.pubsub is not None:
+            self.pubsub.start()
         return self
 
     def stop(self):
         self._stopping.set()
+        if self.pubsub is not None:
+            self.pubsub.stop()
         if self._retry_thread is not None:
             self._retry_thread.join()
             self._retry_thread = None

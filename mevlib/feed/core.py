@@ -1,23 +1,5 @@
-"""Pool deltas from the kafka-delta Geyser plugin, over Kafka or a shared-memory ring.
-
-``Feed(source, commitment=...)`` decodes each message in C and hands updates to hooks (or back
-from :meth:`Feed.poll`). With ``commitment="processed"`` an update is delivered at once. With
-``"confirmed"`` or ``"rooted"``, an update waits until its slot reaches the level; it is dropped
-if the slot is reported dead, or abandoned: at or below the rooted watermark without having
-reached the level (a fork that lost). An update whose slot's fate is already known when it
-arrives is decided at once. Slot statuses may come on any partition the source reads (the
-plugin writes each one to every partition of the account topic) and are delivered once each.
-
-Nothing is lost or repeated across a restart: updates are handed out in their partition's order,
-and a partition's offset is committed only up to the first message not yet delivered or dropped,
-so a consumer killed while updates wait for their slot reads them again and delivers each once.
-(An update that waits holds back the updates behind it on its partition until its slot's fate is
-known: at most until the slot roots, about 13 s, and only when a fork loses.) Waiting updates
-are bounded in bytes: past the bound the oldest slot's are dropped and counted, never silently.
-Sequence numbers are per partition (the plugin numbers each partition's messages); gaps, which
-are messages the plugin had to drop, are counted per partition. Undecodable messages are counted
-and skipped.
-"""
+"""The feed's core: plugin events, their C decoder, and Feed's commitment-aware delivery.
+(The package docstring, mevlib/feed/__init__.py, says what delivery guarantees.)"""
 from __future__ import annotations
 
 import collections
@@ -29,7 +11,6 @@ from typing import NamedTuple
 import numpy as np
 
 from mevlib import _feed
-from mevlib._extras import require
 from mevlib.errors import InvalidArgumentError
 from mevlib.ring import Ring
 
@@ -83,101 +64,6 @@ def decode_accounts(messages: Sequence[bytes], data_bytes: int = 256) -> tuple[n
     return out[:written], bad
 
 
-class RingSource:
-    """Messages from a plugin's ``ring://NAME`` sink (the bot creates the Ring, the plugin
-    attaches as producer). ``spin`` is how long a wait busy-polls before sleeping (see
-    :meth:`Ring.set_spin`): give a bot pinned to its own core a long spin to save the tens of µs a
-    wake-up costs. A ring lives in memory: a message is consumed when it is taken, so updates
-    still waiting for their slot when the bot stops are not read again by the next one."""
-
-    def __init__(self, name: str, *, spin: float = 50e-6):
-        self.ring = Ring.attach(name, role="consumer")
-        self.ring.set_spin(spin)
-        self._offset = 0
-
-    def poll(self, max_n: int, timeout: float) -> list[tuple[object, int, bytes]]:
-        got = self.ring.pop_many(max_n)
-        if not got and timeout > 0:
-            one = self.ring.pop_wait(timeout)
-            got = [one] if one is not None else []
-        start, self._offset = self._offset, self._offset + len(got)
-        return [("ring", start + i, m) for i, m in enumerate(got)]
-
-    def commit(self, positions: dict):
-        pass  # pop already consumed them
-
-    def close(self):
-        self.ring.close()
-
-
-class KafkaSource:
-    """Messages from Kafka with confluent-kafka, with their (topic, partition) and offset. The
-    feed commits each partition up to the first message it has not yet delivered or dropped; on a
-    rebalance that is committed before partitions go. ``partitions`` assigns explicitly (no
-    consumer-group join wait): ``(topic, partition)`` resumes at the group's committed offset
-    (the earliest if none), ``(topic, partition, offset)`` starts at `offset`. Else ``topics``
-    subscribes."""
-
-    def __init__(self, bootstrap: str, *, topics: Sequence[str] = (), partitions=None,
-                 group: str = "mevlib-feed", settings: dict | None = None):
-        kafka = require("confluent_kafka", "feed", "KafkaSource")
-        OFFSET_STORED, Consumer, TopicPartition = kafka.OFFSET_STORED, kafka.Consumer, kafka.TopicPartition
-
-        if not topics and not partitions:
-            raise InvalidArgumentError("topics to subscribe to, or partitions to assign")
-        # fetch.wait.max.ms: a broker that answers a fetch only when its wait runs out (Tansu does;
-        # Kafka answers as soon as data arrives) would otherwise add up to librdkafka's 500 ms.
-        conf = {"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False,
-                "auto.offset.reset": "earliest", "fetch.wait.max.ms": 2, **(settings or {})}
-        self.consumer = Consumer(conf)
-        self._tp = TopicPartition
-        self._done: dict[tuple[str, int], int] = {}  # what the feed has finished, not yet committed
-        if partitions:
-            self.consumer.assign([TopicPartition(t, p, rest[0] if rest else OFFSET_STORED)
-                                  for t, p, *rest in partitions])
-        else:
-            self.consumer.subscribe(list(topics), on_revoke=self._on_revoke)
-        self.errors = 0
-
-    def _on_revoke(self, consumer, partitions):
-        self._commit_done()
-
-    def poll(self, max_n: int, timeout: float) -> list[tuple[object, int, bytes]]:
-        # consume(n, timeout) waits for n messages or the whole timeout, whichever comes first:
-        # take what is there, else wait for one message and whatever arrived with it.
-        msgs = self.consumer.consume(max_n, timeout=0)
-        if not msgs and timeout > 0:
-            first = self.consumer.poll(timeout)
-            if first is not None:
-                msgs = [first] + (self.consumer.consume(max_n - 1, timeout=0) if max_n > 1 else [])
-        out = []
-        for msg in msgs:
-            if msg.error():
-                self.errors += 1
-                continue
-            out.append(((msg.topic(), msg.partition()), msg.offset(), msg.value()))
-        return out
-
-    def commit(self, positions: dict):
-        """positions: (topic, partition) -> the first offset not yet finished."""
-        self._done.update(positions)
-        self._commit_done()
-
-    def _commit_done(self):
-        if not self._done:
-            return
-        offsets = [self._tp(t, p, o) for (t, p), o in self._done.items()]
-        try:
-            self.consumer.commit(offsets=offsets, asynchronous=False)
-            self._done.clear()
-        except Exception:  # a rebalance in progress, or the broker away: the next batch retries
-            self.errors += 1
-
-    def close(self):
-        self._commit_done()
-        self.consumer.close()
-
-
 @dataclasses.dataclass
 class FeedStats:
     messages: int = 0
@@ -195,11 +81,17 @@ class FeedStats:
 
 class _Entry:
     """One message of a partition, from its arrival until it is delivered or dropped."""
-    __slots__ = ("offset", "event", "raw", "deliver", "decided")
+    __slots__ = ("offset", "event", "raw", "size", "deliver", "decided")
 
     def __init__(self, offset, event, raw):
         self.offset, self.event, self.raw = offset, event, raw
+        self.size = len(raw) if raw is not None else _event_size(event)
         self.decided = self.deliver = False
+
+
+def _event_size(event) -> int:
+    """What an already decoded event holds in memory, near enough for the buffer bound."""
+    return 128 + (len(event.data) if isinstance(event, AccountUpdate) else 0)
 
 
 class Feed:
@@ -227,15 +119,19 @@ class Feed:
     def poll(self, max_n: int = 1024, timeout: float = 0.1) -> list[AccountUpdate | SlotUpdate]:
         """Takes up to max_n messages and returns what became deliverable (also given to hooks)."""
         out: list = []
-        for key, offset, raw in self.source.poll(max_n, timeout):
+        for key, offset, message in self.source.poll(max_n, timeout):
             self.stats.messages += 1
             self._next_offset[key] = offset + 1
-            entry = _Entry(offset, decode(raw), raw)
+            # plugin bytes, decoded here in C; or an event a source decoded (PubSub, Yellowstone)
+            if isinstance(message, (AccountUpdate, SlotUpdate)):
+                entry = _Entry(offset, message, None)
+            else:
+                entry = _Entry(offset, decode(message), message)
             queue = self._partitions.get(key)
             if queue is None:
                 queue = self._partitions[key] = collections.deque()
             queue.append(entry)
-            self.stats.buffered_bytes += len(raw)  # until handed out: waiting or behind a wait
+            self.stats.buffered_bytes += entry.size  # until handed out: waiting or behind a wait
             event = entry.event
             if event is None:
                 self.stats.undecodable += 1
@@ -342,11 +238,11 @@ class Feed:
     def _emit_ready(self, queue: collections.deque, out: list):
         while queue and queue[0].decided:
             entry = queue.popleft()
-            self.stats.buffered_bytes -= len(entry.raw)
+            self.stats.buffered_bytes -= entry.size
             if entry.deliver:
                 self._deliver(entry.event, entry.raw, out)
 
-    def _deliver(self, event, raw: bytes, out: list):
+    def _deliver(self, event, raw: bytes | None, out: list):
         out.append(event)
         self.stats.delivered += 1
         hook = self.on_account if isinstance(event, AccountUpdate) else self.on_slot
@@ -355,7 +251,7 @@ class Feed:
                 hook(event)
             except Exception:  # a hook's failure is counted, never stops the feed
                 self.stats.hook_errors += 1
-        if self.out_ring is not None:
+        if self.out_ring is not None and raw is not None:  # the plugin's bytes, forwarded as they came
             self.out_ring.push_wait(raw, timeout=1.0)
 
     def _count_sequence(self, key, seq: int):
