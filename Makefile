@@ -150,9 +150,10 @@ dist/.repaired: $(WHEEL_SOURCES) | $(STAMP)
 wheel: dist/.repaired
 
 # The main job: the whole loop on the local cluster (docs/demo.md). KAFKA=host:port and
-# CLICKHOUSE_URL=clickhouse://... switch the plugin's sink and the store to real services.
+# CLICKHOUSE_URL=clickhouse://... switch the plugin's sink and the store to real services;
+# SOURCE=pubsub feeds the bot from the cluster's PubSub websocket instead of the plugin.
 demo: build build/gk/libmevgk_core.so
-	$(PY) -m mevlib.demo
+	$(PY) -m mevlib.demo $(if $(SOURCE),--source $(SOURCE))
 
 ALLOCATOR_APT := libmimalloc2.0 libjemalloc2
 # Every table, also kept in build/bench/latest.log (docs/performance.md is written from one such run).

@@ -1,8 +1,10 @@
 """`make demo`: the whole loop on this machine, nothing to install.
 
 A local cluster (mevlib.sim: LiteSVM behind Solana RPC and Jito block-engine endpoints) runs a
-small market of constant-product pools. A stand-in validator publishes every pool change
-through the Geyser plugin's C core into a `ring://` sink; the bot reads it with mevlib.feed, runs
+small market of constant-product pools, written into the cluster's accounts. A stand-in validator
+publishes every pool change at write time through the Geyser plugin's C core into a `ring://`
+sink (or, with --source pubsub, the bot subscribes to the cluster's PubSub websocket as a searcher
+without a validator does); the bot reads it with mevlib.feed, runs
 the example strategies (examples/) as engine hooks, signs their intents, and sends them. The
 opportunities alternate between two policies, so both see the same market:
   hedged   - a W of 3 shots over the routes the bandit picks, timed by the per-leader Kalman
@@ -15,6 +17,7 @@ publishes to Kafka instead, and with CLICKHOUSE_URL the store is that server.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.util
 import logging
 import os
@@ -25,13 +28,15 @@ import tempfile
 import threading
 import time
 
+from solders.account import Account
 from solders.keypair import Keypair
+from solders.pubkey import Pubkey
 
 import mevlib
 from mevlib import store
 from mevlib._extras import require
 from mevlib.engine import Engine
-from mevlib.feed import PROCESSED, Feed, KafkaSource, RingSource
+from mevlib.feed import PROCESSED, Feed, KafkaSource, PubSubSource, RingSource
 from mevlib.routes import JitoRoute, JsonRpcClient, RpcRoute, SenderRoute
 from mevlib.sender import HedgedSender, SlotClock
 from mevlib.sim import ClusterConfig, Simulator
@@ -54,12 +59,14 @@ def load_strategy(path: pathlib.Path):
 class Demo:
     def __init__(self, seconds: float | None, strategies, out_dir: str, *, seed: int = 7, kafka: str | None = None,
                  store_url: str | None = None, short: bool = False, quiet: bool = False,
-                 monitor_port: int | None = None, monitor_token: str | None = None):
+                 monitor_port: int | None = None, monitor_token: str | None = None, source: str = "ring"):
+        if source not in ("ring", "kafka", "pubsub") or (source == "kafka") != bool(kafka):
+            raise mevlib.InvalidArgumentError("source is ring, pubsub, or kafka with KAFKA=host:port")
         self.seconds, self.out_dir, self.quiet = seconds, out_dir, quiet
         os.makedirs(out_dir, exist_ok=True)
         self.work = tempfile.mkdtemp(prefix="mevlib-demo-")
         config = ClusterConfig(seed=seed, slot_ms=200.0, competitive_share=0.5)
-        self.sim = Simulator(config).start()
+        self.sim = Simulator(config, pubsub=source == "pubsub").start()
         self.rpc = JsonRpcClient(self.sim.url("rpc"))
         self.clock = SlotClock(self.rpc, poll_s=0.02).start()
         if not self.clock.wait_ready():
@@ -68,9 +75,13 @@ class Demo:
         self.sim.cluster.airdrop(self.payer.pubkey(), 10**14)  # 100,000 SOL: the faucet has a limit
         self.sim.cluster.airdrop(vault, 10**9)
 
-        # the validator's side: plugin core -> ring:// (or Kafka) -> the bot's feed
-        self.ring = None
-        if kafka:
+        # the validator's side: plugin core -> ring:// (or Kafka) -> the bot's feed; or the RPC node's
+        # PubSub websocket -> the bot's feed
+        self.ring = self.plugin = None
+        if source == "pubsub":
+            feed_source = PubSubSource(self.sim.ws_url, programs=[str(POOL_PROGRAM)], encoding="base64+zstd",
+                                       slots=False)
+        elif kafka:
             admin_api = require("confluent_kafka.admin", "feed", "the demo's Kafka sink")
             AdminClient, NewTopic = admin_api.AdminClient, admin_api.NewTopic
 
@@ -80,13 +91,16 @@ class Demo:
                 f.result(30)
             self.plugin = PluginCore({"sink": "kafka", "kafka": {"bootstrap.servers": kafka}, "topic": topic,
                                       "filters": [{"owners": [str(POOL_PROGRAM)]}]})
-            source = KafkaSource(kafka, partitions=[(topic, 0, 0)], group=f"mevlib-demo-{os.getpid()}")
+            feed_source = KafkaSource(kafka, partitions=[(topic, 0, 0)], group=f"mevlib-demo-{os.getpid()}")
         else:
             name = f"mevlib-demo-{os.getpid()}"
             self.ring = mevlib.Ring(8 << 20, name=name)
             self.plugin = PluginCore({"sink": f"ring://{name}", "filters": [{"owners": [str(POOL_PROGRAM)]}]})
-            source = RingSource(name)
-        self.market = Market(self.plugin.update_account, pools=3, seed=seed, depth_a=2_000 * 10**9,
+            feed_source = RingSource(name)
+        if self.plugin is not None:  # the plugin sees every account write as it happens, as in a validator
+            self.sim.cluster.on_write(lambda key, acct, slot, wv, sig: self.plugin.update_account(
+                bytes(key), bytes(acct.owner), acct.lamports, bytes(acct.data), slot, wv))
+        self.market = Market(self._write_pool, pools=3, seed=seed, depth_a=2_000 * 10**9,
                              shock_share=0.02, shock_size=0.02)
         self.stop_market = threading.Event()
 
@@ -122,7 +136,7 @@ class Demo:
                                    bandit=mevlib.RouteBandit(names, discount=0.999, seed=seed))
         self.baseline = HedgedSender([RpcRoute("rpc", self.sim.url("rpc"))], self.clock, self.rpc, shots=1,
                                      default_phase_ms=0.0, on_record=on_record)
-        self.engine = Engine(sender=self.hedged, rpc=self.rpc, feed=Feed(source), writer=self.writer,
+        self.engine = Engine(sender=self.hedged, rpc=self.rpc, feed=Feed(feed_source), writer=self.writer,
                              backend=self.backend, lut_dir=os.path.join(out_dir, "luts"),
                              calibrate_every=seconds / 2 if seconds else 300.0, min_rows=30 if short else 200,
                              events=self.events)
@@ -149,6 +163,11 @@ class Demo:
         hook.__qualname__ = f"{strategy.name}.on_delta"
         return hook
 
+    def _write_pool(self, pubkey: bytes, owner: bytes, lamports: int, data: bytes, slot: int, write_version: int):
+        """The market's swaps land in the cluster's accounts (the cluster numbers the writes)."""
+        self.sim.cluster.write_account(Pubkey.from_bytes(pubkey), Account(lamports, data, Pubkey.from_bytes(owner)),
+                                       self.sim.now_ms())
+
     def _tick(self, engine):
         self.baseline_decided += self.baseline.poll()
         if self.events is not None:
@@ -166,7 +185,7 @@ class Demo:
 
     def _publish_slots(self):
         last = None
-        while not self.stop_market.is_set():
+        while self.plugin is not None and not self.stop_market.is_set():
             slot = self.clock.current_slot()
             if slot != last:
                 self.plugin.update_slot(slot, PROCESSED, parent=last)
@@ -213,7 +232,9 @@ class Demo:
         result = {"policies": {p: {"attempts": n, "landed": landed, "tips": tips} for p, n, landed, tips in policies},
                   "routes": {r: {"shots": n, "landed": landed} for r, n, landed, _ in routes},
                   "stats": self.engine.stats, "hooks": self.engine.hook_report(),
-                  "plugin": self.plugin.metrics(), "market": {"swaps": self.market.swaps, "shocks": self.market.shocks}}
+                  "plugin": self.plugin.metrics() if self.plugin is not None else None,
+                  "feed": dataclasses.asdict(self.engine.feed.source.stats) if self.plugin is None else None,
+                  "market": {"swaps": self.market.swaps, "shocks": self.market.shocks}}
         if not self.quiet:
             print("\npolicy      attempts  landed  landing rate  tip per landed (lamports)")
             for p, v in result["policies"].items():
@@ -226,8 +247,14 @@ class Demo:
             for h in result["hooks"]:
                 print(f"hook {h['hook']}: {h['calls']} calls, mean {h['mean_ms']:.3f} ms, {h['slow']} slow, "
                       f"{h['errors']} errors")
-            print(f"plugin: {result['plugin']['sent']} pool updates published, {result['plugin']['dropped']} dropped; "
-                  f"feed coalesced {self.engine.stats.coalesced}")
+            if self.plugin is not None:
+                print(f"plugin: {result['plugin']['sent']} pool updates published, {result['plugin']['dropped']} "
+                      f"dropped; feed coalesced {self.engine.stats.coalesced}")
+            else:
+                f = result["feed"]
+                print(f"pubsub: {self.market.swaps + self.market.closed} pool writes, {f['notifications']} notifications "
+                      f"(one per pool per slot at most), {f['reconnects']} reconnects; feed coalesced "
+                      f"{self.engine.stats.coalesced}")
         result["report"] = self.report()
         if not self.quiet:
             print(f"report: {result['report']}")
@@ -285,7 +312,8 @@ class Demo:
         return path
 
     def close(self):
-        closers = [self.hedged.close, self.baseline.close, self.plugin.close, self.clock.stop, self.sim.stop]
+        closers = [self.hedged.close, self.baseline.close, self.clock.stop, self.sim.stop]
+        closers.append(self.plugin.close if self.plugin is not None else self.engine.feed.close)
         if self.stop_monitor is not None:
             closers += [self.stop_monitor, self.events.close]
         for closer in closers:
@@ -317,12 +345,16 @@ def main(argv=None) -> int:
     ap.add_argument("--strategy", action="append", help="a strategy file (default: both examples)")
     ap.add_argument("--out", default="demo-report")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--source", choices=("ring", "kafka", "pubsub"), default=os.environ.get("SOURCE") or None,
+                    help="where the bot reads pool deltas: the plugin's ring (default), Kafka (with KAFKA=host:port), "
+                         "or the cluster's PubSub websocket")
     args = ap.parse_args(argv)
     # warnings start on their own line: the progress line is redrawn in place with \r
     logging.basicConfig(level=logging.WARNING, format="\n%(levelname)s %(name)s: %(message)s")
     result = run(args.seconds or None, args.strategy or EXAMPLES, args.out, seed=args.seed, short=args.short,
                  kafka=os.environ.get("KAFKA") or None, store_url=os.environ.get("CLICKHOUSE_URL") or None,
-                 monitor_port=args.monitor, monitor_token=args.token)
+                 monitor_port=args.monitor, monitor_token=args.token,
+                 source=args.source or ("kafka" if os.environ.get("KAFKA") else "ring"))
     landed = sum(p["landed"] for p in result["policies"].values())
     return 0 if landed > 0 else 1
 

@@ -131,3 +131,16 @@ def test_demo_short_mode(tmp_path, store_url):
     assert sum(r["shots"] for r in result["routes"].values()) >= 2 * hedged["attempts"] + baseline["attempts"] - 3
     assert (tmp_path / "demo-report.png").read_bytes()[:4] == b"\x89PNG"
     assert (tmp_path / "luts" / "report.png").exists()
+
+
+def test_demo_from_pubsub(tmp_path, store_url):
+    """`make demo SOURCE=pubsub`: the market's writes reach the strategies through the cluster's
+    PubSub websocket (one notification per pool per slot, at the slot's end) instead of the plugin."""
+    from mevlib import demo
+
+    result = demo.run(8.0, out_dir=str(tmp_path), short=True, quiet=True, store_url=store_url, source="pubsub")
+    feed = result["feed"]
+    assert result["plugin"] is None and feed["notifications"] > 10 and feed["reconnects"] == 0
+    assert feed["undecodable"] == 0 and result["stats"].hook_errors == 0
+    assert result["stats"].deltas == feed["notifications"]
+    assert result["policies"]["hedged"]["attempts"] > 0
