@@ -914,9 +914,87 @@ def hugepages_table():
         print(f"  {kinds['huge'][1]}")
 
 
+def slotclock_table():
+    """How far each source puts a slot's start from the simulator's true one: SlotClock fed by
+    getSlot polls (every 50 ms, the default), by PubSub's slotsUpdates, and by the plugin's
+    FIRST_SHRED_RECEIVED statuses over a ring (a stand-in validator publishing at each slot
+    boundary, watched every 1 ms)."""
+    import dataclasses
+    import threading
+
+    import mevlib
+    from mevlib.feed import FIRST_SHRED_RECEIVED, Feed, PubSubSource, RingSource
+    from mevlib.routes import JsonRpcClient
+    from mevlib.sender import SlotClock
+    from mevlib.sim import ClusterConfig, Simulator
+    from mevlib.sim.plugin import PluginCore
+
+    seconds, warmup = 12.0, 3.0
+    sim = Simulator(dataclasses.replace(ClusterConfig(seed=1), slot_ms=400.0), pubsub=True).start()
+    stop = threading.Event()
+    name = f"mevlib-bench-slots-{os.getpid()}"
+    ring = mevlib.Ring(1 << 20, name=name)
+    plugin = PluginCore({"sink": f"ring://{name}", "filters": [{"owners": ["11111111111111111111111111111111"]}]})
+
+    def validator():  # announces the slot starts it witnesses (not the one it started in)
+        last = sim.cluster.slot_at(sim.now_ms())
+        while not stop.is_set():
+            slot = sim.cluster.slot_at(sim.now_ms())
+            if slot != last:
+                plugin.update_slot(slot, FIRST_SHRED_RECEIVED, parent=last)
+                last = slot
+            stop.wait(0.001)
+
+    never = 1e9  # stream-fed clocks never fall back to polling here
+    clocks = {"getSlot polling (50 ms)": SlotClock(JsonRpcClient(sim.url("rpc")), poll_s=0.05).start(),
+              "PubSub slotsUpdates": SlotClock(JsonRpcClient(sim.url("rpc")), stream_timeout_s=never),
+              "plugin FIRST_SHRED_RECEIVED (ring)": SlotClock(JsonRpcClient(sim.url("rpc")), stream_timeout_s=never)}
+    feeds = {"PubSub slotsUpdates": Feed(PubSubSource(sim.ws_url, slots=False, slots_updates=True)),
+             "plugin FIRST_SHRED_RECEIVED (ring)": Feed(RingSource(name))}
+    for label, feed in feeds.items():
+        feed.on_slot = clocks[label].on_slot
+
+    def pump(feed):
+        while not stop.is_set():
+            feed.poll(256, 0.01)
+    threads = [threading.Thread(target=validator)] + [threading.Thread(target=pump, args=(f,)) for f in feeds.values()]
+    for t in threads:
+        t.start()
+    errors = {label: [] for label in clocks}
+    started = time.monotonic()
+    try:
+        while time.monotonic() - started < seconds:
+            time.sleep(0.02)
+            if time.monotonic() - started < warmup:
+                continue
+            now = time.monotonic_ns()
+            for label, clock in clocks.items():
+                slot = clock.current_slot(now)
+                errors[label].append(abs(clock.slot_start_ns(slot) - sim.slot_start_ns(slot)) / 1e3)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+        polls = {label: clock.polls for label, clock in clocks.items()}
+        clocks["getSlot polling (50 ms)"].stop()
+        for feed in feeds.values():
+            feed.close()
+        plugin.close()
+        ring.close()
+        ring.unlink()
+        sim.stop()
+    print(f"\nSlot clock: |estimated - true| start of the current slot, 400 ms slots, sampled every 20 ms for "
+          f"{seconds - warmup:.0f} s after {warmup:.0f} s of warm-up")
+    print(f"  {'source':<40} {'p50':>10} {'p99':>10} {'getSlot calls':>14}")
+    for label, errs in errors.items():
+        errs.sort()
+        print(f"  {label:<40} {errs[len(errs) // 2]:>8.0f}µs {errs[int(len(errs) * 0.99)]:>8.0f}µs {polls[label]:>14}")
+
+
 TABLES = {"signer": signer_table, "ring": ring_table, "landing": landing_table, "sender": sender_table,
           "geyser": geyser_table, "feed": feed_table, "store": store_table,
-          "engine": engine_table, "dashboard": dashboard_table, "hugepages": hugepages_table}
+          "engine": engine_table, "dashboard": dashboard_table, "hugepages": hugepages_table,
+          "slotclock": slotclock_table}
 
 if __name__ == "__main__":
     chosen = sys.argv[1:] or list(TABLES)

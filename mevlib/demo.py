@@ -36,7 +36,7 @@ import mevlib
 from mevlib import store
 from mevlib._extras import require
 from mevlib.engine import Engine
-from mevlib.feed import PROCESSED, Feed, KafkaSource, PubSubSource, RingSource
+from mevlib.feed import FIRST_SHRED_RECEIVED, PROCESSED, Feed, KafkaSource, PubSubSource, RingSource
 from mevlib.routes import JitoRoute, JsonRpcClient, RpcRoute, SenderRoute
 from mevlib.sender import HedgedSender, SlotClock
 from mevlib.sim import ClusterConfig, Simulator
@@ -80,7 +80,7 @@ class Demo:
         self.ring = self.plugin = None
         if source == "pubsub":
             feed_source = PubSubSource(self.sim.ws_url, programs=[str(POOL_PROGRAM)], encoding="base64+zstd",
-                                       slots=False)
+                                       slots=False, slots_updates=True)
         elif kafka:
             admin_api = require("confluent_kafka.admin", "feed", "the demo's Kafka sink")
             AdminClient, NewTopic = admin_api.AdminClient, admin_api.NewTopic
@@ -184,13 +184,17 @@ class Demo:
               end="", flush=True)
 
     def _publish_slots(self):
-        last = None
+        """The stand-in validator's slot statuses, from the cluster's own clock: a slot's first
+        shred as it starts (the bot's slot clock takes slot starts from these), the previous
+        slot processed."""
+        last = self.sim.cluster.slot_at(self.sim.now_ms())  # a start it did not witness is not announced
         while self.plugin is not None and not self.stop_market.is_set():
-            slot = self.clock.current_slot()
+            slot = self.sim.cluster.slot_at(self.sim.now_ms())
             if slot != last:
-                self.plugin.update_slot(slot, PROCESSED, parent=last)
+                self.plugin.update_slot(slot, FIRST_SHRED_RECEIVED, parent=last)
+                self.plugin.update_slot(last, PROCESSED, parent=last - 1)
                 last = slot
-            self.stop_market.wait(0.01)
+            self.stop_market.wait(0.001)
 
     def run(self) -> dict:
         threads = [threading.Thread(target=self.market.run, args=(self.stop_market, self.clock.current_slot, 200.0),

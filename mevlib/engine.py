@@ -193,6 +193,7 @@ class Engine:
 
     def _enqueue_slot(self, s: SlotUpdate):
         self.stats.slots += 1
+        self.sender.clock.on_slot(s)  # slot starts from the stream: stamped here, on the feed's thread
         with self._lock:
             for h in self.hooks:
                 if h.kind == "slot" and not h.disabled:

@@ -20,6 +20,7 @@ from solders.signature import Signature
 
 from mevlib import _sender
 from mevlib.errors import InvalidArgumentError
+from mevlib.feed.core import CREATED_BANK, FIRST_SHRED_RECEIVED
 from mevlib.landing import PhaseKalman, RouteBandit, plan_w
 from mevlib.routes import JsonRpcClient, Route, RpcCallError, classify, transaction_error
 
@@ -53,13 +54,22 @@ def plan_shots(kalman: PhaseKalman | None, bandit: RouteBandit, leader: bytes, s
 
 
 class SlotClock:
-    """Follows the cluster's slots by polling getSlot, and measures the slot length by a least-
-    squares fit of (time, slot) over the last samples: nothing assumes 400 ms."""
+    """Follows the cluster's slots and measures the slot length by a least-squares fit of (time,
+    slot) over the last samples: nothing assumes 400 ms.
+
+    Samples come from the feed's slot events when there is a stream (:meth:`on_slot`: the
+    plugin's FIRST_SHRED_RECEIVED / CREATED_BANK statuses, PubSub's slotsUpdates; the engine wires
+    it), which mark a slot's start without a round trip. Without one, or when it has been
+    silent for `stream_timeout_s`, the clock polls getSlot (processed) every `poll_s`, with the
+    RPC's latency inside each sample. `polls` counts the getSlot calls."""
 
     def __init__(self, rpc: JsonRpcClient, *, poll_s: float = 0.05, window: int = 200,
-                 initial_slot_ms: float = 400.0):
+                 initial_slot_ms: float = 400.0, stream_timeout_s: float = 2.0):
         self.rpc = rpc
         self.poll_s = poll_s
+        self.stream_timeout_s = stream_timeout_s
+        self._stream_ns = 0  # when the last stream sample came
+        self.polls = 0
         self._samples: list[tuple[int, int]] = []  # (monotonic ns, slot)
         self._window = window
         self._slot_ms = initial_slot_ms
@@ -71,10 +81,25 @@ class SlotClock:
         self.errors = 0
 
     def sample(self):
+        """One getSlot poll."""
+        self.polls += 1
         slot = self.rpc.get_slot()
-        now = time.monotonic_ns()
+        self._add(time.monotonic_ns(), slot)
+
+    def observe(self, slot: int, now_ns: int | None = None):
+        """A slot's start seen on a stream, now (or at now_ns)."""
+        now_ns = time.monotonic_ns() if now_ns is None else now_ns
+        self._stream_ns = now_ns
+        self._add(now_ns, slot)
+
+    def on_slot(self, update):
+        """A Feed's on_slot hook: the statuses that mark a slot's start feed the fit."""
+        if update.status in (FIRST_SHRED_RECEIVED, CREATED_BANK):
+            self.observe(update.slot)
+
+    def _add(self, now: int, slot: int):
         with self._lock:
-            if self._samples and slot == self._samples[-1][1]:
+            if self._samples and slot <= self._samples[-1][1]:
                 return  # only the first sighting of a slot is near its start
             self._samples.append((now, slot))
             self._samples = self._samples[-self._window:]
@@ -115,6 +140,8 @@ class SlotClock:
 
     def _run(self):
         while not self._stop.wait(self.poll_s):
+            if time.monotonic_ns() - self._stream_ns < self.stream_timeout_s * 1e9:
+                continue  # the stream is alive: no round trips needed
             try:
                 self.sample()
             except RpcCallError:

@@ -142,5 +142,6 @@ def test_demo_from_pubsub(tmp_path, store_url):
     feed = result["feed"]
     assert result["plugin"] is None and feed["notifications"] > 10 and feed["reconnects"] == 0
     assert feed["undecodable"] == 0 and result["stats"].hook_errors == 0
-    assert result["stats"].deltas == feed["notifications"]
+    assert 10 < result["stats"].deltas < feed["notifications"]  # the rest are slot updates, which drive the clock
+    assert result["stats"].slots > 0
     assert result["policies"]["hedged"]["attempts"] > 0

@@ -2,6 +2,7 @@
 the C sender's timing, fault injection (429, 500, garbage, stalls, dropped connections),
 result classification, the slot clock, and bad input."""
 import dataclasses
+import threading
 import time
 
 import pytest
@@ -480,3 +481,36 @@ def test_sender_close_racing_results():
         return 0
 
     assert in_child(body, timeout=120) == 0
+
+
+def test_slot_clock_follows_the_stream_and_polls_only_without_it():
+    """Slot starts from the feed (on_slot) replace getSlot polling while the stream is alive;
+    polling resumes when it goes silent."""
+    from mevlib.feed import COMPLETED, CREATED_BANK, SlotUpdate
+
+    class Rpc:
+        calls = 0
+
+        def get_slot(self):
+            Rpc.calls += 1
+            return 1_000 + Rpc.calls  # far from the stream's slots: a poll would show
+
+    clock = SlotClock(Rpc(), poll_s=0.005, stream_timeout_s=0.3)
+    t0 = 10**12
+    for i in range(10):  # 400 ms slots, as a stream reports them
+        clock.observe(100 + i, t0 + i * 400_000_000)
+    assert clock.slot_ms == pytest.approx(400.0)
+    assert clock.current_slot(t0 + 4_100_000_000) == 110 and clock.slot_start_ns(112) == t0 + 4_800_000_000
+    clock.on_slot(SlotUpdate(50, None, COMPLETED, "", 0))       # not a slot start: ignored
+    clock.on_slot(SlotUpdate(109, None, CREATED_BANK, "", 0))  # not newer: ignored
+    assert clock.current_slot(t0 + 4_100_000_000) == 110
+    clock.observe(111)  # the stream is alive now
+    clock._thread = threading.Thread(target=clock._run, daemon=True)
+    clock._thread.start()
+    try:
+        time.sleep(0.15)
+        assert Rpc.calls == 0 and clock.polls == 0
+        time.sleep(0.4)  # silent past stream_timeout_s: polling takes over
+        assert clock.polls > 0 and Rpc.calls == clock.polls
+    finally:
+        clock.stop()

@@ -142,6 +142,10 @@ class Simulator:
     def now_ms(self) -> float:
         return (time.monotonic() - self._t0) * 1000.0
 
+    def slot_start_ns(self, slot: int) -> int:
+        """When a slot truly began, on CLOCK_MONOTONIC (what a SlotClock estimates)."""
+        return int(self._t0 * 1e9 + self.cluster.slot_start_ms(slot) * 1e6)
+
     def start(self) -> "Simulator":
         self._thread = threading.Thread(target=self._server.serve_forever, name="mevlib-sim", daemon=True)
         self._thread.start()
