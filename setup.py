@@ -63,7 +63,7 @@ extensions = [
     core_extension("mevlib._landing", "mevlib/_landing.pyx",
                    ["mev_error", "leadermap", "kalman", "bandit", "lut"]),
     core_extension("mevlib._sender", "mevlib/_sender.pyx", ["mev_error", "proc", "ring", "shm", "sender"]),
-    core_extension("mevlib._feed", "mevlib/_feed.pyx", ["mev_error", "delta"]),
+    core_extension("mevlib._feed", "mevlib/_feed.pyx", ["mev_error", "delta", "yellowstone"]),
 ]
 
 setup(

@@ -275,3 +275,28 @@ cdef extern from "delta.h" nogil:
         uint64_t slot
         uint64_t sequence
     int mev_delta_decode(const uint8_t *buf, size_t len, mev_delta *out)
+
+cdef extern from "yellowstone.h" nogil:
+    enum:
+        MEV_YS_ACCOUNT
+        MEV_YS_SLOT
+        MEV_YS_TRANSACTION
+        MEV_YS_PING
+        MEV_YS_PONG
+        MEV_YS_OTHER
+        MEV_YS_MAX_KEYS
+    ctypedef struct mev_ys_update:
+        int kind
+        mev_delta delta
+        const uint8_t *signature
+        int is_vote
+        const uint8_t *keys[256]
+        size_t nkeys
+        const uint8_t *err
+        size_t err_len
+        uint64_t fee
+        uint64_t index
+        const uint8_t *transaction
+        size_t transaction_len
+        int32_t pong_id
+    int mev_ys_decode(const uint8_t *buf, size_t len, mev_ys_update *out)

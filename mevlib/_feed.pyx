@@ -24,6 +24,10 @@ def decode(message, account_cls, slot_cls):
     p = <const uint8_t *>PyBytes_AS_STRING(message)
     if mev_delta_decode(p, PyBytes_GET_SIZE(message), &d) != 0:
         return None
+    return _delta_object(&d, account_cls, slot_cls)
+
+
+cdef object _delta_object(mev_delta *d, account_cls, slot_cls):
     if d.kind == MEV_DELTA_ACCOUNT:
         return account_cls(
             PyBytes_FromStringAndSize(<const char *>d.pubkey, 32),
@@ -37,6 +41,37 @@ def decode(message, account_cls, slot_cls):
                     PyBytes_FromStringAndSize(<const char *>d.dead_error, d.dead_error_len).decode("utf-8", "replace")
                     if d.dead_error_len else "",
                     d.sequence)
+
+
+def decode_yellowstone(message, account_cls, slot_cls, transaction_cls, bint with_transaction=False):
+    """One Yellowstone SubscribeUpdate (csrc/yellowstone.c): an account_cls or slot_cls object as
+    the plugin's, a transaction_cls(signature, slot, is_vote, account_keys, err, fee, index,
+    transaction), the string "ping", ("pong", id), "other" for a kind not read, or None when the
+    bytes are not a valid SubscribeUpdate. Never raises on content."""
+    cdef mev_ys_update u
+    cdef size_t i
+    if not PyBytes_CheckExact(message):
+        if isinstance(message, (bytearray, memoryview)):
+            message = bytes(message)
+        else:
+            raise InvalidTypeError(f"a message is bytes, not {type(message).__name__}")
+    if mev_ys_decode(<const uint8_t *>PyBytes_AS_STRING(message), PyBytes_GET_SIZE(message), &u) != 0:
+        return None
+    if u.kind == MEV_YS_ACCOUNT or u.kind == MEV_YS_SLOT:
+        return _delta_object(&u.delta, account_cls, slot_cls)
+    if u.kind == MEV_YS_TRANSACTION:
+        keys = tuple(PyBytes_FromStringAndSize(<const char *>u.keys[i], 32) for i in range(u.nkeys))
+        return transaction_cls(
+            PyBytes_FromStringAndSize(<const char *>u.signature, 64), u.delta.slot, bool(u.is_vote), keys,
+            PyBytes_FromStringAndSize(<const char *>u.err, u.err_len) if u.err != NULL else None,
+            u.fee, u.index,
+            PyBytes_FromStringAndSize(<const char *>u.transaction, u.transaction_len)
+            if with_transaction and u.transaction != NULL else None)
+    if u.kind == MEV_YS_PING:
+        return "ping"
+    if u.kind == MEV_YS_PONG:
+        return ("pong", u.pong_id)
+    return "other"
 
 
 def decode_accounts_into(messages, out, size_t data_bytes):

@@ -2,7 +2,7 @@
 program subscriptions (filters, base64 and base64+zstd), slot updates, signatures, commitment
 levels, reconnect with resubscription, and clear errors for a bad endpoint or a refused
 subscription. Shapes as solana.com/docs/rpc/websocket; solana-py's own websocket client reads
-the same endpoint in test_interop.py."""
+the same endpoint in tests/interop/test_clients.py."""
 import base64
 import dataclasses
 import hashlib

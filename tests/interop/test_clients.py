@@ -23,7 +23,7 @@ from solders.transaction_status import TransactionConfirmationStatus, Transactio
 from mevlib.jito import TIP_ACCOUNTS
 from mevlib.sim.cluster import bundle_id
 
-INTEROP = os.path.join(os.path.dirname(__file__), "interop")
+INTEROP = os.path.dirname(os.path.abspath(__file__))  # package.json, kit_flow.mjs, node_modules
 SLOT_MS = 100
 
 

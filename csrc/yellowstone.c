@@ -1,0 +1,313 @@
+#include "yellowstone.h"
+
+#include <string.h>
+
+#include "mev_error.h"
+#include "pbread.h"
+
+/* geyser.proto SlotStatus -> the plugin's numbering (delta.h, mevlib.feed): PROCESSED,
+ * CONFIRMED, FINALIZED, FIRST_SHRED_RECEIVED, COMPLETED, CREATED_BANK, DEAD */
+static const int SLOT_STATUS[] = {0, 2, 1, 3, 4, 5, 6};
+
+/* SubscribeUpdateAccountInfo: 1 pubkey, 2 lamports, 3 owner, 4 executable, 5 rent_epoch,
+ * 6 data, 7 write_version, 8 txn_signature */
+static int account_info(pb_rd *r, mev_delta *d)
+{
+    while (r->p < r->end) {
+        uint32_t num, wire;
+        uint64_t v;
+        const uint8_t *b;
+        size_t n;
+        if (pb_field(r, &num, &wire) != MEV_OK)
+            return MEV_EMSG;
+        if (wire == 2 && (num == 1 || num == 3 || num == 6 || num == 8)) {
+            if (pb_bytes(r, &b, &n) != MEV_OK)
+                return MEV_EMSG;
+            if ((num == 1 || num == 3) && n != 32)
+                return MEV_EMSG;
+            if (num == 8 && n != 64 && n != 0)
+                return MEV_EMSG;
+            if (num == 1) d->pubkey = b;
+            else if (num == 3) d->owner = b;
+            else if (num == 6) d->data = b, d->data_len = n;
+            else d->signature = n ? b : NULL;
+        } else if (wire == 0 && (num == 2 || num == 4 || num == 5 || num == 7)) {
+            if (pb_varint(r, &v) != MEV_OK)
+                return MEV_EMSG;
+            if (num == 2) d->lamports = v;
+            else if (num == 4) d->executable = v != 0;
+            else if (num == 5) d->rent_epoch = v;
+            else d->write_version = v;
+        } else if (pb_skip(r, num, wire, 0) != MEV_OK) {
+            return MEV_EMSG;
+        }
+    }
+    return d->pubkey && d->owner ? MEV_OK : MEV_EMSG;
+}
+
+/* SubscribeUpdateAccount: 1 account, 2 slot, 3 is_startup */
+static int account(pb_rd *r, mev_delta *d)
+{
+    int have_info = 0;
+    d->kind = MEV_DELTA_ACCOUNT;
+    while (r->p < r->end) {
+        uint32_t num, wire;
+        uint64_t v;
+        const uint8_t *b;
+        size_t n;
+        if (pb_field(r, &num, &wire) != MEV_OK)
+            return MEV_EMSG;
+        if (wire == 2 && num == 1) {
+            if (pb_bytes(r, &b, &n) != MEV_OK || have_info)
+                return MEV_EMSG;
+            pb_rd inner = {b, b + n};
+            if (account_info(&inner, d) != MEV_OK)
+                return MEV_EMSG;
+            have_info = 1;
+        } else if (wire == 0 && (num == 2 || num == 3)) {
+            if (pb_varint(r, &v) != MEV_OK)
+                return MEV_EMSG;
+            if (num == 2) d->slot = v;
+            else d->is_startup = v != 0;
+        } else if (pb_skip(r, num, wire, 0) != MEV_OK) {
+            return MEV_EMSG;
+        }
+    }
+    return have_info ? MEV_OK : MEV_EMSG;
+}
+
+/* SubscribeUpdateSlot: 1 slot, 2 parent, 3 status, 4 dead_error */
+static int slot(pb_rd *r, mev_delta *d)
+{
+    d->kind = MEV_DELTA_SLOT;
+    while (r->p < r->end) {
+        uint32_t num, wire;
+        uint64_t v;
+        size_t n;
+        if (pb_field(r, &num, &wire) != MEV_OK)
+            return MEV_EMSG;
+        if (wire == 0 && num >= 1 && num <= 3) {
+            if (pb_varint(r, &v) != MEV_OK)
+                return MEV_EMSG;
+            if (num == 1) d->slot = v;
+            else if (num == 2) d->parent = v, d->has_parent = 1;
+            else {
+                if (v >= sizeof SLOT_STATUS / sizeof SLOT_STATUS[0])
+                    return MEV_EMSG;
+                d->status = SLOT_STATUS[v];
+            }
+        } else if (wire == 2 && num == 4) {
+            if (pb_bytes(r, &d->dead_error, &n) != MEV_OK)
+                return MEV_EMSG;
+            d->dead_error_len = n;
+        } else if (pb_skip(r, num, wire, 0) != MEV_OK) {
+            return MEV_EMSG;
+        }
+    }
+    return MEV_OK;
+}
+
+/* solana.storage Message: 2 account_keys (repeated, 32 bytes each); the rest skipped */
+static int message(pb_rd *r, mev_ys_update *u)
+{
+    while (r->p < r->end) {
+        uint32_t num, wire;
+        const uint8_t *b;
+        size_t n;
+        if (pb_field(r, &num, &wire) != MEV_OK)
+            return MEV_EMSG;
+        if (wire == 2 && num == 2) {
+            if (pb_bytes(r, &b, &n) != MEV_OK || n != 32 || u->nkeys == MEV_YS_MAX_KEYS)
+                return MEV_EMSG;
+            u->keys[u->nkeys++] = b;
+        } else if (pb_skip(r, num, wire, 0) != MEV_OK) {
+            return MEV_EMSG;
+        }
+    }
+    return MEV_OK;
+}
+
+/* solana.storage Transaction: 1 signatures, 2 message */
+static int transaction(pb_rd *r, mev_ys_update *u)
+{
+    while (r->p < r->end) {
+        uint32_t num, wire;
+        const uint8_t *b;
+        size_t n;
+        if (pb_field(r, &num, &wire) != MEV_OK)
+            return MEV_EMSG;
+        if (wire == 2 && num == 2) {
+            if (pb_bytes(r, &b, &n) != MEV_OK)
+                return MEV_EMSG;
+            pb_rd inner = {b, b + n};
+            u->nkeys = 0; /* a repeated message field: the last one counts */
+            if (message(&inner, u) != MEV_OK)
+                return MEV_EMSG;
+        } else if (pb_skip(r, num, wire, 0) != MEV_OK) {
+            return MEV_EMSG;
+        }
+    }
+    return MEV_OK;
+}
+
+/* TransactionStatusMeta: 1 err (TransactionError: 1 err, bincode), 2 fee */
+static int meta(pb_rd *r, mev_ys_update *u)
+{
+    while (r->p < r->end) {
+        uint32_t num, wire;
+        uint64_t v;
+        const uint8_t *b;
+        size_t n;
+        if (pb_field(r, &num, &wire) != MEV_OK)
+            return MEV_EMSG;
+        if (wire == 2 && num == 1) {
+            if (pb_bytes(r, &b, &n) != MEV_OK)
+                return MEV_EMSG;
+            pb_rd inner = {b, b + n};
+            u->err = b; /* a present TransactionError, even empty, means the transaction failed */
+            u->err_len = 0;
+            while (inner.p < inner.end) {
+                uint32_t in, iw;
+                if (pb_field(&inner, &in, &iw) != MEV_OK)
+                    return MEV_EMSG;
+                if (iw == 2 && in == 1) {
+                    if (pb_bytes(&inner, &u->err, &u->err_len) != MEV_OK)
+                        return MEV_EMSG;
+                } else if (pb_skip(&inner, in, iw, 0) != MEV_OK) {
+                    return MEV_EMSG;
+                }
+            }
+        } else if (wire == 0 && num == 2) {
+            if (pb_varint(r, &v) != MEV_OK)
+                return MEV_EMSG;
+            u->fee = v;
+        } else if (pb_skip(r, num, wire, 0) != MEV_OK) {
+            return MEV_EMSG;
+        }
+    }
+    return MEV_OK;
+}
+
+/* SubscribeUpdateTransaction: 1 transaction (info: 1 signature, 2 is_vote, 3 transaction,
+ * 4 meta, 5 index), 2 slot */
+static int transaction_update(pb_rd *r, mev_ys_update *u)
+{
+    while (r->p < r->end) {
+        uint32_t num, wire;
+        uint64_t v;
+        const uint8_t *b;
+        size_t n;
+        if (pb_field(r, &num, &wire) != MEV_OK)
+            return MEV_EMSG;
+        if (wire == 2 && num == 1) {
+            if (pb_bytes(r, &b, &n) != MEV_OK)
+                return MEV_EMSG;
+            pb_rd info = {b, b + n};
+            while (info.p < info.end) {
+                uint32_t in, iw;
+                if (pb_field(&info, &in, &iw) != MEV_OK)
+                    return MEV_EMSG;
+                if (iw == 2 && (in == 1 || in == 3 || in == 4)) {
+                    const uint8_t *ib;
+                    size_t il;
+                    if (pb_bytes(&info, &ib, &il) != MEV_OK)
+                        return MEV_EMSG;
+                    pb_rd sub = {ib, ib + il};
+                    if (in == 1) {
+                        if (il != 64)
+                            return MEV_EMSG;
+                        u->signature = ib;
+                    } else if (in == 3) {
+                        u->transaction = ib, u->transaction_len = il;
+                        if (transaction(&sub, u) != MEV_OK)
+                            return MEV_EMSG;
+                    } else if (meta(&sub, u) != MEV_OK) {
+                        return MEV_EMSG;
+                    }
+                } else if (iw == 0 && (in == 2 || in == 5)) {
+                    if (pb_varint(&info, &v) != MEV_OK)
+                        return MEV_EMSG;
+                    if (in == 2) u->is_vote = v != 0;
+                    else u->index = v;
+                } else if (pb_skip(&info, in, iw, 0) != MEV_OK) {
+                    return MEV_EMSG;
+                }
+            }
+        } else if (wire == 0 && num == 2) {
+            if (pb_varint(r, &v) != MEV_OK)
+                return MEV_EMSG;
+            u->delta.slot = v;
+        } else if (pb_skip(r, num, wire, 0) != MEV_OK) {
+            return MEV_EMSG;
+        }
+    }
+    return u->signature ? MEV_OK : MEV_EMSG;
+}
+
+/* SubscribePong: 1 id */
+static int pong(pb_rd *r, mev_ys_update *u)
+{
+    while (r->p < r->end) {
+        uint32_t num, wire;
+        uint64_t v;
+        if (pb_field(r, &num, &wire) != MEV_OK)
+            return MEV_EMSG;
+        if (wire == 0 && num == 1) {
+            if (pb_varint(r, &v) != MEV_OK)
+                return MEV_EMSG;
+            u->pong_id = (int32_t)(uint32_t)v; /* int32: negative values travel sign-extended */
+        } else if (pb_skip(r, num, wire, 0) != MEV_OK) {
+            return MEV_EMSG;
+        }
+    }
+    return MEV_OK;
+}
+
+int mev_ys_decode(const uint8_t *buf, size_t len, mev_ys_update *u)
+{
+    pb_rd r = {buf, buf + len};
+    memset(u, 0, sizeof *u);
+    if (buf == NULL && len)
+        return MEV_EINVAL;
+    while (r.p < r.end) {
+        uint32_t num, wire;
+        const uint8_t *b;
+        size_t n;
+        if (pb_field(&r, &num, &wire) != MEV_OK)
+            return MEV_EMSG;
+        /* the update_oneof: 2 account, 3 slot, 4 transaction, 6 ping, 9 pong; 5, 7, 8, 10, 12
+         * other kinds. One per message. */
+        int kind = 0;
+        if (wire == 2) {
+            switch (num) {
+            case 2: kind = MEV_YS_ACCOUNT; break;
+            case 3: kind = MEV_YS_SLOT; break;
+            case 4: kind = MEV_YS_TRANSACTION; break;
+            case 6: kind = MEV_YS_PING; break;
+            case 9: kind = MEV_YS_PONG; break;
+            case 5: case 7: case 8: case 10: case 12: kind = MEV_YS_OTHER; break;
+            default: break;
+            }
+        }
+        if (!kind) {
+            if (pb_skip(&r, num, wire, 0) != MEV_OK)
+                return MEV_EMSG;
+            continue;
+        }
+        if (pb_bytes(&r, &b, &n) != MEV_OK || u->kind)
+            return MEV_EMSG;
+        pb_rd inner = {b, b + n};
+        u->kind = kind;
+        int rc = MEV_OK;
+        switch (kind) {
+        case MEV_YS_ACCOUNT: rc = account(&inner, &u->delta); break;
+        case MEV_YS_SLOT: rc = slot(&inner, &u->delta); break;
+        case MEV_YS_TRANSACTION: rc = transaction_update(&inner, u); break;
+        case MEV_YS_PONG: rc = pong(&inner, u); break;
+        default: break; /* ping and the kinds not read: their bytes were length-checked */
+        }
+        if (rc != MEV_OK)
+            return MEV_EMSG;
+    }
+    return u->kind ? MEV_OK : MEV_EMSG;
+}
