@@ -74,15 +74,19 @@ def decode_yellowstone(message, account_cls, slot_cls, transaction_cls, bint wit
     return "other"
 
 
-def decode_accounts_into(messages, out, size_t data_bytes):
+def decode_accounts_into(messages, out, size_t data_bytes, bint yellowstone=False):
     """Fills the structured array `out` (mevlib.feed.account_dtype(data_bytes)) with the account
-    updates among `messages`, in order; returns (written, undecodable). Slot events are skipped."""
+    updates among `messages` (plugin Events, or Yellowstone SubscribeUpdates), in order; returns
+    (written, undecodable). Other updates are skipped."""
     cdef mev_delta d
+    cdef mev_ys_update u
+    cdef mev_delta *a
     cdef Py_buffer view
     cdef uint8_t *base
     cdef uint8_t *rec
     cdef size_t itemsize = out.dtype.itemsize, cap = len(out), written = 0, bad = 0, n
     cdef size_t o_pub, o_own, o_lam, o_slot, o_wv, o_seq, o_rent, o_len, o_start, o_exec, o_sig, o_data
+    cdef int rc
     f = out.dtype.fields
     o_pub, o_own, o_lam, o_slot = f["pubkey"][1], f["owner"][1], f["lamports"][1], f["slot"][1]
     o_wv, o_seq, o_rent, o_len = f["write_version"][1], f["sequence"][1], f["rent_epoch"][1], f["data_len"][1]
@@ -93,27 +97,35 @@ def decode_accounts_into(messages, out, size_t data_bytes):
         for m in messages:
             if written == cap:
                 break
-            if not PyBytes_CheckExact(m) or mev_delta_decode(<const uint8_t *>PyBytes_AS_STRING(m),
-                                                             PyBytes_GET_SIZE(m), &d) != 0:
+            if not PyBytes_CheckExact(m):
                 bad += 1
                 continue
-            if d.kind != MEV_DELTA_ACCOUNT:
+            if yellowstone:
+                rc = mev_ys_decode(<const uint8_t *>PyBytes_AS_STRING(m), PyBytes_GET_SIZE(m), &u)
+                a = &u.delta
+            else:
+                rc = mev_delta_decode(<const uint8_t *>PyBytes_AS_STRING(m), PyBytes_GET_SIZE(m), &d)
+                a = &d
+            if rc != 0:
+                bad += 1
+                continue
+            if a.kind != MEV_DELTA_ACCOUNT or (yellowstone and u.kind != MEV_YS_ACCOUNT):
                 continue
             rec = base + written * itemsize
             memset(rec, 0, itemsize)
-            memcpy(rec + o_pub, d.pubkey, 32)
-            memcpy(rec + o_own, d.owner, 32)
-            memcpy(rec + o_lam, &d.lamports, 8)
-            memcpy(rec + o_slot, &d.slot, 8)
-            memcpy(rec + o_wv, &d.write_version, 8)
-            memcpy(rec + o_seq, &d.sequence, 8)
-            memcpy(rec + o_rent, &d.rent_epoch, 8)
-            n = d.data_len
+            memcpy(rec + o_pub, a.pubkey, 32)
+            memcpy(rec + o_own, a.owner, 32)
+            memcpy(rec + o_lam, &a.lamports, 8)
+            memcpy(rec + o_slot, &a.slot, 8)
+            memcpy(rec + o_wv, &a.write_version, 8)
+            memcpy(rec + o_seq, &a.sequence, 8)
+            memcpy(rec + o_rent, &a.rent_epoch, 8)
+            n = a.data_len
             memcpy(rec + o_len, &n, 4)  # little-endian host: the low 4 bytes
-            rec[o_start] = 1 if d.is_startup else 0
-            rec[o_exec] = 1 if d.executable else 0
-            rec[o_sig] = 1 if d.signature != NULL else 0
-            memcpy(rec + o_data, d.data, min(n, data_bytes))
+            rec[o_start] = 1 if a.is_startup else 0
+            rec[o_exec] = 1 if a.executable else 0
+            rec[o_sig] = 1 if a.signature != NULL else 0
+            memcpy(rec + o_data, a.data, min(n, data_bytes))
             written += 1
     finally:
         PyBuffer_Release(&view)

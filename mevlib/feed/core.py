@@ -54,13 +54,15 @@ def account_dtype(data_bytes: int = 256) -> np.dtype:
                      ("has_signature", "?"), ("data", f"V{data_bytes}")])
 
 
-def decode_accounts(messages: Sequence[bytes], data_bytes: int = 256) -> tuple[np.ndarray, int]:
-    """The account updates among `messages` as one structured array, decoded in C without a
-    Python object per update; returns (array, number of undecodable messages)."""
+def decode_accounts(messages: Sequence[bytes], data_bytes: int = 256, *,
+                    yellowstone: bool = False) -> tuple[np.ndarray, int]:
+    """The account updates among `messages` (the plugin's Events, or with `yellowstone` gRPC
+    SubscribeUpdates) as one structured array, decoded in C without a Python object per update;
+    returns (array, number of undecodable messages)."""
     if sys.byteorder != "little" or data_bytes < 1:
         raise InvalidArgumentError("little-endian hosts and data_bytes >= 1 only")
     out = np.zeros(len(messages), account_dtype(data_bytes))
-    written, bad = _feed.decode_accounts_into(messages, out, data_bytes)
+    written, bad = _feed.decode_accounts_into(messages, out, data_bytes, yellowstone)
     return out[:written], bad
 
 
