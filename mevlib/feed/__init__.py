@@ -1,6 +1,6 @@
 """Pool deltas as AccountUpdate / SlotUpdate objects, from the kafka-delta Geyser plugin (over a
-shared-memory ring, `ring.py`, or Kafka, `kafka.py`) or from an RPC node's PubSub websocket
-(`pubsub.py`, for a bot without a validator).
+shared-memory ring, `ring.py`, or Kafka, `kafka.py`), or for a bot without a validator from a
+Yellowstone gRPC endpoint (`yellowstone.py`) or an RPC node's PubSub websocket (`pubsub.py`).
 
 ``Feed(source, commitment=...)`` decodes each plugin message in C (a PubSub source hands over
 decoded events) and hands updates to hooks (or back from :meth:`Feed.poll`). With ``commitment="processed"`` an update is delivered at once. With
@@ -25,8 +25,9 @@ from mevlib.feed.core import (COMPLETED, CONFIRMED, CREATED_BANK, DEAD, FIRST_SH
 from mevlib.feed.kafka import KafkaSource
 from mevlib.feed.pubsub import PubSubError, PubSubSource, SignatureUpdate
 from mevlib.feed.ring import RingSource
+from mevlib.feed.yellowstone import TransactionUpdate, YellowstoneError, YellowstoneSource
 
 __all__ = ["AccountUpdate", "COMPLETED", "CONFIRMED", "CREATED_BANK", "DEAD", "FIRST_SHRED_RECEIVED", "Feed",
            "FeedStats", "KafkaSource", "PROCESSED", "PubSubError", "PubSubSource", "ROOTED", "RingSource",
-           "SignatureUpdate", "SlotUpdate", "account_dtype",
-           "decode", "decode_accounts"]
+           "SignatureUpdate", "SlotUpdate", "TransactionUpdate", "YellowstoneError", "YellowstoneSource",
+           "account_dtype", "decode", "decode_accounts"]

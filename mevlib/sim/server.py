@@ -20,6 +20,7 @@ import urllib.parse
 from mevlib.sim.blockengine import PATHS, BlockEngine
 from mevlib.sim.cluster import Cluster, ClusterConfig
 from mevlib.sim.pubsub import PubSubServer
+from mevlib.sim.yellowstone import YellowstoneServer
 from mevlib.sim.rpc import INVALID_REQUEST, PARSE_ERROR, RpcError, SolanaRpc
 
 MAX_REQUEST_BODY_SIZE = 50 * 1024
@@ -103,9 +104,11 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
 class Simulator:
     """Runs a Cluster behind an HTTP server on 127.0.0.1 (port 0: any free port); with
-    `pubsub=True` also its PubSub websocket (`ws_url`)."""
+    `pubsub=True` also its PubSub websocket (`ws_url`), with `yellowstone=True` its Yellowstone
+    gRPC endpoint (`yellowstone_url`; `yellowstone_token` makes it require that x-token)."""
 
-    def __init__(self, config: ClusterConfig = ClusterConfig(), port: int = 0, faults=None, pubsub: bool = False):
+    def __init__(self, config: ClusterConfig = ClusterConfig(), port: int = 0, faults=None, pubsub: bool = False,
+                 yellowstone: bool = False, yellowstone_token: str | None = None, yellowstone_ping_s: float = 5.0):
         self.cluster = Cluster(config)
         self.faults = {name: Faults() for name in self.cluster.routes}
         self.faults.update(faults or {})
@@ -125,6 +128,8 @@ class Simulator:
         self._stopping = threading.Event()
         self._retry_thread = None
         self.pubsub = PubSubServer(self.cluster, self.now_ms) if pubsub else None
+        self.yellowstone = YellowstoneServer(self.cluster, self.now_ms, token=yellowstone_token,
+                                             ping_s=yellowstone_ping_s) if yellowstone else None
 
     @property
     def port(self) -> int:
@@ -132,6 +137,12 @@ class Simulator:
 
     def url(self, route: str) -> str:
         return f"http://127.0.0.1:{self.port}/{route}"
+
+    @property
+    def yellowstone_url(self) -> str:
+        if self.yellowstone is None:
+            raise RuntimeError("this Simulator was made without yellowstone=True")
+        return self.yellowstone.url
 
     @property
     def ws_url(self) -> str:
@@ -153,12 +164,16 @@ class Simulator:
         self._retry_thread.start()
         if self.pubsub is not None:
             self.pubsub.start()
+        if self.yellowstone is not None:
+            self.yellowstone.start()
         return self
 
     def stop(self):
         self._stopping.set()
         if self.pubsub is not None:
             self.pubsub.stop()
+        if self.yellowstone is not None:
+            self.yellowstone.stop()
         if self._retry_thread is not None:
             self._retry_thread.join()
             self._retry_thread = None

@@ -1,0 +1,147 @@
+"""YellowstoneSource against the simulator's Yellowstone gRPC endpoint (mevlib/sim/yellowstone.py):
+filters, commitment, pings, and every injected fault (stall, lagged close, dropped stream,
+garbage frame) ending in a reconnect with from_slot replay that delivers nothing twice; a bad
+x-token and an unreachable endpoint give a clear error that never shows the token."""
+import dataclasses
+import hashlib
+import logging
+import time
+
+import pytest
+from solders.account import Account
+from solders.pubkey import Pubkey
+
+from mevlib.feed import (CREATED_BANK, FIRST_SHRED_RECEIVED, ROOTED, AccountUpdate, Feed, SlotUpdate, YellowstoneError,
+                         YellowstoneSource)
+from mevlib.sim import ClusterConfig, RouteModel, Simulator
+
+CONFIG = dataclasses.replace(
+    ClusterConfig(seed=12), slot_ms=40.0, competitive_share=0.0, phase_range=(1.0, 1.0), jitter_range=(0.0, 0.0),
+    window=1.0, routes=(RouteModel("rpc", drop=0.0, latency_ms=1.0, latency_spread=0.0),))
+PROGRAM = Pubkey.from_bytes(hashlib.sha256(b"yellowstone-test-program").digest())
+TOKEN = "s3cret-token-value"
+
+
+@pytest.fixture(scope="module")
+def sim():
+    with Simulator(CONFIG, yellowstone=True, yellowstone_token=TOKEN, yellowstone_ping_s=0.3) as s:
+        yield s
+
+
+def key(name: str) -> Pubkey:
+    return Pubkey.from_bytes(hashlib.sha256(name.encode()).digest())
+
+
+def write(sim, pubkey, data: bytes, lamports=1_000_000):
+    sim.cluster.write_account(pubkey, Account(lamports, data, PROGRAM), sim.now_ms())
+
+
+def accounts_of(feed, want, seconds=5.0):
+    got = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and len([e for e in got if isinstance(e, AccountUpdate)]) < want:
+        got += feed.poll(256, 0.05)
+    return [e for e in got if isinstance(e, AccountUpdate)], [e for e in got if isinstance(e, SlotUpdate)]
+
+
+def source(sim, **kw):
+    kw.setdefault("accounts", {"pools": {"owner": [str(PROGRAM)]}})
+    return YellowstoneSource(sim.yellowstone_url, token=TOKEN, backoff_s=(0.05, 0.2), **kw)
+
+
+def test_filters_select_accounts(sim):
+    wanted, short, other_owner = key("f-a"), key("f-b"), key("f-c")
+    src = source(sim, slots=False, accounts={
+        "big": {"owner": [str(PROGRAM)], "filters": [{"datasize": 16}, {"memcmp": {"offset": 0, "bytes": b"\x07"}},
+                                                      {"lamports": {"gt": 500}}]},
+        "one": {"account": [str(short)]}})
+    feed = Feed(src)
+    try:
+        time.sleep(0.3)
+        write(sim, wanted, b"\x07" + bytes(15))
+        write(sim, short, b"\x01")              # matches "one" only
+        write(sim, other_owner, b"\x08" + bytes(15))  # memcmp fails
+        write(sim, key("f-d"), b"\x07" + bytes(15), lamports=100)  # lamports fails
+        got, _ = accounts_of(feed, 2)
+    finally:
+        feed.close()
+    assert sorted(u.pubkey for u in got) == sorted([bytes(wanted), bytes(short)])
+    u = next(u for u in got if u.pubkey == bytes(wanted))
+    assert u.owner == bytes(PROGRAM) and u.lamports == 1_000_000 and u.data == b"\x07" + bytes(15) and u.write_version > 0
+
+
+def test_slot_updates_and_confirmed_commitment(sim):
+    k = key("commit")
+    only = {"one": {"account": [str(k)]}}
+    fast, slow = Feed(source(sim, accounts=only)), Feed(source(sim, accounts=only, commitment="confirmed"))
+    try:
+        time.sleep(0.3)
+        write(sim, k, b"c" * 8)
+        slot = sim.cluster.slot_at(sim.now_ms())
+        got_fast, slots = accounts_of(fast, 1)
+        seen_fast = sim.cluster.slot_at(sim.now_ms())
+        got_slow, _ = accounts_of(slow, 1)
+        seen_slow = sim.cluster.slot_at(sim.now_ms())
+    finally:
+        fast.close()
+        slow.close()
+    assert got_fast[0].slot == slot and seen_fast - slot <= 1  # at write time
+    assert got_slow[0].slot == slot and seen_slow - slot >= CONFIG.confirmed_lag
+    assert {FIRST_SHRED_RECEIVED, CREATED_BANK} <= {s.status for s in slots}
+
+
+def test_pings_are_answered(sim):
+    src = source(sim, slots=False)
+    try:
+        time.sleep(1.2)  # the server pings every 0.3 s when it has nothing else to send
+        assert src.stats.pings >= 2 and src.error is None
+    finally:
+        src.close()
+
+
+@pytest.mark.parametrize("fault", ["drop", "lag", "stall", "garbage"])
+def test_faults_reconnect_and_deliver_once(sim, fault):
+    k1, k2 = key(f"{fault}-1"), key(f"{fault}-2")
+    src = source(sim, slots=False, stall_s=0.6)
+    feed = Feed(src)
+    try:
+        time.sleep(0.3)
+        write(sim, k1, b"before")
+        first, _ = accounts_of(feed, 1)
+        getattr(sim.yellowstone, fault)()
+        write(sim, k2, b"during")  # while the stream is failing: replayed from from_slot
+        rest, _ = accounts_of(feed, 1, seconds=6)
+        time.sleep(0.5)
+        rest += accounts_of(feed, 99, seconds=0.3)[0]
+    finally:
+        feed.close()
+    assert [u.data for u in first] == [b"before"]
+    assert [u.data for u in rest] == [b"during"]  # once: the replay of "before" is dropped as a duplicate
+    s = src.stats
+    if fault == "garbage":
+        assert s.undecodable == 1 and s.connects == 1
+    else:
+        assert s.reconnects >= 1
+        assert {"drop": 0, "lag": s.lagged, "stall": s.stalls}[fault] >= (0 if fault == "drop" else 1)
+
+
+def test_bad_token_and_unreachable(sim, caplog):
+    caplog.set_level(logging.DEBUG)
+    bad = YellowstoneSource(sim.yellowstone_url, token="wrong-token-123", slots=False)
+    try:
+        time.sleep(0.5)
+        with pytest.raises(YellowstoneError, match="UNAUTHENTICATED") as e:
+            bad.poll(1, 0.1)
+        assert "wrong-token-123" not in str(e.value)
+    finally:
+        bad.close()
+    assert "wrong-token-123" not in caplog.text and TOKEN not in caplog.text
+    gone = YellowstoneSource("http://127.0.0.1:1", slots=False, first_connect_s=0.3, backoff_s=(0.05, 0.1))
+    try:
+        time.sleep(1.0)
+        with pytest.raises(ConnectionError, match="unreachable"):
+            gone.poll(1, 0.1)
+    finally:
+        gone.close()
+    with pytest.raises(Exception, match="http"):
+        YellowstoneSource("grpc://x", slots=False)
