@@ -151,7 +151,8 @@ wheel: dist/.repaired
 
 # The main job: the whole loop on the local cluster (docs/demo.md). KAFKA=host:port and
 # CLICKHOUSE_URL=clickhouse://... switch the plugin's sink and the store to real services;
-# SOURCE=pubsub feeds the bot from the cluster's PubSub websocket instead of the plugin.
+# SOURCE=yellowstone or SOURCE=pubsub feeds the bot from the cluster's Yellowstone gRPC endpoint or
+# PubSub websocket instead of the plugin.
 demo: build build/gk/libmevgk_core.so
 	$(PY) -m mevlib.demo $(if $(SOURCE),--source $(SOURCE))
 

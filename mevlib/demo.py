@@ -3,8 +3,9 @@
 A local cluster (mevlib.sim: LiteSVM behind Solana RPC and Jito block-engine endpoints) runs a
 small market of constant-product pools, written into the cluster's accounts. A stand-in validator
 publishes every pool change at write time through the Geyser plugin's C core into a `ring://`
-sink (or, with --source pubsub, the bot subscribes to the cluster's PubSub websocket as a searcher
-without a validator does); the bot reads it with mevlib.feed, runs
+sink (or, with --source yellowstone or pubsub, the bot subscribes to the cluster's Yellowstone gRPC
+endpoint or PubSub websocket, as a searcher without a validator does); the bot reads it with
+mevlib.feed, runs
 the example strategies (examples/) as engine hooks, signs their intents, and sends them. The
 opportunities alternate between two policies, so both see the same market:
   hedged   - a W of 3 shots over the routes the bandit picks, timed by the per-leader Kalman
@@ -36,7 +37,8 @@ import mevlib
 from mevlib import store
 from mevlib._extras import require
 from mevlib.engine import Engine
-from mevlib.feed import FIRST_SHRED_RECEIVED, PROCESSED, Feed, KafkaSource, PubSubSource, RingSource
+from mevlib.feed import (FIRST_SHRED_RECEIVED, PROCESSED, Feed, KafkaSource, PubSubSource, RingSource,
+                         YellowstoneSource)
 from mevlib.routes import JitoRoute, JsonRpcClient, RpcRoute, SenderRoute
 from mevlib.sender import HedgedSender, SlotClock
 from mevlib.sim import ClusterConfig, Simulator
@@ -60,13 +62,13 @@ class Demo:
     def __init__(self, seconds: float | None, strategies, out_dir: str, *, seed: int = 7, kafka: str | None = None,
                  store_url: str | None = None, short: bool = False, quiet: bool = False,
                  monitor_port: int | None = None, monitor_token: str | None = None, source: str = "ring"):
-        if source not in ("ring", "kafka", "pubsub") or (source == "kafka") != bool(kafka):
-            raise mevlib.InvalidArgumentError("source is ring, pubsub, or kafka with KAFKA=host:port")
+        if source not in ("ring", "kafka", "pubsub", "yellowstone") or (source == "kafka") != bool(kafka):
+            raise mevlib.InvalidArgumentError("source is ring, pubsub, yellowstone, or kafka with KAFKA=host:port")
         self.seconds, self.out_dir, self.quiet = seconds, out_dir, quiet
         os.makedirs(out_dir, exist_ok=True)
         self.work = tempfile.mkdtemp(prefix="mevlib-demo-")
         config = ClusterConfig(seed=seed, slot_ms=200.0, competitive_share=0.5)
-        self.sim = Simulator(config, pubsub=source == "pubsub").start()
+        self.sim = Simulator(config, pubsub=source == "pubsub", yellowstone=source == "yellowstone").start()
         self.rpc = JsonRpcClient(self.sim.url("rpc"))
         self.clock = SlotClock(self.rpc, poll_s=0.02).start()
         if not self.clock.wait_ready():
@@ -81,6 +83,8 @@ class Demo:
         if source == "pubsub":
             feed_source = PubSubSource(self.sim.ws_url, programs=[str(POOL_PROGRAM)], encoding="base64+zstd",
                                        slots=False, slots_updates=True)
+        elif source == "yellowstone":
+            feed_source = YellowstoneSource(self.sim.yellowstone_url, accounts={"pools": {"owner": [str(POOL_PROGRAM)]}})
         elif kafka:
             admin_api = require("confluent_kafka.admin", "feed", "the demo's Kafka sink")
             AdminClient, NewTopic = admin_api.AdminClient, admin_api.NewTopic
@@ -256,9 +260,7 @@ class Demo:
                       f"dropped; feed coalesced {self.engine.stats.coalesced}")
             else:
                 f = result["feed"]
-                print(f"pubsub: {self.market.swaps + self.market.closed} pool writes, {f['notifications']} notifications "
-                      f"(one per pool per slot at most), {f['reconnects']} reconnects; feed coalesced "
-                      f"{self.engine.stats.coalesced}")
+                print(f"{type(self.engine.feed.source).__name__}: {f}; feed coalesced {self.engine.stats.coalesced}")
         result["report"] = self.report()
         if not self.quiet:
             print(f"report: {result['report']}")
@@ -349,9 +351,9 @@ def main(argv=None) -> int:
     ap.add_argument("--strategy", action="append", help="a strategy file (default: both examples)")
     ap.add_argument("--out", default="demo-report")
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--source", choices=("ring", "kafka", "pubsub"), default=os.environ.get("SOURCE") or None,
+    ap.add_argument("--source", choices=("ring", "kafka", "pubsub", "yellowstone"), default=os.environ.get("SOURCE") or None,
                     help="where the bot reads pool deltas: the plugin's ring (default), Kafka (with KAFKA=host:port), "
-                         "or the cluster's PubSub websocket")
+                         "the cluster's Yellowstone gRPC endpoint, or its PubSub websocket")
     args = ap.parse_args(argv)
     # warnings start on their own line: the progress line is redrawn in place with \r
     logging.basicConfig(level=logging.WARNING, format="\n%(levelname)s %(name)s: %(message)s")
