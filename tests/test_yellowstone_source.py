@@ -145,3 +145,45 @@ def test_bad_token_and_unreachable(sim, caplog):
         gone.close()
     with pytest.raises(Exception, match="http"):
         YellowstoneSource("grpc://x", slots=False)
+
+
+def test_transaction_updates(sim):
+    """A transfer that lands and one that fails (fee paid), filtered by the account they touch:
+    signature, keys, the error read from its bincode, the fee."""
+    import base64
+
+    from solders.hash import Hash
+    from solders.keypair import Keypair
+    from solders.message import MessageV0
+    from solders.system_program import TransferParams, transfer
+    from solders.transaction import VersionedTransaction
+
+    from mevlib.feed.yellowstone import transaction_error_json
+    from mevlib.routes import JsonRpcClient
+
+    payer, to = Keypair(), Keypair().pubkey()
+    sim.cluster.airdrop(payer.pubkey(), 10**9)
+    rpc = JsonRpcClient(sim.url("rpc"))
+    seen = []
+    src = source(sim, slots=False, accounts={}, on_transaction=seen.append, with_transaction_bytes=True,
+                 transactions={"to": {"account_include": [str(to)], "vote": False},
+                               "failed": {"account_required": [str(to)], "failed": True}})
+    try:
+        time.sleep(0.3)
+        blockhash = Hash.from_string(rpc.get_latest_blockhash())
+        txs = [VersionedTransaction(MessageV0.try_compile(payer.pubkey(), [transfer(TransferParams(
+            from_pubkey=payer.pubkey(), to_pubkey=to, lamports=amount))], [], blockhash), [payer])
+            for amount in (1_000_000, 10**12)]
+        for tx in txs:
+            rpc.call("sendTransaction", [base64.b64encode(bytes(tx)).decode(), {"encoding": "base64", "skipPreflight": True}])
+        deadline = time.monotonic() + 5
+        while len(seen) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        src.close()
+    ok, failed = sorted(seen, key=lambda u: u.err is not None)
+    assert ok.signature == bytes(txs[0].signatures[0]) and ok.err is None and ok.fee == 5_000
+    assert bytes(to) in ok.account_keys and ok.account_keys[0] == bytes(payer.pubkey()) and not ok.is_vote
+    assert ok.transaction and bytes(txs[0].signatures[0]) in ok.transaction
+    assert failed.signature == bytes(txs[1].signatures[0])
+    assert transaction_error_json(failed.err) == {"InstructionError": [0, {"Custom": 1}]}

@@ -112,6 +112,24 @@ class SentBundle:
     sent_ms: float
 
 
+@dataclasses.dataclass(frozen=True)
+class Committed:
+    """A transaction in a block: the Geyser view of it."""
+
+    tx: VersionedTransaction
+    slot: int
+    err: bytes | None  # bincode TransactionError, None when it succeeded
+    fee: int
+    index: int         # its position in the slot's block
+
+
+def error_bincode(err) -> bytes:
+    """A LiteSVM (solders) TransactionError as bincode, as Geyser and Yellowstone carry it."""
+    # a status's bincode: slot u64, confirmations None (1), status Ok (u32), err Some (1) + the
+    # error, confirmation_status None (1)
+    return bytes(TransactionStatus(0, None, None, err, None))[14:-1]
+
+
 def error_json(err) -> object:
     """A LiteSVM (solders) TransactionError as Agave serializes it: "AccountNotFound",
     {"InstructionError": [0, {"Custom": 1}]}, ... (solders' serde is Agave's)."""
@@ -149,6 +167,8 @@ class Cluster:
         self._history: dict[Pubkey, list] = {}
         self._committed_per_slot = collections.Counter()
         self._write_listeners = []
+        self._commit_listeners = []
+        self._txlog: dict[int, list] = {}  # slot -> Committed, recent slots
         self._writes: dict[int, dict] = {}  # slot -> pubkey -> (account, write_version, signature)
         self._write_version = 0
         self._fees: dict[int, dict] = {}  # slot -> {None: block min, pubkey: min} µlamports per CU
@@ -323,6 +343,17 @@ class Cluster:
         with self._lock:
             self._write_listeners.append(listener)
 
+    def on_commit(self, listener):
+        """Calls listener(Committed) for every transaction a block takes, at once and under the
+        cluster's lock (as on_write)."""
+        with self._lock:
+            self._commit_listeners.append(listener)
+
+    def committed_in(self, slot: int) -> list:
+        """The transactions committed in `slot` (recent slots only), in block order."""
+        with self._lock:
+            return list(self._txlog.get(slot, ()))
+
     def write_account(self, pubkey: Pubkey, account: Account, t_ms: float):
         """A write outside any transaction (the market's pools): it lands in the slot of t_ms and
         reaches listeners, histories and commitment reads like a transaction's."""
@@ -407,7 +438,7 @@ class Cluster:
                 landing.reason = "failed: BlockhashNotFound"
                 return
         pre = self._snapshot(txs)
-        errors = []
+        errors, raw_errors = [], {}
         for tx in txs:
             payer = tx.message.account_keys[0]
             paid_before = self.svm.get_balance(payer) or 0
@@ -416,6 +447,7 @@ class Cluster:
                 errors.append(None)
                 continue
             err = error_json(res.err())
+            raw_errors[len(errors)] = error_bincode(res.err())
             if landing.bundle or (self.svm.get_balance(payer) or 0) >= paid_before:
                 # not in any block: a bundle's member failed (all roll back), or the fee was never
                 # charged (no funds, no payer account)
@@ -425,11 +457,18 @@ class Cluster:
             errors.append(err)
         # one snapshot for the whole bundle: its writes name its last transaction
         self._record_writes(pre, slot, bytes(txs[-1].signatures[0]))
-        for tx, err in zip(txs, errors):
+        for i, (tx, err) in enumerate(zip(txs, errors)):
             self._statuses[str(tx.signatures[0])] = Status(slot, err, landing.visible_at_ms)
             self._committed_messages.add(_message_key(tx))
+            committed = Committed(tx, slot, raw_errors.get(i), fee_for_message(tx.message),
+                                  self._committed_per_slot[slot])
             self._committed_per_slot[slot] += 1
             self._note_fee(tx, slot)
+            self._txlog.setdefault(slot, []).append(committed)
+            for listener in self._commit_listeners:
+                listener(committed)
+        for s in [s for s in self._txlog if s < slot - self.config.rooted_lag - 8]:
+            del self._txlog[s]
         landing.committed = True
         landing.err = next((e for e in errors if e is not None), None)
         landing.landed = landing.err is None

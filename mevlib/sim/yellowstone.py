@@ -8,6 +8,9 @@ cluster's writes and slot clock.
   filters it matched. At `processed` an update goes out at write time, as a Geyser plugin sees
   it; at `confirmed` / `finalized`, once its slot reaches the level, with the account's state at
   the end of the slot.
+- Transactions: `vote` (there are no vote transactions here), `failed`, `signature`,
+  `account_include` (any), `account_exclude` (none), `account_required` (all), over the message's
+  static keys; each committed transaction with its signatures, message, error (bincode) and fee.
 - Slots: at each boundary FIRST_SHRED_RECEIVED and CREATED_BANK of the new slot, COMPLETED and
   PROCESSED of the last, CONFIRMED 2 slots back and FINALIZED 32 back; without
   `interslot_updates` only PROCESSED / CONFIRMED / FINALIZED / DEAD, and with
@@ -28,6 +31,8 @@ import queue
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+
+from solders.message import MessageV0
 
 from mevlib._extras import require
 from mevlib.feed.yellowstone import pb_bytes, pb_parse, pb_uint
@@ -112,6 +117,46 @@ def encode_slot(filters, slot: int, parent, status: int) -> bytes:
     return b"".join(pb_bytes(1, n) for n in filters) + pb_bytes(3, body)
 
 
+def _transaction_filter(raw: bytes) -> dict:
+    f = pb_parse(raw)
+    return {"vote": bool(f[1][0]) if 1 in f else None, "failed": bool(f[2][0]) if 2 in f else None,
+            "signature": f[5][0].decode() if 5 in f else None,
+            "include": {b58decode(a) for a in _strings(f.get(3, []))},
+            "exclude": {b58decode(a) for a in _strings(f.get(4, []))},
+            "required": {b58decode(a) for a in _strings(f.get(6, []))}}
+
+
+def _transaction_matches(f: dict, c) -> bool:
+    keys = {bytes(k) for k in c.tx.message.account_keys}
+    if f["vote"] is True or (f["failed"] is not None and f["failed"] != (c.err is not None)):
+        return False  # no vote transactions here: vote=true matches nothing
+    if f["signature"] is not None and f["signature"] != str(c.tx.signatures[0]):
+        return False
+    if f["include"] and not keys & f["include"]:
+        return False
+    if keys & f["exclude"] or not f["required"] <= keys:
+        return False
+    return True
+
+
+def encode_transaction(filters, c) -> bytes:
+    """SubscribeUpdateTransaction with the solana.storage Transaction (signatures, message: header,
+    static keys, blockhash, instructions, versioned) and meta (err as bincode, fee)."""
+    msg = c.tx.message
+    h = msg.header
+    header = pb_uint(1, h.num_required_signatures) + pb_uint(2, h.num_readonly_signed_accounts) + \
+        pb_uint(3, h.num_readonly_unsigned_accounts)
+    instructions = b"".join(pb_bytes(4, pb_uint(1, ix.program_id_index) + pb_bytes(2, bytes(ix.accounts)) +
+                                     pb_bytes(3, bytes(ix.data))) for ix in msg.instructions)
+    message = pb_bytes(1, header) + b"".join(pb_bytes(2, bytes(k)) for k in msg.account_keys) + \
+        pb_bytes(3, bytes(msg.recent_blockhash)) + instructions + pb_uint(5, isinstance(msg, MessageV0))
+    transaction = b"".join(pb_bytes(1, bytes(sig)) for sig in c.tx.signatures) + pb_bytes(2, message)
+    meta = (pb_bytes(1, pb_bytes(1, c.err)) if c.err is not None else b"") + pb_uint(2, c.fee)
+    info = pb_bytes(1, bytes(c.tx.signatures[0])) + pb_uint(2, 0) + pb_bytes(3, transaction) + \
+        pb_bytes(4, meta) + pb_uint(5, c.index)
+    return b"".join(pb_bytes(1, n) for n in filters) + pb_bytes(4, pb_bytes(1, info) + pb_uint(2, c.slot))
+
+
 PING = pb_bytes(6, b"")
 
 
@@ -121,6 +166,7 @@ class _Stream:
     def __init__(self):
         self.out: queue.Queue = queue.Queue()
         self.accounts: dict = {}
+        self.transactions: dict = {}
         self.slots: dict = {}
         self.commitment = 0
         self.data_slices: list = []
@@ -132,6 +178,10 @@ class _Stream:
         for entry in req.get(1, []):
             e = pb_parse(entry)
             self.accounts[e[1][0].decode()] = _account_filter(e.get(2, [b""])[0])
+        self.transactions = {}
+        for entry in req.get(3, []):
+            e = pb_parse(entry)
+            self.transactions[e[1][0].decode()] = _transaction_filter(e.get(2, [b""])[0])
         self.slots = {}
         for entry in req.get(2, []):
             e = pb_parse(entry)
@@ -160,6 +210,7 @@ class YellowstoneServer:
         self._stop = threading.Event()
         self._ticker = threading.Thread(target=self._tick, name="mevlib-sim-grpc-slots", daemon=True)
         cluster.on_write(self._on_write)
+        cluster.on_commit(self._on_commit)
 
     @property
     def url(self) -> str:
@@ -277,6 +328,17 @@ class YellowstoneServer:
                 stream.fault = "lag"
             stream.out.put(encode_account(names, bytes(key), acct, slot, wv, sig, stream.data_slices))
 
+    def _offer_transaction(self, stream: _Stream, committed, at_commit: bool):
+        if (stream.commitment == 0) != at_commit:
+            return
+        names = [n for n, f in stream.transactions.items() if _transaction_matches(f, committed)]
+        if names:
+            stream.out.put(encode_transaction(names, committed))
+
+    def _on_commit(self, committed):
+        for stream in list(self._streams):
+            self._offer_transaction(stream, committed, at_commit=True)
+
     def _on_write(self, key, acct, slot, wv, sig):
         for stream in list(self._streams):
             self._offer(stream, key, acct, slot, wv, sig, at_write=True)
@@ -298,6 +360,8 @@ class YellowstoneServer:
                     if level_slot is not None and level_slot >= 0:
                         for key, (acct, wv, sig) in c.writes_in(level_slot).items():
                             self._offer(stream, key, acct, level_slot, wv, sig, at_write=False)
+                        for committed in c.committed_in(level_slot):
+                            self._offer_transaction(stream, committed, at_commit=False)
             seen = max(seen, now)
 
     def _slot_updates(self, stream: _Stream, statuses):
