@@ -1,5 +1,6 @@
 """`python -m mevlib.sim [--port N] [--seed S] [--slot-ms MS] [--always-land]`: serve the simulator
-until Ctrl-C, printing one line per route (`<kind> route <name> <url>`), the PubSub websocket last."""
+until Ctrl-C, printing one line per route (`<kind> route <name> <url>`), then the PubSub websocket and the
+Yellowstone gRPC endpoint."""
 import argparse
 import dataclasses
 import threading
@@ -12,6 +13,7 @@ def main(argv=None):
     p.add_argument("--port", type=int, default=8899, help="0: any free port")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--slot-ms", type=float, default=400.0)
+    p.add_argument("--x-token", default=None, help="the x-token the Yellowstone endpoint requires (default: none)")
     p.add_argument("--always-land", action="store_true",
                    help="no drops, no rivals, no timing window: every valid transaction lands in the slot it "
                         "reaches (for developing and testing clients rather than strategies)")
@@ -22,10 +24,11 @@ def main(argv=None):
             config, competitive_share=0.0, phase_range=(1.0, 1.0), jitter_range=(0.0, 0.0), window=1.0,
             routes=tuple(RouteModel(r.name, r.kind, latency_ms=1.0, latency_spread=0.0, drop=0.0)
                          for r in config.routes))
-    with Simulator(config, port=args.port, pubsub=True) as sim:
+    with Simulator(config, port=args.port, pubsub=True, yellowstone=True, yellowstone_token=args.x_token) as sim:
         for route in sim.cluster.routes.values():
             print(f"{route.kind:>4} route {route.name:<10} {sim.url(route.name)}", flush=True)
         print(f"{'ws':>4} route {'pubsub':<10} {sim.ws_url}", flush=True)
+        print(f"{'grpc':>4} route {'yellowstone':<10} {sim.yellowstone_url}", flush=True)
         try:
             threading.Event().wait()  # until Ctrl-C
         except KeyboardInterrupt:

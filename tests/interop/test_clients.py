@@ -1,6 +1,6 @@
 """Real third-party clients against `python -m mevlib.sim`, as a user would point them at it:
-solana-py's AsyncClient, @solana/kit (Node; installed by make into tests/interop/node_modules)
-and jito-py-rpc. Versions are pinned in constraints.txt and tests/interop/package-lock.json.
+solana-py's AsyncClient and websocket client, @solana/kit and the official Yellowstone client
+(Node; installed by make into tests/interop/node_modules) and jito-py-rpc. Versions are pinned in constraints.txt and tests/interop/package-lock.json.
 Each asserts what the client parsed, not only that it did not raise. The shapes these clients
 expect are Agave's (solana.com/docs/rpc) and the block engine's (docs.jito.wtf)."""
 import asyncio
@@ -25,16 +25,17 @@ from mevlib.sim.cluster import bundle_id
 
 INTEROP = os.path.dirname(os.path.abspath(__file__))  # package.json, kit_flow.mjs, node_modules
 SLOT_MS = 100
+X_TOKEN = "interop-x-token"
 
 
 @pytest.fixture(scope="module")
 def cluster():
     """`python -m mevlib.sim` in its own process: route name -> URL."""
     proc = subprocess.Popen([sys.executable, "-m", "mevlib.sim", "--port", "0", "--slot-ms", str(SLOT_MS),
-                             "--always-land", "--seed", "3"], stdout=subprocess.PIPE, text=True)
+                             "--always-land", "--seed", "3", "--x-token", X_TOKEN], stdout=subprocess.PIPE, text=True)
     urls = {}
     try:
-        while len(urls) < 5:  # four routes, then the PubSub websocket
+        while len(urls) < 6:  # four routes, the PubSub websocket, the Yellowstone endpoint
             line = proc.stdout.readline()
             assert line, "the simulator exited before printing its routes"
             kind, _, name, url = line.split()
@@ -190,3 +191,44 @@ def test_jito_py_rpc_block_engine(cluster):
     assert first["err"] == {"Ok": None} and first["slot"] == inflight[0]["landed_slot"]
     unknown = sdk.get_inflight_bundle_statuses(["0" * 64])["data"]["result"]["value"]
     assert unknown == [{"bundle_id": "0" * 64, "status": "Invalid", "landed_slot": None}]
+
+
+def test_yellowstone_node_client(cluster):
+    """The official Yellowstone Node client (@triton-one/yellowstone-grpc, its NAPI transport)
+    subscribes with an x-token and parses account, slot and transaction updates."""
+    from solana.rpc.async_api import AsyncClient
+    from solana.rpc.commitment import Confirmed
+    from solana.rpc.models import TxOpts
+
+    node = shutil.which("node")
+    assert node and os.path.isdir(os.path.join(INTEROP, "node_modules", "@triton-one", "yellowstone-grpc")), \
+        "the Node clients are missing: make test installs them (npm ci in tests/interop)"
+    payer, to = Keypair(), Keypair().pubkey()
+    flow = subprocess.Popen([node, "yellowstone_flow.mjs", cluster["yellowstone"], X_TOKEN,
+                             "11111111111111111111111111111111", str(to)],
+                            cwd=INTEROP, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert flow.stdout.readline().strip() == "ready"
+
+        async def transfer_to():
+            async with AsyncClient(cluster["rpc"]) as client:
+                sig = (await client.request_airdrop(payer.pubkey(), 10**9)).value
+                await client.confirm_transaction(sig, Confirmed, sleep_seconds=0.05)
+                latest = (await client.get_latest_blockhash(Confirmed)).value
+                tx = transfer_tx(payer, latest.blockhash, 3_000_000, to)
+                # preflight at the commitment the blockhash came from (the default, finalized, would not know it)
+                await client.send_raw_transaction(bytes(tx), TxOpts(preflight_commitment=Confirmed))
+                return tx
+        tx = asyncio.run(transfer_to())
+        out, err = flow.communicate(timeout=60)
+    finally:
+        if flow.poll() is None:
+            flow.kill()
+    got = json.loads(out.strip().splitlines()[-1])
+    assert "error" not in got, got
+    acct = got["account"]
+    assert acct["filters"] == ["pools"] and acct["owner"] == "00" * 32 and int(acct["lamports"]) > 0
+    assert got["slot"]["filters"] == ["slots"] and got["slot"]["status"] == 0  # filter_by_commitment: processed
+    t = got["transaction"]
+    assert t["filters"] == ["watched"] and t["signature"] == bytes(tx.signatures[0]).hex() and not t["failed"]
+    assert t["fee"] == "5000" and bytes(to).hex() in t["keys"] and int(t["slot"]) > 0
