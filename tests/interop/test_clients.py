@@ -1,7 +1,7 @@
 """Real third-party clients against `python -m mevlib.sim`, as a user would point them at it:
 solana-py's AsyncClient and websocket client, @solana/kit and the official Yellowstone client
-(Node; installed by make into tests/interop/node_modules) and jito-py-rpc. Versions are pinned in constraints.txt and tests/interop/package-lock.json.
-Each asserts what the client parsed, not only that it did not raise. The shapes these clients
+(Node; installed by make into tests/interop/node_modules) and jito-py-rpc. Versions are pinned
+in constraints.txt and tests/interop/package-lock.json. Each asserts what the client parsed, not only that it did not raise. The shapes these clients
 expect are Agave's (solana.com/docs/rpc) and the block engine's (docs.jito.wtf)."""
 import asyncio
 import base64
