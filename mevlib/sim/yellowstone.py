@@ -44,7 +44,7 @@ TOKEN_2022 = b58decode("TokenzQdBNbLqP5VEhdkAS6EPFLC1PWnZ2wkaSzxHrvu")
 # geyser.proto SlotStatus
 PROCESSED, CONFIRMED, FINALIZED, FIRST_SHRED_RECEIVED, COMPLETED, CREATED_BANK, DEAD = range(7)
 _LEVEL_STATUS = {0: PROCESSED, 1: CONFIRMED, 2: FINALIZED}
-QUEUE_LIMIT = 50_000  # updates waiting for a slow client before it is closed as lagged
+QUEUE_LIMIT = 200_000  # updates waiting for a slow client before it is closed as lagged
 
 
 def _strings(values) -> list[str]:
