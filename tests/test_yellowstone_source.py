@@ -187,3 +187,89 @@ def test_transaction_updates(sim):
     assert ok.transaction and bytes(txs[0].signatures[0]) in ok.transaction
     assert failed.signature == bytes(txs[1].signatures[0])
     assert transaction_error_json(failed.err) == {"InstructionError": [0, {"Custom": 1}]}
+
+
+def _self_signed():
+    """A certificate for 127.0.0.1 (cryptography), as a provider's endpoint presents one."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=1))
+            .not_valid_after(now + datetime.timedelta(hours=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+            .sign(key, hashes.SHA256()))
+    pem = cert.public_bytes(serialization.Encoding.PEM)
+    return pem, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption())
+
+
+def test_tls_with_a_given_ca(tmp_path):
+    cert, key_pem = _self_signed()
+    ca = tmp_path / "ca.pem"
+    ca.write_bytes(cert)
+    with Simulator(CONFIG, yellowstone=True, yellowstone_tls=(cert, key_pem)) as tls_sim:
+        assert tls_sim.yellowstone_url.startswith("https://")
+        k = key("tls")
+        feed = Feed(YellowstoneSource(tls_sim.yellowstone_url, ca_file=str(ca), slots=False,
+                                      accounts={"one": {"account": [str(k)]}}))
+        untrusted = YellowstoneSource(tls_sim.yellowstone_url, slots=False, first_connect_s=0.5, backoff_s=(0.05, 0.1))
+        try:
+            time.sleep(0.3)
+            write(tls_sim, k, b"over tls")
+            got, _ = accounts_of(feed, 1)
+            time.sleep(1.0)
+            with pytest.raises(YellowstoneError):  # the system's roots do not know this certificate
+                untrusted.poll(1, 0.1)
+        finally:
+            feed.close()
+            untrusted.close()
+    assert [u.data for u in got] == [b"over tls"]
+
+
+def test_replay_gone_is_counted_as_a_gap(sim):
+    """A stream stalled longer than the server keeps history: the reconnect's from_slot is refused,
+    the gap is counted, and the stream resumes live."""
+    k = key("gap")
+    src = source(sim, slots=False, accounts={"one": {"account": [str(k)]}}, stall_s=2.5)
+    feed = Feed(src)
+    try:
+        time.sleep(0.3)
+        write(sim, k, b"one")
+        assert [u.data for u in accounts_of(feed, 1)[0]] == [b"one"]
+        sim.yellowstone.stall()  # 2.5 s > the 40 slots of 40 ms the server keeps
+        deadline = time.monotonic() + 10
+        while src.stats.gaps == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)
+        write(sim, k, b"two")
+        after, _ = accounts_of(feed, 1)
+    finally:
+        feed.close()
+    assert src.stats.stalls >= 1 and src.stats.gaps == 1 and [u.data for u in after] == [b"two"]
+
+
+def test_feed_commitment_over_yellowstone(sim):
+    """Feed(commitment="confirmed") holds a processed update until the stream's CONFIRMED status
+    for its slot, as with the plugin's feed."""
+    k = key("held")
+    feed = Feed(source(sim, accounts={"one": {"account": [str(k)]}}), commitment="confirmed")
+    try:
+        time.sleep(0.3)
+        write(sim, k, b"held")
+        slot = sim.cluster.slot_at(sim.now_ms())
+        got, slots = accounts_of(feed, 1)
+    finally:
+        feed.close()
+    assert [u.data for u in got] == [b"held"] and got[0].slot == slot
+    confirmed = [s for s in slots if s.slot == slot and s.status == 2]  # CONFIRMED came before it
+    assert confirmed

@@ -338,7 +338,8 @@ class YellowstoneSource:
                     self.stats.lagged += 1
                 if code == grpc.StatusCode.UNAVAILABLE and self.stats.connects == 0 \
                         and time.monotonic() - started > self.first_connect_s:
-                    self._fail(YellowstoneError(f"Yellowstone endpoint unreachable for {self.first_connect_s:.0f} s"))
+                    self._fail(YellowstoneError(f"Yellowstone endpoint unreachable for {self.first_connect_s:.0f} s: "
+                                                f"{_redact(e.details(), self._metadata)}"))
                     return
             finally:
                 outbox.put(None)

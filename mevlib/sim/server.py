@@ -105,10 +105,12 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 class Simulator:
     """Runs a Cluster behind an HTTP server on 127.0.0.1 (port 0: any free port); with
     `pubsub=True` also its PubSub websocket (`ws_url`), with `yellowstone=True` its Yellowstone
-    gRPC endpoint (`yellowstone_url`; `yellowstone_token` makes it require that x-token)."""
+    gRPC endpoint (`yellowstone_url`; `yellowstone_token` makes it require that x-token,
+    `yellowstone_tls=(cert_pem, key_pem)` serves it over TLS)."""
 
     def __init__(self, config: ClusterConfig = ClusterConfig(), port: int = 0, faults=None, pubsub: bool = False,
-                 yellowstone: bool = False, yellowstone_token: str | None = None, yellowstone_ping_s: float = 5.0):
+                 yellowstone: bool = False, yellowstone_token: str | None = None, yellowstone_ping_s: float = 5.0,
+                 yellowstone_tls: tuple[bytes, bytes] | None = None):
         self.cluster = Cluster(config)
         self.faults = {name: Faults() for name in self.cluster.routes}
         self.faults.update(faults or {})
@@ -129,7 +131,7 @@ class Simulator:
         self._retry_thread = None
         self.pubsub = PubSubServer(self.cluster, self.now_ms) if pubsub else None
         self.yellowstone = YellowstoneServer(self.cluster, self.now_ms, token=yellowstone_token,
-                                             ping_s=yellowstone_ping_s) if yellowstone else None
+                                             ping_s=yellowstone_ping_s, tls=yellowstone_tls) if yellowstone else None
 
     @property
     def port(self) -> int:

@@ -197,7 +197,8 @@ class _Stream:
 class YellowstoneServer:
     """Geyser.Subscribe on 127.0.0.1 (port 0: any free port)."""
 
-    def __init__(self, cluster: Cluster, now_ms, port: int = 0, token: str | None = None, ping_s: float = 5.0):
+    def __init__(self, cluster: Cluster, now_ms, port: int = 0, token: str | None = None, ping_s: float = 5.0,
+                 tls: tuple[bytes, bytes] | None = None):
         grpc = self._grpc = require("grpc", "sim", "the simulator's Yellowstone endpoint")
         self.cluster, self.now_ms, self.token, self.ping_s = cluster, now_ms, token, ping_s
         self._streams: set[_Stream] = set()
@@ -206,7 +207,11 @@ class YellowstoneServer:
         handler = grpc.method_handlers_generic_handler(
             "geyser.Geyser", {"Subscribe": grpc.stream_stream_rpc_method_handler(self._subscribe)})
         self._server.add_generic_rpc_handlers((handler,))
-        self.port = self._server.add_insecure_port(f"127.0.0.1:{port}")
+        self.scheme = "https" if tls else "http"
+        if tls:  # (certificate chain PEM, private key PEM)
+            self.port = self._server.add_secure_port(f"127.0.0.1:{port}", grpc.ssl_server_credentials([(tls[1], tls[0])]))
+        else:
+            self.port = self._server.add_insecure_port(f"127.0.0.1:{port}")
         self._stop = threading.Event()
         self._ticker = threading.Thread(target=self._tick, name="mevlib-sim-grpc-slots", daemon=True)
         cluster.on_write(self._on_write)
@@ -214,7 +219,7 @@ class YellowstoneServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def start(self) -> "YellowstoneServer":
         self._server.start()
