@@ -1022,21 +1022,21 @@ def providers_table():
 
 def slotclock_table():
     """How far each source puts a slot's start from the simulator's true one: SlotClock fed by
-    getSlot polls (every 50 ms, the default), by PubSub's slotsUpdates, and by the plugin's
+    getSlot polls (every 50 ms, the default), by Yellowstone's and PubSub's slot updates, and by the plugin's
     FIRST_SHRED_RECEIVED statuses over a ring (a stand-in validator publishing at each slot
     boundary, watched every 1 ms)."""
     import dataclasses
     import threading
 
     import mevlib
-    from mevlib.feed import FIRST_SHRED_RECEIVED, Feed, PubSubSource, RingSource
+    from mevlib.feed import FIRST_SHRED_RECEIVED, Feed, PubSubSource, RingSource, YellowstoneSource
     from mevlib.routes import JsonRpcClient
     from mevlib.sender import SlotClock
     from mevlib.sim import ClusterConfig, Simulator
     from mevlib.sim.plugin import PluginCore
 
     seconds, warmup = 12.0, 3.0
-    sim = Simulator(dataclasses.replace(ClusterConfig(seed=1), slot_ms=400.0), pubsub=True).start()
+    sim = Simulator(dataclasses.replace(ClusterConfig(seed=1), slot_ms=400.0), pubsub=True, yellowstone=True).start()
     stop = threading.Event()
     name = f"mevlib-bench-slots-{os.getpid()}"
     ring = mevlib.Ring(1 << 20, name=name)
@@ -1053,9 +1053,11 @@ def slotclock_table():
 
     never = 1e9  # stream-fed clocks never fall back to polling here
     clocks = {"getSlot polling (50 ms)": SlotClock(JsonRpcClient(sim.url("rpc")), poll_s=0.05).start(),
+              "Yellowstone slot updates": SlotClock(JsonRpcClient(sim.url("rpc")), stream_timeout_s=never),
               "PubSub slotsUpdates": SlotClock(JsonRpcClient(sim.url("rpc")), stream_timeout_s=never),
               "plugin FIRST_SHRED_RECEIVED (ring)": SlotClock(JsonRpcClient(sim.url("rpc")), stream_timeout_s=never)}
-    feeds = {"PubSub slotsUpdates": Feed(PubSubSource(sim.ws_url, slots=False, slots_updates=True)),
+    feeds = {"Yellowstone slot updates": Feed(YellowstoneSource(sim.yellowstone_url, slots=True)),
+             "PubSub slotsUpdates": Feed(PubSubSource(sim.ws_url, slots=False, slots_updates=True)),
              "plugin FIRST_SHRED_RECEIVED (ring)": Feed(RingSource(name))}
     for label, feed in feeds.items():
         feed.on_slot = clocks[label].on_slot
