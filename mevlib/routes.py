@@ -41,13 +41,6 @@ class RpcCallError(MevError, RuntimeError):
         return transaction_error(err) if err is not None else None
 
 
-# Agave's JSON-RPC error codes a sender acts on (rpc-client-api custom_error.rs)
-PREFLIGHT_FAILURE = -32002
-SIGNATURE_VERIFICATION_FAILURE = -32003
-NODE_UNHEALTHY = -32005
-MIN_CONTEXT_SLOT_NOT_REACHED = -32016
-
-
 @dataclasses.dataclass(frozen=True)
 class TransactionError:
     """A TransactionError as Agave serializes it into statuses and simulation results:

@@ -255,7 +255,7 @@ class YellowstoneSource:
         self._last_slot: int | None = None
         self._seen: dict[tuple[bytes, int], int] = {}  # (pubkey, write_version) -> slot, recent slots
         self._stop = threading.Event()
-        self._call = self._connected = None  # the call in progress; the last one that delivered
+        self._call = None  # the stream in progress
         self._last_message = time.monotonic()
         self._thread = threading.Thread(target=self._run, name="mevlib-yellowstone", daemon=True)
         self._watchdog = threading.Thread(target=self._watch, name="mevlib-yellowstone-watchdog", daemon=True)
@@ -314,10 +314,11 @@ class YellowstoneSource:
                     yield item
             self._last_message = time.monotonic()
             call = self._call = self._subscribe(requests(), metadata=self._metadata)
+            counted = False
             try:
                 for raw in call:
-                    if self.stats.connects == 0 or self._connected is not call:
-                        self._connected = call
+                    if not counted:  # the stream is up once something arrives on it
+                        counted = True
                         self.stats.reconnects += self.stats.connects > 0
                         self.stats.connects += 1
                         delay = self.backoff_s[0]
@@ -372,10 +373,12 @@ class YellowstoneSource:
                 return
             if update.write_version:
                 self._seen[key] = update.slot
-        if self._last_slot is None or update.slot > self._last_slot:
-            self._last_slot = update.slot
-            if len(self._seen) > 200_000:  # keep what a replay can still repeat
-                self._seen = {k: s for k, s in self._seen.items() if s >= update.slot - 64}
+            # the stream is in order: a replay from the slot of the last update received misses
+            # nothing (what it repeats is dropped above)
+            if self._last_slot is None or update.slot > self._last_slot:
+                self._last_slot = update.slot
+                if len(self._seen) > 200_000:  # keep what a replay can still repeat
+                    self._seen = {k: s for k, s in self._seen.items() if s >= update.slot - 64}
         with self._cond:
             self._queue.append(update)
             while len(self._queue) > self.max_queue:

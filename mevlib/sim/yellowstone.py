@@ -18,7 +18,8 @@ cluster's writes and slot clock.
 - Pings: the server sends an empty ping update every `ping_s`; a request with `ping{id}` is
   answered with `pong{id}`. A later request on the stream replaces the filters.
 - `from_slot`: writes still in the cluster's recent history (32 + 8 slots) are sent again, oldest
-  first; an older `from_slot` is refused with OUT_OF_RANGE.
+  first, up to what the subscription's commitment has reached; an older `from_slot` is refused
+  with OUT_OF_RANGE.
 - `x-token`: when the server has a token, a stream without it is refused with UNAUTHENTICATED.
 - Faults, for the client's tests: `stall()` (nothing more, not even pings), `lag()` (the stream
   closes with RESOURCE_EXHAUSTED, as a lagged client's does), `drop()` (UNAVAILABLE), `garbage()`
@@ -265,7 +266,7 @@ class YellowstoneServer:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"failed to parse the request: {e}")
         replay = []
         if 11 in first:
-            replay = self._history(first[11][0])
+            replay = self._history(first[11][0], stream.commitment)
             if replay is None:
                 context.abort(grpc.StatusCode.OUT_OF_RANGE, f"from_slot {first[11][0]} is older than the history kept")
         with self._lock:
@@ -273,7 +274,7 @@ class YellowstoneServer:
         threading.Thread(target=self._read, args=(requests, stream), daemon=True).start()
         try:
             for slot, key, acct, wv, sig in replay:
-                self._offer(stream, key, acct, slot, wv, sig, at_write=True)
+                self._offer(stream, key, acct, slot, wv, sig, at_write=stream.commitment == 0)
             while not self._stop.is_set() and context.is_active():
                 try:
                     item = stream.out.get(timeout=self.ping_s)
@@ -310,16 +311,17 @@ class YellowstoneServer:
         except Exception:  # the call ended, or a malformed request: the stream ends with it
             stream.fault = stream.fault or "drop"
 
-    def _history(self, from_slot: int):
-        """(slot, pubkey, account, write_version, signature) of writes from from_slot on, or None
-        when from_slot is older than what the cluster keeps."""
+    def _history(self, from_slot: int, commitment: int):
+        """(slot, pubkey, account, write_version, signature) of writes from from_slot up to what
+        the commitment has reached, or None when from_slot is older than what the cluster keeps."""
         c = self.cluster
         now = c.slot_at(self.now_ms())
         oldest = now - c.config.rooted_lag - 8
         if from_slot < oldest:
             return None
+        reached = {0: now, 1: now - c.config.confirmed_lag, 2: now - c.config.rooted_lag}[commitment]
         out = []
-        for slot in range(from_slot, now + 1):
+        for slot in range(from_slot, reached + 1):
             for key, (acct, wv, sig) in sorted(c.writes_in(slot).items(), key=lambda kv: kv[1][1]):
                 out.append((slot, key, acct, wv, sig))
         return out
