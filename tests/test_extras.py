@@ -45,6 +45,10 @@ print("core ok")
      "start_in_thread(Monitor(RecordRing(EVENT_DTYPE, 64)))", "monitor"),
     ("from mevlib.feed import KafkaSource; KafkaSource('127.0.0.1:9', topics=['t'])", "feed"),
     ("import mevlib.sim.plugin", "sim"),
+    ("from mevlib.feed import PubSubSource; PubSubSource('ws://127.0.0.1:1/')", "feed"),
+    ("from mevlib.feed import YellowstoneSource; YellowstoneSource('http://127.0.0.1:1')", "feed"),
+    ("from mevlib.sim import Simulator; Simulator(pubsub=True)", "sim"),
+    ("from mevlib.sim import Simulator; Simulator(yellowstone=True)", "sim"),
 ])
 def test_a_missing_extra_is_named(feature, extra):
     r = run(f"""

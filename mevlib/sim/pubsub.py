@@ -66,6 +66,7 @@ class PubSubServer:
     """A websocket server on 127.0.0.1 (port 0: any free port), its own asyncio loop in a thread."""
 
     def __init__(self, cluster: Cluster, now_ms, port: int = 0):
+        self._serve = require("websockets.asyncio.server", "sim", "the simulator's PubSub endpoint").serve
         self.cluster, self.now_ms = cluster, now_ms
         self._port = port
         self._subs: dict[int, _Sub] = {}
@@ -104,9 +105,8 @@ class PubSubServer:
         self._loop.close()
 
     async def _main(self):
-        serve = require("websockets.asyncio.server", "sim", "the simulator's PubSub endpoint").serve
         self._stop = asyncio.Event()
-        async with serve(self._connection, "127.0.0.1", self._port, compression=None) as server:
+        async with self._serve(self._connection, "127.0.0.1", self._port, compression=None) as server:
             self.port = server.sockets[0].getsockname()[1]
             self._ready.set()
             ticker = asyncio.create_task(self._ticker())

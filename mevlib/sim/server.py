@@ -122,6 +122,10 @@ class Simulator:
                       for name, r in self.cluster.routes.items() if r.kind == "rpc"}
         self._engines = {name: BlockEngine(self.cluster, self.now_ms, self._sender(name))
                          for name, r in self.cluster.routes.items() if r.kind == "jito"}
+        # the optional endpoints first: a missing extra fails before any port is bound
+        self.pubsub = PubSubServer(self.cluster, self.now_ms) if pubsub else None
+        self.yellowstone = YellowstoneServer(self.cluster, self.now_ms, token=yellowstone_token,
+                                             ping_s=yellowstone_ping_s, tls=yellowstone_tls) if yellowstone else None
         self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.sim = self
         self._thread = None
@@ -129,9 +133,6 @@ class Simulator:
         self._retry_lock = threading.Lock()
         self._stopping = threading.Event()
         self._retry_thread = None
-        self.pubsub = PubSubServer(self.cluster, self.now_ms) if pubsub else None
-        self.yellowstone = YellowstoneServer(self.cluster, self.now_ms, token=yellowstone_token,
-                                             ping_s=yellowstone_ping_s, tls=yellowstone_tls) if yellowstone else None
 
     @property
     def port(self) -> int:
