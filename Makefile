@@ -151,8 +151,8 @@ wheel: dist/.repaired
 
 # The main job: the whole loop on the local cluster (docs/demo.md). KAFKA=host:port and
 # CLICKHOUSE_URL=clickhouse://... switch the plugin's sink and the store to real services;
-# SOURCE=yellowstone or SOURCE=pubsub feeds the bot from the cluster's Yellowstone gRPC endpoint or
-# PubSub websocket instead of the plugin.
+# SOURCE=ring (the default), kafka (a Tansu broker unless KAFKA=...), yellowstone or pubsub: where
+# the bot reads pool deltas (the plugin's sinks, or the cluster's Yellowstone gRPC / PubSub endpoints).
 demo: build build/gk/libmevgk_core.so
 	$(PY) -m mevlib.demo $(if $(SOURCE),--source $(SOURCE))
 

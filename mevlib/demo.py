@@ -318,8 +318,9 @@ class Demo:
         return path
 
     def close(self):
-        closers = [self.hedged.close, self.baseline.close, self.clock.stop, self.sim.stop]
-        closers.append(self.plugin.close if self.plugin is not None else self.engine.feed.close)
+        closers = [self.hedged.close, self.baseline.close, self.clock.stop, self.engine.feed.close, self.sim.stop]
+        if self.plugin is not None:
+            closers.append(self.plugin.close)
         if self.stop_monitor is not None:
             closers += [self.stop_monitor, self.events.close]
         for closer in closers:
@@ -352,15 +353,25 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default="demo-report")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--source", choices=("ring", "kafka", "pubsub", "yellowstone"), default=os.environ.get("SOURCE") or None,
-                    help="where the bot reads pool deltas: the plugin's ring (default), Kafka (with KAFKA=host:port), "
-                         "the cluster's Yellowstone gRPC endpoint, or its PubSub websocket")
+                    help="where the bot reads pool deltas: the plugin's ring (default), Kafka (KAFKA=host:port, or "
+                         "a Tansu broker started here), the cluster's Yellowstone gRPC endpoint, or its PubSub websocket")
     args = ap.parse_args(argv)
     # warnings start on their own line: the progress line is redrawn in place with \r
     logging.basicConfig(level=logging.WARNING, format="\n%(levelname)s %(name)s: %(message)s")
-    result = run(args.seconds or None, args.strategy or EXAMPLES, args.out, seed=args.seed, short=args.short,
-                 kafka=os.environ.get("KAFKA") or None, store_url=os.environ.get("CLICKHOUSE_URL") or None,
-                 monitor_port=args.monitor, monitor_token=args.token,
-                 source=args.source or ("kafka" if os.environ.get("KAFKA") else "ring"))
+    kafka, broker = os.environ.get("KAFKA") or None, None
+    if args.source == "kafka" and kafka is None:  # a Kafka-protocol broker of our own, on loopback
+        from mevlib.launch import free_port, start_tansu
+        port = free_port()
+        broker, kafka = start_tansu(port), f"127.0.0.1:{port}"
+    try:
+        result = run(args.seconds or None, args.strategy or EXAMPLES, args.out, seed=args.seed, short=args.short,
+                     kafka=kafka, store_url=os.environ.get("CLICKHOUSE_URL") or None,
+                     monitor_port=args.monitor, monitor_token=args.token,
+                     source=args.source or ("kafka" if kafka else "ring"))
+    finally:
+        if broker is not None:
+            broker.kill()
+            broker.wait()
     landed = sum(p["landed"] for p in result["policies"].values())
     return 0 if landed > 0 else 1
 

