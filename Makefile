@@ -126,13 +126,16 @@ browser:
 	@command -v chromium >/dev/null || { echo "installing chromium with apt"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
-# The Node-based clients the interop tests drive (@solana/kit), from the npm registry at the
-# versions in tests/interop/package-lock.json, into the ignored tests/interop/node_modules.
+# The Node-based clients the interop tests drive (@solana/kit, @triton-one/yellowstone-grpc), from
+# the npm registry at the versions in tests/interop/package-lock.json, into the ignored
+# tests/interop/node_modules. `npm install`, not `npm ci`: the Yellowstone client's native builds
+# for other platforms are optional and not in the lock, which `npm ci` refuses; install keeps the
+# lock's versions and leaves the file as it is.
 INTEROP := tests/interop/node_modules/.installed
 $(INTEROP): tests/interop/package.json tests/interop/package-lock.json
 	@command -v npm >/dev/null || { echo "installing nodejs and npm with apt"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq nodejs npm; }
-	npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error
+	cd tests/interop && npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
 test: build sanitize build/gk/libmevgk_core.so build/gk/libmevgk_plugin.so browser wheel $(INTEROP)

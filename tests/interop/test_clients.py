@@ -129,7 +129,7 @@ def test_solana_py_websocket_subscriptions(cluster):
 def test_solana_kit_confirms_transactions(cluster):
     node = shutil.which("node")
     assert node and os.path.isdir(os.path.join(INTEROP, "node_modules", "@solana", "kit")), \
-        "the Node clients are missing: make test installs them (npm ci in tests/interop)"
+        "the Node clients are missing: make test installs them (npm install in tests/interop)"
     run = subprocess.run([node, "kit_flow.mjs", cluster["rpc"]], cwd=INTEROP, capture_output=True, text=True,
                          timeout=120)
     assert run.returncode == 0, run.stderr
@@ -202,7 +202,7 @@ def test_yellowstone_node_client(cluster):
 
     node = shutil.which("node")
     assert node and os.path.isdir(os.path.join(INTEROP, "node_modules", "@triton-one", "yellowstone-grpc")), \
-        "the Node clients are missing: make test installs them (npm ci in tests/interop)"
+        "the Node clients are missing: make test installs them (npm install in tests/interop)"
     payer, to = Keypair(), Keypair().pubkey()
     flow = subprocess.Popen([node, "yellowstone_flow.mjs", cluster["yellowstone"], X_TOKEN,
                              "11111111111111111111111111111111", str(to)],
