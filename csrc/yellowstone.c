@@ -263,6 +263,60 @@ static int pong(pb_rd *r, mev_ys_update *u)
     return MEV_OK;
 }
 
+/* a one-field wrapper message (BlockHeight, UnixTimestamp): field 1, a varint */
+static int wrapped_varint(const uint8_t *b, size_t n, uint64_t *v)
+{
+    pb_rd r = {b, b + n};
+    *v = 0;
+    while (r.p < r.end) {
+        uint32_t num, wire;
+        if (pb_field(&r, &num, &wire) != MEV_OK)
+            return MEV_EMSG;
+        if (wire == 0 && num == 1) {
+            if (pb_varint(&r, v) != MEV_OK)
+                return MEV_EMSG;
+        } else if (pb_skip(&r, num, wire, 0) != MEV_OK) {
+            return MEV_EMSG;
+        }
+    }
+    return MEV_OK;
+}
+
+/* SubscribeUpdateBlockMeta: 1 slot, 2 blockhash, 4 block_time, 5 block_height, 6 parent_slot,
+ * 7 parent_blockhash, 8 executed_transaction_count */
+static int block_meta(pb_rd *r, mev_ys_update *u)
+{
+    while (r->p < r->end) {
+        uint32_t num, wire;
+        uint64_t v;
+        const uint8_t *b;
+        size_t n;
+        if (pb_field(r, &num, &wire) != MEV_OK)
+            return MEV_EMSG;
+        if (wire == 0 && (num == 1 || num == 6 || num == 8)) {
+            if (pb_varint(r, &v) != MEV_OK)
+                return MEV_EMSG;
+            if (num == 1) u->delta.slot = v;
+            else if (num == 6) u->parent_slot = v;
+            else u->executed_transaction_count = v;
+        } else if (wire == 2 && (num == 2 || num == 4 || num == 5 || num == 7)) {
+            if (pb_bytes(r, &b, &n) != MEV_OK)
+                return MEV_EMSG;
+            if (num == 2) u->blockhash = b, u->blockhash_len = n;
+            else if (num == 7) u->parent_blockhash = b, u->parent_blockhash_len = n;
+            else {
+                if (wrapped_varint(b, n, &v) != MEV_OK)
+                    return MEV_EMSG;
+                if (num == 4) u->block_time = (int64_t)v, u->has_block_time = 1;
+                else u->block_height = v, u->has_block_height = 1;
+            }
+        } else if (pb_skip(r, num, wire, 0) != MEV_OK) {
+            return MEV_EMSG;
+        }
+    }
+    return MEV_OK;
+}
+
 int mev_ys_decode(const uint8_t *buf, size_t len, mev_ys_update *u)
 {
     pb_rd r = {buf, buf + len};
@@ -275,8 +329,8 @@ int mev_ys_decode(const uint8_t *buf, size_t len, mev_ys_update *u)
         size_t n;
         if (pb_field(&r, &num, &wire) != MEV_OK)
             return MEV_EMSG;
-        /* the update_oneof: 2 account, 3 slot, 4 transaction, 6 ping, 9 pong; 5, 7, 8, 10, 12
-         * other kinds. One per message. */
+        /* the update_oneof: 2 account, 3 slot, 4 transaction, 6 ping, 7 block_meta, 9 pong;
+         * 5, 8, 10, 12 other kinds. One per message. */
         int kind = 0;
         if (wire == 2) {
             switch (num) {
@@ -284,8 +338,9 @@ int mev_ys_decode(const uint8_t *buf, size_t len, mev_ys_update *u)
             case 3: kind = MEV_YS_SLOT; break;
             case 4: kind = MEV_YS_TRANSACTION; break;
             case 6: kind = MEV_YS_PING; break;
+            case 7: kind = MEV_YS_BLOCK_META; break;
             case 9: kind = MEV_YS_PONG; break;
-            case 5: case 7: case 8: case 10: case 12: kind = MEV_YS_OTHER; break;
+            case 5: case 8: case 10: case 12: kind = MEV_YS_OTHER; break;
             default: break;
             }
         }
@@ -304,6 +359,7 @@ int mev_ys_decode(const uint8_t *buf, size_t len, mev_ys_update *u)
         case MEV_YS_SLOT: rc = slot(&inner, &u->delta); break;
         case MEV_YS_TRANSACTION: rc = transaction_update(&inner, u); break;
         case MEV_YS_PONG: rc = pong(&inner, u); break;
+        case MEV_YS_BLOCK_META: rc = block_meta(&inner, u); break;
         default: break; /* ping and the kinds not read: their bytes were length-checked */
         }
         if (rc != MEV_OK)

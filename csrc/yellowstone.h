@@ -19,7 +19,8 @@ enum mev_ys_kind {
     MEV_YS_TRANSACTION = 3,
     MEV_YS_PING = 4,
     MEV_YS_PONG = 5,
-    MEV_YS_OTHER = 6 /* a kind mevlib does not read (blocks, entries, ...): skipped whole */
+    MEV_YS_BLOCK_META = 6,
+    MEV_YS_OTHER = 7 /* a kind mevlib does not read (blocks, entries, ...): skipped whole */
 };
 
 #define MEV_YS_MAX_KEYS 256 /* a v0 message's static keys fit in a 1232-byte packet: at most 38 */
@@ -39,6 +40,12 @@ typedef struct {
     size_t transaction_len;
     /* pong */
     int32_t pong_id;
+    /* block meta (slot in delta.slot) */
+    const uint8_t *blockhash, *parent_blockhash; /* base58 text */
+    size_t blockhash_len, parent_blockhash_len;
+    uint64_t parent_slot, executed_transaction_count, block_height;
+    int64_t block_time;
+    int has_block_height, has_block_time;
 } mev_ys_update;
 
 int mev_ys_decode(const uint8_t *buf, size_t len, mev_ys_update *out);

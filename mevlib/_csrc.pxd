@@ -283,6 +283,7 @@ cdef extern from "yellowstone.h" nogil:
         MEV_YS_TRANSACTION
         MEV_YS_PING
         MEV_YS_PONG
+        MEV_YS_BLOCK_META
         MEV_YS_OTHER
         MEV_YS_MAX_KEYS
     ctypedef struct mev_ys_update:
@@ -299,4 +300,14 @@ cdef extern from "yellowstone.h" nogil:
         const uint8_t *transaction
         size_t transaction_len
         int32_t pong_id
+        const uint8_t *blockhash
+        const uint8_t *parent_blockhash
+        size_t blockhash_len
+        size_t parent_blockhash_len
+        uint64_t parent_slot
+        uint64_t executed_transaction_count
+        uint64_t block_height
+        int64_t block_time
+        int has_block_height
+        int has_block_time
     int mev_ys_decode(const uint8_t *buf, size_t len, mev_ys_update *out)

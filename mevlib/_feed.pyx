@@ -43,11 +43,13 @@ cdef object _delta_object(mev_delta *d, account_cls, slot_cls):
                     d.sequence)
 
 
-def decode_yellowstone(message, account_cls, slot_cls, transaction_cls, bint with_transaction=False):
+def decode_yellowstone(message, account_cls, slot_cls, transaction_cls, block_meta_cls, bint with_transaction=False):
     """One Yellowstone SubscribeUpdate (csrc/yellowstone.c): an account_cls or slot_cls object as
     the plugin's, a transaction_cls(signature, slot, is_vote, account_keys, err, fee, index,
-    transaction), the string "ping", ("pong", id), "other" for a kind not read, or None when the
-    bytes are not a valid SubscribeUpdate. Never raises on content."""
+    transaction), a block_meta_cls(slot, blockhash, parent_slot, parent_blockhash,
+    executed_transaction_count, block_height, block_time), the string "ping", ("pong", id),
+    "other" for a kind not read, or None when the bytes are not a valid SubscribeUpdate. Never
+    raises on content."""
     cdef mev_ys_update u
     cdef size_t i
     if not PyBytes_CheckExact(message):
@@ -67,6 +69,17 @@ def decode_yellowstone(message, account_cls, slot_cls, transaction_cls, bint wit
             u.fee, u.index,
             PyBytes_FromStringAndSize(<const char *>u.transaction, u.transaction_len)
             if with_transaction and u.transaction != NULL else None)
+    if u.kind == MEV_YS_BLOCK_META:
+        return block_meta_cls(
+            u.delta.slot,
+            PyBytes_FromStringAndSize(<const char *>u.blockhash, u.blockhash_len).decode("ascii", "replace")
+            if u.blockhash != NULL else "",
+            u.parent_slot,
+            PyBytes_FromStringAndSize(<const char *>u.parent_blockhash, u.parent_blockhash_len).decode("ascii", "replace")
+            if u.parent_blockhash != NULL else "",
+            u.executed_transaction_count,
+            u.block_height if u.has_block_height else None,
+            u.block_time if u.has_block_time else None)
     if u.kind == MEV_YS_PING:
         return "ping"
     if u.kind == MEV_YS_PONG:

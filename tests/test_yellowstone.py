@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from solders import transaction_status as ts
 
 from mevlib.feed import CONFIRMED, CREATED_BANK, DEAD, FIRST_SHRED_RECEIVED, PROCESSED, ROOTED, AccountUpdate, SlotUpdate
-from mevlib.feed.yellowstone import TransactionUpdate, decode_update, subscribe_request, transaction_error_json
+from mevlib.feed.yellowstone import (BlockMetaUpdate, TransactionUpdate, decode_update, subscribe_request,
+                                     transaction_error_json)
 
 u64 = st.integers(0, 2**64 - 1)
 
@@ -86,8 +87,13 @@ def test_transaction_update(pb):
 def test_pings_pongs_and_other_kinds(pb):
     assert decode_update(pb.SubscribeUpdate(ping=pb.SubscribeUpdatePing()).SerializeToString()) == "ping"
     assert decode_update(pb.SubscribeUpdate(pong=pb.SubscribeUpdatePong(id=-5)).SerializeToString()) == ("pong", -5)
-    meta = pb.SubscribeUpdate(block_meta=pb.SubscribeUpdateBlockMeta(slot=3, blockhash="x")).SerializeToString()
-    assert decode_update(meta) == "other"
+    meta = pb.SubscribeUpdate(block_meta=pb.SubscribeUpdateBlockMeta(
+        slot=3, blockhash="Hash3", parent_slot=2, parent_blockhash="Hash2", executed_transaction_count=7,
+        block_height=pb.BlockHeight(block_height=3), block_time=pb.UnixTimestamp(timestamp=-5))).SerializeToString()
+    assert decode_update(meta) == BlockMetaUpdate(3, "Hash3", 2, "Hash2", 7, 3, -5)
+    bare = pb.SubscribeUpdate(block_meta=pb.SubscribeUpdateBlockMeta(slot=4)).SerializeToString()
+    assert decode_update(bare) == BlockMetaUpdate(4, "", 0, "", 0, None, None)
+    assert decode_update(b"\x42\x00") == "other"  # an entry update (field 8): a kind mevlib does not read
     assert decode_update(b"") is None  # no update at all
     two = (pb.SubscribeUpdate(ping=pb.SubscribeUpdatePing()).SerializeToString() +
            pb.SubscribeUpdate(pong=pb.SubscribeUpdatePong(id=1)).SerializeToString())
@@ -104,7 +110,8 @@ def test_unknown_fields_are_skipped(pb):
 @given(st.binary(max_size=300))
 def test_garbage_never_crashes(blob):
     got = decode_update(blob)
-    assert got is None or got in ("ping", "other") or isinstance(got, (AccountUpdate, SlotUpdate, TransactionUpdate, tuple))
+    assert got is None or got in ("ping", "other") or isinstance(got, (AccountUpdate, SlotUpdate, TransactionUpdate,
+                                                                       BlockMetaUpdate, tuple))
 
 
 def test_truncations_are_refused(pb):

@@ -273,3 +273,71 @@ def test_feed_commitment_over_yellowstone(sim):
     assert [u.data for u in got] == [b"held"] and got[0].slot == slot
     confirmed = [s for s in slots if s.slot == slot and s.status == 2]  # CONFIRMED came before it
     assert confirmed
+
+
+def test_blocks_meta_data_slices_and_more_filters(sim):
+    """blocks_meta, accounts_data_slice, token_account_state and nonempty_txn_signature, and the
+    transaction filters by signature and exclusion."""
+    token_program = Pubkey.from_string("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
+    metas = []
+    k_token, k_plain = key("token-acct"), key("plain-acct")
+    src = YellowstoneSource(sim.yellowstone_url, token=TOKEN, slots=False, blocks_meta=True, on_block_meta=metas.append,
+                            data_slices=[(0, 4), (108, 1)],
+                            accounts={"tokens": {"owner": [str(token_program)], "filters": [{"token_account_state": True}]},
+                                      "no_sig": {"account": [str(k_plain)], "nonempty_txn_signature": False}})
+    feed = Feed(src)
+    try:
+        time.sleep(0.3)
+        initialized = bytearray(165)
+        initialized[:4], initialized[108] = b"mint", 1
+        sim.cluster.write_account(k_token, Account(2_039_280, bytes(initialized), token_program), sim.now_ms())
+        sim.cluster.write_account(key("token-uninit"), Account(2_039_280, bytes(165), token_program), sim.now_ms())
+        write(sim, k_plain, b"plain-data")  # a write outside any transaction: no signature
+        got, _ = accounts_of(feed, 2)
+        deadline = time.monotonic() + 3
+        while len(metas) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        feed.close()
+    by_key = {u.pubkey: u for u in got}
+    assert set(by_key) == {bytes(k_token), bytes(k_plain)}
+    assert by_key[bytes(k_token)].data == b"mint\x01"  # the two slices, concatenated
+    assert by_key[bytes(k_plain)].data == b"plai"
+    m = metas[-1]
+    assert m.blockhash == str(sim.cluster.blockhash_of(m.slot)) and m.parent_slot == m.slot - 1
+    assert m.block_height == m.slot and m.block_time > 0
+
+
+def test_transaction_filters_by_signature_and_exclusion(sim):
+    import base64
+
+    from solders.hash import Hash
+    from solders.keypair import Keypair
+    from solders.message import MessageV0
+    from solders.system_program import TransferParams, transfer
+    from solders.transaction import VersionedTransaction
+
+    from mevlib.routes import JsonRpcClient
+
+    payer = Keypair()
+    sim.cluster.airdrop(payer.pubkey(), 10**9)
+    rpc = JsonRpcClient(sim.url("rpc"))
+    blockhash = Hash.from_string(rpc.get_latest_blockhash())
+    a, b = Keypair().pubkey(), Keypair().pubkey()
+    txs = [VersionedTransaction(MessageV0.try_compile(payer.pubkey(), [transfer(TransferParams(
+        from_pubkey=payer.pubkey(), to_pubkey=to, lamports=1_000_000))], [], blockhash), [payer]) for to in (a, b)]
+    seen = []
+    src = source(sim, slots=False, accounts={}, on_transaction=seen.append, transactions={
+        "by_sig": {"signature": str(txs[0].signatures[0])},
+        "not_a": {"account_include": [str(payer.pubkey())], "account_exclude": [str(a)]}})
+    try:
+        time.sleep(0.3)
+        for tx in txs:
+            rpc.call("sendTransaction", [base64.b64encode(bytes(tx)).decode(), {"encoding": "base64", "skipPreflight": True}])
+        deadline = time.monotonic() + 5
+        while len(seen) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.2)
+    finally:
+        src.close()
+    assert sorted(u.signature for u in seen) == sorted(bytes(t.signatures[0]) for t in txs)

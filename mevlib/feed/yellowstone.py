@@ -35,11 +35,22 @@ class TransactionUpdate(NamedTuple):
     transaction: bytes | None  # the encoded solana.storage Transaction, when asked for
 
 
+class BlockMetaUpdate(NamedTuple):
+    slot: int
+    blockhash: str             # base58
+    parent_slot: int
+    parent_blockhash: str
+    executed_transaction_count: int
+    block_height: int | None
+    block_time: int | None     # unix seconds
+
+
 def decode_update(message: bytes, with_transaction: bool = False):
     """One SubscribeUpdate: AccountUpdate, SlotUpdate (statuses in the plugin's numbering),
-    TransactionUpdate, "ping", ("pong", id), "other" (a kind mevlib does not read), or None for
-    bytes that are not a SubscribeUpdate."""
-    return _feed.decode_yellowstone(message, AccountUpdate, SlotUpdate, TransactionUpdate, with_transaction)
+    TransactionUpdate, BlockMetaUpdate, "ping", ("pong", id), "other" (a kind mevlib does not
+    read), or None for bytes that are not a SubscribeUpdate."""
+    return _feed.decode_yellowstone(message, AccountUpdate, SlotUpdate, TransactionUpdate, BlockMetaUpdate,
+                                    with_transaction)
 
 
 def transaction_error_json(err: bytes) -> object:
@@ -217,14 +228,16 @@ class YellowstoneSource:
     `stall_s` (no update, no ping) is given up; a stream the server ends (lagged, unavailable) is
     reopened with backoff and ``from_slot`` = the last slot delivered, and replayed updates
     already delivered (same pubkey and write_version) are dropped. Transactions go to
-    `on_transaction` (TransactionUpdate), not through poll()."""
+    `on_transaction` (TransactionUpdate) and block metadata (`blocks_meta`) to `on_block_meta`
+    (BlockMetaUpdate), not through poll()."""
 
     def __init__(self, endpoint: str, *, token: str | None = None, accounts: dict | None = None,
                  slots: bool = True, transactions: dict | None = None, commitment: str = "processed",
                  data_slices=(), ca_file: str | None = None, stall_s: float = 10.0,
                  backoff_s: tuple = (0.1, 5.0), first_connect_s: float = 10.0, max_queue: int = 100_000,
                  on_transaction: Callable[[TransactionUpdate], None] | None = None,
-                 with_transaction_bytes: bool = False):
+                 with_transaction_bytes: bool = False, blocks_meta: bool = False,
+                 on_block_meta: Callable[[BlockMetaUpdate], None] | None = None):
         grpc = self._grpc = require("grpc", "feed", "YellowstoneSource")
         parsed = urllib.parse.urlparse(endpoint)
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
@@ -243,10 +256,12 @@ class YellowstoneSource:
         self._metadata = (("x-token", token),) if token else ()
         self._request = dict(accounts=accounts or {}, transactions=transactions or {},
                              slots={"slots": {"interslot_updates": True}} if slots else {},
+                             blocks_meta=["blocks_meta"] if blocks_meta else [],
                              commitment=commitment, data_slices=list(data_slices))
         subscribe_request(**self._request)  # bad filters fail here, not on the thread
         self.stall_s, self.backoff_s, self.first_connect_s, self.max_queue = stall_s, backoff_s, first_connect_s, max_queue
         self.on_transaction, self.with_transaction_bytes = on_transaction, with_transaction_bytes
+        self.on_block_meta = on_block_meta
         self.stats = YellowstoneStats()
         self.error: YellowstoneError | None = None
         self._queue: collections.deque = collections.deque()
@@ -360,12 +375,16 @@ class YellowstoneSource:
             self.stats.pings += 1
             outbox.put(pb_bytes(9, pb_uint(1, self.stats.pings & 0x7FFFFFFF)))
             return
-        if isinstance(update, (tuple, str)) and not isinstance(update, (AccountUpdate, SlotUpdate, TransactionUpdate)):
-            return  # a pong, or a kind not read
         if isinstance(update, TransactionUpdate):
             if self.on_transaction is not None:
                 self.on_transaction(update)
             return
+        if isinstance(update, BlockMetaUpdate):
+            if self.on_block_meta is not None:
+                self.on_block_meta(update)
+            return
+        if not isinstance(update, (AccountUpdate, SlotUpdate)):
+            return  # a pong, or a kind not read
         if isinstance(update, AccountUpdate):
             key = (update.pubkey, update.write_version)
             if update.write_version and key in self._seen:

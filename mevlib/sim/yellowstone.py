@@ -11,6 +11,8 @@ cluster's writes and slot clock.
 - Transactions: `vote` (there are no vote transactions here), `failed`, `signature`,
   `account_include` (any), `account_exclude` (none), `account_required` (all), over the message's
   static keys; each committed transaction with its signatures, message, error (bincode) and fee.
+- Blocks meta: each slot's block (blockhash, parent, block height and time, transaction count)
+  once its slot reaches the subscription's level (processed: when the slot ends).
 - Slots: at each boundary FIRST_SHRED_RECEIVED and CREATED_BANK of the new slot, COMPLETED and
   PROCESSED of the last, CONFIRMED 2 slots back and FINALIZED 32 back; without
   `interslot_updates` only PROCESSED / CONFIRMED / FINALIZED / DEAD, and with
@@ -158,6 +160,14 @@ def encode_transaction(filters, c) -> bytes:
     return b"".join(pb_bytes(1, n) for n in filters) + pb_bytes(4, pb_bytes(1, info) + pb_uint(2, c.slot))
 
 
+def encode_block_meta(filters, cluster: Cluster, slot: int) -> bytes:
+    body = (pb_uint(1, slot) + pb_bytes(2, str(cluster.blockhash_of(slot))) +
+            pb_bytes(4, pb_uint(1, int(time.time()))) + pb_bytes(5, pb_uint(1, cluster.block_height(slot))) +
+            pb_uint(6, max(slot - 1, 0)) + pb_bytes(7, str(cluster.blockhash_of(max(slot - 1, 0)))) +
+            pb_uint(8, len(cluster.committed_in(slot))))
+    return b"".join(pb_bytes(1, n) for n in filters) + pb_bytes(7, body)
+
+
 PING = pb_bytes(6, b"")
 
 
@@ -168,6 +178,7 @@ class _Stream:
         self.out: queue.Queue = queue.Queue()
         self.accounts: dict = {}
         self.transactions: dict = {}
+        self.blocks_meta: list = []
         self.slots: dict = {}
         self.commitment = 0
         self.data_slices: list = []
@@ -183,6 +194,7 @@ class _Stream:
         for entry in req.get(3, []):
             e = pb_parse(entry)
             self.transactions[e[1][0].decode()] = _transaction_filter(e.get(2, [b""])[0])
+        self.blocks_meta = [pb_parse(entry)[1][0].decode() for entry in req.get(5, [])]
         self.slots = {}
         for entry in req.get(2, []):
             e = pb_parse(entry)
@@ -363,6 +375,9 @@ class YellowstoneServer:
                             (confirmed, confirmed - 1, CONFIRMED), (rooted, rooted - 1, FINALIZED)]
                 for stream in list(self._streams):
                     self._slot_updates(stream, statuses)
+                    meta_slot = {0: slot - 1, 1: confirmed, 2: rooted}[stream.commitment]
+                    if stream.blocks_meta and meta_slot >= 0:
+                        stream.out.put(encode_block_meta(stream.blocks_meta, c, meta_slot))
                     level_slot = {1: confirmed, 2: rooted}.get(stream.commitment)
                     if level_slot is not None and level_slot >= 0:
                         for key, (acct, wv, sig) in c.writes_in(level_slot).items():
