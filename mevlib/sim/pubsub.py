@@ -18,8 +18,8 @@ import time
 
 from mevlib._extras import require, zstd
 from mevlib.sim.cluster import Cluster
-from mevlib.sim.rpc import (INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, RpcError, _commitment,
-                            _pubkey, _signature, _ui_account, b58decode)
+from mevlib.sim.rpc import (INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, RpcError, b58decode,
+                            parse_commitment, parse_pubkey, parse_signature, ui_account)
 
 TICK_S = 0.002
 _SUBSCRIBE = {"accountSubscribe": "account", "programSubscribe": "program", "slotSubscribe": "slot",
@@ -30,10 +30,10 @@ _LEVELS = ("processed", "confirmed", "finalized")
 
 def _encode_account(acct, encoding: str, data_slice=None) -> dict:
     if encoding == "base64+zstd":
-        ui = _ui_account(acct, "base64", data_slice)
+        ui = ui_account(acct, "base64", data_slice)
         ui["data"] = [base64.b64encode(zstd("sim").compress(base64.b64decode(ui["data"][0]))).decode(), "base64+zstd"]
         return ui
-    return _ui_account(acct, encoding, data_slice)
+    return ui_account(acct, encoding, data_slice)
 
 
 def _matches(acct, filters) -> bool:
@@ -157,10 +157,10 @@ class PubSubServer:
         if kind in ("account", "program", "signature"):
             if not params:
                 raise RpcError(INVALID_PARAMS, "Invalid params: missing the first parameter.")
-            key = _signature(params[0]) if kind == "signature" else _pubkey(params[0])
+            key = parse_signature(params[0]) if kind == "signature" else parse_pubkey(params[0])
             cfg = params[1] if len(params) > 1 and isinstance(params[1], dict) else {}
-        commitment = _commitment(cfg)
-        encoding = cfg.get("encoding", "binary" if kind == "account" else "base64")
+        commitment = parse_commitment(cfg)
+        encoding = cfg.get("encoding", "binary")  # Agave's default for account and program subscriptions
         if kind in ("account", "program") and encoding not in ("base58", "base64", "base64+zstd", "binary", "jsonParsed"):
             raise RpcError(INVALID_PARAMS, f"Invalid params: unknown variant `{encoding}`.")
         filters = cfg.get("filters") if kind == "program" else None

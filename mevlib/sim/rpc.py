@@ -93,7 +93,7 @@ def _config(params, i) -> dict:
     return cfg
 
 
-def _commitment(cfg: dict, key: str = "commitment") -> str:
+def parse_commitment(cfg: dict, key: str = "commitment") -> str:
     level = cfg.get(key, "finalized")
     if level not in ("processed", "confirmed", "finalized"):
         raise invalid_params(f"Invalid params: unknown variant `{level}`, expected one of "
@@ -101,7 +101,7 @@ def _commitment(cfg: dict, key: str = "commitment") -> str:
     return level
 
 
-def _pubkey(text) -> Pubkey:
+def parse_pubkey(text) -> Pubkey:
     if not isinstance(text, str):
         raise invalid_params("Invalid params: invalid type: expected a string.")
     try:
@@ -113,7 +113,7 @@ def _pubkey(text) -> Pubkey:
     return Pubkey.from_bytes(raw)
 
 
-def _signature(text) -> str:
+def parse_signature(text) -> str:
     if not isinstance(text, str):
         raise invalid_params("Invalid params: invalid type: expected a string.")
     try:
@@ -175,7 +175,7 @@ def error_message(err) -> str:
     return name
 
 
-def _ui_account(acct, encoding: str, data_slice=None) -> dict | None:
+def ui_account(acct, encoding: str, data_slice=None) -> dict | None:
     if acct is None:
         return None
     data = bytes(acct.data)
@@ -214,16 +214,14 @@ class SolanaRpc:
             raise RpcError(METHOD_NOT_FOUND, "Method not found")
         try:
             return handler(params)
-        except (TypeError, ValueError, KeyError, IndexError, AttributeError) as e:
-            if isinstance(e, RpcError):
-                raise
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError) as e:  # malformed params
             raise invalid_params(f"Invalid params: {e}.") from None
 
     # --- context ---------------------------------------------------------------------------
     def _bank(self, cfg: dict, key: str = "commitment") -> int:
         """The slot of the bank a call reads (commitment and minContextSlot, as Agave's
         get_bank_with_config)."""
-        slot = self.cluster.commitment_slot(self.now_ms(), _commitment(cfg, key))
+        slot = self.cluster.commitment_slot(self.now_ms(), parse_commitment(cfg, key))
         min_slot = cfg.get("minContextSlot")
         if min_slot is not None and slot < int(min_slot):
             raise RpcError(MIN_CONTEXT_SLOT_NOT_REACHED, "Minimum context slot has not been reached",
@@ -273,7 +271,7 @@ class SolanaRpc:
             return None  # not yet computed, as for an epoch past the next
         schedule = self.cluster.epoch_leader_schedule(epoch)
         if "identity" in cfg:
-            identity = str(_pubkey(cfg["identity"]))
+            identity = str(parse_pubkey(cfg["identity"]))
             return {identity: schedule[identity]} if identity in schedule else {}
         return schedule
 
@@ -306,7 +304,7 @@ class SolanaRpc:
         keys = _arg(params, 0, [])
         if len(keys) > MAX_TX_ACCOUNT_LOCKS:
             raise invalid_params(f"Too many inputs provided; max {MAX_TX_ACCOUNT_LOCKS}")
-        accounts = [_pubkey(k) for k in keys]
+        accounts = [parse_pubkey(k) for k in keys]
         last = self.cluster.commitment_slot(self.now_ms(), "processed") - 1  # completed slots only
         return [{"prioritizationFee": fee, "slot": slot}
                 for slot, fee in self.cluster.prioritization_fees(accounts, last)]
@@ -316,17 +314,17 @@ class SolanaRpc:
 
     # --- accounts --------------------------------------------------------------------------
     def m_getBalance(self, params):
-        key = _pubkey(params[0])
+        key = parse_pubkey(params[0])
         cfg = _config(params, 1)
         slot = self._bank(cfg)
         return self._response(slot, self.cluster.balance(key, self._read_slot(cfg)))
 
     def m_getAccountInfo(self, params):
-        key = _pubkey(params[0])
+        key = parse_pubkey(params[0])
         cfg = _config(params, 1)
         slot = self._bank(cfg)
         acct = self.cluster.account(key, self._read_slot(cfg))
-        return self._response(slot, _ui_account(acct, cfg.get("encoding", "binary"), cfg.get("dataSlice")))
+        return self._response(slot, ui_account(acct, cfg.get("encoding", "binary"), cfg.get("dataSlice")))
 
     def m_getMultipleAccounts(self, params):
         keys = params[0]
@@ -334,22 +332,22 @@ class SolanaRpc:
             raise invalid_params("Invalid params: invalid type: expected a sequence.")
         if len(keys) > MAX_MULTIPLE_ACCOUNTS:
             raise invalid_params(f"Too many inputs provided; max {MAX_MULTIPLE_ACCOUNTS}")
-        keys = [_pubkey(k) for k in keys]
+        keys = [parse_pubkey(k) for k in keys]
         cfg = _config(params, 1)
         slot = self._bank(cfg)
         read = self._read_slot(cfg)
         encoding = cfg.get("encoding", "base64")
-        return self._response(slot, [_ui_account(self.cluster.account(k, read), encoding, cfg.get("dataSlice"))
+        return self._response(slot, [ui_account(self.cluster.account(k, read), encoding, cfg.get("dataSlice"))
                                      for k in keys])
 
     def _read_slot(self, cfg: dict) -> int | None:
         """Whose state a read sees: None (the newest) for processed, else the end of the
         commitment's slot (before any slot, while nothing is rooted yet)."""
-        level = _commitment(cfg)
+        level = parse_commitment(cfg)
         return None if level == "processed" else self.cluster.commitment_slot(self.now_ms(), level, clamp=False)
 
     def m_requestAirdrop(self, params):
-        key, lamports = _pubkey(params[0]), params[1]
+        key, lamports = parse_pubkey(params[0]), params[1]
         if not isinstance(lamports, int) or isinstance(lamports, bool) or lamports < 0:
             raise invalid_params("Invalid params: invalid type: expected u64.")
         try:
@@ -364,7 +362,7 @@ class SolanaRpc:
             raise invalid_params("Invalid params: invalid type: expected a sequence.")
         if len(sigs) > MAX_GET_SIGNATURE_STATUSES_QUERY_ITEMS:
             raise invalid_params(f"Too many inputs provided; max {MAX_GET_SIGNATURE_STATUSES_QUERY_ITEMS}")
-        sigs = [_signature(s) for s in sigs]
+        sigs = [parse_signature(s) for s in sigs]
         history = bool(_config(params, 1).get("searchTransactionHistory", False))
         now = self.now_ms()
         c = self.cluster
@@ -387,7 +385,7 @@ class SolanaRpc:
         wire, tx = decode_transaction(params[0], cfg.get("encoding", "base58"))
         if not cfg.get("skipPreflight", False):
             self._bank(cfg, "preflightCommitment")  # minContextSlot applies to preflight
-            self._preflight(tx, _commitment(cfg, "preflightCommitment"))
+            self._preflight(tx, parse_commitment(cfg, "preflightCommitment"))
         retries = cfg.get("maxRetries")
         if retries is not None and (not isinstance(retries, int) or isinstance(retries, bool) or retries < 0):
             raise invalid_params("Invalid params: invalid value: expected usize.")
@@ -441,8 +439,8 @@ class SolanaRpc:
         result, post = self._simulate(tx, slot, bool(cfg.get("replaceRecentBlockhash")))
         accounts = cfg.get("accounts")
         if accounts:
-            wanted = [_pubkey(k) for k in accounts.get("addresses", [])]
+            wanted = [parse_pubkey(k) for k in accounts.get("addresses", [])]
             encoding = accounts.get("encoding", "base64")
             result["accounts"] = [None] * len(wanted) if result["err"] is not None else \
-                [_ui_account(post[k] if k in post else self.cluster.account(k), encoding) for k in wanted]
+                [ui_account(post[k] if k in post else self.cluster.account(k), encoding) for k in wanted]
         return self._response(slot, result)
