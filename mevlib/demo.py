@@ -109,6 +109,7 @@ class Demo:
         self.stop_market = threading.Event()
 
         # the store
+        self.own_chdb = store_url is None
         self.backend = store.connect(store_url or f"chdb://{self.work}/chdb", database="mevlib_demo")
         self.backend.execute(f"DROP DATABASE IF EXISTS {self.backend.database}")
         store.migrate(self.backend)
@@ -321,6 +322,8 @@ class Demo:
         closers = [self.hedged.close, self.baseline.close, self.clock.stop, self.engine.feed.close, self.sim.stop]
         if self.plugin is not None:
             closers.append(self.plugin.close)
+        if self.own_chdb:  # the demo's chDB lives in its work directory: closed before that goes
+            closers.append(store.backends.ChdbBackend.shutdown)
         if self.stop_monitor is not None:
             closers += [self.stop_monitor, self.events.close]
         for closer in closers:

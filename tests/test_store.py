@@ -339,3 +339,4 @@ def test_close_with_the_backend_down_spills_everything(store_db, tmp_path):
     with Writer(faulty, spill, flush_seconds=0.02) as again:
         again.flush()
     assert count(store_db, "attempts") == 700
+

@@ -3,6 +3,7 @@ ClickHouse server over its native protocol (clickhouse-driver). Both run the sam
 the same column batches; both turn failures into StoreUnavailableError."""
 from __future__ import annotations
 
+import atexit
 import datetime
 import io
 import os
@@ -48,6 +49,9 @@ class ChdbBackend:
                 os.makedirs(path, exist_ok=True)
                 ChdbBackend._session = session.Session(path)
                 ChdbBackend._path = path
+                # closed before the interpreter goes: left to chDB's own exit handlers, an open
+                # session crashed the process at exit (SIGSEGV in its shutdown)
+                atexit.register(ChdbBackend.shutdown)
             elif ChdbBackend._path != path:
                 raise InvalidArgumentError(
                     f"chDB is already open at {ChdbBackend._path} in this process (one path per process)")
@@ -113,7 +117,16 @@ class ChdbBackend:
         return sink.getvalue()
 
     def close(self) -> None:
-        pass  # the engine lives as long as the process
+        pass  # the engine lives as long as the process: see shutdown()
+
+    @classmethod
+    def shutdown(cls) -> None:
+        """Closes the process's chDB session: at exit, and for a process done with the store that
+        will remove its directory. A later ChdbBackend opens a new session."""
+        with cls._lock:
+            if cls._session is not None:
+                cls._session.close()
+                cls._session = cls._path = None
 
 
 def _python_columns(table: schema.Table, batch: np.ndarray) -> list[list]:
