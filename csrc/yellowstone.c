@@ -150,6 +150,44 @@ static int transaction(pb_rd *r, mev_ys_update *u)
     return MEV_OK;
 }
 
+/* One-field wrapper messages: field 1, a varint (BlockHeight, UnixTimestamp) or bytes
+ * (TransactionError). Absent, the value is 0 or empty. */
+static int wrapped_varint(const uint8_t *b, size_t n, uint64_t *v)
+{
+    pb_rd r = {b, b + n};
+    *v = 0;
+    while (r.p < r.end) {
+        uint32_t num, wire;
+        if (pb_field(&r, &num, &wire) != MEV_OK)
+            return MEV_EMSG;
+        if (wire == 0 && num == 1) {
+            if (pb_varint(&r, v) != MEV_OK)
+                return MEV_EMSG;
+        } else if (pb_skip(&r, num, wire, 0) != MEV_OK) {
+            return MEV_EMSG;
+        }
+    }
+    return MEV_OK;
+}
+
+static int wrapped_bytes(const uint8_t *b, size_t n, const uint8_t **out, size_t *out_len)
+{
+    pb_rd r = {b, b + n};
+    *out = b, *out_len = 0;
+    while (r.p < r.end) {
+        uint32_t num, wire;
+        if (pb_field(&r, &num, &wire) != MEV_OK)
+            return MEV_EMSG;
+        if (wire == 2 && num == 1) {
+            if (pb_bytes(&r, out, out_len) != MEV_OK)
+                return MEV_EMSG;
+        } else if (pb_skip(&r, num, wire, 0) != MEV_OK) {
+            return MEV_EMSG;
+        }
+    }
+    return MEV_OK;
+}
+
 /* TransactionStatusMeta: 1 err (TransactionError: 1 err, bincode), 2 fee */
 static int meta(pb_rd *r, mev_ys_update *u)
 {
@@ -161,22 +199,9 @@ static int meta(pb_rd *r, mev_ys_update *u)
         if (pb_field(r, &num, &wire) != MEV_OK)
             return MEV_EMSG;
         if (wire == 2 && num == 1) {
-            if (pb_bytes(r, &b, &n) != MEV_OK)
+            /* a present TransactionError, even empty, means the transaction failed */
+            if (pb_bytes(r, &b, &n) != MEV_OK || wrapped_bytes(b, n, &u->err, &u->err_len) != MEV_OK)
                 return MEV_EMSG;
-            pb_rd inner = {b, b + n};
-            u->err = b; /* a present TransactionError, even empty, means the transaction failed */
-            u->err_len = 0;
-            while (inner.p < inner.end) {
-                uint32_t in, iw;
-                if (pb_field(&inner, &in, &iw) != MEV_OK)
-                    return MEV_EMSG;
-                if (iw == 2 && in == 1) {
-                    if (pb_bytes(&inner, &u->err, &u->err_len) != MEV_OK)
-                        return MEV_EMSG;
-                } else if (pb_skip(&inner, in, iw, 0) != MEV_OK) {
-                    return MEV_EMSG;
-                }
-            }
         } else if (wire == 0 && num == 2) {
             if (pb_varint(r, &v) != MEV_OK)
                 return MEV_EMSG;
@@ -188,8 +213,44 @@ static int meta(pb_rd *r, mev_ys_update *u)
     return MEV_OK;
 }
 
-/* SubscribeUpdateTransaction: 1 transaction (info: 1 signature, 2 is_vote, 3 transaction,
- * 4 meta, 5 index), 2 slot */
+/* SubscribeUpdateTransactionInfo: 1 signature, 2 is_vote, 3 transaction, 4 meta, 5 index */
+static int transaction_info(pb_rd *r, mev_ys_update *u)
+{
+    while (r->p < r->end) {
+        uint32_t num, wire;
+        uint64_t v;
+        const uint8_t *b;
+        size_t n;
+        if (pb_field(r, &num, &wire) != MEV_OK)
+            return MEV_EMSG;
+        if (wire == 2 && (num == 1 || num == 3 || num == 4)) {
+            if (pb_bytes(r, &b, &n) != MEV_OK)
+                return MEV_EMSG;
+            pb_rd inner = {b, b + n};
+            if (num == 1) {
+                if (n != 64)
+                    return MEV_EMSG;
+                u->signature = b;
+            } else if (num == 3) {
+                u->transaction = b, u->transaction_len = n;
+                if (transaction(&inner, u) != MEV_OK)
+                    return MEV_EMSG;
+            } else if (meta(&inner, u) != MEV_OK) {
+                return MEV_EMSG;
+            }
+        } else if (wire == 0 && (num == 2 || num == 5)) {
+            if (pb_varint(r, &v) != MEV_OK)
+                return MEV_EMSG;
+            if (num == 2) u->is_vote = v != 0;
+            else u->index = v;
+        } else if (pb_skip(r, num, wire, 0) != MEV_OK) {
+            return MEV_EMSG;
+        }
+    }
+    return MEV_OK;
+}
+
+/* SubscribeUpdateTransaction: 1 transaction (the info), 2 slot */
 static int transaction_update(pb_rd *r, mev_ys_update *u)
 {
     while (r->p < r->end) {
@@ -203,36 +264,8 @@ static int transaction_update(pb_rd *r, mev_ys_update *u)
             if (pb_bytes(r, &b, &n) != MEV_OK)
                 return MEV_EMSG;
             pb_rd info = {b, b + n};
-            while (info.p < info.end) {
-                uint32_t in, iw;
-                if (pb_field(&info, &in, &iw) != MEV_OK)
-                    return MEV_EMSG;
-                if (iw == 2 && (in == 1 || in == 3 || in == 4)) {
-                    const uint8_t *ib;
-                    size_t il;
-                    if (pb_bytes(&info, &ib, &il) != MEV_OK)
-                        return MEV_EMSG;
-                    pb_rd sub = {ib, ib + il};
-                    if (in == 1) {
-                        if (il != 64)
-                            return MEV_EMSG;
-                        u->signature = ib;
-                    } else if (in == 3) {
-                        u->transaction = ib, u->transaction_len = il;
-                        if (transaction(&sub, u) != MEV_OK)
-                            return MEV_EMSG;
-                    } else if (meta(&sub, u) != MEV_OK) {
-                        return MEV_EMSG;
-                    }
-                } else if (iw == 0 && (in == 2 || in == 5)) {
-                    if (pb_varint(&info, &v) != MEV_OK)
-                        return MEV_EMSG;
-                    if (in == 2) u->is_vote = v != 0;
-                    else u->index = v;
-                } else if (pb_skip(&info, in, iw, 0) != MEV_OK) {
-                    return MEV_EMSG;
-                }
-            }
+            if (transaction_info(&info, u) != MEV_OK)
+                return MEV_EMSG;
         } else if (wire == 0 && num == 2) {
             if (pb_varint(r, &v) != MEV_OK)
                 return MEV_EMSG;
@@ -257,25 +290,6 @@ static int pong(pb_rd *r, mev_ys_update *u)
                 return MEV_EMSG;
             u->pong_id = (int32_t)(uint32_t)v; /* int32: negative values travel sign-extended */
         } else if (pb_skip(r, num, wire, 0) != MEV_OK) {
-            return MEV_EMSG;
-        }
-    }
-    return MEV_OK;
-}
-
-/* a one-field wrapper message (BlockHeight, UnixTimestamp): field 1, a varint */
-static int wrapped_varint(const uint8_t *b, size_t n, uint64_t *v)
-{
-    pb_rd r = {b, b + n};
-    *v = 0;
-    while (r.p < r.end) {
-        uint32_t num, wire;
-        if (pb_field(&r, &num, &wire) != MEV_OK)
-            return MEV_EMSG;
-        if (wire == 0 && num == 1) {
-            if (pb_varint(&r, v) != MEV_OK)
-                return MEV_EMSG;
-        } else if (pb_skip(&r, num, wire, 0) != MEV_OK) {
             return MEV_EMSG;
         }
     }

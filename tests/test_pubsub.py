@@ -17,7 +17,7 @@ from solders.pubkey import Pubkey
 from solders.system_program import TransferParams, transfer
 from solders.transaction import VersionedTransaction
 
-from mevlib.feed import CONFIRMED, ROOTED, AccountUpdate, Feed, PubSubError, PubSubSource, SlotUpdate
+from mevlib.feed import CONFIRMED, ROOTED, AccountUpdate, Feed, PubSubError, PubSubSource
 from mevlib.routes import JsonRpcClient
 from mevlib.sim import ClusterConfig, RouteModel, Simulator
 
@@ -57,7 +57,7 @@ def test_program_subscription_delivers_account_updates(sim, encoding):
                        filters=[{"dataSize": 64}, {"memcmp": {"offset": 0, "bytes": "2"}}])  # base58 "2": byte 1
     feed = Feed(src)
     try:
-        time.sleep(0.2)  # subscribed
+        assert src.wait_subscribed(5)
         write(sim, key, bytes([1]) + bytes(63))
         write(sim, other, bytes([2]) + bytes(63))     # memcmp does not match
         write(sim, pool(f"c-{encoding}"), bytes([1]) + bytes(10))  # dataSize does not match
@@ -78,7 +78,7 @@ def test_account_subscription_and_commitment(sim):
     fast = Feed(PubSubSource(sim.ws_url, accounts=[str(key)], slots=False))
     slow = Feed(PubSubSource(sim.ws_url, accounts=[str(key)], slots=False, commitment="finalized"))
     try:
-        time.sleep(0.2)
+        assert fast.source.wait_subscribed(5) and slow.source.wait_subscribed(5)
         write(sim, key, b"\x07" * 8)
         written_slot = sim.cluster.slot_at(sim.now_ms())
         first = collect(fast, lambda ev: ev)
@@ -120,7 +120,7 @@ def test_signature_subscription(sim):
     src = PubSubSource(sim.ws_url, slots=False, on_signature=fired.append)
     try:
         src.watch_signature(str(tx.signatures[0]), "confirmed")
-        time.sleep(0.1)
+        assert src.wait_subscribed(5)
         rpc.call("sendTransaction", [base64.b64encode(bytes(tx)).decode(),
                                      {"encoding": "base64", "skipPreflight": True}])
         deadline = time.monotonic() + 5
@@ -138,14 +138,14 @@ def test_reconnects_and_resubscribes(sim):
     src = PubSubSource(sim.ws_url, accounts=[str(key)], slots=False, backoff_s=(0.05, 0.5))
     feed = Feed(src)
     try:
-        time.sleep(0.2)
+        assert src.wait_subscribed(5)
         write(sim, key, b"before")
         assert collect(feed, lambda ev: ev)[0].data == b"before"
         sim.pubsub.drop_connections()
         deadline = time.monotonic() + 5
         while src.stats.connects < 2 and time.monotonic() < deadline:
             time.sleep(0.02)
-        time.sleep(0.2)  # resubscribed
+        assert src.wait_subscribed(5)  # resubscribed
         write(sim, key, b"after")
         after = collect(feed, lambda ev: ev)
     finally:

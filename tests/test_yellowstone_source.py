@@ -11,7 +11,8 @@ import pytest
 from solders.account import Account
 from solders.pubkey import Pubkey
 
-from mevlib.feed import (CREATED_BANK, FIRST_SHRED_RECEIVED, ROOTED, AccountUpdate, Feed, SlotUpdate, YellowstoneError,
+from certs import self_signed_pem
+from mevlib.feed import (CREATED_BANK, FIRST_SHRED_RECEIVED, AccountUpdate, Feed, SlotUpdate, YellowstoneError,
                          YellowstoneSource)
 from mevlib.sim import ClusterConfig, RouteModel, Simulator
 
@@ -44,6 +45,12 @@ def accounts_of(feed, want, seconds=5.0):
     return [e for e in got if isinstance(e, AccountUpdate)], [e for e in got if isinstance(e, SlotUpdate)]
 
 
+def let_subscribe():
+    """Yellowstone acknowledges no subscription (its first message may be minutes away): give the
+    server a moment to read the request before writing what the test expects to hear of."""
+    time.sleep(0.3)
+
+
 def source(sim, **kw):
     kw.setdefault("accounts", {"pools": {"owner": [str(PROGRAM)]}})
     return YellowstoneSource(sim.yellowstone_url, token=TOKEN, backoff_s=(0.05, 0.2), **kw)
@@ -57,7 +64,7 @@ def test_filters_select_accounts(sim):
         "one": {"account": [str(short)]}})
     feed = Feed(src)
     try:
-        time.sleep(0.3)
+        let_subscribe()
         write(sim, wanted, b"\x07" + bytes(15))
         write(sim, short, b"\x01")              # matches "one" only
         write(sim, other_owner, b"\x08" + bytes(15))  # memcmp fails
@@ -75,7 +82,7 @@ def test_slot_updates_and_confirmed_commitment(sim):
     only = {"one": {"account": [str(k)]}}
     fast, slow = Feed(source(sim, accounts=only)), Feed(source(sim, accounts=only, commitment="confirmed"))
     try:
-        time.sleep(0.3)
+        let_subscribe()
         write(sim, k, b"c" * 8)
         slot = sim.cluster.slot_at(sim.now_ms())
         got_fast, slots = accounts_of(fast, 1)
@@ -105,7 +112,7 @@ def test_faults_reconnect_and_deliver_once(sim, fault):
     src = source(sim, slots=False, stall_s=0.6)
     feed = Feed(src)
     try:
-        time.sleep(0.3)
+        let_subscribe()
         write(sim, k1, b"before")
         first, _ = accounts_of(feed, 1)
         getattr(sim.yellowstone, fault)()
@@ -169,7 +176,7 @@ def test_transaction_updates(sim):
                  transactions={"to": {"account_include": [str(to)], "vote": False},
                                "failed": {"account_required": [str(to)], "failed": True}})
     try:
-        time.sleep(0.3)
+        let_subscribe()
         blockhash = Hash.from_string(rpc.get_latest_blockhash())
         txs = [VersionedTransaction(MessageV0.try_compile(payer.pubkey(), [transfer(TransferParams(
             from_pubkey=payer.pubkey(), to_pubkey=to, lamports=amount))], [], blockhash), [payer])
@@ -189,32 +196,8 @@ def test_transaction_updates(sim):
     assert transaction_error_json(failed.err) == {"InstructionError": [0, {"Custom": 1}]}
 
 
-def _self_signed():
-    """A certificate for 127.0.0.1 (cryptography), as a provider's endpoint presents one."""
-    import datetime
-    import ipaddress
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=1))
-            .not_valid_after(now + datetime.timedelta(hours=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-            .sign(key, hashes.SHA256()))
-    pem = cert.public_bytes(serialization.Encoding.PEM)
-    return pem, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                  serialization.NoEncryption())
-
-
 def test_tls_with_a_given_ca(tmp_path):
-    cert, key_pem = _self_signed()
+    cert, key_pem = self_signed_pem()
     ca = tmp_path / "ca.pem"
     ca.write_bytes(cert)
     with Simulator(CONFIG, yellowstone=True, yellowstone_tls=(cert, key_pem)) as tls_sim:
@@ -224,7 +207,7 @@ def test_tls_with_a_given_ca(tmp_path):
                                       accounts={"one": {"account": [str(k)]}}))
         untrusted = YellowstoneSource(tls_sim.yellowstone_url, slots=False, first_connect_s=0.5, backoff_s=(0.05, 0.1))
         try:
-            time.sleep(0.3)
+            let_subscribe()
             write(tls_sim, k, b"over tls")
             got, _ = accounts_of(feed, 1)
             time.sleep(1.0)
@@ -243,14 +226,14 @@ def test_replay_gone_is_counted_as_a_gap(sim):
     src = source(sim, slots=False, accounts={"one": {"account": [str(k)]}}, stall_s=2.5)
     feed = Feed(src)
     try:
-        time.sleep(0.3)
+        let_subscribe()
         write(sim, k, b"one")
         assert [u.data for u in accounts_of(feed, 1)[0]] == [b"one"]
         sim.yellowstone.stall()  # 2.5 s > the 40 slots of 40 ms the server keeps
         deadline = time.monotonic() + 10
         while src.stats.gaps == 0 and time.monotonic() < deadline:
             time.sleep(0.05)
-        time.sleep(0.3)
+        let_subscribe()
         write(sim, k, b"two")
         after, _ = accounts_of(feed, 1)
     finally:
@@ -264,7 +247,7 @@ def test_feed_commitment_over_yellowstone(sim):
     k = key("held")
     feed = Feed(source(sim, accounts={"one": {"account": [str(k)]}}), commitment="confirmed")
     try:
-        time.sleep(0.3)
+        let_subscribe()
         write(sim, k, b"held")
         slot = sim.cluster.slot_at(sim.now_ms())
         got, slots = accounts_of(feed, 1)
@@ -287,7 +270,7 @@ def test_blocks_meta_data_slices_and_more_filters(sim):
                                       "no_sig": {"account": [str(k_plain)], "nonempty_txn_signature": False}})
     feed = Feed(src)
     try:
-        time.sleep(0.3)
+        let_subscribe()
         initialized = bytearray(165)
         initialized[:4], initialized[108] = b"mint", 1
         sim.cluster.write_account(k_token, Account(2_039_280, bytes(initialized), token_program), sim.now_ms())
@@ -331,7 +314,7 @@ def test_transaction_filters_by_signature_and_exclusion(sim):
         "by_sig": {"signature": str(txs[0].signatures[0])},
         "not_a": {"account_include": [str(payer.pubkey())], "account_exclude": [str(a)]}})
     try:
-        time.sleep(0.3)
+        let_subscribe()
         for tx in txs:
             rpc.call("sendTransaction", [base64.b64encode(bytes(tx)).decode(), {"encoding": "base64", "skipPreflight": True}])
         deadline = time.monotonic() + 5

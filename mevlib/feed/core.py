@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
@@ -64,6 +65,44 @@ def decode_accounts(messages: Sequence[bytes], data_bytes: int = 256, *,
     out = np.zeros(len(messages), account_dtype(data_bytes))
     written, bad = _feed.decode_accounts_into(messages, out, data_bytes, yellowstone)
     return out[:written], bad
+
+
+class EventQueue:
+    """Decoded events a source's own thread receives, waiting for Feed.poll (PubSub, Yellowstone):
+    bounded (past `max_len` the oldest go, counted in `dropped`), numbered from 0, and a fatal
+    error of the source raised to the poller."""
+
+    def __init__(self, key: str, max_len: int):
+        self.key, self.max_len = key, max_len
+        self.dropped = 0
+        self.error: Exception | None = None
+        self._events: collections.deque = collections.deque()
+        self._cond = threading.Condition()
+        self._offset = 0
+
+    def put(self, events):
+        with self._cond:
+            self._events.extend(events)
+            while len(self._events) > self.max_len:
+                self._events.popleft()
+                self.dropped += 1
+            self._cond.notify()
+
+    def fail(self, error: Exception):
+        self.error = error
+        with self._cond:
+            self._cond.notify_all()
+
+    def poll(self, max_n: int, timeout: float) -> list[tuple[object, int, object]]:
+        """Up to max_n (key, offset, event), waiting up to `timeout` for the first."""
+        if self.error is not None:
+            raise self.error
+        with self._cond:
+            if not self._events and timeout > 0:
+                self._cond.wait(timeout)
+            got = [self._events.popleft() for _ in range(min(max_n, len(self._events)))]
+        start, self._offset = self._offset, self._offset + len(got)
+        return [(self.key, start + i, event) for i, event in enumerate(got)]
 
 
 @dataclasses.dataclass

@@ -10,7 +10,6 @@ history: what changed while the socket was down is not replayed, so every reconn
 from __future__ import annotations
 
 import base64
-import collections
 import dataclasses
 import json
 import threading
@@ -19,14 +18,14 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from mevlib._extras import require, zstd
+from mevlib.base58 import b58decode
 from mevlib.errors import InvalidArgumentError, MevError
 from mevlib.feed.core import (COMPLETED, CONFIRMED, CREATED_BANK, DEAD, FIRST_SHRED_RECEIVED, PROCESSED, ROOTED,
-                              AccountUpdate, SlotUpdate)
+                              AccountUpdate, EventQueue, SlotUpdate)
 
 # slotsUpdatesNotification types (Agave's SlotUpdate, camelCase) -> the plugin's slot statuses
 _SLOT_UPDATE = {"firstShredReceived": FIRST_SHRED_RECEIVED, "createdBank": CREATED_BANK, "completed": COMPLETED,
                 "frozen": PROCESSED, "optimisticConfirmation": CONFIRMED, "root": ROOTED, "dead": DEAD}
-_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
 
 class PubSubError(MevError, ConnectionError):
@@ -48,29 +47,22 @@ class PubSubStats:
     dropped_overflow: int = 0  # notifications evicted because poll() fell behind max_queue
 
 
-def _b58decode(text: str) -> bytes:
-    n = 0
-    for ch in text:
-        n = n * 58 + _B58.index(ch)
-    return b"\0" * (len(text) - len(text.lstrip("1"))) + n.to_bytes((n.bit_length() + 7) // 8, "big")
-
-
 def _account_data(data) -> bytes:
     """`data` of an account as the node encoded it: [text, "base64" | "base64+zstd" | "base58"]."""
     if isinstance(data, str):  # the legacy "binary" encoding: plain base58
-        return _b58decode(data)
+        return b58decode(data)
     text, encoding = data
     if encoding == "base64":
         return base64.b64decode(text)
     if encoding == "base64+zstd":
         return zstd().decompress(base64.b64decode(text))
     if encoding == "base58":
-        return _b58decode(text)
+        return b58decode(text)
     raise ValueError(f"unsupported account encoding {encoding!r}")
 
 
 def _account(pubkey: str, value: dict, slot: int) -> AccountUpdate:
-    return AccountUpdate(_b58decode(pubkey), _b58decode(value["owner"]), int(value["lamports"]),
+    return AccountUpdate(b58decode(pubkey), b58decode(value["owner"]), int(value["lamports"]),
                          _account_data(value["data"]), slot, 0, None, False, 0, bool(value["executable"]),
                          int(value["rentEpoch"]))
 
@@ -103,7 +95,7 @@ class PubSubSource:
             zstd()  # the extra's missing: say so now, not on the first notification
         self.url, self.headers = url, dict(headers or {})
         self.commitment, self.encoding = commitment, encoding
-        self.ping_s, self.backoff_s, self.max_queue = ping_s, backoff_s, max_queue
+        self.ping_s, self.backoff_s = ping_s, backoff_s
         self.first_connect_s = first_connect_s
         self.on_signature = on_signature
         self.stats = PubSubStats()
@@ -115,13 +107,12 @@ class PubSubSource:
         if slots_updates:
             requests.append(("slotsUpdatesSubscribe", []))
         self._requests = dict(enumerate(requests))  # request id -> (method, params), sent on every connect
-        self._queue: collections.deque = collections.deque()
-        self._cond = threading.Condition()
-        self._offset = 0
+        self._events = EventQueue("pubsub", max_queue)
         self._root = -1
         self._stop = threading.Event()
         self._conn = None
         self._lock = threading.Lock()  # sends from watch_signature and the thread
+        self._subscribed = threading.Event()  # every request of this connection answered
         self.error: PubSubError | None = None
         self._thread = threading.Thread(target=self._run, name="mevlib-pubsub", daemon=True)
         self._thread.start()
@@ -137,20 +128,13 @@ class PubSubSource:
         with self._lock:
             rid = max(self._requests, default=-1) + 1
             self._requests[rid] = req
+            self._subscribed.clear()  # until this one is answered too
             if self._conn is not None:
                 self._send(self._conn, rid, req)
 
     # --- the source protocol (Feed) -----------------------------------------------------------
     def poll(self, max_n: int, timeout: float) -> list[tuple[object, int, object]]:
-        if self.error is not None:
-            raise self.error
-        with self._cond:
-            if not self._queue and timeout > 0:
-                self._cond.wait(timeout)
-            n = min(max_n, len(self._queue))
-            got = [self._queue.popleft() for _ in range(n)]
-        start, self._offset = self._offset, self._offset + len(got)
-        return [("pubsub", start + i, event) for i, event in enumerate(got)]
+        return self._events.poll(max_n, timeout)
 
     def commit(self, positions: dict):
         pass  # nothing to commit: PubSub replays nothing
@@ -197,6 +181,8 @@ class PubSubSource:
             self._conn = conn
             for rid, req in self._requests.items():
                 self._send(conn, rid, req)
+            if not self._requests:
+                self._subscribed.set()
         try:
             while not self._stop.is_set():
                 try:
@@ -207,13 +193,18 @@ class PubSubSource:
                     return False
             return True
         finally:
+            self._subscribed.clear()
             with self._lock:
                 self._conn = None
 
-    def _fail(self, error: PubSubError):
+    def wait_subscribed(self, timeout: float) -> bool:
+        """Until the node has answered every subscription of the current connection (it sends no
+        notification of a change before that): True, or False after `timeout`."""
+        return self._subscribed.wait(timeout)
+
+    def _fail(self, error):
         self.error = error
-        with self._cond:
-            self._cond.notify_all()
+        self._events.fail(error)
 
     def _message(self, text, subs) -> bool:
         """Handles one frame; False when the source must stop (a subscription refused)."""
@@ -232,6 +223,9 @@ class PubSubSource:
                 return False
             if req is not None:
                 subs[msg.get("result")] = req
+                with self._lock:
+                    if len(subs) >= len(self._requests):
+                        self._subscribed.set()
             return True
         try:
             events = self._decode(msg, subs)
@@ -240,12 +234,8 @@ class PubSubSource:
             return True
         self.stats.notifications += 1
         if events:
-            with self._cond:
-                self._queue.extend(events)
-                while len(self._queue) > self.max_queue:
-                    self._queue.popleft()
-                    self.stats.dropped_overflow += 1
-                self._cond.notify()
+            self._events.put(events)
+            self.stats.dropped_overflow = self._events.dropped
         return True
 
     def _decode(self, msg: dict, subs) -> list:

@@ -4,7 +4,6 @@ SubscribeRequest a searcher sends, encoded here, and the SubscribeUpdate stream,
 TransactionUpdate for transactions."""
 from __future__ import annotations
 
-import collections
 import dataclasses
 import json
 import queue
@@ -19,7 +18,7 @@ from solders.transaction_status import TransactionStatus
 from mevlib import _feed
 from mevlib._extras import require
 from mevlib.errors import InvalidArgumentError, MevError
-from mevlib.feed.core import AccountUpdate, SlotUpdate
+from mevlib.feed.core import AccountUpdate, EventQueue, SlotUpdate
 
 COMMITMENT = {"processed": 0, "confirmed": 1, "finalized": 2}  # geyser.proto CommitmentLevel
 
@@ -259,14 +258,12 @@ class YellowstoneSource:
                              blocks_meta=["blocks_meta"] if blocks_meta else [],
                              commitment=commitment, data_slices=list(data_slices))
         subscribe_request(**self._request)  # bad filters fail here, not on the thread
-        self.stall_s, self.backoff_s, self.first_connect_s, self.max_queue = stall_s, backoff_s, first_connect_s, max_queue
+        self.stall_s, self.backoff_s, self.first_connect_s = stall_s, backoff_s, first_connect_s
         self.on_transaction, self.with_transaction_bytes = on_transaction, with_transaction_bytes
         self.on_block_meta = on_block_meta
         self.stats = YellowstoneStats()
         self.error: YellowstoneError | None = None
-        self._queue: collections.deque = collections.deque()
-        self._cond = threading.Condition()
-        self._offset = 0
+        self._events = EventQueue("yellowstone", max_queue)
         self._last_slot: int | None = None
         self._seen: dict[tuple[bytes, int], int] = {}  # (pubkey, write_version) -> slot, recent slots
         self._stop = threading.Event()
@@ -279,14 +276,7 @@ class YellowstoneSource:
 
     # --- the source protocol (Feed) -----------------------------------------------------------
     def poll(self, max_n: int, timeout: float) -> list[tuple[object, int, object]]:
-        if self.error is not None:
-            raise self.error
-        with self._cond:
-            if not self._queue and timeout > 0:
-                self._cond.wait(timeout)
-            got = [self._queue.popleft() for _ in range(min(max_n, len(self._queue)))]
-        start, self._offset = self._offset, self._offset + len(got)
-        return [("yellowstone", start + i, event) for i, event in enumerate(got)]
+        return self._events.poll(max_n, timeout)
 
     def commit(self, positions: dict):
         pass  # the stream's own replay (from_slot) is the resume point
@@ -398,17 +388,12 @@ class YellowstoneSource:
                 self._last_slot = update.slot
                 if len(self._seen) > 200_000:  # keep what a replay can still repeat
                     self._seen = {k: s for k, s in self._seen.items() if s >= update.slot - 64}
-        with self._cond:
-            self._queue.append(update)
-            while len(self._queue) > self.max_queue:
-                self._queue.popleft()
-                self.stats.dropped_overflow += 1
-            self._cond.notify()
+        self._events.put((update,))
+        self.stats.dropped_overflow = self._events.dropped
 
-    def _fail(self, error: YellowstoneError):
+    def _fail(self, error):
         self.error = error
-        with self._cond:
-            self._cond.notify_all()
+        self._events.fail(error)
 
 
 def _redact(text: str | None, metadata) -> str:

@@ -17,8 +17,9 @@ import threading
 import time
 
 from mevlib._extras import require, zstd
+from mevlib.base58 import b58decode
 from mevlib.sim.cluster import Cluster
-from mevlib.sim.rpc import (INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, RpcError, b58decode,
+from mevlib.sim.rpc import (INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, RpcError,
                             parse_commitment, parse_pubkey, parse_signature, ui_account)
 
 TICK_S = 0.002

@@ -13,9 +13,9 @@ import hashlib
 
 from solders.message import from_bytes_versioned
 from solders.pubkey import Pubkey
-from solders.signature import Signature
 from solders.transaction import VersionedTransaction
 
+from mevlib.base58 import b58decode, b58encode
 from mevlib.sim.cluster import (MAX_LOCKOUT_HISTORY, MAX_PROCESSING_AGE, MAX_RECENT_BLOCKHASHES,
                                 Cluster, error_json, fee_for_message)
 
@@ -55,29 +55,6 @@ class RpcError(Exception):
         return err
 
 
-_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-_B58_INDEX = {c: i for i, c in enumerate(_B58)}
-
-
-def b58decode(text: str) -> bytes:
-    n = 0
-    for ch in text:
-        if ch not in _B58_INDEX:
-            raise ValueError(f"invalid base58 character {ch!r}")
-        n = n * 58 + _B58_INDEX[ch]
-    body = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return b"\0" * (len(text) - len(text.lstrip("1"))) + body
-
-
-def b58encode(data: bytes) -> str:
-    n = int.from_bytes(data, "big")
-    out = []
-    while n:
-        n, r = divmod(n, 58)
-        out.append(_B58[r])
-    return "1" * (len(data) - len(data.lstrip(b"\0"))) + "".join(reversed(out))
-
-
 def invalid_params(message: str) -> RpcError:
     return RpcError(INVALID_PARAMS, message)
 
@@ -101,27 +78,25 @@ def parse_commitment(cfg: dict, key: str = "commitment") -> str:
     return level
 
 
-def parse_pubkey(text) -> Pubkey:
+def _base58_param(text, size: int) -> bytes:
+    """A key or signature parameter, refused as Agave's verify_pubkey / verify_signature refuse it."""
     if not isinstance(text, str):
         raise invalid_params("Invalid params: invalid type: expected a string.")
     try:
         raw = b58decode(text)
     except ValueError:
         raise invalid_params("Invalid param: Invalid") from None
-    if len(raw) != 32:
+    if len(raw) != size:
         raise invalid_params("Invalid param: WrongSize")
-    return Pubkey.from_bytes(raw)
+    return raw
+
+
+def parse_pubkey(text) -> Pubkey:
+    return Pubkey.from_bytes(_base58_param(text, 32))
 
 
 def parse_signature(text) -> str:
-    if not isinstance(text, str):
-        raise invalid_params("Invalid params: invalid type: expected a string.")
-    try:
-        raw = b58decode(text)
-    except ValueError:
-        raise invalid_params("Invalid param: Invalid") from None
-    if len(raw) != 64:
-        raise invalid_params("Invalid param: WrongSize")
+    _base58_param(text, 64)
     return text
 
 

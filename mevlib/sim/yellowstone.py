@@ -38,9 +38,9 @@ from concurrent.futures import ThreadPoolExecutor
 from solders.message import MessageV0
 
 from mevlib._extras import require
+from mevlib.base58 import b58decode
 from mevlib.feed.yellowstone import pb_bytes, pb_parse, pb_uint
 from mevlib.sim.cluster import Cluster
-from mevlib.sim.rpc import b58decode
 
 SPL_TOKEN = b58decode("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
 TOKEN_2022 = b58decode("TokenzQdBNbLqP5VEhdkAS6EPFLC1PWnZ2wkaSzxHrvu")
