@@ -27,6 +27,7 @@ enum mev_error {
     MEV_ERECSIZE = -20, /* a record larger than the ring can ever hold */
     MEV_EFORKED = -21,  /* used in a forked child, without the threads that serve it */
     MEV_EPERM = -22,    /* a segment belongs to another uid or is writable by others */
+    MEV_EDUPKEY = -23,  /* a patched account key equals another key of the message */
 };
 
 /* A static, human-readable description of an error code. */

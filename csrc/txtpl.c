@@ -8,6 +8,7 @@
 typedef struct {
     size_t msg_offset; /* where the patched bytes start, relative to the message */
     uint8_t width;
+    uint8_t account; /* 1: a static account key, checked against the others at signing */
 } patch_point;
 
 struct mev_tpl {
@@ -89,7 +90,7 @@ int mev_tpl_check_signers(const mev_tpl *t)
     return MEV_OK;
 }
 
-static int add_patch(mev_tpl *t, size_t msg_offset, uint8_t width, unsigned *index)
+static int add_patch(mev_tpl *t, size_t msg_offset, uint8_t width, uint8_t account, unsigned *index)
 {
     if (t->npatches == MEV_MAX_PATCHES)
         return MEV_EINVAL;
@@ -98,7 +99,7 @@ static int add_patch(mev_tpl *t, size_t msg_offset, uint8_t width, unsigned *ind
         if (msg_offset < p->msg_offset + p->width && p->msg_offset < msg_offset + width)
             return MEV_EBOUNDS; /* overlapping patches would make the result order-dependent */
     }
-    t->patches[t->npatches] = (patch_point){msg_offset, width};
+    t->patches[t->npatches] = (patch_point){msg_offset, width, account};
     *index = t->npatches++;
     t->row_bytes += width;
     return MEV_OK;
@@ -106,7 +107,7 @@ static int add_patch(mev_tpl *t, size_t msg_offset, uint8_t width, unsigned *ind
 
 int mev_tpl_add_blockhash_patch(mev_tpl *t, unsigned *index)
 {
-    return add_patch(t, t->info.blockhash_offset, 32, index);
+    return add_patch(t, t->info.blockhash_offset, 32, 0, index);
 }
 
 int mev_tpl_add_ix_patch(mev_tpl *t, uint16_t ix, uint16_t data_offset, uint8_t width,
@@ -125,7 +126,32 @@ int mev_tpl_add_ix_patch(mev_tpl *t, uint16_t ix, uint16_t data_offset, uint8_t 
         return rc;
     if ((size_t)data_offset + width > dlen)
         return MEV_EBOUNDS;
-    return add_patch(t, off + data_offset, width, index);
+    return add_patch(t, off + data_offset, width, 0, index);
+}
+
+int mev_tpl_add_account_patch(mev_tpl *t, uint16_t key_index, unsigned *index)
+{
+    if (key_index >= t->info.num_static_keys)
+        return MEV_EBOUNDS;
+    if (key_index < t->info.num_required_signatures)
+        return MEV_EINVAL;
+    return add_patch(t, t->info.keys_offset + (size_t)key_index * 32, 32, 1, index);
+}
+
+/* A patched key must stay unique among the static keys: a message naming one account twice is
+ * rejected by the runtime (AccountLoadedTwice), which would cost the attempt. */
+static int check_unique_keys(const mev_tpl *t, const uint8_t *msg)
+{
+    const uint8_t *keys = msg + t->info.keys_offset;
+    for (unsigned i = 0; i < t->npatches; i++) {
+        if (!t->patches[i].account)
+            continue;
+        const uint8_t *k = msg + t->patches[i].msg_offset;
+        for (unsigned j = 0; j < t->info.num_static_keys; j++)
+            if (keys + (size_t)j * 32 != k && memcmp(keys + (size_t)j * 32, k, 32) == 0)
+                return MEV_EDUPKEY;
+    }
+    return MEV_OK;
 }
 
 int mev_tpl_patch_layout(const mev_tpl *t, unsigned i, size_t *row_offset, uint8_t *width)
@@ -163,6 +189,8 @@ int mev_tpl_sign(const mev_tpl *t, const uint8_t *row, uint8_t *out)
             memcpy(msg + t->patches[i].msg_offset, row, t->patches[i].width);
             row += t->patches[i].width;
         }
+        if ((rc = check_unique_keys(t, msg)) != MEV_OK)
+            return rc;
     }
     for (unsigned i = 0; i < t->info.num_required_signatures; i++) {
         rc = mev_sign(t->signers[i], msg, msg_len, sigs + (size_t)i * MEV_SIG_BYTES);

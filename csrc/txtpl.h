@@ -35,6 +35,11 @@ int mev_tpl_check_signers(const mev_tpl *tpl);
 int mev_tpl_add_blockhash_patch(mev_tpl *tpl, unsigned *index);
 int mev_tpl_add_ix_patch(mev_tpl *tpl, uint16_t ix, uint16_t data_offset, uint8_t width,
                          unsigned *index);
+/* Adds a patch point over static account key key_index (32 bytes), e.g. a tip account drawn per
+ * signature. Signer keys cannot be patched (their signatures would not match): MEV_EINVAL; an
+ * index past the static keys: MEV_EBOUNDS. Signing refuses a row that makes a patched key equal
+ * to another key of the message (the runtime would reject it): MEV_EDUPKEY. */
+int mev_tpl_add_account_patch(mev_tpl *tpl, uint16_t key_index, unsigned *index);
 /* Byte offset of patch i within a row, and its width. */
 int mev_tpl_patch_layout(const mev_tpl *tpl, unsigned i, size_t *row_offset, uint8_t *width);
 

@@ -63,6 +63,7 @@ cdef extern from "txtpl.h" nogil:
     int mev_tpl_add_blockhash_patch(mev_tpl *tpl, unsigned *index)
     int mev_tpl_add_ix_patch(mev_tpl *tpl, uint16_t ix, uint16_t data_offset, uint8_t width,
                              unsigned *index)
+    int mev_tpl_add_account_patch(mev_tpl *tpl, uint16_t key_index, unsigned *index)
     int mev_tpl_patch_layout(const mev_tpl *tpl, unsigned i, size_t *row_offset, uint8_t *width)
     int mev_tpl_sign(const mev_tpl *tpl, const uint8_t *row, uint8_t *out)
     int mev_tpl_sign_many(const mev_tpl *tpl, const uint8_t *rows, size_t n, uint8_t **outs,

@@ -25,6 +25,7 @@ cdef extern from "mev_error.h" nogil:
         MEV_ERECSIZE
         MEV_EFORKED
         MEV_EPERM
+        MEV_EDUPKEY
     const char *mev_strerror(int code)
 
 
@@ -53,6 +54,7 @@ cdef inline object error_for(int rc, str context):
         MEV_ERECSIZE: E.RecordTooLargeError,
         MEV_EFORKED: E.ForkedError,
         MEV_EPERM: E.SegmentPermissionError,
+        MEV_EDUPKEY: E.PatchError,
     }.get(rc, E.MevError)
     text = mev_strerror(rc).decode()
     return cls(f"{context}: {text}" if context else text)

@@ -325,8 +325,11 @@ cdef class TxTemplate:
 
     ``patches`` maps a name to ``(instruction_index, byte_offset, kind)`` inside that
     instruction's data, kind one of ``"u8"``, ``"u16"``, ``"u32"``, ``"u64"`` (little-endian),
-    e.g. ``{"tip": (2, 4, "u64")}`` for the lamports of a system transfer. ``blockhash`` is always
-    a patch point. A value not given to :meth:`sign` keeps what the message was built with.
+    e.g. ``{"tip": (2, 4, "u64")}`` for the lamports of a system transfer; or to
+    ``(key_index, 0, "account")``: the static account key at that index (not a signer), patched
+    with a Pubkey, e.g. the Jito tip account drawn per signature (see mevlib.signer.Patch).
+    A patched key must stay distinct from the message's other keys (PatchError at signing).
+    ``blockhash`` is always a patch point. A value not given to :meth:`sign` keeps what the message was built with.
     ``nonces`` is passed to the Signers made here from Keypairs (see :class:`Signer`).
     """
     cdef mev_tpl *_tpl
@@ -365,8 +368,17 @@ cdef class TxTemplate:
             except (TypeError, ValueError):
                 raise InvalidTypeError(
                     f"patch {name!r} must be (instruction_index, byte_offset, kind)") from None
+            if kind == "account":
+                if offset != 0:
+                    raise PatchError(f"patch {name!r}: an account patch is (key_index, 0, 'account')")
+                rc = mev_tpl_add_account_patch(self._tpl, patch_int(ix, "account key index", name), &idx)
+                check(rc, f"patch {name!r} at account key {ix}")
+                self._index[name] = idx
+                maxima.append(None)
+                continue
             if kind not in _INT_WIDTHS:
-                raise PatchError(f"patch {name!r}: kind must be one of {sorted(_INT_WIDTHS)}, not {kind!r}")
+                raise PatchError(f"patch {name!r}: kind must be 'account' or one of {sorted(_INT_WIDTHS)}, "
+                                 f"not {kind!r}")
             rc = mev_tpl_add_ix_patch(self._tpl, patch_int(ix, "instruction index", name),
                                       patch_int(offset, "byte offset", name),
                                       _INT_WIDTHS[kind], &idx)
@@ -459,18 +471,19 @@ cdef class TxTemplate:
         if idx is None:
             raise PatchError(f"unknown patch {name!r}; this template has {', '.join(self._names)}")
         dst = row + self._offsets[<int>idx]
-        if <int>idx == 0:
-            if isinstance(value, Hash):
+        if self._maxima[<int>idx] is None:  # 32 bytes: the blockhash (position 0) or an account key
+            what = "blockhash" if <int>idx == 0 else f"account {name!r}"
+            if isinstance(value, (Hash, Pubkey)):
                 value = bytes(value)
             elif isinstance(value, str):
                 try:
-                    value = bytes(Hash.from_string(value))
+                    value = bytes(Hash.from_string(value))  # the same base58 of 32 bytes as a Pubkey
                 except Exception:  # solders raises its own ParseHashError
-                    raise PatchError(f"blockhash {value!r} is not a base58 hash") from None
-            get_buffer(value, &view, "blockhash")
+                    raise PatchError(f"{what} {value!r} is not base58 of 32 bytes") from None
+            get_buffer(value, &view, what)
             try:
                 if view.len != 32:
-                    raise PatchError(f"blockhash must be 32 bytes, got {view.len}")
+                    raise PatchError(f"{what} must be 32 bytes, got {view.len}")
                 memcpy(dst, view.buf, 32)
             finally:
                 PyBuffer_Release(&view)

@@ -6,6 +6,7 @@
 from typing import NamedTuple
 
 from mevlib._signer import Signer, TxTemplate, default_threads, pool_thread_ids
+from mevlib.errors import PatchError
 
 __all__ = ["Patch", "Signer", "TxTemplate", "default_threads", "pool_thread_ids"]
 
@@ -31,3 +32,17 @@ class Patch(NamedTuple):
     def compute_unit_limit(cls, ix: int) -> "Patch":
         """ComputeBudget SetComputeUnitLimit: ``02`` then u32 compute units."""
         return cls(ix, 1, "u32")
+
+    @classmethod
+    def account(cls, key_index: int) -> "Patch":
+        """The static account key at `key_index` (not a signer), patched with a Pubkey per
+        signature: a tip account, a pool. Here `ix` holds the key index."""
+        return cls(key_index, 0, "account")
+
+    @classmethod
+    def account_of(cls, message, key) -> "Patch":
+        """The account patch over `key`'s place in `message` (a solders Message/MessageV0)."""
+        keys = list(message.account_keys)
+        if key not in keys:
+            raise PatchError(f"{key} is not a static account key of the message")
+        return cls.account(keys.index(key))

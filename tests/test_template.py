@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from solders.address_lookup_table_account import AddressLookupTableAccount
 from solders.hash import Hash
+from solders.instruction import CompiledInstruction
 from solders.keypair import Keypair
 from solders.message import Message, MessageV0, to_bytes_versioned
 from solders.pubkey import Pubkey
@@ -325,3 +326,57 @@ def test_precomputed_nonces_execute_in_litesvm(chain):
         assert type(result).__name__ == "TransactionMetadata", result
     again = tpl.sign(blockhash=bh, tip=tips[0])
     assert again != wires[0] and again[65:] == wires[0][65:]
+
+
+def test_tip_account_patch_signs_what_solders_builds_and_executes(chain):
+    """The tip account drawn per signature: each variant equals solders' transaction of the same
+    message with that key in its place (try_compile would sort the keys differently), verifies,
+    and pays that account in LiteSVM."""
+    from mevlib.jito import TIP_ACCOUNTS, tip_patches
+
+    svm, bh = chain.svm, chain.svm.latest_blockhash()
+    for acct in TIP_ACCOUNTS:
+        svm.airdrop(acct, 10**9)
+    msg = MessageV0.try_compile(chain.payer.pubkey(), chain.transfer_with_tip_ixs(), [], Hash.default())
+    patches = tip_patches(msg, 3)
+    assert patches["tip_account"] == Patch.account_of(msg, chain.tip_account)
+    tpl = mevlib.TxTemplate(msg, chain.payer, patches)
+    rows = [{"tip": 2_000 + i, "tip_account": acct} for i, acct in enumerate(TIP_ACCOUNTS)]
+    before = [svm.get_balance(a) for a in TIP_ACCOUNTS]
+    for row, wire in zip(rows, tpl.sign_many(rows, blockhash=bh)):
+        keys = list(msg.account_keys)
+        keys[patches["tip_account"].ix] = row["tip_account"]
+        ixs = list(msg.instructions)
+        ixs[3] = CompiledInstruction(ixs[3].program_id_index, b"\2\0\0\0" + row["tip"].to_bytes(8, "little"),
+                                     bytes(ixs[3].accounts))
+        expected = MessageV0(msg.header, keys, bh, ixs, [])
+        assert wire == bytes(VersionedTransaction(expected, [chain.payer]))
+        tx = VersionedTransaction.from_bytes(wire)
+        assert tx.verify_with_results() == [True]
+        result = svm.send_transaction(tx)
+        assert type(result).__name__ == "TransactionMetadata", result
+    assert [svm.get_balance(a) - b for a, b in zip(TIP_ACCOUNTS, before)] == [r["tip"] for r in rows]
+    # base58 and bytes are taken as well as a Pubkey
+    assert tpl.sign(blockhash=bh, tip_account=str(TIP_ACCOUNTS[2])) == tpl.sign(
+        blockhash=bh, tip_account=bytes(TIP_ACCOUNTS[2]))
+
+
+def test_account_patch_refuses_signers_duplicates_and_bad_values(chain):
+    msg = MessageV0.try_compile(chain.payer.pubkey(), chain.transfer_with_tip_ixs(), [], Hash.default())
+    with pytest.raises(mevlib.InvalidArgumentError, match="account key 0"):
+        mevlib.TxTemplate(msg, chain.payer, {"k": Patch.account(0)})  # the payer signs
+    with pytest.raises(mevlib.PatchError, match="account key 99"):
+        mevlib.TxTemplate(msg, chain.payer, {"k": Patch.account(99)})
+    with pytest.raises(mevlib.PatchError, match="not a static account key"):
+        Patch.account_of(msg, Keypair().pubkey())
+    tpl = mevlib.TxTemplate(msg, chain.payer, {"k": Patch.account_of(msg, chain.tip_account)})
+    bh = chain.svm.latest_blockhash()
+    for dup in (chain.payer.pubkey(), chain.recipient):  # the runtime refuses a key loaded twice
+        with pytest.raises(mevlib.PatchError, match="equals another account key"):
+            tpl.sign(blockhash=bh, k=dup)
+        with pytest.raises(mevlib.PatchError, match="equals another account key"):
+            tpl.sign_many([{"k": Keypair().pubkey()}, {"k": dup}], blockhash=bh)
+    with pytest.raises(mevlib.PatchError, match="32 bytes"):
+        tpl.sign(blockhash=bh, k=b"\x01" * 31)
+    with pytest.raises(mevlib.PatchError, match="base58"):
+        tpl.sign(blockhash=bh, k="not-base58!")

@@ -107,6 +107,27 @@ static void test_template(void)
     }
     mev_pool_free(pool);
     mev_tpl_free(t);
+
+    /* an account-key patch: the destination (key 1) drawn per signature, kept unique */
+    unsigned dest;
+    unsigned char krow[32 + 32];
+    CHECK_EQ_INT(mev_tpl_new(msg, len, &t), MEV_OK);
+    CHECK_EQ_INT(mev_tpl_set_signer(t, k), MEV_OK);
+    CHECK_EQ_INT(mev_tpl_add_blockhash_patch(t, &bh), MEV_OK);
+    CHECK_EQ_INT(mev_tpl_add_account_patch(t, 0, &idx), MEV_EINVAL);  /* the signer */
+    CHECK_EQ_INT(mev_tpl_add_account_patch(t, 3, &idx), MEV_EBOUNDS); /* 3 static keys */
+    CHECK_EQ_INT(mev_tpl_add_account_patch(t, 1, &dest), MEV_OK);
+    CHECK_EQ_INT(mev_tpl_add_account_patch(t, 1, &idx), MEV_EBOUNDS); /* overlaps */
+    memset(krow, 0x11, 32);
+    memset(krow + 32, 0x77, 32);
+    CHECK_EQ_INT(mev_tpl_sign(t, krow, out), MEV_OK);
+    CHECK(memcmp(signed_msg + 4 + 32, krow + 32, 32) == 0);
+    CHECK(crypto_sign_verify_detached(out + 1, signed_msg, len, mev_key_pubkey(k)) == 0);
+    memcpy(krow + 32, mev_key_pubkey(k), 32);  /* the payer again */
+    CHECK_EQ_INT(mev_tpl_sign(t, krow, out), MEV_EDUPKEY);
+    memset(krow + 32, 0, 32);                  /* the system program, key 2 */
+    CHECK_EQ_INT(mev_tpl_sign(t, krow, out), MEV_EDUPKEY);
+    mev_tpl_free(t);
     mev_key_free(k);
     mev_key_free(other);
 }
