@@ -761,8 +761,8 @@ def engine_table():
     import mevlib
     from mevlib.engine import Engine, Intent
     from mevlib.feed import Feed, RingSource
-    from mevlib.routes import JsonRpcClient, RpcRoute
-    from mevlib.sender import HedgedSender, SlotClock
+    from mevlib.routes import JitoRoute, JsonRpcClient, RpcRoute
+    from mevlib.sender import REVERT_PROTECTED, HedgedSender, SlotClock
 
     port = _free_port()
     sim = subprocess.Popen([sys.executable, "-m", "mevlib.sim", "--port", str(port)], stdout=subprocess.DEVNULL)
@@ -787,8 +787,10 @@ def engine_table():
                 ("inline feed, busy-polling ring, 3 tip variants", 1.0, True, [20_000, 21_000, 22_000], fast)):
             name = f"mevlib-bench-engine-{os.getpid()}"
             ring = mevlib.Ring(1 << 22, name=name)
-            sender = HedgedSender([RpcRoute(f"r{i}", url) for i in range(3)], clock, JsonRpcClient(url),
-                                  kalman=mevlib.PhaseKalman())
+            # variants go to block engines only (revert protection): they are different transactions
+            jito = f"http://127.0.0.1:{port}/jito-ny"
+            sender = HedgedSender([JitoRoute(f"j{i}", jito, rate_limit=None) if tips else RpcRoute(f"r{i}", url)
+                                   for i in range(3)], clock, JsonRpcClient(url), kalman=mevlib.PhaseKalman())
             engine = Engine(sender=sender, rpc=JsonRpcClient(url), feed=Feed(RingSource(name, spin=spin)),
                             inline_feed=inline)
             stamp, lat = [0], []
@@ -796,7 +798,8 @@ def engine_table():
             @engine.on_pool_delta()
             def fire(update, ctx, tips=tips, tpl=tpl):
                 stamp[0] = update.write_version
-                return Intent(tpl, {"amount": 1000}, value=1e6, tips=tips, target_slot=ctx.slot + 2000)
+                return Intent(tpl, {"amount": 1000}, value=1e6, tips=tips, target_slot=ctx.slot + 2000,
+                              exclusive=REVERT_PROTECTED if tips else None)
 
             engine.on_shot = lambda attempt, queued_ns: lat.append(queued_ns - stamp[0])
             engine.start()

@@ -10,6 +10,7 @@ import sys
 from common import Pools, swap_template, tip_ladder
 
 from mevlib.engine import Intent
+from mevlib.sender import DURABLE_NONCE
 from mevlib.sim.market import POOL_PROGRAM
 
 
@@ -44,14 +45,15 @@ class TwoPoolArb:
         if profit < self.min_profit:
             return None
         self.last_slot = ctx.slot
-        return Intent(self.template, {"amount": amount}, value=profit, tips=tip_ladder(profit), label=self.name)
+        return Intent(self.template, {"amount": amount}, value=profit, tips=tip_ladder(profit),
+                      exclusive=DURABLE_NONCE, label=self.name)
 
     def register(self, engine):
         engine.on_pool_delta(program=POOL_PROGRAM)(self.on_delta)
 
 
 def make(payer, vault, market):
-    return TwoPoolArb(swap_template(payer, vault), bytes(market.keys[0]), bytes(market.keys[1]))
+    return TwoPoolArb(swap_template(payer, vault, durable_nonce=True), bytes(market.keys[0]), bytes(market.keys[1]))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ mevlib.feed, runs
 the example strategies (examples/) as engine hooks, signs their intents, and sends them. The
 opportunities alternate between two policies, so both see the same market:
   hedged   - a W of 3 shots over the routes the bandit picks, timed by the per-leader Kalman
-             filter, one tip per shot from the strategy's ladder;
+             filter, one tip per shot from the strategy's ladder (the variants share a durable
+             nonce, leased per attempt from a pool, so at most one can execute);
   baseline - one shot on the RPC route at the start of the slot, a fixed tip.
 Every shot and outcome goes to the chDB store; halfway through, the calibration tables are refit
 from it and loaded. At the end: a summary table and a PNG report. With KAFKA=host:port the plugin
@@ -31,15 +32,18 @@ import time
 
 from solders.account import Account
 from solders.keypair import Keypair
+from solders.message import MessageV0
 from solders.pubkey import Pubkey
+from solders.transaction import VersionedTransaction
 
 import mevlib
-from mevlib import store
+from mevlib import nonce, store
 from mevlib._extras import require
 from mevlib.engine import Engine
 from mevlib.feed import (FIRST_SHRED_RECEIVED, PROCESSED, Feed, KafkaSource, PubSubSource, RingSource,
                          YellowstoneSource)
 from mevlib.routes import JitoRoute, JsonRpcClient, RpcRoute, SenderRoute
+from mevlib.nonce import NoncePool
 from mevlib.sender import HedgedSender, SlotClock
 from mevlib.sim import ClusterConfig, Simulator
 from mevlib.sim.market import POOL_PROGRAM, Market
@@ -48,6 +52,7 @@ from mevlib.sim.plugin import PluginCore
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXAMPLES = [ROOT / "examples" / "two_pool_arb.py", ROOT / "examples" / "backrun.py"]
 BASELINE_TIP = 25_000
+NONCE_ACCOUNTS = 32  # attempts in flight at once: ~2 a slot, each held until decided (~10 slots)
 
 
 def load_strategy(path: pathlib.Path):
@@ -76,6 +81,8 @@ class Demo:
         self.payer, vault = Keypair(), Keypair().pubkey()
         self.sim.cluster.airdrop(self.payer.pubkey(), 10**14)  # 100,000 SOL: the faucet has a limit
         self.sim.cluster.airdrop(vault, 10**9)
+        self.nonces = NoncePool(self.rpc, self._create_nonce_accounts(NONCE_ACCOUNTS))
+        self._baseline_leases = {}  # attempt id -> nonce account
 
         # the validator's side: plugin core -> ring:// (or Kafka) -> the bot's feed; or the RPC node's
         # PubSub websocket -> the bot's feed
@@ -144,12 +151,23 @@ class Demo:
         self.engine = Engine(sender=self.hedged, rpc=self.rpc, feed=Feed(feed_source), writer=self.writer,
                              backend=self.backend, lut_dir=os.path.join(out_dir, "luts"),
                              calibrate_every=seconds / 2 if seconds else 300.0, min_rows=30 if short else 200,
-                             events=self.events)
+                             events=self.events, nonces=self.nonces)
         self.strategies = [load_strategy(p).make(self.payer, vault, self.market) for p in strategies]
         self._turn = 0
         for s in self.strategies:
             self.engine.on_pool_delta(program=POOL_PROGRAM)(self._alternating(s))
         self.baseline_decided = []
+
+    def _create_nonce_accounts(self, count: int) -> list:
+        """The bot's durable nonce accounts (authority: the payer), made at the cluster's genesis."""
+        rent = self.rpc.call("getMinimumBalanceForRentExemption", [nonce.NONCE_ACCOUNT_LENGTH])
+        blockhash = self.sim.cluster.latest_blockhash(self.sim.now_ms())
+        accounts = [Keypair() for _ in range(count)]
+        for kp in accounts:
+            ixs = nonce.create_instructions(self.payer.pubkey(), kp.pubkey(), self.payer.pubkey(), rent)
+            msg = MessageV0.try_compile(self.payer.pubkey(), ixs, [], blockhash)
+            self.sim.cluster.genesis(VersionedTransaction(msg, [self.payer, kp]))
+        return [kp.pubkey() for kp in accounts]
 
     def _alternating(self, strategy):
         """The strategy's hook, with every other opportunity given to the baseline policy."""
@@ -161,9 +179,18 @@ class Demo:
             if self._turn % 2:
                 intent.label = f"{strategy.name}/hedged"
                 return intent
-            wire = intent.template.sign(blockhash=ctx.blockhash, tip=BASELINE_TIP, **intent.patches)
-            self.baseline.send(wire, ctx.slot + 1, value=intent.value, tips=[BASELINE_TIP],
-                               label=f"{strategy.name}/baseline")
+            lease = self.nonces.lease()
+            if lease is None:
+                return None  # every nonce account is in flight: the baseline skips this turn
+            try:
+                wire = intent.template.sign(blockhash=lease.nonce, nonce_account=lease.account, tip=BASELINE_TIP,
+                                            **intent.patches)
+                attempt = self.baseline.send(wire, ctx.slot + 1, value=intent.value, tips=[BASELINE_TIP],
+                                             label=f"{strategy.name}/baseline")
+            except Exception:
+                self.nonces.release(lease.account)
+                raise
+            self._baseline_leases[attempt.attempt_id] = lease.account
             return None
         hook.__qualname__ = f"{strategy.name}.on_delta"
         return hook
@@ -173,8 +200,13 @@ class Demo:
         self.sim.cluster.write_account(Pubkey.from_bytes(pubkey), Account(lamports, data, Pubkey.from_bytes(owner)),
                                        self.sim.now_ms())
 
+    def _poll_baseline(self, timeout: float = 0.0):
+        for attempt in self.baseline.poll(timeout=timeout):
+            self.nonces.release(self._baseline_leases.pop(attempt.attempt_id))
+            self.baseline_decided.append(attempt)
+
     def _tick(self, engine):
-        self.baseline_decided += self.baseline.poll()
+        self._poll_baseline()
         if self.events is not None:
             s = engine.stats
             self.events.stats(len(self.ring) if self.ring is not None else 0, s.coalesced, self.events.dropped)
@@ -222,7 +254,7 @@ class Demo:
         deadline = time.monotonic() + 10  # let what was sent be decided
         while (self.hedged.pending or self.baseline.pending) and time.monotonic() < deadline:
             self.engine.step(timeout=0.05)
-            self.baseline_decided += self.baseline.poll(timeout=0.05)
+            self._poll_baseline(timeout=0.05)
         self._tick(self.engine)
         if not self.quiet:
             print()

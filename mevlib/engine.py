@@ -30,6 +30,8 @@ from solders.hash import Hash
 
 from mevlib.errors import InvalidArgumentError
 from mevlib.feed import AccountUpdate, Feed, SlotUpdate
+from mevlib.jito import TipAccounts
+from mevlib.sender import DURABLE_NONCE
 
 log = logging.getLogger("mevlib.engine")
 
@@ -37,8 +39,14 @@ log = logging.getLogger("mevlib.engine")
 @dataclasses.dataclass
 class Intent:
     """What a hook wants sent: a template, values for its patch points (the engine fills in the
-    blockhash), what landing is worth (lamports), and optionally one tip per shot (signed as
-    variants with sign_many; the template needs a "tip" patch) and the slot to target."""
+    blockhash, and a tip account drawn per signature when the template has a "tip_account" patch),
+    what landing is worth (lamports), and optionally the slot to target.
+
+    `tips`: one tip per shot, signed as variants (the template needs a "tip" patch). Variants are
+    different transactions, so they need `exclusive` (mevlib.sender.EXCLUSIVE): SHARED_BUNDLE with
+    `bundle`, REVERT_PROTECTED, or DURABLE_NONCE (the engine leases a nonce account from its
+    NoncePool, patches it into the template's "nonce_account" and signs with its value).
+    `bundle`: signed transactions to go ahead of ours in a Jito bundle (a backrun's target)."""
 
     template: object                      # mevlib.TxTemplate
     patches: dict = dataclasses.field(default_factory=dict)
@@ -46,6 +54,8 @@ class Intent:
     tips: Sequence[int] | None = None
     target_slot: int | None = None
     label: str = ""
+    bundle: Sequence[bytes] | None = None
+    exclusive: str | None = None
 
 
 @dataclasses.dataclass
@@ -121,7 +131,8 @@ class Engine:
     def __init__(self, *, sender, rpc, feed: Feed | None = None, writer=None, backend=None,
                  lut_dir: str | None = None, calibrate_every: float | None = None, min_rows: int = 500,
                  slow_hook_s: float = 0.005, max_errors: int = 100, mailbox_size: int = 4096,
-                 blockhash_every: float = 2.0, lead_slots: int = 1, events=None, inline_feed: bool = False):
+                 blockhash_every: float = 2.0, lead_slots: int = 1, events=None, inline_feed: bool = False,
+                 tip_accounts=None, nonces=None):
         if calibrate_every is not None and (backend is None or lut_dir is None):
             raise InvalidArgumentError("recalibration needs the store's backend and a lut_dir")
         self.feed, self.sender, self.rpc, self.writer = feed, sender, rpc, writer
@@ -131,6 +142,9 @@ class Engine:
         self.blockhash_every, self.lead_slots = blockhash_every, lead_slots
         self.events = events  # a mevlib.monitor.EventPublisher: the dashboard sees every delta
         self.inline_feed = inline_feed
+        self.tip_accounts = tip_accounts or TipAccounts()  # the published list unless a block engine is given
+        self.nonces = nonces                               # a mevlib.nonce.NoncePool for DURABLE_NONCE intents
+        self._leases: dict[int, object] = {}               # attempt id -> its nonce account
         self.stats = EngineStats()
         self.context = Context(self)
         self.hooks: list[_Hook] = []
@@ -139,6 +153,7 @@ class Engine:
         self._work = threading.Event()
         self._stop = threading.Event()
         self._blockhash: Hash | None = None
+        self._last_valid: int | None = None  # the blockhash's lastValidBlockHeight
         self._blockhash_at = 0.0
         self._calibrated_at = time.monotonic()
         self._calibration: threading.Thread | None = None
@@ -259,12 +274,16 @@ class Engine:
                     _, item = h.mailbox.popitem(last=False)
                 self._call(h, item)
         for attempt in self.sender.poll():
+            lease = self._leases.pop(attempt.attempt_id, None)
+            if lease is not None:
+                self.nonces.release(lease)
             self.stats.decided += 1
             self.stats.landed += bool(attempt.landed)
             for h in self.hooks:
                 if h.kind == "outcome" and not h.disabled:
                     self._call(h, attempt)
         self._refresh_blockhash()
+        self.tip_accounts.refresh()  # a round trip only when due (every ten minutes by default)
         self._maybe_recalibrate()
 
     def _call(self, h: _Hook, item):
@@ -301,36 +320,64 @@ class Engine:
     def submit(self, intent: Intent):
         """Signs and sends an intent now (hooks' return values come here)."""
         self.stats.intents += 1
+        lease = None
         try:
             if self._blockhash is None:
                 raise InvalidArgumentError("no blockhash yet")
+            patches, blockhash, last_valid = dict(intent.patches), self._blockhash, self._last_valid
+            if intent.exclusive == DURABLE_NONCE:
+                lease = self._lease_nonce(intent.template)
+                patches["nonce_account"] = lease.account
+                blockhash, last_valid = lease.nonce, None  # a nonce does not expire by age
+            draw = "tip_account" in intent.template.patch_names and "tip_account" not in patches
             shots = self.sender.shots
             if intent.tips is not None:
                 if len(intent.tips) != shots:
                     raise InvalidArgumentError(f"tips: one per shot ({shots})")
-                wire = intent.template.sign_many([{**intent.patches, "tip": t} for t in intent.tips],
-                                                 blockhash=self._blockhash)
+                rows = [{**patches, "tip": t} for t in intent.tips]
+                for row in rows if draw else ():
+                    row["tip_account"] = self.tip_accounts.choose()
+                wire = intent.template.sign_many(rows, blockhash=blockhash)
             else:
-                wire = intent.template.sign(blockhash=self._blockhash, **intent.patches)
+                if draw:
+                    patches["tip_account"] = self.tip_accounts.choose()
+                wire = intent.template.sign(blockhash=blockhash, **patches)
             slot = intent.target_slot or self.sender.clock.current_slot() + self.lead_slots
             attempt = self.sender.send(wire, slot, value=intent.value or None, label=intent.label,
-                                       tips=list(intent.tips) if intent.tips is not None else None)
+                                       tips=list(intent.tips) if intent.tips is not None else None,
+                                       bundle=intent.bundle, exclusive=intent.exclusive,
+                                       last_valid_block_height=last_valid)
         except Exception as e:  # a bad intent costs that intent, never the loop
+            if lease is not None:
+                self.nonces.release(lease.account)
             self.stats.bad_intents += 1
             if self.stats.bad_intents == 1 or self.stats.bad_intents % 100 == 0:
                 log.warning("intent %r not sent: %s (%d so far)", intent.label, e, self.stats.bad_intents)
             return None
+        if lease is not None:
+            self._leases[attempt.attempt_id] = lease.account
         self.stats.attempts += 1
         if self.on_shot is not None:
             self.on_shot(attempt, attempt.queued_ns)
         return attempt
+
+    def _lease_nonce(self, template):
+        if self.nonces is None:
+            raise InvalidArgumentError("durable-nonce intents need Engine(nonces=mevlib.nonce.NoncePool(...))")
+        if "nonce_account" not in template.patch_names:
+            raise InvalidArgumentError("a durable-nonce template needs a 'nonce_account' patch on its advance")
+        lease = self.nonces.lease()
+        if lease is None:
+            raise InvalidArgumentError(f"every nonce account is in flight ({self.nonces.in_flight})")
+        return lease
 
     def _refresh_blockhash(self, force: bool = False):
         now = time.monotonic()
         if not force and now - self._blockhash_at < self.blockhash_every:
             return
         try:
-            self._blockhash = Hash.from_string(self.rpc.get_latest_blockhash())
+            blockhash, self._last_valid = self.rpc.latest_blockhash()  # at confirmed
+            self._blockhash = Hash.from_string(blockhash)
             self._blockhash_at = now
         except Exception as e:  # keep the last one: it stays valid for ~150 slots
             self._blockhash_at = now - self.blockhash_every / 2

@@ -52,7 +52,7 @@ class TipAccounts:
         self.accounts: tuple[Pubkey, ...] = TIP_ACCOUNTS
         self.fetched_at: float | None = None
         self.errors = 0
-        self._rng = rng or random.SystemRandom()
+        self._rng = rng or random.Random()  # which account is no secret: the fast generator will do
         self._lock = threading.Lock()
 
     def refresh(self, force: bool = False) -> bool:

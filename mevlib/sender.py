@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import logging
 import random
 import threading
 import time
@@ -16,13 +17,32 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from solders.pubkey import Pubkey
-from solders.signature import Signature
 
 from mevlib import _sender
 from mevlib.errors import InvalidArgumentError
 from mevlib.feed.core import CREATED_BANK, FIRST_SHRED_RECEIVED
 from mevlib.landing import PhaseKalman, RouteBandit, plan_w
 from mevlib.routes import JsonRpcClient, Route, RpcCallError, classify, transaction_error
+from mevlib.transaction import MAX_PROCESSING_AGE, fee_for_message, message_key, nonce_account_of, parse
+
+# How tip variants (different messages for one opportunity) are kept from all executing. Without
+# one, every variant could land: each pays its fee and the trade runs several times. send()
+# refuses variants unless the caller names one of these, and checks what it can:
+# - SHARED_BUNDLE: every variant is bundled behind the same transactions (`bundle=`, a backrun's
+#   target). A transaction commits once, so at most one bundle can: exclusive by construction.
+# - DURABLE_NONCE: every variant advances one durable nonce from one value: the first to commit
+#   moves it, the others' lifetime is gone. Exclusive by construction, on any route.
+# - REVERT_PROTECTED: only to block engines (bundleOnly), where a variant that fails costs nothing.
+#   Two that both succeed still both execute: it is exclusive only for a trade whose second
+#   execution fails (its own min-out or state check), which the caller asserts by naming it. A
+#   double landing is accounted (both tips and fees) and counted in `double_landed`.
+SHARED_BUNDLE = "shared_bundle"
+DURABLE_NONCE = "durable_nonce"
+REVERT_PROTECTED = "revert_protected"
+EXCLUSIVE = (SHARED_BUNDLE, DURABLE_NONCE, REVERT_PROTECTED)
+MAX_BUNDLE = 5  # transactions in a Jito bundle, ours included
+
+log = logging.getLogger("mevlib.sender")
 
 # Attempt and shot ids: one sequence for every sender in the process, since senders may share a
 # recorder and a store (the demo's hedged and baseline policies do). It starts at the wall clock
@@ -191,6 +211,15 @@ class Attempt:
     tips: list | None = None
     label: str = ""                 # the caller's name for it (strategy, policy), carried into records
     queued_ns: int = 0              # CLOCK_MONOTONIC when its first shot was handed to the C sender
+    bundle: tuple = ()              # the signed transactions ahead of ours in each shot's bundle
+    exclusive: str | None = None    # how its tip variants are kept from all executing (EXCLUSIVE)
+    last_valid_block_height: int | None = None  # its blockhash's; past it nothing of it can land
+    message_keys: list = dataclasses.field(default_factory=list)  # per shot (mevlib.transaction.message_key)
+    fees: list = dataclasses.field(default_factory=list)          # per shot: lamports it pays if committed
+    fee_paid: int = 0               # lamports paid by its committed transactions (landed or failed)
+    tip_paid: int = 0
+    duplicate_of: str | None = None  # another attempt's signature of the same message landed it
+    late_slot: int | None = None    # landed (or failed and paid) after it was decided a miss
 
 
 class HedgedSender:
@@ -241,40 +270,67 @@ class HedgedSender:
             self._curl.submit(0, i, _sender.WARM, [])
         self._jito_rpc: dict[str, JsonRpcClient] = {}
         self._attempts: dict[int, Attempt] = {}
+        self._watch: dict[int, Attempt] = {}      # decided misses that could still land until they expire
+        self._twins: dict[bytes, set] = {}        # message key -> every signature sent of that message
+        self._twin_until: dict[bytes, int] = {}   # message key -> the slot after which it cannot land
         self._by_shot: dict[int, Attempt] = {}
         self._statuses_at = 0.0
         self.decided: list[Attempt] = []
+        self.double_landed = 0  # attempts of which more than one variant executed
 
-    def send(self, wire, target_slot: int, *, value: float | None = None, tips=None, label: str = "") -> Attempt:
+    def send(self, wire, target_slot: int, *, value: float | None = None, tips=None, label: str = "",
+             bundle=None, exclusive: str | None = None, last_valid_block_height: int | None = None) -> Attempt:
         """Plans and submits one opportunity. `wire`: one signed transaction for every shot, or
         one variant per shot. `tips`: the lamports each shot tips, to respect routes' minimums.
-        `value`: what landing is worth, for cost-aware route choice."""
+        `value`: what landing is worth, for cost-aware route choice.
+
+        `bundle`: signed transactions that go ahead of ours in a Jito bundle (a backrun's target):
+        every shot is then a sendBundle of ``[*bundle, ours]`` to a block engine. Variants (different
+        messages) need `exclusive`, one of EXCLUSIVE (see above: how each keeps them from all
+        executing, and what is checked here). `last_valid_block_height`: the blockhash's, so an attempt that
+        has not landed is final once the chain passes it."""
         wires = list(wire) if isinstance(wire, (list, tuple)) else [wire] * self.shots
         if len(wires) != self.shots or not all(isinstance(w, bytes) for w in wires):
             raise InvalidArgumentError(f"one signed transaction, or {self.shots} tip variants (bytes)")
+        if tips is not None and len(tips) != self.shots:
+            raise InvalidArgumentError(f"tips: one per shot ({self.shots})")
+        ahead = self._bundle(bundle)
+        if exclusive == SHARED_BUNDLE and not ahead:
+            raise InvalidArgumentError(f"exclusive={SHARED_BUNDLE!r} needs the shared transactions: bundle=[...]")
+        protected = exclusive == REVERT_PROTECTED or bool(ahead)
+        self._check_exclusive(wires, exclusive)
+        allowed = {n for n, r in self.routes.items() if r.jito} if protected else None
+        if allowed is not None and not allowed:
+            raise InvalidArgumentError("bundles and revert-protected variants need a block-engine route")
         leader = self.clock.leader(target_slot)
         phase = self.default_phase_ms if self.default_phase_ms is not None else self.clock.slot_ms / 2
         plan = plan_shots(self.kalman, self.bandit, leader, target_slot, self.shots,
                           default_phase_ms=phase, min_spread_ms=self.min_spread_ms, value=value,
                           z=self._z)
-        if tips is not None and len(tips) != self.shots:
-            raise InvalidArgumentError(f"tips: one per shot ({self.shots})")
-        plan = self._steer(plan, leader, value, tips)
+        plan = self._steer(plan, leader, value, tips, allowed)
         start = self.clock.slot_start_ns(target_slot)
         # submit first, bookkeep after: the first shot is queued as early as it can be
         shot_ids = [next(_ids) for _ in plan]
         fire_at = [start + int(shot.offset_ms * 1e6) for shot in plan]
         queued_ns = 0
         for shot, w, shot_id, at in zip(plan, wires, shot_ids, fire_at):
-            self._curl.submit(shot_id, self._route_index[shot.route], self.routes[shot.route].shot_kind(), [w], at)
+            route = self.routes[shot.route]
+            kind = route.shot_kind(bundle=bool(ahead), bundle_only=protected)
+            self._curl.submit(shot_id, self._route_index[shot.route], kind, [*ahead, w], at)
             queued_ns = queued_ns or time.monotonic_ns()
         attempt = Attempt(next(_ids), leader, target_slot, [], plan, shot_ids, tips=tips, label=label,
-                          queued_ns=queued_ns)
+                          queued_ns=queued_ns, bundle=tuple(ahead), exclusive=exclusive,
+                          last_valid_block_height=last_valid_block_height)
         for shot_id in shot_ids:
             self._by_shot[shot_id] = attempt
         self._z = self._draw_centre()  # the next W's, drawn now: off the path to the first shot
-        # the first signature sits right after a one-byte count (a transaction holds at most 12)
-        attempt.signatures = [str(Signature.from_bytes(w[1:65])) for w in wires]
+        parsed = {w: parse(w) for w in wires}
+        attempt.signatures = [str(parsed[w].signatures[0]) for w in wires]
+        attempt.message_keys = [message_key(parsed[w]) for w in wires]
+        attempt.fees = [fee_for_message(parsed[w].message) for w in wires]
+        for key, sig in zip(attempt.message_keys, attempt.signatures):
+            self._twins.setdefault(key, set()).add(sig)
+            self._twin_until[key] = max(self._twin_until.get(key, 0), target_slot + MAX_PROCESSING_AGE)
         if self.kalman is not None:
             phase_ms, phase_std = self.kalman.predict(leader, target_slot)
             self.on_record({"kind": "plan", "slot": target_slot, "leader": leader.hex(),
@@ -291,6 +347,38 @@ class HedgedSender:
         self._attempts[attempt.attempt_id] = attempt
         return attempt
 
+    @staticmethod
+    def _bundle(bundle) -> list:
+        if bundle is None:
+            return []
+        ahead = list(bundle)
+        if not 1 <= len(ahead) < MAX_BUNDLE or not all(isinstance(w, bytes) for w in ahead):
+            raise InvalidArgumentError(f"bundle: 1 to {MAX_BUNDLE - 1} signed transactions (bytes) ahead of ours")
+        return ahead
+
+    @staticmethod
+    def _check_exclusive(wires: list, exclusive: str | None):
+        """Variants are different messages (one message signed again is the same transaction to the
+        runtime). They may go out only in a way that lets at most one execute."""
+        if exclusive is not None and exclusive not in EXCLUSIVE:
+            raise InvalidArgumentError(f"exclusive must be one of {EXCLUSIVE}, not {exclusive!r}")
+        # the message follows the signatures; a count below 128 is one byte
+        messages = {w[1 + 64 * w[0]:] for w in wires}
+        if len(messages) == 1:
+            return
+        if exclusive is None:
+            raise InvalidArgumentError(
+                "tip variants are different transactions and could all land (each paying its fee, the "
+                f"trade running twice): send them with exclusive= one of {EXCLUSIVE} (see mevlib.sender)")
+        if exclusive == DURABLE_NONCE:
+            txs = [parse(w) for w in wires]
+            nonces = {nonce_account_of(t.message) for t in txs}
+            values = {t.message.recent_blockhash for t in txs}
+            if None in nonces or len(nonces) != 1 or len(values) != 1:
+                raise InvalidArgumentError(
+                    "durable-nonce variants must each start with AdvanceNonceAccount on the same nonce "
+                    "account and carry the same nonce value")
+
     def _draw_centre(self) -> float:
         """The standard normal draw that places a W's centre in the phase posterior."""
         return self._rng.gauss(0.0, 1.0) if self.kalman is not None else 0.0
@@ -300,12 +388,16 @@ class HedgedSender:
         a, b = self.bandit.posterior(route, leader)
         return a / (a + b)
 
-    def _steer(self, plan: list[Shot], leader: bytes, value, tips) -> list[Shot]:
+    def _steer(self, plan: list[Shot], leader: bytes, value, tips, allowed: set | None = None) -> list[Shot]:
         """Moves a shot off a route that cannot take it now: no request left this second (token
         bucket or 429 back-off), or a tip below the route's minimum. It goes to the best route
-        (bandit order) that can; with none, it keeps its route and the answer is recorded."""
+        (bandit order) that can; with none, it keeps its route and the answer is recorded.
+        `allowed` (bundles, revert-protected variants) is a hard limit: a shot on another route
+        always moves, to the best allowed route even when that one cannot take it now."""
         def usable(name, tip):
             route = self.routes[name]
+            if allowed is not None and name not in allowed:
+                return False
             if tip is not None and tip < route.min_tip:
                 return False
             return route.limiter is None or route.limiter.try_acquire()
@@ -319,6 +411,9 @@ class HedgedSender:
                 continue
             ranked = ranked or self.bandit.choose(len(self.bandit.routes), leader, value)
             spare = next((r for r in ranked if r != shot.route and usable(r, tip)), None)
+            if spare is None and allowed is not None and shot.route not in allowed:
+                fits = [r for r in ranked if r in allowed and (tip is None or tip >= self.routes[r].min_tip)]
+                spare = (fits or [r for r in ranked if r in allowed])[0]
             out.append(shot._replace(route=spare) if spare else shot)
         return out
 
@@ -329,6 +424,8 @@ class HedgedSender:
             attempt = self._by_shot.pop(res.shot_id, None)
             if attempt is None:
                 continue  # a warm-up
+            if res.ok and attempt.bundle and not res.bundle_id and isinstance(res.value, str):
+                res.bundle_id = res.value  # sendBundle answers with the id; sendTransaction in a header
             attempt.results[res.shot_id] = res
             if res.status == "rate_limited" and self.routes[res.route].limiter:
                 self.routes[res.route].limiter.penalise(1.0)
@@ -355,14 +452,23 @@ class HedgedSender:
         self._statuses_at = now
         ready = [a for a in self._attempts.values()
                  if now_slot > a.target_slot + 1 and len(a.results) == len(a.shot_ids)]
-        if not ready:
+        watched = list(self._watch.values())
+        if not ready and not watched:
             return []
-        sigs = sorted({s for a in ready for s in a.signatures})
+        # every signature of these messages, other attempts' included: one message signed again is
+        # one transaction to the runtime, and only the signature it committed has a status
+        sigs = sorted({s for a in ready + watched for key in a.message_keys for s in self._twins.get(key, ())})
         try:
             node_slot, found = self.status_rpc.signature_statuses(sigs)
+            height = (self.status_rpc.get_block_height()
+                      if any(a.last_valid_block_height is not None for a in ready + watched) else None)
         except (RpcCallError, KeyError, TypeError):
             return []  # try again on the next poll; nothing is decided on a failed lookup
         statuses = dict(zip(sigs, found))
+        try:
+            self._follow_late(watched, statuses, node_slot, height)
+        except ValueError:
+            return []  # an err we cannot read is never taken for a miss: ask again
         decided = []
         for a in ready:
             landed = {s: st for s in a.signatures if (st := statuses.get(s)) and st.get("err") is None}
@@ -371,16 +477,73 @@ class HedgedSender:
                             if (st := statuses.get(s)) and st.get("err") is not None}
             except ValueError:
                 return decided  # an err we cannot read is never taken for a miss: ask again
+            twin = None if landed else next(
+                (s for key in a.message_keys for s in sorted(self._twins.get(key, ()))
+                 if s not in a.signatures and (st := statuses.get(s)) and st.get("err") is None), None)
+            expired = self._expired(a, node_slot, height)
             # "not landed" is the node's verdict: only once its own slot is well past the target
-            if not landed and node_slot <= a.target_slot + self.give_up_slots:
+            if not landed and twin is None and not expired and node_slot <= a.target_slot + self.give_up_slots:
                 continue
             a.landed = bool(landed)
             a.landed_slot = min(st["slot"] for st in landed.values()) if landed else None
+            if len(landed) > 1:
+                self.double_landed += 1
+                log.error("attempt %d: %d variants executed (%s): every tip and fee is accounted",
+                          a.attempt_id, len(landed), a.exclusive)
+            a.duplicate_of = twin
+            self._account(a, statuses)
             self._credit(a, set(landed))
             decided.append(a)
             del self._attempts[a.attempt_id]
             self.decided.append(a)
+            if not landed and not expired:
+                self._watch[a.attempt_id] = a  # it can still land (or fail and pay) until it expires
+        self._forget(node_slot)
         return decided
+
+    def _expired(self, a: Attempt, node_slot: int, height: int | None) -> bool:
+        """Nothing of it can land any more: the chain is past its blockhash's last valid block
+        height (or, not knowing it, past the blockhash's 150 slots counted from the target)."""
+        if a.last_valid_block_height is not None and height is not None:
+            return height > a.last_valid_block_height
+        return node_slot > a.target_slot + MAX_PROCESSING_AGE
+
+    def _account(self, a: Attempt, statuses: dict):
+        """Fees of every committed signature (landed, or failed and paid), the tip of the landed one."""
+        first = {}
+        for i, s in enumerate(a.signatures):
+            first.setdefault(s, i)
+        committed = [s for s in first if statuses.get(s)]
+        a.fee_paid = sum(a.fees[first[s]] for s in committed)
+        a.tip_paid = sum(a.tips[first[s]] for s in committed
+                         if statuses[s].get("err") is None) if a.tips else 0
+
+    def _follow_late(self, watched: list, statuses: dict, node_slot: int, height: int | None):
+        """Attempts decided as misses are watched until they expire: one that lands (or fails
+        and pays) late is accounted and recorded; the models keep their verdict (it missed the
+        slot it was aimed at)."""
+        for a in watched:
+            committed = {s: st for s in a.signatures if (st := statuses.get(s))}
+            if committed:
+                failed = {s: transaction_error(st["err"]) for s, st in committed.items() if st.get("err") is not None}
+                a.failed.update(failed)
+                a.late_slot = min(st["slot"] for st in committed.values())
+                self._account(a, statuses)
+                del self._watch[a.attempt_id]
+                self.on_record({"kind": "late", "attempt": a.attempt_id, "slot": a.late_slot,
+                                "landed": len(failed) < len(committed), "fee_paid": a.fee_paid,
+                                "tip_paid": a.tip_paid, "label": a.label,
+                                "failed": {sig: e.name for sig, e in failed.items()}})
+            elif self._expired(a, node_slot, height):
+                del self._watch[a.attempt_id]
+
+    def _forget(self, node_slot: int):
+        """Drops the signatures of messages that can no longer land from the twin index."""
+        live = {key for a in [*self._attempts.values(), *self._watch.values()] for key in a.message_keys}
+        for key in [k for k in self._twins if k not in live]:
+            if node_slot > self._twin_until.get(key, 0):
+                del self._twins[key]
+                self._twin_until.pop(key, None)
 
     def _credit(self, a: Attempt, landed_sigs: set):
         """Which shot landed it. With one tip variant per shot the landed signature names the
@@ -406,13 +569,13 @@ class HedgedSender:
                 plain = [i for _, i in candidates if not self.routes[a.shots[i].route].jito]
                 credited = a.shots[(plain or [candidates[0][1]])[0]]
         a.credited_route = credited.route if credited else None
-        for shot in a.shots:
+        for shot in a.shots if a.duplicate_of is None else ():  # a twin's landing teaches nothing
             won = credited is not None and shot is credited
             self.bandit.update(shot.route, a.leader, won)
             alpha, beta = self.bandit.posterior(shot.route, a.leader)
             self.on_record({"kind": "arm", "route": shot.route, "leader": a.leader.hex(), "landed": won,
                             "alpha": alpha, "beta": beta})
-        if self.kalman is not None:
+        if self.kalman is not None and a.duplicate_of is None:
             if credited is not None:
                 self.kalman.observe(a.leader, credited.offset_ms, True, slot=a.target_slot)
             else:
@@ -422,7 +585,9 @@ class HedgedSender:
                         "route": a.credited_route, "shots": len(a.shots),
                         "credited_shot": a.shot_ids[a.shots.index(credited)] if credited else None,
                         "signature": a.signatures[a.shots.index(credited)] if credited else a.signatures[0],
-                        "tip_paid": a.tips[credited.index] if credited and a.tips else 0, "label": a.label,
+                        "tip_paid": a.tip_paid, "fee_paid": a.fee_paid, "label": a.label,
+                        "fees": {s: a.fees[a.signatures.index(s)] for s in {*a.failed, *landed_sigs}},
+                        "duplicate_of": a.duplicate_of, "bundle": bool(a.bundle),
                         "failed": {sig: e.name for sig, e in a.failed.items()}})
 
     @property

@@ -11,7 +11,7 @@ import mevlib
 from mevlib.engine import Engine, Intent
 from mevlib.feed import Feed, RingSource
 from mevlib.routes import JitoRoute, JsonRpcClient, RpcRoute
-from mevlib.sender import HedgedSender, SlotClock
+from mevlib.sender import REVERT_PROTECTED, HedgedSender, SlotClock
 from mevlib.sim import ClusterConfig, Simulator
 from mevlib.sim.market import POOL_PROGRAM, Market, decode_pool
 from mevlib.sim.plugin import PluginCore
@@ -106,7 +106,8 @@ def test_intents_land_on_the_cluster(cluster):
     engine.on_outcome(lambda attempt, ctx: outcomes.append(attempt))
     engine.start()
     for i in range(10):
-        engine.submit(Intent(tpl, {"amount": 1000 + i}, value=1e6, tips=[200_000 + i, 300_000 + i], label="t"))
+        engine.submit(Intent(tpl, {"amount": 1000 + i}, value=1e6, tips=[200_000 + i, 300_000 + i], label="t",
+                             exclusive=REVERT_PROTECTED))
         engine.submit(Intent(tpl, {"amount": 1}, tips=[1]))                 # a tip variant count that does not fit
         engine.submit(Intent(tpl, {"no_such_patch": 1}, tips=[5000, 6000]))  # a bad patch: that intent only
         engine.run(0.15)

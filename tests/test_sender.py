@@ -15,7 +15,7 @@ from forking import in_child
 from mevlib import _sender
 from mevlib.jito import TIP_ACCOUNTS
 from mevlib.routes import JitoRoute, JsonRpcClient, RpcCallError, RpcRoute, classify
-from mevlib.sender import HedgedSender, SlotClock, plan_shots
+from mevlib.sender import REVERT_PROTECTED, HedgedSender, SlotClock, plan_shots
 from mevlib.sim import ClusterConfig, Faults, Simulator
 
 FAST = dataclasses.replace(ClusterConfig(seed=3), slot_ms=100.0, competitive_share=0.0)
@@ -65,7 +65,8 @@ def test_hedged_sender_lands_and_attributes(sim):
                       bandit=mevlib.RouteBandit(names, per_leader=True, seed=1), on_record=records.append)
     first = clock.current_slot() + 3
     for i in range(30):  # one tip variant per shot: the landed signature names the shot
-        hs.send(tpl.sign_many([{"tip": 50_000 + 3 * i + j} for j in range(3)]), first + i)
+        hs.send(tpl.sign_many([{"tip": 50_000 + 3 * i + j} for j in range(3)]), first + i,
+                exclusive=REVERT_PROTECTED)
     run_until_decided(hs)
     clock.stop()
     hs.close()
@@ -160,7 +161,8 @@ def test_hedged_sender_survives_a_faulty_route():
         hs = HedgedSender(routes_of(sim), clock, rpc, on_record=records.append, timeout=0.5)
         first = clock.current_slot() + 3
         for i in range(20):
-            hs.send(tpl.sign_many([{"tip": 70_000 + 3 * i + j} for j in range(3)]), first + i)
+            hs.send(tpl.sign_many([{"tip": 70_000 + 3 * i + j} for j in range(3)]), first + i,
+                    exclusive=REVERT_PROTECTED)
         run_until_decided(hs)
         clock.stop()
         hs.close()
@@ -184,7 +186,7 @@ def test_landed_without_an_http_answer_is_still_credited():
         # nothing landed in about 1 run in 10; with 30, about 1 in 1,000.
         for i in range(30):
             tips = [80_000 + 3 * i + j for j in range(3)]
-            hs.send(tpl.sign_many([{"tip": t} for t in tips]), first + i, tips=tips)
+            hs.send(tpl.sign_many([{"tip": t} for t in tips]), first + i, tips=tips, exclusive=REVERT_PROTECTED)
         run_until_decided(hs)
         clock.stop()
         hs.close()
@@ -308,8 +310,7 @@ def test_rate_limits_and_minimum_tips_steer_shots(sim):
     hs = HedgedSender(routes, clock, rpc, shots=2, on_record=records.append)
     first = clock.current_slot() + 3
     for i in range(6):
-        hs.send(tpl.sign_many([{"tip": 5_000 + 2 * i + j} for j in range(2)]), first + i,
-                tips=[5_000, 5_000])
+        hs.send(tpl.sign(tip=5_000 + i), first + i, tips=[5_000 + i] * 2)
     run_until_decided(hs)
     clock.stop()
     hs.close()
@@ -326,20 +327,21 @@ def test_records_reach_the_store_with_calibrated_p_land(sim, store_db, tmp_path)
     from mevlib import calibrate
     from mevlib.store import SenderRecorder, Writer
 
-    half = tmp_path / "rpc.lut"
-    calibrate.write_lut(str(half), [0.0, 1.0], [0.0, 0.5], "p_land", "p_land/rpc")  # rpc: halve it
+    half = tmp_path / "jito-ny.lut"
+    calibrate.write_lut(str(half), [0.0, 1.0], [0.0, 0.5], "p_land", "p_land/jito-ny")  # jito-ny: halve it
     tpl = funded_template(sim)
     rpc, clock = running_clock(sim)
     writer = Writer(store_db, str(tmp_path / "spill"), flush_seconds=0.05)
     recorder = SenderRecorder(writer, strategy="test")
     hs = HedgedSender(routes_of(sim), clock, rpc, kalman=mevlib.PhaseKalman(),
-                      calibration={"rpc": mevlib.Lut(half)}, on_record=recorder)
+                      calibration={"jito-ny": mevlib.Lut(half)}, on_record=recorder)
     single = HedgedSender([RpcRoute("rpc", sim.url("rpc"))], clock, rpc, shots=1, default_phase_ms=0.0,
                           on_record=recorder)
     first = clock.current_slot() + 3
     for i in range(12):
         tips = [50_000 + 3 * i + j for j in range(3)]
-        hs.send(tpl.sign_many([{"tip": t} for t in tips]), first + i, tips=tips, value=1e6)
+        hs.send(tpl.sign_many([{"tip": t} for t in tips]), first + i, tips=tips, value=1e6,
+                exclusive=REVERT_PROTECTED)
         single.send(tpl.sign(tip=40_000 + i), first + i, tips=[40_000 + i], label="test/single")
     run_until_decided(hs)
     run_until_decided(single)
@@ -358,13 +360,23 @@ def test_records_reach_the_store_with_calibrated_p_land(sim, store_db, tmp_path)
     credited = {(a.attempt_id, a.credited_route) for a in decided if a.landed}
     assert set(store_db.rows(f"SELECT attempt_id, route FROM {db}.attempts WHERE landed = 1")) == credited
     for route, p_raw, p_land, tip in store_db.rows(f"SELECT route, p_raw, p_land, tip_lamports FROM {db}.attempts"):
-        calibrated = route == "rpc" and tip >= 50_000  # the single sender has no calibration
+        calibrated = route == "jito-ny"
         assert p_land == pytest.approx(p_raw / 2 if calibrated else p_raw, abs=1e-6)
     single_paid = {(a.attempt_id, a.tips[0]) for a in single.decided if a.landed}
     assert set(store_db.rows(f"SELECT attempt_id, tip_lamports FROM {db}.outcomes "
                              "WHERE strategy = 'test/single' AND landed = 1")) == single_paid
+    # every tip paid, a second revert-protected variant that also executed included (transfers
+    # can both succeed: only a trade's own min-out makes that mode exclusive)
     paid = store_db.rows(f"SELECT sum(tip_lamports) FROM {db}.outcomes")[0][0]
-    assert paid == store_db.rows(f"SELECT sumIf(tip_lamports, landed = 1) FROM {db}.attempts")[0][0]
+    assert paid == sum(a.tip_paid for a in decided)
+    assert paid >= store_db.rows(f"SELECT sumIf(tip_lamports, landed = 1) FROM {db}.attempts")[0][0]
+    # fees: each landed transaction's, once, in the attempts rows and in realized
+    assert all(a.fee_paid >= a.fees[0] > 5_000 for a in decided if a.landed)  # 5,000 + priority fee
+    fees = sum(a.fee_paid for a in decided)
+    assert store_db.rows(f"SELECT sum(fee_lamports) FROM {db}.attempts")[0][0] == fees
+    realized = sum((1e6 if a.landed else 0.0) - a.tip_paid - a.fee_paid for a in hs.decided)
+    got = store_db.rows(f"SELECT sum(realized_lamports) FROM {db}.outcomes WHERE strategy != 'test/single'")[0][0]
+    assert got == pytest.approx(realized, rel=1e-6)
 
 
 class _Recorder:

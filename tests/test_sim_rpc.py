@@ -21,7 +21,7 @@ from solders.transaction import VersionedTransaction
 
 from mevlib.jito import TIP_ACCOUNTS
 from mevlib.sim import ClusterConfig, RouteModel, Simulator
-from mevlib.sim.cluster import bundle_id
+from mevlib.transaction import bundle_id
 from mevlib.base58 import b58encode
 
 # everything valid lands at once: no drops, no rivals, the whole slot is the window; short slots

@@ -5,7 +5,8 @@ import argparse
 import dataclasses
 import threading
 
-from mevlib.sim import ClusterConfig, RouteModel, Simulator
+from mevlib.sim import ClusterConfig, Simulator
+from mevlib.sim.cluster import always_land
 
 
 def main(argv=None):
@@ -20,10 +21,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     config = dataclasses.replace(ClusterConfig(), seed=args.seed, slot_ms=args.slot_ms)
     if args.always_land:
-        config = dataclasses.replace(
-            config, competitive_share=0.0, phase_range=(1.0, 1.0), jitter_range=(0.0, 0.0), window=1.0,
-            routes=tuple(RouteModel(r.name, r.kind, latency_ms=1.0, latency_spread=0.0, drop=0.0)
-                         for r in config.routes))
+        config = always_land(config)
     with Simulator(config, port=args.port, pubsub=True, yellowstone=True, yellowstone_token=args.x_token) as sim:
         for route in sim.cluster.routes.values():
             print(f"{route.kind:>4} route {route.name:<10} {sim.url(route.name)}", flush=True)

@@ -4,7 +4,8 @@ and the JSON-RPC API reference): paths under /api/v1, bundles of 1 to 5 transact
 from __future__ import annotations
 
 from mevlib.jito import TIP_ACCOUNTS
-from mevlib.sim.cluster import Cluster, bundle_id
+from mevlib.transaction import bundle_id
+from mevlib.sim.cluster import Cluster
 from mevlib.sim.rpc import (INVALID_PARAMS, METHOD_NOT_FOUND, SIGNATURE_VERIFICATION_FAILURE, RpcError,
                             decode_transaction, invalid_params)
 

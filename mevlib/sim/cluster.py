@@ -16,21 +16,20 @@ from solders.account import Account
 from solders.hash import Hash
 from solders.keypair import Keypair
 from solders.litesvm import LiteSVM
-from solders.message import to_bytes_versioned
 from solders.pubkey import Pubkey
 from solders.transaction import VersionedTransaction
 from solders.transaction_status import TransactionStatus
 
 from mevlib.jito import TIP_ACCOUNTS
+from mevlib.errors import CorruptDataError
+from mevlib.nonce import parse_nonce_account
+from mevlib.transaction import (MAX_PROCESSING_AGE, SYSTEM_PROGRAM, compute_budget, fee_for_message, message_key,
+                                nonce_account_of)
 
 # Agave's constants (solana-clock; status cache: solana-runtime)
-MAX_PROCESSING_AGE = 150      # slots a blockhash stays usable
 MAX_RECENT_BLOCKHASHES = 300  # the status cache's horizon (getSignatureStatuses without history)
 LEADER_SLOTS = 4              # consecutive slots per leader
 MAX_LOCKOUT_HISTORY = 31      # confirmations count up to this, then the slot is rooted
-SYSTEM_PROGRAM = Pubkey.from_string("11111111111111111111111111111111")
-COMPUTE_BUDGET_PROGRAM = Pubkey.from_string("ComputeBudget111111111111111111111111111111")
-LAMPORTS_PER_SIGNATURE = 5_000
 GENESIS = float("-inf")  # the "slot" of what the cluster started with: visible at every commitment
 
 
@@ -66,6 +65,14 @@ class ClusterConfig:
         RouteModel("jito-ams", "jito", latency_ms=45.0, latency_spread=0.3, drop=0.15),
         RouteModel("sender", "rpc", latency_ms=8.0, latency_spread=0.2, drop=0.25),
     )
+
+
+def always_land(config: ClusterConfig) -> ClusterConfig:
+    """No drops, no rivals, no timing window: every valid transaction lands in the slot it reaches
+    (for developing and testing clients, and for showing what a guard prevents)."""
+    return dataclasses.replace(
+        config, competitive_share=0.0, phase_range=(1.0, 1.0), jitter_range=(0.0, 0.0), window=1.0,
+        routes=tuple(RouteModel(r.name, r.kind, latency_ms=1.0, latency_spread=0.0, drop=0.0) for r in config.routes))
 
 
 def _unit(*parts) -> float:
@@ -293,6 +300,19 @@ class Cluster:
         issued = self._blockhashes.get(blockhash)
         return issued is not None and issued <= slot and slot - issued <= max_age
 
+    def _lifetime_valid(self, tx: VersionedTransaction, slot: int) -> bool:
+        """A recent blockhash at most 150 slots old, or for a durable-nonce transaction the nonce
+        account's stored value (Agave's check_transaction_age)."""
+        nonce = nonce_account_of(tx.message)
+        if nonce is None:
+            return self._hash_valid(str(tx.message.recent_blockhash), slot)
+        acct = self.svm.get_account(nonce)
+        try:
+            state = parse_nonce_account(acct.data, acct.owner) if acct is not None else None
+        except CorruptDataError:
+            return False
+        return state is not None and state.nonce == tx.message.recent_blockhash
+
     def airdrop(self, pubkey: Pubkey, lamports: int, t_ms: float | None = None) -> str:
         """Credits lamports; returns the airdrop transaction's signature. Without t_ms the credit is
         part of genesis (visible at every commitment); with it, it commits in that slot and has a
@@ -308,6 +328,17 @@ class Cluster:
             if t_ms is not None:
                 self._statuses[sig] = Status(slot, None, self.slot_start_ms(slot + 1))
             return sig
+
+    def genesis(self, tx: VersionedTransaction):
+        """Executes a set-up transaction (nonce accounts, lookup tables) as part of genesis, outside
+        the landing model: visible at every commitment, no status. Raises if it fails."""
+        with self._lock:
+            pre = self._snapshot([tx])
+            res = self.svm.send_transaction(tx)
+            if type(res).__name__ != "TransactionMetadata":
+                self._restore(pre)
+                raise ValueError(f"set-up transaction failed: {res.err()}")
+            self._record_writes(pre, GENESIS)
 
     def balance(self, pubkey: Pubkey, slot: int | None = None) -> int:
         acct = self.account(pubkey, slot)
@@ -420,7 +451,7 @@ class Cluster:
         landing.bundle = atomic
         with self._lock:
             self._advance_hashes(slot)
-            if any(str(tx.signatures[0]) in self._statuses or _message_key(tx) in self._committed_messages
+            if any(str(tx.signatures[0]) in self._statuses or message_key(tx) in self._committed_messages
                    for tx in txs):
                 landing.reason = "duplicate"  # AlreadyProcessed: never executes twice
                 return landing
@@ -443,13 +474,13 @@ class Cluster:
         fails after its fee is charged stays (with its error, fee paid); one that cannot pay, or
         whose blockhash is unknown or expired, is never in a block. A bundle commits all or
         nothing: one failure rolls the others back and leaves no trace."""
-        for tx in txs:
-            if not self._hash_valid(str(tx.message.recent_blockhash), slot):
-                landing.reason = "failed: BlockhashNotFound"
-                return
         pre = self._snapshot(txs)
         errors, raw_errors = [], {}
         for tx in txs:
+            if not self._lifetime_valid(tx, slot):  # judged in order: a member may move a nonce
+                self._restore(pre)
+                landing.reason = "failed: BlockhashNotFound"
+                return
             payer = tx.message.account_keys[0]
             paid_before = self.svm.get_balance(payer) or 0
             res = self.svm.send_transaction(tx)
@@ -469,7 +500,7 @@ class Cluster:
         self._record_writes(pre, slot, bytes(txs[-1].signatures[0]))
         for i, (tx, err) in enumerate(zip(txs, errors)):
             self._statuses[str(tx.signatures[0])] = Status(slot, err, landing.visible_at_ms)
-            self._committed_messages.add(_message_key(tx))
+            self._committed_messages.add(message_key(tx))
             committed = Committed(tx, slot, raw_errors.get(i), fee_for_message(tx.message),
                                   self._committed_per_slot[slot])
             self._committed_per_slot[slot] += 1
@@ -538,10 +569,6 @@ class Cluster:
             return self._bundles.get(bundle_id)
 
 
-def _message_key(tx: VersionedTransaction) -> bytes:
-    return hashlib.sha256(to_bytes_versioned(tx.message)).digest()
-
-
 def _error_name(err) -> str:
     return err if isinstance(err, str) else next(iter(err))
 
@@ -550,35 +577,3 @@ def _is_writable(msg, index: int) -> bool:
     return msg.is_maybe_writable(index) if hasattr(msg, "is_maybe_writable") else msg.is_writable(index)
 
 
-def compute_budget(msg) -> tuple[int, int]:
-    """(compute-unit limit, price in micro-lamports per CU) the message asks for with the Compute
-    Budget program's SetComputeUnitLimit (tag 2, u32) and SetComputeUnitPrice (tag 3, u64); the
-    default limit is 200,000 per other instruction, at most 1,400,000 (solana-compute-budget)."""
-    keys = list(msg.account_keys)
-    limit = price = None
-    others = 0
-    for ix in msg.instructions:
-        data = bytes(ix.data)
-        if ix.program_id_index < len(keys) and keys[ix.program_id_index] == COMPUTE_BUDGET_PROGRAM:
-            if data[:1] == b"\x02" and len(data) == 5:
-                limit = int.from_bytes(data[1:5], "little")
-            elif data[:1] == b"\x03" and len(data) == 9:
-                price = int.from_bytes(data[1:9], "little")
-        else:
-            others += 1
-    if limit is None:
-        limit = min(200_000 * others, 1_400_000)
-    return min(limit, 1_400_000), price or 0
-
-
-def fee_for_message(msg) -> int:
-    """Lamports the message pays: 5,000 per signature plus the priority fee, price × limit in
-    micro-lamports rounded up (Agave's fee structure; precompile signatures are not counted)."""
-    limit, price = compute_budget(msg)
-    return LAMPORTS_PER_SIGNATURE * msg.header.num_required_signatures + (price * limit + 999_999) // 1_000_000
-
-
-def bundle_id(signatures: list[str]) -> str:
-    """A bundle's id as the block engine derives it: SHA-256 of the transactions' first signatures,
-    base58, joined by commas, in lower-case hex (jito-solana's derive_bundle_id)."""
-    return hashlib.sha256(",".join(signatures).encode()).hexdigest()

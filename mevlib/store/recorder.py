@@ -20,10 +20,9 @@ def _b58(hex_key: str) -> str:
 
 
 class SenderRecorder:
-    def __init__(self, writer, *, strategy: str = "", fee_lamports: int = 5000):
+    def __init__(self, writer, *, strategy: str = ""):
         self.writer = writer
         self.strategy = strategy
-        self.fee_lamports = fee_lamports
         self._shots: dict[int, dict] = {}   # shot id -> shot record (+ its result)
         self._by_attempt: dict[int, list[int]] = {}
         # the sender's times are CLOCK_MONOTONIC; the store's are wall-clock
@@ -63,12 +62,12 @@ class SenderRecorder:
         shots = [self._shots.pop(s) for s in self._by_attempt.pop(rec["attempt"], []) if s in self._shots]
         leader = _b58(rec["leader"])
         landed_slot = rec["landed_slot"] or 0
-        tip_paid = 0
+        tip_paid = rec["tip_paid"]
+        unpaid = dict(rec["fees"])  # signature -> fee, for the signatures committed (landed or failed)
         for s in shots:
             res = s.get("result", {})
             won = s["shot"] == rec["credited_shot"]
             tip = s["tip"] or 0
-            tip_paid += tip if won else 0
             sent, done = res.get("sent_ns") or 0, res.get("done_ns") or 0
             self._write(
                 "attempts", ts=self._unix_ns(s["fire_at_ns"]), attempt_id=s["attempt"], shot_id=s["shot"],
@@ -76,7 +75,8 @@ class SenderRecorder:
                 offset_us=round(s["offset_ms"] * 1000), status=res.get("status", "no_result"),
                 late_us=max(-2**31, min(2**31 - 1, (res.get("late_ns") or 0) // 1000)),
                 rtt_us=max(0, min(2**32 - 1, (done - sent) // 1000)) if sent and done else 0,
-                tip_lamports=tip, fee_lamports=self.fee_lamports, p_raw=s["p_raw"], p_land=s["p_land"],
+                tip_lamports=tip, fee_lamports=unpaid.pop(s["signature"], 0),  # once per signature
+                p_raw=s["p_raw"], p_land=s["p_land"],
                 landed=int(won), landed_slot=landed_slot if won else 0)
         first = shots[0] if shots else {}
         value = first.get("value")
@@ -85,6 +85,6 @@ class SenderRecorder:
             attempt_id=rec["attempt"], slot=rec["target_slot"], leader=leader, strategy=rec.get("label") or self.strategy,
             landed=int(bool(rec["landed"])), landed_slot=landed_slot, credited_route=rec["route"] or "",
             shots=rec["shots"], tip_lamports=tip_paid, ev_lamports=float(value or 0.0),
-            realized_lamports=float(value or 0.0) - tip_paid if rec["landed"] else 0.0,
+            realized_lamports=(float(value or 0.0) if rec["landed"] else 0.0) - tip_paid - rec["fee_paid"],
             signature=rec["signature"])
 

@@ -21,7 +21,7 @@ from solders.transaction import VersionedTransaction
 from solders.transaction_status import TransactionConfirmationStatus, TransactionErrorInstructionError
 
 from mevlib.jito import TIP_ACCOUNTS
-from mevlib.sim.cluster import bundle_id
+from mevlib.transaction import bundle_id
 
 INTEROP = os.path.dirname(os.path.abspath(__file__))  # package.json, kit_flow.mjs, node_modules
 SLOT_MS = 100

@@ -24,7 +24,7 @@ CREATE TABLE IF NOT EXISTS {db}.attempts
     late_us       Int32 CODEC(T64, ZSTD(1)),              -- 0.81 [2.82]: small ints, T64 drops the empty high bits
     rtt_us        UInt32 CODEC(T64, ZSTD(1)),             -- 1.48 [2.82]
     tip_lamports  UInt64 CODEC(ZSTD(3)),                  -- 1.98 [3.20]: the one column where level 3 pays (11%)
-    fee_lamports  UInt64 CODEC(ZSTD(1)),                  -- 0.01 [0.04]: constant for long stretches
+    fee_lamports  UInt64 CODEC(ZSTD(1)),                  -- 0.01 [0.04]: paid by a committed signature (once, on its first shot)
     p_raw         Float32 CODEC(FPC, ZSTD(1)),            -- 2.84 [4.02]: the score the sender used (calibrator's x); FPC beat Gorilla (2.97)
     p_land        Float32 CODEC(FPC, ZSTD(1)),            -- 2.82 [4.02]: the calibrated probability at send time
     landed        UInt8 CODEC(T64, ZSTD(1)),              -- 0.06 [0.27]: this shot was credited with the landing
@@ -49,7 +49,7 @@ CREATE TABLE IF NOT EXISTS {db}.outcomes
     shots             UInt8 CODEC(T64, ZSTD(1)),
     tip_lamports      UInt64 CODEC(ZSTD(3)),               -- paid only when landed
     ev_lamports       Float32 CODEC(FPC, ZSTD(1)),         -- expected value the strategy claimed
-    realized_lamports Float32 CODEC(FPC, ZSTD(1)),         -- what landing actually returned
+    realized_lamports Float32 CODEC(FPC, ZSTD(1)),         -- value if landed, less the tip and every fee paid
     signature         String CODEC(ZSTD(1))                -- base58 of random bytes: nothing to gain
 )
 ENGINE = MergeTree
