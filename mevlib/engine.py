@@ -31,7 +31,8 @@ from solders.hash import Hash
 from mevlib.errors import InvalidArgumentError
 from mevlib.feed import AccountUpdate, Feed, SlotUpdate
 from mevlib.jito import TipAccounts
-from mevlib.sender import DURABLE_NONCE
+from mevlib.sender import DURABLE_NONCE, REVERT_PROTECTED
+from mevlib.transaction import fee_for_message
 
 log = logging.getLogger("mevlib.engine")
 
@@ -56,6 +57,19 @@ class Intent:
     label: str = ""
     bundle: Sequence[bytes] | None = None
     exclusive: str | None = None
+    simulate: bool = False                # run the pre-send simulation; refuse it if it would fail
+
+
+@dataclasses.dataclass
+class Limits:
+    """Checked before an intent is signed; an intent past one is refused and counted. Spend is
+    the worst case an attempt could cost (its largest tip, or every tip for REVERT_PROTECTED
+    variants, which can both execute, plus the fees), counted when it is sent, over the last
+    60 seconds."""
+
+    max_tip: int | None = None                 # lamports, any one tip
+    max_spend_per_minute: int | None = None    # lamports
+    max_attempts_per_slot: int | None = None
 
 
 @dataclasses.dataclass
@@ -70,6 +84,9 @@ class EngineStats:
     overflowed: int = 0      # updates dropped because a hook's mailbox held mailbox_size other accounts
     intents: int = 0
     bad_intents: int = 0     # intents that could not be signed or sent
+    refused_limits: int = 0  # intents refused by the Limits, before signing
+    simulations: int = 0     # pre-send simulations run
+    refused_simulation: int = 0  # intents refused because their simulation failed (never in shadow mode)
     attempts: int = 0
     decided: int = 0
     landed: int = 0
@@ -94,6 +111,10 @@ class _Hook:
     @property
     def name(self) -> str:
         return getattr(self.fn, "__qualname__", repr(self.fn))
+
+
+class _Refused(Exception):
+    """An intent refused on purpose (counted by its reason, not as a bad intent)."""
 
 
 def _key32(k) -> bytes:
@@ -132,7 +153,7 @@ class Engine:
                  lut_dir: str | None = None, calibrate_every: float | None = None, min_rows: int = 500,
                  slow_hook_s: float = 0.005, max_errors: int = 100, mailbox_size: int = 4096,
                  blockhash_every: float = 2.0, lead_slots: int = 1, events=None, inline_feed: bool = False,
-                 tip_accounts=None, nonces=None):
+                 tip_accounts=None, nonces=None, limits: Limits | None = None, presend=None):
         if calibrate_every is not None and (backend is None or lut_dir is None):
             raise InvalidArgumentError("recalibration needs the store's backend and a lut_dir")
         self.feed, self.sender, self.rpc, self.writer = feed, sender, rpc, writer
@@ -145,6 +166,14 @@ class Engine:
         self.tip_accounts = tip_accounts or TipAccounts()  # the published list unless a block engine is given
         self.nonces = nonces                               # a mevlib.nonce.NoncePool for DURABLE_NONCE intents
         self._leases: dict[int, object] = {}               # attempt id -> its nonce account
+        self.limits = limits or Limits()
+        self.presend = presend  # a mevlib.presend.RpcSimulation: Intent(simulate=True), and every intent in shadow
+        self.shadow = getattr(sender, "shadow", False)
+        if self.shadow and presend is None:
+            raise InvalidArgumentError("shadow mode simulates every intent: give the engine presend=")
+        self._spent: collections.deque = collections.deque()  # (monotonic s, worst-case lamports)
+        self._per_slot: collections.Counter = collections.Counter()
+        self._template_fee: dict[int, tuple] = {}  # id(template) -> (template, its fee)
         self.stats = EngineStats()
         self.context = Context(self)
         self.hooks: list[_Hook] = []
@@ -320,6 +349,13 @@ class Engine:
     def submit(self, intent: Intent):
         """Signs and sends an intent now (hooks' return values come here)."""
         self.stats.intents += 1
+        slot = intent.target_slot or self.sender.clock.current_slot() + self.lead_slots
+        refusal = self._over_limits(intent, slot)
+        if refusal:
+            self.stats.refused_limits += 1
+            if self.stats.refused_limits == 1 or self.stats.refused_limits % 100 == 0:
+                log.warning("intent %r refused: %s (%d so far)", intent.label, refusal, self.stats.refused_limits)
+            return None
         lease = None
         try:
             if self._blockhash is None:
@@ -342,24 +378,68 @@ class Engine:
                 if draw:
                     patches["tip_account"] = self.tip_accounts.choose()
                 wire = intent.template.sign(blockhash=blockhash, **patches)
-            slot = intent.target_slot or self.sender.clock.current_slot() + self.lead_slots
+            simulation = None
+            if intent.simulate or self.shadow:
+                self.stats.simulations += 1
+                simulation = self.presend(wire[0] if isinstance(wire, list) else wire, intent.bundle or ())
+                if not simulation.ok and not self.shadow:  # shadow records what would have failed
+                    self.stats.refused_simulation += 1
+                    raise _Refused(f"the simulation failed: {simulation.err}")
             attempt = self.sender.send(wire, slot, value=intent.value or None, label=intent.label,
                                        tips=list(intent.tips) if intent.tips is not None else None,
                                        bundle=intent.bundle, exclusive=intent.exclusive,
-                                       last_valid_block_height=last_valid)
+                                       last_valid_block_height=last_valid, simulation=simulation)
         except Exception as e:  # a bad intent costs that intent, never the loop
             if lease is not None:
                 self.nonces.release(lease.account)
+            if isinstance(e, _Refused):
+                return None
             self.stats.bad_intents += 1
             if self.stats.bad_intents == 1 or self.stats.bad_intents % 100 == 0:
                 log.warning("intent %r not sent: %s (%d so far)", intent.label, e, self.stats.bad_intents)
             return None
         if lease is not None:
             self._leases[attempt.attempt_id] = lease.account
+        self._spent.append((time.monotonic(), self._worst_case(intent)))
+        self._per_slot[slot] += 1
         self.stats.attempts += 1
         if self.on_shot is not None:
             self.on_shot(attempt, attempt.queued_ns)
         return attempt
+
+    def _worst_case(self, intent: Intent) -> int:
+        """The most an attempt can cost: tips (every one if two variants may both execute) and fees."""
+        key = id(intent.template)
+        if key not in self._template_fee:  # the template's fee: its compute budget does not change per row
+            from solders.message import from_bytes_versioned
+
+            # the template is kept with it, so its id cannot be reused by another while cached
+            self._template_fee[key] = (intent.template, fee_for_message(from_bytes_versioned(intent.template.message)))
+        fee = self._template_fee[key][1]
+        tips = list(intent.tips) if intent.tips is not None else [intent.patches.get("tip", 0)]
+        both = intent.exclusive == REVERT_PROTECTED
+        return (sum(tips) if both else max(tips)) + fee * (len(tips) if both else 1)
+
+    def _over_limits(self, intent: Intent, slot: int) -> str:
+        """Why the intent may not be sent ("" when it may)."""
+        lim = self.limits
+        tips = list(intent.tips) if intent.tips is not None else [intent.patches.get("tip", 0)]
+        if lim.max_tip is not None and max(tips) > lim.max_tip:
+            return f"a tip of {max(tips)} lamports is over max_tip {lim.max_tip}"
+        if lim.max_attempts_per_slot is not None and self._per_slot[slot] >= lim.max_attempts_per_slot:
+            return f"slot {slot} already has {self._per_slot[slot]} attempts (max_attempts_per_slot)"
+        if lim.max_spend_per_minute is not None:
+            now = time.monotonic()
+            while self._spent and now - self._spent[0][0] > 60.0:
+                self._spent.popleft()
+            spent = sum(c for _, c in self._spent)
+            cost = self._worst_case(intent)
+            if spent + cost > lim.max_spend_per_minute:
+                return (f"{cost} lamports more would pass max_spend_per_minute {lim.max_spend_per_minute} "
+                        f"({spent} in the last 60 s)")
+        for old in [s for s in self._per_slot if s < slot - 64]:
+            del self._per_slot[old]
+        return ""
 
     def _lease_nonce(self, template):
         if self.nonces is None:

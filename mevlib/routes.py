@@ -10,6 +10,7 @@ blockhashes, leaders, tip accounts) goes through :class:`JsonRpcClient`.
 """
 from __future__ import annotations
 
+import base64
 import dataclasses
 import http.client
 import json
@@ -378,6 +379,20 @@ class JsonRpcClient:
             out.extend(value)
             slot = max(slot, res["context"]["slot"])
         return slot, out
+
+    def simulate_transaction(self, wire: bytes, commitment: str = "processed") -> dict:
+        """simulateTransaction's value (err, logs, unitsConsumed, ...), signatures verified."""
+        res = self.call("simulateTransaction", [base64.b64encode(wire).decode(), {
+            "encoding": "base64", "sigVerify": True, "commitment": commitment}])
+        return _value(res, "simulateTransaction")
+
+    def simulate_bundle(self, wires: Sequence[bytes]) -> dict:
+        """jito-solana's simulateBundle value ({"summary", "transactionResults"}): the transactions
+        executed in order on the confirmed bank, signatures verified. RpcCallError (code -32601)
+        where the node does not offer it: only Jito's RPC fork does."""
+        res = self.call("simulateBundle", [{"encodedTransactions": [base64.b64encode(w).decode() for w in wires]},
+                                           {"transactionEncoding": "base64"}])
+        return _value(res, "simulateBundle")
 
     def get_slot_leaders(self, start: int, limit: int) -> list[str]:
         return self.call("getSlotLeaders", [start, limit])

@@ -220,6 +220,8 @@ class Attempt:
     tip_paid: int = 0
     duplicate_of: str | None = None  # another attempt's signature of the same message landed it
     late_slot: int | None = None    # landed (or failed and paid) after it was decided a miss
+    shadow: bool = False            # planned, signed and recorded, never sent
+    simulation: object = None       # the pre-send Simulation (mevlib.presend), when one ran
 
 
 class HedgedSender:
@@ -241,7 +243,8 @@ class HedgedSender:
                  kalman: PhaseKalman | None = None, bandit: RouteBandit | None = None, shots: int = 3,
                  default_phase_ms: float | None = None, min_spread_ms: float = 10.0,
                  give_up_slots: int = 8, timeout: float = 2.0, seed: int = 0,
-                 calibration: dict | None = None, on_record: Callable[[dict], None] | None = None):
+                 calibration: dict | None = None, on_record: Callable[[dict], None] | None = None,
+                 shadow: bool = False):
         if not routes:
             raise InvalidArgumentError("at least one route")
         self.routes = {r.name: r for r in routes}
@@ -259,15 +262,19 @@ class HedgedSender:
         self.on_record = on_record or (lambda record: None)
         self._rng = random.Random(seed)  # draws the W's centre from each leader's phase posterior
         self._z = self._draw_centre()
-        self._curl = _sender.CurlSender(timeout=timeout)
+        self._names = [r.name for r in routes]
+        # shadow: no C sender at all, so nothing (not even a warm-up) reaches a route
+        self.shadow = shadow
+        self._curl = None if shadow else _sender.CurlSender(timeout=timeout)
         self._route_index = {}
-        for r in routes:
+        self._shadow_done: list[Attempt] = []
+        for r in routes if not shadow else ():
             self._route_index[r.name] = self._curl.add_route(r.url, jito=r.jito, headers=r.headers,
                                                              http2=r.http2, ca_file=r.ca_file)
-        self._names = [r.name for r in routes]
-        self._curl.start()
-        for i in self._route_index.values():  # open a connection to every route now
-            self._curl.submit(0, i, _sender.WARM, [])
+        if not shadow:
+            self._curl.start()
+            for i in self._route_index.values():  # open a connection to every route now
+                self._curl.submit(0, i, _sender.WARM, [])
         self._jito_rpc: dict[str, JsonRpcClient] = {}
         self._attempts: dict[int, Attempt] = {}
         self._watch: dict[int, Attempt] = {}      # decided misses that could still land until they expire
@@ -279,7 +286,8 @@ class HedgedSender:
         self.double_landed = 0  # attempts of which more than one variant executed
 
     def send(self, wire, target_slot: int, *, value: float | None = None, tips=None, label: str = "",
-             bundle=None, exclusive: str | None = None, last_valid_block_height: int | None = None) -> Attempt:
+             bundle=None, exclusive: str | None = None, last_valid_block_height: int | None = None,
+             simulation=None) -> Attempt:
         """Plans and submits one opportunity. `wire`: one signed transaction for every shot, or
         one variant per shot. `tips`: the lamports each shot tips, to respect routes' minimums.
         `value`: what landing is worth, for cost-aware route choice.
@@ -288,7 +296,8 @@ class HedgedSender:
         every shot is then a sendBundle of ``[*bundle, ours]`` to a block engine. Variants (different
         messages) need `exclusive`, one of EXCLUSIVE (see above: how each keeps them from all
         executing, and what is checked here). `last_valid_block_height`: the blockhash's, so an attempt that
-        has not landed is final once the chain passes it."""
+        has not landed is final once the chain passes it. `simulation`: the pre-send result, kept
+        with the attempt (and recorded in shadow mode)."""
         wires = list(wire) if isinstance(wire, (list, tuple)) else [wire] * self.shots
         if len(wires) != self.shots or not all(isinstance(w, bytes) for w in wires):
             raise InvalidArgumentError(f"one signed transaction, or {self.shots} tip variants (bytes)")
@@ -314,13 +323,18 @@ class HedgedSender:
         fire_at = [start + int(shot.offset_ms * 1e6) for shot in plan]
         queued_ns = 0
         for shot, w, shot_id, at in zip(plan, wires, shot_ids, fire_at):
+            if self.shadow:
+                break
             route = self.routes[shot.route]
             kind = route.shot_kind(bundle=bool(ahead), bundle_only=protected)
             self._curl.submit(shot_id, self._route_index[shot.route], kind, [*ahead, w], at)
             queued_ns = queued_ns or time.monotonic_ns()
         attempt = Attempt(next(_ids), leader, target_slot, [], plan, shot_ids, tips=tips, label=label,
-                          queued_ns=queued_ns, bundle=tuple(ahead), exclusive=exclusive,
-                          last_valid_block_height=last_valid_block_height)
+                          queued_ns=queued_ns or time.monotonic_ns(), bundle=tuple(ahead), exclusive=exclusive,
+                          last_valid_block_height=last_valid_block_height, shadow=self.shadow,
+                          simulation=simulation)
+        if self.shadow:
+            return self._record_shadow(attempt, wires, fire_at, value)
         for shot_id in shot_ids:
             self._by_shot[shot_id] = attempt
         self._z = self._draw_centre()  # the next W's, drawn now: off the path to the first shot
@@ -345,6 +359,28 @@ class HedgedSender:
                             "p_raw": p_raw, "p_land": lut(p_raw) if lut is not None else p_raw,
                             "signature": attempt.signatures[shot.index], "value": value})
         self._attempts[attempt.attempt_id] = attempt
+        return attempt
+
+    def _record_shadow(self, attempt: Attempt, wires: list, fire_at: list, value) -> Attempt:
+        """What would have gone out, one record per shot with the simulated result; decided at
+        once (nothing to wait for) and never taught to the models."""
+        parsed = {w: parse(w) for w in wires}
+        attempt.signatures = [str(parsed[w].signatures[0]) for w in wires]
+        attempt.fees = [fee_for_message(parsed[w].message) for w in wires]
+        sim = attempt.simulation
+        for shot, shot_id, at in zip(attempt.shots, attempt.shot_ids, fire_at):
+            p_raw = self.score(shot.route, attempt.leader)
+            lut = self.calibration.get(shot.route)
+            self.on_record({"kind": "shadow", "attempt": attempt.attempt_id, "shot": shot_id, "route": shot.route,
+                            "leader": attempt.leader.hex(), "target_slot": attempt.target_slot,
+                            "index": shot.index, "offset_ms": shot.offset_ms, "fire_at_ns": at,
+                            "tip": attempt.tips[shot.index] if attempt.tips is not None else None,
+                            "fee": attempt.fees[shot.index], "p_land": lut(p_raw) if lut is not None else p_raw,
+                            "value": value, "signature": attempt.signatures[shot.index], "label": attempt.label,
+                            "simulated": sim is not None, "sim_ok": bool(sim and sim.ok),
+                            "sim_error": sim.err if sim is not None else None,
+                            "units": sim.units if sim is not None else 0})
+        self._shadow_done.append(attempt)
         return attempt
 
     @staticmethod
@@ -419,6 +455,11 @@ class HedgedSender:
 
     def poll(self, timeout: float = 0.0) -> list[Attempt]:
         """Collects results; returns the attempts decided by this call."""
+        if self.shadow:
+            done, self._shadow_done = self._shadow_done, []
+            if not done and timeout:
+                time.sleep(timeout)  # the caller asked to wait; there is nothing that could arrive
+            return done
         for raw in self._curl.results(timeout=timeout):
             res = classify(raw, self._names)
             attempt = self._by_shot.pop(res.shot_id, None)
@@ -595,11 +636,12 @@ class HedgedSender:
         return len(self._attempts)
 
     def close(self):
-        self._curl.close()
+        if self._curl is not None:
+            self._curl.close()
 
     def thread_ids(self) -> list[int]:
-        """The C sender thread's kernel id, for mevlib.affinity.pin."""
-        return self._curl.thread_ids()
+        """The C sender thread's kernel id, for mevlib.affinity.pin (none in shadow mode)."""
+        return self._curl.thread_ids() if self._curl is not None else []
 
     def __enter__(self):
         return self

@@ -545,6 +545,23 @@ class Cluster:
         with self._lock:
             return self.svm.simulate_transaction(tx)
 
+    def simulate_bundle(self, txs) -> list:
+        """Executes the transactions in order on the newest state, each seeing the ones before, and
+        rolls every change back: LiteSVM's result per transaction, up to and including the first
+        that fails (what jito-solana's simulateBundle reports)."""
+        with self._lock:
+            pre = self._snapshot(txs)
+            results = []
+            try:
+                for tx in txs:
+                    res = self.svm.send_transaction(tx)
+                    results.append(res)
+                    if type(res).__name__ != "TransactionMetadata":
+                        break
+            finally:
+                self._restore(pre)
+            return results
+
     def transaction_count(self, slot: int) -> int:
         """Committed transactions up to the end of slot."""
         with self._lock:

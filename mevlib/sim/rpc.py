@@ -403,6 +403,38 @@ class SolanaRpc:
             return result, {}
         return result, dict(res.post_accounts())
 
+    def m_simulateBundle(self, params):
+        """jito-solana's RPC method (rpc-client-api bundles.rs): params [{"encodedTransactions":
+        [base64]}, RpcSimulateBundleConfig]; the result's summary is "succeeded" or {"failed":
+        {"error": {"TransactionFailure": [signature, message]}, "tx_signature"}}, with one
+        transactionResult per transaction executed (up to the failing one)."""
+        request = _arg(params, 0)
+        if not isinstance(request, dict) or not isinstance(request.get("encodedTransactions"), list) \
+                or not request["encodedTransactions"]:
+            raise invalid_params("Invalid params: expected {\"encodedTransactions\": [...]}")
+        cfg = _config(params, 1)
+        if cfg.get("transactionEncoding", "base64") != "base64":
+            raise invalid_params("Invalid params: simulateBundle takes base64 transactions only")
+        if cfg.get("replaceRecentBlockhash") and not cfg.get("skipSigVerify"):
+            raise invalid_params("replaceRecentBlockhash requires skipSigVerify")
+        txs = [decode_transaction(e, "base64")[1] for e in request["encodedTransactions"]]
+        if not cfg.get("skipSigVerify") and not all(all(t.verify_with_results()) for t in txs):
+            raise RpcError(SIGNATURE_VERIFICATION_FAILURE, "Transaction signature verification failure")
+        slot = self.cluster.commitment_slot(self.now_ms(), "confirmed")  # simulationBank defaults to confirmed
+        results, summary = [], "succeeded"
+        for tx, res in zip(txs, self.cluster.simulate_bundle(txs)):
+            failed = type(res).__name__ != "TransactionMetadata"
+            meta = res.meta() if failed else res
+            results.append({"err": error_json(res.err()) if failed else None, "logs": list(meta.logs()),
+                            "preExecutionAccounts": None, "postExecutionAccounts": None,
+                            "unitsConsumed": meta.compute_units_consumed(), "returnData": None})
+            if failed:
+                sig = str(tx.signatures[0])
+                summary = {"failed": {"error": {"TransactionFailure": [sig, error_message(results[-1]["err"])]},
+                                      "tx_signature": sig}}
+                break
+        return self._response(slot, {"summary": summary, "transactionResults": results})
+
     def m_simulateTransaction(self, params):
         cfg = _config(params, 1)
         _, tx = decode_transaction(params[0], cfg.get("encoding", "base58"))

@@ -5,6 +5,7 @@ It never raises into the sender: a row the writer refuses (full ring, bad value)
 `dropped` and logged."""
 from __future__ import annotations
 
+import json
 import logging
 import time
 
@@ -54,6 +55,16 @@ class SenderRecorder:
             self._write("bandit_arm_events", ts=time.time_ns(), route=rec["route"],
                               leader=_b58(rec["leader"]), landed=int(rec["landed"]),
                               alpha=rec["alpha"], beta=rec["beta"])
+        elif kind == "shadow":
+            err = rec["sim_error"]
+            self._write("shadow_sends", ts=self._unix_ns(rec["fire_at_ns"]), attempt_id=rec["attempt"],
+                        shot_id=rec["shot"], slot=rec["target_slot"], leader=_b58(rec["leader"]),
+                        strategy=rec.get("label") or self.strategy, route=rec["route"], shot_index=rec["index"],
+                        offset_us=round(rec["offset_ms"] * 1000), tip_lamports=rec["tip"] or 0,
+                        fee_lamports=rec["fee"], p_land=rec["p_land"], ev_lamports=float(rec["value"] or 0.0),
+                        simulated=int(rec["simulated"]), sim_ok=int(rec["sim_ok"]),
+                        sim_error=json.dumps(err)[:256] if err is not None else "", units=min(rec["units"], 2**32 - 1),
+                        signature=rec["signature"])
         elif kind == "plan":
             self._write("slot_timings", ts=time.time_ns(), slot=rec["slot"], leader=_b58(rec["leader"]),
                               slot_ms=rec["slot_ms"], phase_ms=rec["phase_ms"], phase_std_ms=rec["phase_std_ms"])

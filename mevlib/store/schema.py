@@ -19,7 +19,7 @@ SQL_DIR = pathlib.Path(__file__).parent / "sql"
 MAX_TIME_US = 10_413_791_999_999_999  # 2299-12-31T23:59:59.999999Z in unix microseconds
 
 # Widest value a String column takes, in bytes (rows travel as fixed-size records).
-STRING_WIDTH = {"signature": 88, "data": 4096}
+STRING_WIDTH = {"signature": 88, "data": 4096, "sim_error": 256}
 DEFAULT_STRING_WIDTH = 64
 # String columns holding raw bytes (NULs included): their records carry the length beside them.
 BINARY = {"data"}

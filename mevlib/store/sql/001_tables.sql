@@ -57,6 +57,34 @@ PARTITION BY toYYYYMMDD(ts)
 ORDER BY (ts, attempt_id)
 SETTINGS non_replicated_deduplication_window = 10000;
 
+-- One row per shot that shadow mode (mevlib run --shadow) planned, signed and simulated but never
+-- sent: what the bot would have done, to judge a strategy against a live cluster at no risk.
+CREATE TABLE IF NOT EXISTS {db}.shadow_sends
+(
+    ts            DateTime64(6, 'UTC') CODEC(Delta, T64, ZSTD(1)),
+    attempt_id    UInt64 CODEC(Delta, T64, ZSTD(1)),
+    shot_id       UInt64 CODEC(Delta, T64, ZSTD(1)),
+    slot          UInt64 CODEC(Delta, ZSTD(1)),
+    leader        LowCardinality(String) CODEC(ZSTD(1)),
+    strategy      LowCardinality(String) CODEC(ZSTD(1)),
+    route         LowCardinality(String) CODEC(ZSTD(1)),
+    shot_index    UInt8 CODEC(T64, ZSTD(1)),
+    offset_us     Int32 CODEC(T64, ZSTD(1)),
+    tip_lamports  UInt64 CODEC(ZSTD(3)),
+    fee_lamports  UInt64 CODEC(ZSTD(1)),                  -- what the transaction would pay if committed
+    p_land        Float32 CODEC(FPC, ZSTD(1)),
+    ev_lamports   Float32 CODEC(FPC, ZSTD(1)),
+    simulated     UInt8 CODEC(T64, ZSTD(1)),              -- 0: no pre-send simulation ran
+    sim_ok        UInt8 CODEC(T64, ZSTD(1)),
+    sim_error     String CODEC(ZSTD(1)),                  -- the TransactionError's JSON, empty when it succeeded
+    units         UInt32 CODEC(T64, ZSTD(1)),             -- compute units the simulation consumed
+    signature     String CODEC(ZSTD(1))
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMMDD(ts)
+ORDER BY (ts, shot_id)
+SETTINGS non_replicated_deduplication_window = 10000;
+
 -- One row per bandit update (each shot's route, credited or not), with the posterior after it.
 CREATE TABLE IF NOT EXISTS {db}.bandit_arm_events
 (
