@@ -118,6 +118,7 @@ class Simulator:
         self._rng_lock = threading.Lock()
         self._t0 = time.monotonic()
         self.sent = []  # every Landing, in arrival order: what the experiment and tests inspect
+        self.calls = []  # every JSON-RPC call answered: (route, method), in arrival order
         self._rpcs = {name: SolanaRpc(self.cluster, self.now_ms, self._sender(name))
                       for name, r in self.cluster.routes.items() if r.kind == "rpc"}
         self._engines = {name: BlockEngine(self.cluster, self.now_ms, self._sender(name))
@@ -248,6 +249,7 @@ class Simulator:
         if not isinstance(req, dict) or req.get("jsonrpc") != "2.0" or not isinstance(req.get("method"), str):
             return _error(req.get("id") if isinstance(req, dict) else None, RpcError(INVALID_REQUEST, "Invalid request"))
         rid = req.get("id")
+        self.calls.append((route, req["method"]))  # list.append is atomic: handler threads share it
         try:
             if kind == "jito":
                 result = self._engines[route](path[len("api/v1/"):], query, req["method"], req.get("params"), headers)
