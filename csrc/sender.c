@@ -33,8 +33,9 @@ typedef struct {
     char url[512];     /* scheme, host and path, without the query */
     char query[512];   /* what followed '?' (a provider's api-key), kept after any appended path */
     char ca_file[512]; /* empty: the system's CAs */
+    char ping[128];    /* a GET path for WARM shots ("" : the dialect's own call) */
     struct curl_slist *headers;
-    int jito;
+    int dialect;       /* enum mev_route_dialect */
     int http2;
 } route;
 
@@ -259,13 +260,14 @@ void mev_sender_free(mev_sender *s)
     curl_global_cleanup();
 }
 
-int mev_sender_add_route(mev_sender *s, const char *base_url, int jito, const char *headers,
+int mev_sender_add_route(mev_sender *s, const char *base_url, int dialect, const char *headers,
                          int http2, const char *ca_file, uint32_t *route_id)
 {
     route *r;
     if (s->owner != mev_pid())
         return MEV_EFORKED;
-    if (s->started || s->nroutes == MAX_ROUTES || base_url == NULL)
+    if (s->started || s->nroutes == MAX_ROUTES || base_url == NULL || dialect < MEV_DIALECT_JSONRPC ||
+        dialect > MEV_DIALECT_REST)
         return MEV_EINVAL;
     if (ca_file != NULL && strlen(ca_file) >= sizeof r->ca_file)
         return MEV_EINVAL;
@@ -283,7 +285,7 @@ int mev_sender_add_route(mev_sender *s, const char *base_url, int jito, const ch
     size_t n = strlen(r->url);
     while (n > 8 && r->url[n - 1] == '/') /* paths are appended with their own slash */
         r->url[--n] = '\0';
-    r->jito = jito != 0;
+    r->dialect = dialect;
     r->http2 = http2 != 0;
     if (ca_file != NULL)
         strcpy(r->ca_file, ca_file);
@@ -307,6 +309,27 @@ int mev_sender_add_route(mev_sender *s, const char *base_url, int jito, const ch
     return MEV_OK;
 }
 
+int mev_sender_set_ping(mev_sender *s, uint32_t route_id, const char *path)
+{
+    if (s->owner != mev_pid())
+        return MEV_EFORKED;
+    if (s->started || route_id >= s->nroutes || path == NULL || path[0] != '/' ||
+        strlen(path) >= sizeof s->routes[route_id].ping || strpbrk(path, "?# \r\n") != NULL)
+        return MEV_EINVAL;
+    strcpy(s->routes[route_id].ping, path);
+    return MEV_OK;
+}
+
+/* The dialect each kind of send speaks. */
+static int kind_dialect(uint32_t kind)
+{
+    switch (kind) {
+    case MEV_SHOT_RPC_SEND: return MEV_DIALECT_JSONRPC;
+    case MEV_SHOT_REST_SUBMIT: return MEV_DIALECT_REST;
+    default: return MEV_DIALECT_JITO;
+    }
+}
+
 int mev_sender_submit(mev_sender *s, const mev_shot *shot, const uint8_t *const *txs)
 {
     uint8_t buf[sizeof(mev_shot) + MEV_SENDER_MAX_TXS * 1232];
@@ -314,15 +337,13 @@ int mev_sender_submit(mev_sender *s, const mev_shot *shot, const uint8_t *const 
 
     if (s->owner != mev_pid())
         return MEV_EFORKED; /* no thread here would ever fire it */
-    if (shot->route >= s->nroutes || shot->kind < MEV_SHOT_RPC_SEND || shot->kind > MEV_SHOT_WARM)
+    if (shot->route >= s->nroutes || shot->kind < MEV_SHOT_RPC_SEND || shot->kind > MEV_SHOT_REST_SUBMIT)
         return MEV_EINVAL;
     if (shot->kind != MEV_SHOT_WARM) {
         uint32_t max_tx = shot->kind == MEV_SHOT_JITO_BUNDLE ? MEV_SENDER_MAX_TXS : 1;
         if (shot->ntx < 1 || shot->ntx > max_tx)
             return MEV_EINVAL;
-        if (!s->routes[shot->route].jito && shot->kind != MEV_SHOT_RPC_SEND)
-            return MEV_EINVAL;
-        if (s->routes[shot->route].jito && shot->kind == MEV_SHOT_RPC_SEND)
+        if (s->routes[shot->route].dialect != kind_dialect(shot->kind))
             return MEV_EINVAL;
     }
     memcpy(buf, shot, sizeof *shot);
@@ -391,25 +412,34 @@ static void assemble(mev_sender *s, slot *sl, const uint8_t *txs)
     char *b = sl->body;
     size_t o = 0;
     const char *path = "", *method = "sendTransaction", *param = "";
+    int get = 0; /* a WARM shot on a ping path, or on a REST route: a GET, no body */
 
     switch (sh->kind) {
     case MEV_SHOT_JITO_SEND: path = "/api/v1/transactions"; break;
     case MEV_SHOT_JITO_BUNDLE_ONLY: path = "/api/v1/transactions"; param = "bundleOnly=true"; break;
     case MEV_SHOT_JITO_BUNDLE: path = "/api/v1/bundles"; method = "sendBundle"; break;
     case MEV_SHOT_WARM:
-        path = r->jito ? "/api/v1/bundles" : "";
-        method = r->jito ? "getTipAccounts" : "getHealth";
+        get = r->ping[0] != '\0' || r->dialect == MEV_DIALECT_REST;
+        path = r->ping[0] ? r->ping : r->dialect == MEV_DIALECT_JITO ? "/api/v1/bundles" : "";
+        method = r->dialect == MEV_DIALECT_JITO ? "getTipAccounts" : "getHealth";
         break;
     default: break;
     }
     /* the route's own query (an api-key) stays a query: after the path, joined with ours */
     snprintf(sl->url, sizeof sl->url, "%s%s%s%s%s%s", r->url, path, *r->query || *param ? "?" : "",
              r->query, *r->query && *param ? "&" : "", param);
-    o += (size_t)sprintf(b, "{\"jsonrpc\":\"2.0\",\"id\":%llu,\"method\":\"%s\",\"params\":[",
-                         (unsigned long long)sh->shot_id, method);
-    if (sh->kind == MEV_SHOT_WARM) {
-        o += (size_t)sprintf(b + o, "]}");
+    if (get) {
+        o = 0;
+    } else if (sh->kind == MEV_SHOT_REST_SUBMIT) {
+        o += (size_t)sprintf(b, "{\"transaction\":{\"content\":\"");
+        o += mev_base64(txs, sh->tx_len[0], b + o);
+        o += (size_t)sprintf(b + o, "\"},\"frontRunningProtection\":false}");
+    } else if (sh->kind == MEV_SHOT_WARM) {
+        o += (size_t)sprintf(b, "{\"jsonrpc\":\"2.0\",\"id\":%llu,\"method\":\"%s\",\"params\":[]}",
+                             (unsigned long long)sh->shot_id, method);
     } else {
+        o += (size_t)sprintf(b, "{\"jsonrpc\":\"2.0\",\"id\":%llu,\"method\":\"%s\",\"params\":[",
+                             (unsigned long long)sh->shot_id, method);
         if (sh->kind == MEV_SHOT_JITO_BUNDLE)
             b[o++] = '[';
         for (uint32_t i = 0; i < sh->ntx; i++) {
@@ -433,9 +463,13 @@ static void assemble(mev_sender *s, slot *sl, const uint8_t *txs)
     CURL *e = sl->easy;
     curl_easy_reset(e);
     curl_easy_setopt(e, CURLOPT_URL, sl->url);
-    curl_easy_setopt(e, CURLOPT_POST, 1L);
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, sl->body);
-    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)sl->body_len);
+    if (get) {
+        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    } else {
+        curl_easy_setopt(e, CURLOPT_POST, 1L);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, sl->body);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)sl->body_len);
+    }
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, sl);

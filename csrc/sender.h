@@ -24,7 +24,16 @@ enum mev_shot_kind {
     MEV_SHOT_JITO_SEND = 2,     /* /api/v1/transactions sendTransaction */
     MEV_SHOT_JITO_BUNDLE_ONLY = 3, /* /api/v1/transactions?bundleOnly=true */
     MEV_SHOT_JITO_BUNDLE = 4,   /* /api/v1/bundles sendBundle */
-    MEV_SHOT_WARM = 5,          /* getHealth (RPC) or getTipAccounts (Jito): opens a connection */
+    MEV_SHOT_WARM = 5,          /* opens or keeps a connection: the route's ping path (GET), else
+                                   getHealth (JSON-RPC), getTipAccounts (Jito), GET (REST) */
+    MEV_SHOT_REST_SUBMIT = 6,   /* POST {"transaction":{"content":<base64>},"frontRunningProtection":false} */
+};
+
+/* What a route speaks. Each shot kind goes only to routes of its dialect (WARM to any). */
+enum mev_route_dialect {
+    MEV_DIALECT_JSONRPC = 0,    /* Solana JSON-RPC sendTransaction (an RPC node, a sender service) */
+    MEV_DIALECT_JITO = 1,       /* a Jito block engine: /api/v1/... appended to the base URL */
+    MEV_DIALECT_REST = 2,       /* a REST submit URL (bloXroute's /api/v2/submit) */
 };
 
 typedef struct {
@@ -71,12 +80,16 @@ int mev_sender_new(uint32_t inflight, uint32_t timeout_ms, mev_sender **out);
 /* Stops and joins the thread, then frees. */
 void mev_sender_free(mev_sender *s);
 
-/* Routes are added before start. jito: paths /api/v1/... are appended to base_url. headers:
+/* Routes are added before start. dialect: an mev_route_dialect (for a Jito route the paths
+ * /api/v1/... are appended to base_url). headers:
  * newline-separated "Name: value" lines (e.g. x-jito-auth), may be NULL. http2: 1 to use HTTP/2
  * (ALPN over TLS, prior knowledge over cleartext). ca_file: PEM bundle to verify the server
  * with instead of the system's (NULL: system CAs); verification is never turned off. */
-int mev_sender_add_route(mev_sender *s, const char *base_url, int jito, const char *headers,
+int mev_sender_add_route(mev_sender *s, const char *base_url, int dialect, const char *headers,
                          int http2, const char *ca_file, uint32_t *route_id);
+/* A path on the route's host that answers a GET (e.g. "/ping"): WARM shots use it to keep an idle
+ * connection open without a JSON-RPC call the endpoint may not serve. Before start. */
+int mev_sender_set_ping(mev_sender *s, uint32_t route_id, const char *path);
 int mev_sender_start(mev_sender *s);
 /* The sender thread's kernel id (0 before start), to pin it to a CPU (mevlib.affinity). */
 int mev_sender_thread_id(mev_sender *s);

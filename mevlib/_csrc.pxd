@@ -210,6 +210,10 @@ cdef extern from "sender.h" nogil:
         MEV_SHOT_JITO_BUNDLE_ONLY
         MEV_SHOT_JITO_BUNDLE
         MEV_SHOT_WARM
+        MEV_SHOT_REST_SUBMIT
+        MEV_DIALECT_JSONRPC
+        MEV_DIALECT_JITO
+        MEV_DIALECT_REST
     ctypedef struct mev_shot:
         uint64_t shot_id
         int64_t fire_at_ns
@@ -243,8 +247,9 @@ cdef extern from "sender.h" nogil:
         pass
     int mev_sender_new(uint32_t inflight, uint32_t timeout_ms, mev_sender **out)
     void mev_sender_free(mev_sender *s)
-    int mev_sender_add_route(mev_sender *s, const char *base_url, int jito, const char *headers,
+    int mev_sender_add_route(mev_sender *s, const char *base_url, int dialect, const char *headers,
                              int http2, const char *ca_file, uint32_t *route_id)
+    int mev_sender_set_ping(mev_sender *s, uint32_t route_id, const char *path)
     int mev_sender_start(mev_sender *s)
     int mev_sender_thread_id(mev_sender *s)
     int mev_sender_submit(mev_sender *s, const mev_shot *shot, const uint8_t *const *txs)

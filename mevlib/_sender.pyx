@@ -22,6 +22,8 @@ JITO_SEND = MEV_SHOT_JITO_SEND
 JITO_BUNDLE_ONLY = MEV_SHOT_JITO_BUNDLE_ONLY
 JITO_BUNDLE = MEV_SHOT_JITO_BUNDLE
 WARM = MEV_SHOT_WARM
+REST_SUBMIT = MEV_SHOT_REST_SUBMIT
+DIALECTS = {"jsonrpc": MEV_DIALECT_JSONRPC, "jito": MEV_DIALECT_JITO, "rest_submit": MEV_DIALECT_REST}
 
 cdef enum:
     RESULT_CAP = sizeof(mev_shot_result) + MEV_SENDER_MAX_BODY
@@ -58,9 +60,11 @@ cdef class CurlSender:
                 mev_sender_free(self._s)
             self._s = NULL
 
-    def add_route(self, url, jito=False, headers=None, http2=False, ca_file=None):
+    def add_route(self, url, jito=False, headers=None, http2=False, ca_file=None, dialect=None, ping=None):
         """Registers an endpoint; returns its index. headers: {name: value}. ca_file: a PEM
-        bundle to verify TLS with instead of the system's."""
+        bundle to verify TLS with instead of the system's. dialect: "jsonrpc", "jito" or
+        "rest_submit" (default: "jito" if jito else "jsonrpc"). ping: a path answering GET, which
+        warm-up shots use to keep the connection open."""
         cdef uint32_t rid
         cdef const char *ca = NULL
         self._open()
@@ -76,8 +80,13 @@ cdef class CurlSender:
         cdef bytes cafile = os.fsencode(ca_file) if ca_file is not None else None
         if cafile is not None:
             ca = cafile
-        check(mev_sender_add_route(self._s, curl, 1 if jito else 0, lines, 1 if http2 else 0, ca, &rid),
+        dialect = dialect or ("jito" if jito else "jsonrpc")
+        if dialect not in DIALECTS:
+            raise InvalidArgumentError(f"dialect must be one of {sorted(DIALECTS)}, not {dialect!r}")
+        check(mev_sender_add_route(self._s, curl, DIALECTS[dialect], lines, 1 if http2 else 0, ca, &rid),
               f"route {url!r}")
+        if ping:
+            check(mev_sender_set_ping(self._s, rid, ping.encode()), f"route {url!r}: ping path {ping!r}")
         self.route_urls.append(url)
         return rid
 

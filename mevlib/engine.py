@@ -313,6 +313,8 @@ class Engine:
                     self._call(h, attempt)
         self._refresh_blockhash()
         self.tip_accounts.refresh()  # a round trip only when due (every ten minutes by default)
+        if hasattr(self.sender, "keep_warm"):
+            self.sender.keep_warm()  # a ping to routes idle for 5 s
         self._maybe_recalibrate()
 
     def _call(self, h: _Hook, item):

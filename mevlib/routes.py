@@ -120,7 +120,9 @@ class Route:
     tip_accounts: tuple = ()
     min_tip: int = 0
     ca_file: str | None = None  # PEM bundle for TLS instead of the system's
+    ping: str | None = None     # a path answering GET: keep-warm requests use it (Helius Sender: /ping)
     jito = False
+    dialect = "jsonrpc"
 
     def __post_init__(self):
         parsed = urllib.parse.urlparse(self.url)
@@ -146,6 +148,7 @@ class JitoRoute(Route):
     tip_accounts: tuple = TIP_ACCOUNTS
     min_tip: int = MIN_TIP_LAMPORTS
     jito = True
+    dialect = "jito"
 
     def __post_init__(self):
         if self.auth_uuid:
@@ -162,6 +165,18 @@ class JitoRoute(Route):
 class SenderRoute(Route):
     """A third-party sender: plain sendTransaction with its own tip accounts and minimum tip;
     the API key, if any, goes in `headers` or the URL as that service documents."""
+
+
+@dataclasses.dataclass
+class RestRoute(Route):
+    """A REST submit endpoint (bloXroute's /api/v2/submit: the full URL): POST
+    {"transaction": {"content": <base64>}, "frontRunningProtection": false}, answered with
+    {"signature": ...}; the credential goes in `headers` (Authorization)."""
+
+    dialect = "rest_submit"
+
+    def shot_kind(self, bundle: bool = False, bundle_only: bool = False) -> int:
+        return _sender.REST_SUBMIT
 
 
 @dataclasses.dataclass
@@ -200,7 +215,7 @@ _CURLE_TIMEOUT = 28
 
 def classify(raw: tuple, route_names: Sequence[str]) -> ShotResult:
     """Turns a raw result of the C sender into a ShotResult; never raises."""
-    (shot_id, route, _kind, curl_code, status, body, bundle_id, fire_at, start, sent, done, _cut,
+    (shot_id, route, kind, curl_code, status, body, bundle_id, fire_at, start, sent, done, _cut,
      new_conn) = raw
     r = ShotResult(shot_id, route_names[route], "ok", http_status=status, bundle_id=bundle_id,
                    fire_at_ns=fire_at, start_ns=start, sent_ns=sent, done_ns=done,
@@ -225,6 +240,13 @@ def classify(raw: tuple, route_names: Sequence[str]) -> ShotResult:
         return r
     if not isinstance(doc, dict):
         r.status, r.error_message = "bad_json", f"not a JSON-RPC answer: {body[:200]!r}"
+        return r
+    if kind == _sender.REST_SUBMIT:  # not JSON-RPC: {"signature"} or an error object
+        if isinstance(doc.get("signature"), str):
+            r.value = doc["signature"]
+        else:
+            r.status, r.error_code = "rpc_error", doc.get("code")
+            r.error_message = str(doc.get("message", doc))[:200]
         return r
     if "error" in doc:
         err = doc["error"] if isinstance(doc["error"], dict) else {"message": str(doc["error"])}

@@ -269,12 +269,12 @@ class HedgedSender:
         self._route_index = {}
         self._shadow_done: list[Attempt] = []
         for r in routes if not shadow else ():
-            self._route_index[r.name] = self._curl.add_route(r.url, jito=r.jito, headers=r.headers,
-                                                             http2=r.http2, ca_file=r.ca_file)
+            self._route_index[r.name] = self._curl.add_route(r.url, headers=r.headers, http2=r.http2,
+                                                             ca_file=r.ca_file, dialect=r.dialect, ping=r.ping)
+        self._used: dict[str, float] = {}  # route -> when a request last went (or was planned) to it
         if not shadow:
             self._curl.start()
-            for i in self._route_index.values():  # open a connection to every route now
-                self._curl.submit(0, i, _sender.WARM, [])
+            self.keep_warm(0.0)  # open a connection to every route now
         self._jito_rpc: dict[str, JsonRpcClient] = {}
         self._attempts: dict[int, Attempt] = {}
         self._watch: dict[int, Attempt] = {}      # decided misses that could still land until they expire
@@ -329,6 +329,8 @@ class HedgedSender:
             kind = route.shot_kind(bundle=bool(ahead), bundle_only=protected)
             self._curl.submit(shot_id, self._route_index[shot.route], kind, [*ahead, w], at)
             queued_ns = queued_ns or time.monotonic_ns()
+        for shot in plan:
+            self._used[shot.route] = time.monotonic()  # a shot on its way keeps the connection warm
         attempt = Attempt(next(_ids), leader, target_slot, [], plan, shot_ids, tips=tips, label=label,
                           queued_ns=queued_ns or time.monotonic_ns(), bundle=tuple(ahead), exclusive=exclusive,
                           last_valid_block_height=last_valid_block_height, shadow=self.shadow,
@@ -360,6 +362,18 @@ class HedgedSender:
                             "signature": attempt.signatures[shot.index], "value": value})
         self._attempts[attempt.attempt_id] = attempt
         return attempt
+
+    def keep_warm(self, idle_s: float = 5.0):
+        """A warm-up request to every route idle for `idle_s`: providers close idle connections,
+        and the next shot would pay a TCP and TLS handshake (Helius documents a /ping for this).
+        The engine calls it between turns; its answers are dropped."""
+        if self._curl is None:
+            return
+        now = time.monotonic()
+        for name, index in self._route_index.items():
+            if now - self._used.get(name, -1e9) >= idle_s:
+                self._used[name] = now
+                self._curl.submit(0, index, _sender.WARM, [])
 
     def _record_shadow(self, attempt: Attempt, wires: list, fire_at: list, value) -> Attempt:
         """What would have gone out, one record per shot with the simulated result; decided at

@@ -194,12 +194,11 @@ def test_landed_without_an_http_answer_is_still_credited():
     assert {r["status"] for r in records if r["kind"] == "shot_result"} == {"timeout"}
     outcomes = [r for r in records if r["kind"] == "outcome" and r["landed"]]
     assert outcomes, "nothing landed"
-    tip_of = {}
-    for a in hs.decided:
-        tip_of.update(zip(a.signatures, a.tips))
+    # every tip of a variant that executed (two revert-protected transfers can both succeed)
+    paid = {a.attempt_id: sum(t for s, t in zip(a.signatures, a.tips) if s in truth) for a in hs.decided}
     for o in outcomes:
         assert o["signature"] in truth and o["route"] == truth[o["signature"]]
-        assert o["tip_paid"] == tip_of[o["signature"]] > 0
+        assert o["tip_paid"] == paid[o["attempt"]] > 0
 
 
 def test_classify_json_rpc_answers():
@@ -371,7 +370,7 @@ def test_records_reach_the_store_with_calibrated_p_land(sim, store_db, tmp_path)
     assert paid == sum(a.tip_paid for a in decided)
     assert paid >= store_db.rows(f"SELECT sumIf(tip_lamports, landed = 1) FROM {db}.attempts")[0][0]
     # fees: each landed transaction's, once, in the attempts rows and in realized
-    assert all(a.fee_paid >= a.fees[0] > 5_000 for a in decided if a.landed)  # 5,000 + priority fee
+    assert all(a.fee_paid >= a.fees[0] == 5_000 for a in decided if a.landed)  # one signature, no priority fee
     fees = sum(a.fee_paid for a in decided)
     assert store_db.rows(f"SELECT sum(fee_lamports) FROM {db}.attempts")[0][0] == fees
     realized = sum((1e6 if a.landed else 0.0) - a.tip_paid - a.fee_paid for a in hs.decided)

@@ -21,10 +21,11 @@ from mevlib.sim.blockengine import PATHS, BlockEngine
 from mevlib.sim.cluster import Cluster, ClusterConfig
 from mevlib.sim.pubsub import PubSubServer
 from mevlib.sim.yellowstone import YellowstoneServer
-from mevlib.sim.rpc import INVALID_REQUEST, PARSE_ERROR, RpcError, SolanaRpc
+from mevlib.sim.rpc import INVALID_REQUEST, PARSE_ERROR, RpcError, SolanaRpc, decode_transaction
 
 MAX_REQUEST_BODY_SIZE = 50 * 1024
 RETRY_MS = 2000  # Agave's send-transaction service resends every 2 s (--rpc-send-retry-ms default)
+REST_SUBMIT_PATH = "api/v2/submit"  # bloXroute's Trader API submit, served on every RPC route
 
 
 @dataclasses.dataclass
@@ -79,6 +80,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         headers = {}
         status, body = sim.handle(route, "/".join(parts[1:]), urllib.parse.parse_qs(query), raw, headers)
         self._reply(status, body, headers)
+
+    def do_GET(self):
+        """A sender service's keep-warm ping (Helius Sender's GET /ping) on any route."""
+        parts = [p for p in self.path.partition("?")[0].split("/") if p]
+        if len(parts) == 2 and parts[0] in self.server.sim.cluster.routes and parts[1] == "ping":
+            self.server.sim.calls.append((parts[0], "GET /ping"))
+            return self._reply(200, b"pong")
+        return self._reply(404, b"")
 
     def _reply(self, status: int, body: bytes, headers=None):
         self.send_response(status)
@@ -234,6 +243,8 @@ class Simulator:
         except ValueError:
             return 200, _dump(_error(None, RpcError(PARSE_ERROR, "Parse error")))
         kind = self.cluster.routes[route].kind
+        if kind == "rpc" and path == REST_SUBMIT_PATH:
+            return self._rest_submit(route, doc)
         if kind == "rpc" and path:
             return 404, b""
         if kind == "jito" and path.removeprefix("api/v1/") not in PATHS:
@@ -244,6 +255,24 @@ class Simulator:
                 return 200, _dump(_error(None, RpcError(INVALID_REQUEST, "Invalid request")))
             return 200, _dump([self._one(route, kind, path, query, req, headers) for req in doc])
         return 200, _dump(self._one(route, kind, path, query, doc, headers))
+
+    def _rest_submit(self, route: str, doc) -> tuple[int, bytes]:
+        """bloXroute's REST submit dialect on an RPC route: {"transaction": {"content": base64}}
+        -> {"signature"}; a bad request -> HTTP 400 with {"code": 3 (InvalidArgument), "message"}
+        (the gRPC-gateway shape of its errors)."""
+        self.calls.append((route, "POST " + REST_SUBMIT_PATH))
+        content = doc.get("transaction", {}).get("content") if isinstance(doc, dict) and isinstance(
+            doc.get("transaction"), dict) else None
+        try:
+            if not isinstance(content, str):
+                raise ValueError("transaction.content: a base64 transaction is required")
+            _, tx = decode_transaction(content, "base64")
+            if not all(tx.verify_with_results()):
+                raise ValueError("transaction signature verification failure")
+        except (ValueError, RpcError) as e:
+            return 400, _dump({"code": 3, "message": str(e)})
+        self._sender(route)([tx])
+        return 200, _dump({"signature": str(tx.signatures[0])})
 
     def _one(self, route, kind, path, query, req, headers) -> dict:
         if not isinstance(req, dict) or req.get("jsonrpc") != "2.0" or not isinstance(req.get("method"), str):
