@@ -152,12 +152,14 @@ dist/.repaired: $(WHEEL_SOURCES) | $(STAMP)
 
 wheel: dist/.repaired
 
-# The main job: the whole loop on the local cluster (docs/demo.md). KAFKA=host:port and
+# The main job: the whole loop on the local cluster (docs/demo.md): the shipped bot config
+# examples/demo.toml run with `mevlib run --cluster sim`, a throwaway keypair in build/. KAFKA=host:port and
 # CLICKHOUSE_URL=clickhouse://... switch the plugin's sink and the store to real services;
 # SOURCE=ring (the default), kafka (a Tansu broker unless KAFKA=...), yellowstone or pubsub: where
 # the bot reads pool deltas (the plugin's sinks, or the cluster's Yellowstone gRPC / PubSub endpoints).
 demo: build build/gk/libmevgk_core.so
-	$(PY) -m mevlib.demo $(if $(SOURCE),--source $(SOURCE))
+	$(PY) -c 'from mevlib.demo import ensure_demo_keypair; ensure_demo_keypair()'
+	$(PY) -m mevlib run --config examples/demo.toml --cluster sim $(if $(SOURCE),--source $(SOURCE))
 
 ALLOCATOR_APT := libmimalloc2.0 libjemalloc2
 # Every table, also kept in build/bench/latest.log (docs/performance.md is written from one such run).

@@ -7,7 +7,7 @@ Run it on the local cluster:  .venv/bin/python examples/backrun.py --seconds 30
 import math
 import sys
 
-from common import Pools, swap_template, tip_ladder
+from common import Pools, require_sim_market, swap_template, tip_ladder
 
 from mevlib.engine import Intent
 from mevlib.sender import DURABLE_NONCE
@@ -55,8 +55,11 @@ class Backrun:
         engine.on_pool_delta(program=POOL_PROGRAM)(self.on_delta)
 
 
-def make(payer, vault, market):
-    return Backrun(swap_template(payer, vault, durable_nonce=True))
+def make(ctx, min_profit: float = 50_000):
+    """The factory `mevlib run` calls (mevlib.run.bot.StrategyContext); options come from the
+    config's [[strategies]] table."""
+    require_sim_market(ctx)
+    return Backrun(swap_template(ctx.payer, ctx.vault, durable_nonce=True), min_profit=min_profit)
 
 
 if __name__ == "__main__":

@@ -45,6 +45,13 @@ def swap_template(payer, vault, nonces=0, durable_nonce=False) -> mevlib.TxTempl
     return mevlib.TxTemplate(msg, payer, patches, nonces=nonces)
 
 
+def require_sim_market(ctx):
+    """These examples trade the simulator's stand-in pools (mevlib/sim/market.py): they run with
+    `mevlib run --cluster sim`. On a real cluster, bring a strategy for a real DEX."""
+    if ctx.market is None or ctx.vault is None:
+        raise mevlib.ConfigError("the example strategies trade the simulator's market: run them with --cluster sim")
+
+
 class Pools:
     """The latest state of each watched pool: (reserve_a, reserve_b, fee_bps) by pubkey."""
 

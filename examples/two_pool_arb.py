@@ -7,7 +7,7 @@ Run it on the local cluster:  .venv/bin/python examples/two_pool_arb.py --second
 import math
 import sys
 
-from common import Pools, swap_template, tip_ladder
+from common import Pools, require_sim_market, swap_template, tip_ladder
 
 from mevlib.engine import Intent
 from mevlib.sender import DURABLE_NONCE
@@ -52,8 +52,12 @@ class TwoPoolArb:
         engine.on_pool_delta(program=POOL_PROGRAM)(self.on_delta)
 
 
-def make(payer, vault, market):
-    return TwoPoolArb(swap_template(payer, vault, durable_nonce=True), bytes(market.keys[0]), bytes(market.keys[1]))
+def make(ctx, min_profit: float = 50_000):
+    """The factory `mevlib run` calls (mevlib.run.bot.StrategyContext); options come from the
+    config's [[strategies]] table."""
+    require_sim_market(ctx)
+    return TwoPoolArb(swap_template(ctx.payer, ctx.vault, durable_nonce=True), bytes(ctx.market.keys[0]),
+                      bytes(ctx.market.keys[1]), min_profit=min_profit)
 
 
 if __name__ == "__main__":

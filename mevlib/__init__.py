@@ -1,6 +1,7 @@
 """mevlib: the fast path of a Solana searcher's bot, with a C core."""
 from mevlib.errors import (
     ClosedError,
+    ConfigError,
     CryptoError,
     ForkedError,
     InvalidArgumentError,
@@ -36,6 +37,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ClosedError",
+    "ConfigError",
     "CryptoError",
     "Engine",
     "ForkedError",

@@ -5,6 +5,7 @@ COMMANDS = {
     "calibrate": ("mevlib.calibrate", "fit the p_land / EV tables from the store (--every 1h to repeat)"),
     "monitor": ("mevlib.monitor.server", "serve the live dashboard on 127.0.0.1 (--ring NAME)"),
     "doctor": ("mevlib.doctor", "read this host's latency settings and say what to change (changes nothing)"),
+    "run": ("mevlib.run.cli", "run a bot from its config (--cluster sim: on the local simulator; --shadow: send nothing)"),
 }
 
 

@@ -1,13 +1,15 @@
-"""`make demo`: the whole loop on this machine, nothing to install.
+"""`make demo`: the whole loop on this machine, nothing to install. It is `mevlib run --config
+examples/demo.toml --cluster sim`: a bot config run against a local cluster, as it would run
+against mainnet (mevlib.run).
 
 A local cluster (mevlib.sim: LiteSVM behind Solana RPC and Jito block-engine endpoints) runs a
 small market of constant-product pools, written into the cluster's accounts. A stand-in validator
 publishes every pool change at write time through the Geyser plugin's C core into a `ring://`
 sink (or, with --source yellowstone or pubsub, the bot subscribes to the cluster's Yellowstone gRPC
 endpoint or PubSub websocket, as a searcher without a validator does); the bot reads it with
-mevlib.feed, runs
-the example strategies (examples/) as engine hooks, signs their intents, and sends them. The
-opportunities alternate between two policies, so both see the same market:
+mevlib.feed, runs the config's strategies (the examples) as engine hooks, signs their intents,
+and sends them over the config's routes (each served by the simulator's stand-in). With the
+config's [sim] baseline, the opportunities alternate between two policies on the same market:
   hedged   - a W of 3 shots over the routes the bandit picks, timed by the per-leader Kalman
              filter, one tip per shot from the strategy's ladder (the variants share a durable
              nonce, leased per attempt from a pool, so at most one can execute);
@@ -18,10 +20,8 @@ publishes to Kafka instead, and with CLICKHOUSE_URL the store is that server.
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
-import importlib.util
-import logging
+import json
 import os
 import pathlib
 import shutil
@@ -42,7 +42,11 @@ from mevlib._extras import require
 from mevlib.engine import Engine
 from mevlib.feed import (FIRST_SHRED_RECEIVED, PROCESSED, Feed, KafkaSource, PubSubSource, RingSource,
                          YellowstoneSource)
-from mevlib.routes import JitoRoute, JsonRpcClient, RpcRoute, SenderRoute
+from mevlib.presend import RpcSimulation
+from mevlib.routes import JsonRpcClient, RpcRoute
+from mevlib.run import bot
+from mevlib.run.config import Config, StrategyConfig
+from mevlib.run.config import load as load_config
 from mevlib.nonce import NoncePool
 from mevlib.sender import HedgedSender, SlotClock
 from mevlib.sim import ClusterConfig, Simulator
@@ -50,48 +54,48 @@ from mevlib.sim.market import POOL_PROGRAM, Market
 from mevlib.sim.plugin import PluginCore
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-EXAMPLES = [ROOT / "examples" / "two_pool_arb.py", ROOT / "examples" / "backrun.py"]
+DEMO_CONFIG = ROOT / "examples" / "demo.toml"
+DEMO_KEYPAIR = ROOT / "build" / "demo-keypair.json"
 BASELINE_TIP = 25_000
-NONCE_ACCOUNTS = 32  # attempts in flight at once: ~2 a slot, each held until decided (~10 slots)
-
-
-def load_strategy(path: pathlib.Path):
-    sys.path.insert(0, str(path.parent))  # the examples import their shared module
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 class Demo:
-    def __init__(self, seconds: float | None, strategies, out_dir: str, *, seed: int = 7, kafka: str | None = None,
+    """A config (mevlib.run.config) run on the local cluster: `mevlib run --cluster sim`."""
+
+    def __init__(self, config: Config, seconds: float | None, out_dir: str, *, kafka: str | None = None,
                  store_url: str | None = None, short: bool = False, quiet: bool = False,
-                 monitor_port: int | None = None, monitor_token: str | None = None, source: str = "ring"):
+                 monitor_port: int | None = None, monitor_token: str | None = None, source: str | None = None,
+                 shadow: bool = False):
+        source = source or config.feed.source
         if source not in ("ring", "kafka", "pubsub", "yellowstone") or (source == "kafka") != bool(kafka):
             raise mevlib.InvalidArgumentError("source is ring, pubsub, yellowstone, or kafka with KAFKA=host:port")
-        self.seconds, self.out_dir, self.quiet = seconds, out_dir, quiet
+        self.seconds, self.out_dir, self.quiet, self.shadow = seconds, out_dir, quiet, shadow
         os.makedirs(out_dir, exist_ok=True)
         self.work = tempfile.mkdtemp(prefix="mevlib-demo-")
-        config = ClusterConfig(seed=seed, slot_ms=200.0, competitive_share=0.5)
-        self.sim = Simulator(config, pubsub=source == "pubsub", yellowstone=source == "yellowstone").start()
+        cluster = ClusterConfig(seed=config.sim.seed, slot_ms=config.sim.slot_ms, competitive_share=0.5)
+        self.sim = Simulator(cluster, pubsub=source == "pubsub", yellowstone=source == "yellowstone").start()
         self.rpc = JsonRpcClient(self.sim.url("rpc"))
+        routes = bot.make_routes(config, sim=self.sim)
+        bot.check_endpoints(config, self.sim.url("rpc"), routes)
         self.clock = SlotClock(self.rpc, poll_s=0.02).start()
         if not self.clock.wait_ready():
             raise RuntimeError("the local cluster's slot clock did not start")
-        self.payer, vault = Keypair(), Keypair().pubkey()
+        self.payer, vault = bot.load_keypair(config), Keypair().pubkey()
         self.sim.cluster.airdrop(self.payer.pubkey(), 10**14)  # 100,000 SOL: the faucet has a limit
         self.sim.cluster.airdrop(vault, 10**9)
-        self.nonces = NoncePool(self.rpc, self._create_nonce_accounts(NONCE_ACCOUNTS))
+        accounts = self._create_nonce_accounts(config.nonces.count) + [Pubkey.from_string(a) for a in config.nonces.accounts]
+        self.nonces = NoncePool(self.rpc, accounts) if accounts else None
         self._baseline_leases = {}  # attempt id -> nonce account
+        programs = [str(POOL_PROGRAM), *config.feed.programs]
 
         # the validator's side: plugin core -> ring:// (or Kafka) -> the bot's feed; or the RPC node's
         # PubSub websocket -> the bot's feed
         self.ring = self.plugin = None
         if source == "pubsub":
-            feed_source = PubSubSource(self.sim.ws_url, programs=[str(POOL_PROGRAM)], encoding="base64+zstd",
+            feed_source = PubSubSource(self.sim.ws_url, programs=programs, encoding="base64+zstd",
                                        slots=False, slots_updates=True)
         elif source == "yellowstone":
-            feed_source = YellowstoneSource(self.sim.yellowstone_url, accounts={"pools": {"owner": [str(POOL_PROGRAM)]}})
+            feed_source = YellowstoneSource(self.sim.yellowstone_url, accounts={"pools": {"owner": programs}})
         elif kafka:
             admin_api = require("confluent_kafka.admin", "feed", "the demo's Kafka sink")
             AdminClient, NewTopic = admin_api.AdminClient, admin_api.NewTopic
@@ -101,17 +105,17 @@ class Demo:
             for f in admin.create_topics([NewTopic(topic, 1, 1)]).values():
                 f.result(30)
             self.plugin = PluginCore({"sink": "kafka", "kafka": {"bootstrap.servers": kafka}, "topic": topic,
-                                      "filters": [{"owners": [str(POOL_PROGRAM)]}]})
+                                      "filters": [{"owners": programs}]})
             feed_source = KafkaSource(kafka, partitions=[(topic, 0, 0)], group=f"mevlib-demo-{os.getpid()}")
         else:
             name = f"mevlib-demo-{os.getpid()}"
             self.ring = mevlib.Ring(8 << 20, name=name)
-            self.plugin = PluginCore({"sink": f"ring://{name}", "filters": [{"owners": [str(POOL_PROGRAM)]}]})
+            self.plugin = PluginCore({"sink": f"ring://{name}", "filters": [{"owners": programs}]})
             feed_source = RingSource(name)
         if self.plugin is not None:  # the plugin sees every account write as it happens, as in a validator
             self.sim.cluster.on_write(lambda key, acct, slot, wv, sig: self.plugin.update_account(
                 bytes(key), bytes(acct.owner), acct.lamports, bytes(acct.data), slot, wv))
-        self.market = Market(self._write_pool, pools=3, seed=seed, depth_a=2_000 * 10**9,
+        self.market = Market(self._write_pool, pools=3, seed=config.sim.seed, depth_a=2_000 * 10**9,
                              shock_share=0.02, shock_size=0.02)
         self.stop_market = threading.Event()
 
@@ -122,11 +126,9 @@ class Demo:
         store.migrate(self.backend)
         self.writer = store.Writer(self.backend, os.path.join(self.work, "spill"), flush_seconds=0.5)
 
-        # the two policies
-        routes = [RpcRoute("rpc", self.sim.url("rpc")), JitoRoute("jito-ny", self.sim.url("jito-ny"), rate_limit=20),
-                  JitoRoute("jito-ams", self.sim.url("jito-ams"), rate_limit=20),
-                  SenderRoute("sender", self.sim.url("sender"))]
+        # the policies: the config's, and with [sim] baseline one RPC shot with a fixed tip
         names = [r.name for r in routes]
+        monitor_port = monitor_port if monitor_port is not None else (config.dashboard.port or None)
         # the dashboard: events into a ring, served from this process
         self.events = self.stop_monitor = None
         if monitor_port is not None:
@@ -145,14 +147,19 @@ class Demo:
         kalman = mevlib.PhaseKalman(measurement_noise=slot_ms * 0.05, initial_std=slot_ms / 4,
                                     initial_phase=slot_ms / 2)
         self.hedged = HedgedSender(routes, self.clock, self.rpc, kalman=kalman, on_record=on_record,
-                                   bandit=mevlib.RouteBandit(names, discount=0.999, seed=seed))
-        self.baseline = HedgedSender([RpcRoute("rpc", self.sim.url("rpc"))], self.clock, self.rpc, shots=1,
-                                     default_phase_ms=0.0, on_record=on_record)
+                                   bandit=mevlib.RouteBandit(names, discount=0.999, seed=config.sim.seed),
+                                   shots=config.sender.shots, give_up_slots=config.sender.give_up_slots, shadow=shadow)
+        self.baseline = None
+        if config.sim.baseline and not shadow:
+            self.baseline = HedgedSender([RpcRoute("rpc", self.sim.url("rpc"))], self.clock, self.rpc, shots=1,
+                                         default_phase_ms=0.0, on_record=on_record)
         self.engine = Engine(sender=self.hedged, rpc=self.rpc, feed=Feed(feed_source), writer=self.writer,
                              backend=self.backend, lut_dir=os.path.join(out_dir, "luts"),
                              calibrate_every=seconds / 2 if seconds else 300.0, min_rows=30 if short else 200,
-                             events=self.events, nonces=self.nonces)
-        self.strategies = [load_strategy(p).make(self.payer, vault, self.market) for p in strategies]
+                             events=self.events, nonces=self.nonces, limits=bot.limits(config),
+                             presend=RpcSimulation(self.rpc))
+        context = bot.StrategyContext(self.payer, self.rpc, market=self.market, vault=vault)
+        self.strategies = bot.make_strategies(config, context)
         self._turn = 0
         for s in self.strategies:
             self.engine.on_pool_delta(program=POOL_PROGRAM)(self._alternating(s))
@@ -176,7 +183,7 @@ class Demo:
             if intent is None:
                 return None
             self._turn += 1
-            if self._turn % 2:
+            if self.baseline is None or self._turn % 2:
                 intent.label = f"{strategy.name}/hedged"
                 return intent
             lease = self.nonces.lease()
@@ -201,7 +208,7 @@ class Demo:
                                        self.sim.now_ms())
 
     def _poll_baseline(self, timeout: float = 0.0):
-        for attempt in self.baseline.poll(timeout=timeout):
+        for attempt in self.baseline.poll(timeout=timeout) if self.baseline is not None else ():
             self.nonces.release(self._baseline_leases.pop(attempt.attempt_id))
             self.baseline_decided.append(attempt)
 
@@ -252,7 +259,7 @@ class Demo:
         for t in threads:
             t.join()
         deadline = time.monotonic() + 10  # let what was sent be decided
-        while (self.hedged.pending or self.baseline.pending) and time.monotonic() < deadline:
+        while (self.hedged.pending or (self.baseline and self.baseline.pending)) and time.monotonic() < deadline:
             self.engine.step(timeout=0.05)
             self._poll_baseline(timeout=0.05)
         self._tick(self.engine)
@@ -276,6 +283,11 @@ class Demo:
                   "plugin": self.plugin.metrics() if self.plugin is not None else None,
                   "feed": dataclasses.asdict(self.engine.feed.source.stats) if self.plugin is None else None,
                   "market": {"swaps": self.market.swaps, "shocks": self.market.shocks}}
+        (n, ok), = self.backend.rows(f"SELECT count(), sum(sim_ok) FROM {db}.shadow_sends")
+        result["shadow"] = {"shots": n, "simulated_ok": ok or 0}
+        if self.shadow and not self.quiet:
+            print(f"\nshadow: nothing was sent; {n} shots would have gone, {ok or 0} of them simulated ok "
+                  f"(rows in {db}.shadow_sends)")
         if not self.quiet:
             print("\npolicy      attempts  landed  landing rate  tip per landed (lamports)")
             for p, v in result["policies"].items():
@@ -351,7 +363,9 @@ class Demo:
         return path
 
     def close(self):
-        closers = [self.hedged.close, self.baseline.close, self.clock.stop, self.engine.feed.close, self.sim.stop]
+        closers = [self.hedged.close, self.clock.stop, self.engine.feed.close, self.sim.stop]
+        if self.baseline is not None:
+            closers.append(self.baseline.close)
         if self.plugin is not None:
             closers.append(self.plugin.close)
         if self.own_chdb:  # the demo's chDB lives in its work directory: closed before that goes
@@ -369,8 +383,26 @@ class Demo:
         shutil.rmtree(self.work, ignore_errors=True)
 
 
-def run(seconds: float | None = 60.0, strategies=EXAMPLES, out_dir: str = "demo-report", **kw) -> dict:
-    demo = Demo(seconds, [pathlib.Path(s) for s in strategies], out_dir, **kw)
+def ensure_demo_keypair(path: pathlib.Path = DEMO_KEYPAIR) -> pathlib.Path:
+    """The demo's throwaway payer: a solana-keygen file made once (mode 0600), funded only on the
+    local cluster."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(json.dumps(list(bytes(Keypair()))))
+    return path
+
+
+def run(seconds: float | None = 60.0, strategies=None, out_dir: str = "demo-report", config_path=DEMO_CONFIG,
+        **kw) -> dict:
+    """`mevlib run --config examples/demo.toml --cluster sim` as a function; `strategies`: files
+    to run instead of the config's (each file's `make`)."""
+    ensure_demo_keypair()
+    config = load_config(str(config_path))
+    if strategies:
+        config.strategies = [StrategyConfig(f"{pathlib.Path(s).resolve()}:make") for s in strategies]
+    demo = Demo(config, seconds, out_dir, **kw)
     try:
         return demo.run()
     finally:
@@ -378,37 +410,13 @@ def run(seconds: float | None = 60.0, strategies=EXAMPLES, out_dir: str = "demo-
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m mevlib.demo", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--seconds", type=float, default=float(os.environ.get("MEVLIB_DEMO_SECONDS", 60)),
-                    help="how long to run; 0 runs until Ctrl-C")
-    ap.add_argument("--monitor", type=int, default=None, metavar="PORT", help="serve the dashboard on this port")
-    ap.add_argument("--token", default=os.environ.get("MEVLIB_MONITOR_TOKEN"), help="dashboard token")
-    ap.add_argument("--short", action="store_true", help="CI mode: calibrate from fewer rows")
-    ap.add_argument("--strategy", action="append", help="a strategy file (default: both examples)")
-    ap.add_argument("--out", default="demo-report")
-    ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--source", choices=("ring", "kafka", "pubsub", "yellowstone"), default=os.environ.get("SOURCE") or None,
-                    help="where the bot reads pool deltas: the plugin's ring (default), Kafka (KAFKA=host:port, or "
-                         "a Tansu broker started here), the cluster's Yellowstone gRPC endpoint, or its PubSub websocket")
-    args = ap.parse_args(argv)
-    # warnings start on their own line: the progress line is redrawn in place with \r
-    logging.basicConfig(level=logging.WARNING, format="\n%(levelname)s %(name)s: %(message)s")
-    kafka, broker = os.environ.get("KAFKA") or None, None
-    if args.source == "kafka" and kafka is None:  # a Kafka-protocol broker of our own, on loopback
-        from mevlib.launch import free_port, start_tansu
-        port = free_port()
-        broker, kafka = start_tansu(port), f"127.0.0.1:{port}"
-    try:
-        result = run(args.seconds or None, args.strategy or EXAMPLES, args.out, seed=args.seed, short=args.short,
-                     kafka=kafka, store_url=os.environ.get("CLICKHOUSE_URL") or None,
-                     monitor_port=args.monitor, monitor_token=args.token,
-                     source=args.source or ("kafka" if kafka else "ring"))
-    finally:
-        if broker is not None:
-            broker.kill()
-            broker.wait()
-    landed = sum(p["landed"] for p in result["policies"].values())
-    return 0 if landed > 0 else 1
+    """`python -m mevlib.demo [options]`: `mevlib run --config examples/demo.toml --cluster sim`;
+    `--strategy FILE` (repeatable) runs those strategies instead of the config's."""
+    from mevlib.run import cli
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    ensure_demo_keypair()
+    return cli.main(["--config", str(DEMO_CONFIG), "--cluster", "sim", *argv])
 
 
 if __name__ == "__main__":

@@ -111,3 +111,7 @@ class StoreUnavailableError(MevError, ConnectionError):
 class StoreRejectedError(MevError, ValueError):
     """The store's backend answered and refused a statement or a batch's data: retrying the same
     statement will not help."""
+
+
+class ConfigError(MevError, ValueError):
+    """A bot config (mevlib.run) is wrong: the message names the key, the file and the fix."""
