@@ -42,7 +42,9 @@ ConfigError naming the key (``routes[2].auth_env``), the file and the fix.
     count = 0                                 #   --cluster sim, `count` are made at genesis
 
     [store]
-    url = ""                                  # chdb://PATH or clickhouse://...; "" : chDB in ./.mevlib-store
+    url = ""                                  # chdb://PATH or clickhouse://...; "" : chDB in .mevlib-store
+    database = "mevlib"
+    spill = ".mevlib-spill"                   # rows wait here while the store is down (relative: to this file)
 
     [dashboard]
     port = 0                                  # 0: off; else 127.0.0.1:port (token: MEVLIB_MONITOR_TOKEN)
@@ -122,6 +124,8 @@ class NoncesConfig:
 @dataclasses.dataclass
 class StoreConfig:
     url: str = ""
+    database: str = "mevlib"
+    spill: str = ".mevlib-spill"
 
 
 @dataclasses.dataclass

@@ -63,9 +63,11 @@ def run_live(config: Config, *, seconds: float | None, shadow: bool, monitor_por
         closers.append(clock.stop)
         if not clock.wait_ready():
             raise ConfigError(f"{config.path}: cluster.rpc {config.cluster.rpc} did not give 4 slots in 10 s")
-        backend = store.connect(config.store.url or f"chdb://{os.path.abspath('.mevlib-store')}")
+        here = os.path.dirname(os.path.abspath(config.path))
+        backend = store.connect(config.store.url or f"chdb://{os.path.join(here, '.mevlib-store')}",
+                                database=config.store.database)
         store.migrate(backend)
-        writer = store.Writer(backend, os.path.abspath(".mevlib-spill"))
+        writer = store.Writer(backend, os.path.join(here, config.store.spill))
         closers.insert(0, writer.close)
         recorder, events = store.SenderRecorder(writer), None
         port = monitor_port if monitor_port is not None else config.dashboard.port
