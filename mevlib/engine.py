@@ -58,6 +58,8 @@ class Intent:
     bundle: Sequence[bytes] | None = None
     exclusive: str | None = None
     simulate: bool = False                # run the pre-send simulation; refuse it if it would fail
+    auto_tip: bool = False                # the engine's TipPricer chooses one tip (no variants); refused
+                                          # when no tip leaves a positive expected profit
 
 
 @dataclasses.dataclass
@@ -85,6 +87,7 @@ class EngineStats:
     intents: int = 0
     bad_intents: int = 0     # intents that could not be signed or sent
     refused_limits: int = 0  # intents refused by the Limits, before signing
+    refused_ev: int = 0      # auto-tip intents no tip made worth sending
     simulations: int = 0     # pre-send simulations run
     refused_simulation: int = 0  # intents refused because their simulation failed (never in shadow mode)
     attempts: int = 0
@@ -153,7 +156,7 @@ class Engine:
                  lut_dir: str | None = None, calibrate_every: float | None = None, min_rows: int = 500,
                  slow_hook_s: float = 0.005, max_errors: int = 100, mailbox_size: int = 4096,
                  blockhash_every: float = 2.0, lead_slots: int = 1, events=None, inline_feed: bool = False,
-                 tip_accounts=None, nonces=None, limits: Limits | None = None, presend=None):
+                 tip_accounts=None, nonces=None, limits: Limits | None = None, presend=None, pricer=None):
         if calibrate_every is not None and (backend is None or lut_dir is None):
             raise InvalidArgumentError("recalibration needs the store's backend and a lut_dir")
         self.feed, self.sender, self.rpc, self.writer = feed, sender, rpc, writer
@@ -168,6 +171,7 @@ class Engine:
         self._leases: dict[int, object] = {}               # attempt id -> its nonce account
         self.limits = limits or Limits()
         self.presend = presend  # a mevlib.presend.RpcSimulation: Intent(simulate=True), and every intent in shadow
+        self.pricer = pricer    # a mevlib.pricing.TipPricer, kept fresh by its owner: Intent(auto_tip=True)
         self.shadow = getattr(sender, "shadow", False)
         if self.shadow and presend is None:
             raise InvalidArgumentError("shadow mode simulates every intent: give the engine presend=")
@@ -352,6 +356,10 @@ class Engine:
         """Signs and sends an intent now (hooks' return values come here)."""
         self.stats.intents += 1
         slot = intent.target_slot or self.sender.clock.current_slot() + self.lead_slots
+        if intent.auto_tip:
+            intent = self._price(intent, slot)
+            if intent is None:
+                return None
         refusal = self._over_limits(intent, slot)
         if refusal:
             self.stats.refused_limits += 1
@@ -387,8 +395,10 @@ class Engine:
                 if not simulation.ok and not self.shadow:  # shadow records what would have failed
                     self.stats.refused_simulation += 1
                     raise _Refused(f"the simulation failed: {simulation.err}")
-            attempt = self.sender.send(wire, slot, value=intent.value or None, label=intent.label,
-                                       tips=list(intent.tips) if intent.tips is not None else None,
+            # one transaction's tip rides every shot: routes' minimum tips and the accounting see it
+            tips = list(intent.tips) if intent.tips is not None else (
+                [patches["tip"]] * shots if "tip" in patches else None)
+            attempt = self.sender.send(wire, slot, value=intent.value or None, label=intent.label, tips=tips,
                                        bundle=intent.bundle, exclusive=intent.exclusive,
                                        last_valid_block_height=last_valid, simulation=simulation)
         except Exception as e:  # a bad intent costs that intent, never the loop
@@ -409,15 +419,31 @@ class Engine:
             self.on_shot(attempt, attempt.queued_ns)
         return attempt
 
-    def _worst_case(self, intent: Intent) -> int:
-        """The most an attempt can cost: tips (every one if two variants may both execute) and fees."""
-        key = id(intent.template)
-        if key not in self._template_fee:  # the template's fee: its compute budget does not change per row
+    def _price(self, intent: Intent, slot: int) -> Intent | None:
+        """The tip with the best expected profit for this opportunity (mevlib.pricing): one tip on
+        every shot, or None when no tip leaves a profit."""
+        if self.pricer is None or intent.tips is not None:
+            raise InvalidArgumentError("auto_tip needs Engine(pricer=...) and no tips of its own")
+        leader = self.sender.clock.leader(slot)
+        p_route = max(self.sender.p_land(r, leader) for r in self.sender.routes)
+        tip, ev = self.pricer.choose(intent.value, self._template_fee_of(intent.template), p_route)
+        if ev <= 0:
+            self.stats.refused_ev += 1
+            return None
+        return dataclasses.replace(intent, patches={**intent.patches, "tip": tip}, auto_tip=False)
+
+    def _template_fee_of(self, template) -> int:
+        key = id(template)
+        if key not in self._template_fee:  # its compute budget does not change per row
             from solders.message import from_bytes_versioned
 
             # the template is kept with it, so its id cannot be reused by another while cached
-            self._template_fee[key] = (intent.template, fee_for_message(from_bytes_versioned(intent.template.message)))
-        fee = self._template_fee[key][1]
+            self._template_fee[key] = (template, fee_for_message(from_bytes_versioned(template.message)))
+        return self._template_fee[key][1]
+
+    def _worst_case(self, intent: Intent) -> int:
+        """The most an attempt can cost: tips (every one if two variants may both execute) and fees."""
+        fee = self._template_fee_of(intent.template)
         tips = list(intent.tips) if intent.tips is not None else [intent.patches.get("tip", 0)]
         both = intent.exclusive == REVERT_PROTECTED
         return (sum(tips) if both else max(tips)) + fee * (len(tips) if both else 1)

@@ -438,6 +438,12 @@ class HedgedSender:
         a, b = self.bandit.posterior(route, leader)
         return a / (a + b)
 
+    def p_land(self, route: str, leader: bytes) -> float:
+        """The calibrated chance that a shot on `route` lands for `leader` (its table, if fitted)."""
+        lut = self.calibration.get(route)
+        raw = self.score(route, leader)
+        return lut(raw) if lut is not None else raw
+
     def _steer(self, plan: list[Shot], leader: bytes, value, tips, allowed: set | None = None) -> list[Shot]:
         """Moves a shot off a route that cannot take it now: no request left this second (token
         bucket or 429 back-off), or a tip below the route's minimum. It goes to the best route

@@ -11,6 +11,7 @@ import hashlib
 import json
 import math
 import threading
+import time
 
 from solders.account import Account
 from solders.hash import Hash
@@ -260,6 +261,27 @@ class Cluster:
 
     def is_competitive(self, slot: int) -> bool:
         return self.competitor_tip(slot) > 0
+
+    def tip_floor(self, t_ms: float, window: int = 150) -> dict:
+        """What Jito's tip floor reports (bundles.jito.wtf/api/v1/bundles/tip_floor: SOL), from the
+        competing tips of the last `window` completed slots: percentiles 25 to 99 and an
+        exponential average (alpha 0.1, oldest first) of the tips' running median."""
+        last = self.slot_at(t_ms) - 1
+        tips = [t for s in range(max(0, last - window + 1), last + 1) if (t := self.competitor_tip(s))]
+        if not tips:
+            tips = [1_000]  # Jito's minimum: nothing competed
+        ordered = sorted(tips)
+
+        def pct(q):  # nearest rank
+            return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))] / 1e9
+
+        ema = float(tips[0])
+        for t in tips[1:]:
+            ema += 0.1 * (t - ema)
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
+        return {"time": stamp, "landed_tips_25th_percentile": pct(0.25), "landed_tips_50th_percentile": pct(0.5),
+                "landed_tips_75th_percentile": pct(0.75), "landed_tips_95th_percentile": pct(0.95),
+                "landed_tips_99th_percentile": pct(0.99), "ema_landed_tips_50th_percentile": ema / 1e9}
 
     # --- accounts -----------------------------------------------------------------------------
     def blockhash_of(self, slot: int) -> Hash:

@@ -23,6 +23,7 @@ from mevlib.sim.rpc import (INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, P
                             parse_commitment, parse_pubkey, parse_signature, ui_account)
 
 TICK_S = 0.002
+TIP_STREAM_PATH = "/api/v1/bundles/tip_stream"  # served beside PubSub, on the same port
 _SUBSCRIBE = {"accountSubscribe": "account", "programSubscribe": "program", "slotSubscribe": "slot",
               "slotsUpdatesSubscribe": "slotsUpdates", "signatureSubscribe": "signature"}
 _UNSUBSCRIBE = {k.replace("Subscribe", "Unsubscribe"): v for k, v in _SUBSCRIBE.items()}
@@ -71,6 +72,7 @@ class PubSubServer:
         self.cluster, self.now_ms = cluster, now_ms
         self._port = port
         self._subs: dict[int, _Sub] = {}
+        self._tip_conns: set = set()  # tip-stream listeners
         self._next_id = 0
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
@@ -116,6 +118,8 @@ class PubSubServer:
 
     # --- requests -----------------------------------------------------------------------------
     async def _connection(self, conn):
+        if conn.request.path.rstrip("/").endswith(TIP_STREAM_PATH):
+            return await self._tip_stream(conn)
         try:
             async for text in conn:
                 await conn.send(json.dumps(self._request(text, conn), separators=(",", ":")))
@@ -182,9 +186,25 @@ class PubSubServer:
             seen = max(seen, now)
             await self._signatures()
 
+    async def _tip_stream(self, conn):
+        """Jito's tip stream (wss://bundles.jito.wtf/api/v1/bundles/tip_stream): the tip floor's
+        object, in a one-element array, pushed at every slot boundary (here; Jito's cadence is its own)."""
+        self._tip_conns.add(conn)
+        try:
+            await conn.wait_closed()
+        finally:
+            self._tip_conns.discard(conn)
+
     async def _boundary(self, slot: int):
         """Slot `slot` begins: `slot - 1` is frozen (processed), `slot - confirmed_lag` is confirmed,
         `slot - rooted_lag` is rooted."""
+        if self._tip_conns:
+            floor = json.dumps([self.cluster.tip_floor(self.now_ms())])
+            for conn in list(self._tip_conns):
+                try:
+                    await conn.send(floor)
+                except Exception:  # gone: wait_closed above removes it
+                    pass
         c = self.cluster.config
         ms = int(time.time() * 1000)
         root = slot - c.rooted_lag

@@ -26,6 +26,7 @@ from mevlib.sim.rpc import INVALID_REQUEST, PARSE_ERROR, RpcError, SolanaRpc, de
 MAX_REQUEST_BODY_SIZE = 50 * 1024
 RETRY_MS = 2000  # Agave's send-transaction service resends every 2 s (--rpc-send-retry-ms default)
 REST_SUBMIT_PATH = "api/v2/submit"  # bloXroute's Trader API submit, served on every RPC route
+TIP_FLOOR_PATH = "api/v1/bundles/tip_floor"  # Jito's tip floor, served on every block-engine route
 
 
 @dataclasses.dataclass
@@ -82,11 +83,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._reply(status, body, headers)
 
     def do_GET(self):
-        """A sender service's keep-warm ping (Helius Sender's GET /ping) on any route."""
+        """A sender service's keep-warm ping (Helius Sender's GET /ping) on any route, and Jito's
+        tip floor on a block engine's (bundles.jito.wtf serves it: GET /api/v1/bundles/tip_floor)."""
+        sim: Simulator = self.server.sim
         parts = [p for p in self.path.partition("?")[0].split("/") if p]
-        if len(parts) == 2 and parts[0] in self.server.sim.cluster.routes and parts[1] == "ping":
-            self.server.sim.calls.append((parts[0], "GET /ping"))
+        route = parts[0] if parts else ""
+        if route not in sim.cluster.routes:
+            return self._reply(404, b"")
+        if parts[1:] == ["ping"]:
+            sim.calls.append((route, "GET /ping"))
             return self._reply(200, b"pong")
+        if parts[1:] == TIP_FLOOR_PATH.split("/") and sim.cluster.routes[route].kind == "jito":
+            sim.calls.append((route, "GET tip_floor"))
+            return self._reply(200, _dump([sim.cluster.tip_floor(sim.now_ms())]))
         return self._reply(404, b"")
 
     def _reply(self, status: int, body: bytes, headers=None):
