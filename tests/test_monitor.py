@@ -206,3 +206,38 @@ def test_dashboard_in_headless_chromium(events, ring_name):
     assert page["overlay"] is False and "FPS" in page["perf"]
     assert last_rows and all(k in {"shot", "outcome", "delta", "slot", "stats"} for k in last_rows)
     assert (ARTIFACTS / "monitor.png").stat().st_size > 10_000
+
+
+def test_shadow_sends_on_the_page(events, ring_name):
+    """Shadow mode's would-be shots reach the page: a row each, and the header says so."""
+    from cdp import CHROMIUM, Browser
+
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed: `make test` installs it")
+    monitor = Monitor(ring_name)
+    port, stop = start_in_thread(monitor)
+    browser = Browser()
+    try:
+        browser.goto(f"http://127.0.0.1:{port}/#token={monitor.token}")
+        deadline = time.monotonic() + 20
+        while not browser.eval("document.getElementById('status')?.textContent === 'live'"):
+            assert time.monotonic() < deadline, "the page never connected"
+            time.sleep(0.1)
+        for i in range(6):
+            events.record({"kind": "shadow", "attempt": 40 + i // 3, "route": "jito-ny", "target_slot": 1000 + i,
+                           "tip": 20_000 + i, "units": 450, "sim_ok": i != 5})
+        deadline = time.monotonic() + 10
+        while "6 shots not sent" not in browser.eval("document.getElementById('totals').textContent"):
+            assert time.monotonic() < deadline, "the shadow events never reached the header"
+            time.sleep(0.1)
+        page = browser.eval("({shadow: window.__mevlib.shadow, totals: document.getElementById('totals').textContent, "
+                            "rows: [...document.querySelectorAll('#rows .row')].filter(r => r.style.display !== 'none')"
+                            ".map(r => [...r.children].map(c => c.textContent))})")
+    finally:
+        browser.close()
+        stop()
+    assert page["shadow"] == {"shots": 6, "ok": 5}
+    assert "SHADOW MODE: 6 shots not sent, 5 simulated ok" in page["totals"]
+    shadow_rows = [r for r in page["rows"] if r[1] == "shadow"]
+    assert len(shadow_rows) == 6 and shadow_rows[0][2] == "jito-ny"
+    assert shadow_rows[0][4] == "would tip 20005" and "simulation failed, 450 CU #41" in shadow_rows[0][5]

@@ -1,16 +1,18 @@
 """Dashboard events: one 40-byte little-endian record per event, the same bytes in the ring, on
 the WebSocket and in the page's worker (static/protoCoalesce.worker.js decodes this layout).
 
-    off size field     SHOT           OUTCOME          DELTA            SLOT             STATS         NAME
+    off size field     SHOT           OUTCOME          DELTA            SLOT             STATS         NAME       SHADOW
     0   1    kind
-    1   1    route     route index    credited route   -                -                -             index
-    2   1    flag      ok?            landed?          -                -                -             0 route, 1 leader
+    1   1    route     route index    credited route   -                -                -             index      route index
+    2   1    flag      ok?            landed?          -                -                -             0 route,   simulated ok?
+                                                                                                         1 leader
     3   1    -
-    4   4    slot      target slot    target slot      update's slot    slot             -             -
-    8   8    t_ms      unix ms        unix ms          unix ms          unix ms          unix ms       -
-    16  8    a         late µs        tip lamports     feed lag ms      Kalman phase ms  ring depth    name bytes 0-7
-    24  8    b         rtt µs         value lamports   data bytes       phase std ms     coalesced     name bytes 8-15
-    32  4    id        attempt id     attempt id       account key[:4]  leader index     dropped       -
+    4   4    slot      target slot    target slot      update's slot    slot             -             -          target slot
+    8   8    t_ms      unix ms        unix ms          unix ms          unix ms          unix ms       -          unix ms
+    16  8    a         late µs        tip lamports     feed lag ms      Kalman phase ms  ring depth    name 0-7   tip lamports
+    24  8    b         rtt µs         value lamports   data bytes       phase std ms     coalesced     name 8-15  compute units
+    32  4    id        attempt id     attempt id       account key[:4]  leader index     dropped       -          attempt id
+SHADOW: a shot shadow mode (mevlib run --shadow) planned, signed and simulated, and did not send.
     36  4    -
 Attempt ids are 64-bit: `id` carries their low 32 bits.
 """
@@ -36,6 +38,7 @@ class Kind(enum.IntEnum):
     SLOT = 4
     STATS = 5
     NAME = 6
+    SHADOW = 7
 
 
 class EventPublisher:
@@ -90,6 +93,9 @@ class EventPublisher:
         elif kind == "outcome":
             self._push(Kind.OUTCOME, route=self._index(0, rec["route"] or "none"), flag=bool(rec["landed"]),
                        slot=rec["target_slot"], a=float(rec.get("tip_paid") or 0), id=rec["attempt"])
+        elif kind == "shadow":
+            self._push(Kind.SHADOW, route=self._index(0, rec["route"]), flag=bool(rec["sim_ok"]),
+                       slot=rec["target_slot"], a=float(rec["tip"] or 0), b=float(rec["units"]), id=rec["attempt"])
         elif kind == "plan":
             self._push(Kind.SLOT, slot=rec["slot"], a=rec["phase_ms"], b=rec["phase_std_ms"],
                        id=self._index(1, rec["leader"][:16]))

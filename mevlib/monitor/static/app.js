@@ -3,8 +3,8 @@
 // callback redraws whatever changed. The table is virtual: only the rows in view exist.
 "use strict";
 
-const KIND = { SHOT: 1, OUTCOME: 2, DELTA: 3, SLOT: 4, STATS: 5, NAME: 6 };
-const KIND_NAME = ["", "shot", "outcome", "delta", "slot", "stats", "name"];
+const KIND = { SHOT: 1, OUTCOME: 2, DELTA: 3, SLOT: 4, STATS: 5, NAME: 6, SHADOW: 7 };
+const KIND_NAME = ["", "shot", "outcome", "delta", "slot", "stats", "name", "shadow"];
 const TABLE_ROWS = 100000;
 const ROW_PX = 20;
 const CHART_SECONDS = 60;
@@ -21,6 +21,7 @@ const landing = { landed: [], decided: [], second: 0 };
 const tips = [];          // per route, cumulative lamports
 const phase = [];         // per leader: [phase, std]
 const feed = { depth: new Float64Array(600), lag: new Float64Array(600), head: 0, count: 0 };
+const shadow = { shots: 0, ok: 0 };  // shadow mode: what would have been sent
 const perf = { frames: 0, fps: 0, since: performance.now(), posts: 0, events: 0, workerStats: null,
                postsTotal: 0, eventsTotal: 0 };
 let dirty = { table: true, charts: true };
@@ -70,6 +71,9 @@ function ingest(batch) {
       if (!landing.decided[r]) { landing.decided[r] = new Float64Array(CHART_SECONDS); landing.landed[r] = new Float64Array(CHART_SECONDS); tips[r] = 0; }
       landing.decided[r][CHART_SECONDS - 1]++;
       if (batch.flag[i]) { landing.landed[r][CHART_SECONDS - 1]++; tips[r] += batch.a[i]; }
+    } else if (k === KIND.SHADOW) {
+      shadow.shots++;
+      if (batch.flag[i]) shadow.ok++;
     } else if (k === KIND.SLOT) {
       phase[batch.id[i]] = [batch.a[i], batch.b[i]];
     } else if (k === KIND.STATS || k === KIND.DELTA) {
@@ -99,6 +103,7 @@ function describe(i) {
     case KIND.OUTCOME: return [nameOf(0, table.route[i]), table.flag[i] ? `tip ${a.toFixed(0)}` : "", table.flag[i] ? `landed #${table.id[i]}` : `missed #${table.id[i]}`, table.flag[i] ? "landed" : "missed"];
     case KIND.DELTA: return ["", `lag ${a.toFixed(1)} ms`, `account ${table.id[i].toString(16).padStart(8, "0")}… ${b} bytes`, ""];
     case KIND.SLOT: return ["", `${a.toFixed(1)} ms`, `${nameOf(1, table.id[i])} ±${b.toFixed(1)}`, ""];
+    case KIND.SHADOW: return [nameOf(0, table.route[i]), `would tip ${a.toFixed(0)}`, `not sent: simulation ${table.flag[i] ? "ok" : "failed"}, ${b.toFixed(0)} CU #${table.id[i]}`, table.flag[i] ? "" : "missed"];
     default: return ["", `depth ${a.toFixed(0)}`, `coalesced ${b.toFixed(0)} dropped ${table.id[i]}`, ""];
   }
 }
@@ -233,7 +238,8 @@ function frame(now) {
 // what the browser test reads
 window.__mevlib = { fps: [], get postsReceived() { return perf.postsTotal; },
                     get eventsReceived() { return perf.eventsTotal; }, get rows() { return table.count; },
-                    get worker() { return perf.workerStats; }, scrollTo(row) { viewport.scrollTop = row * ROW_PX; } };
+                    get worker() { return perf.workerStats; }, get shadow() { return { ...shadow }; },
+                    scrollTo(row) { viewport.scrollTop = row * ROW_PX; } };
 
 const worker = new Worker("static/protoCoalesce.worker.js");
 worker.onmessage = (m) => {
@@ -264,6 +270,7 @@ async function connect() {
 }
 connect();
 setInterval(() => {
-  document.getElementById("totals").textContent = `${table.count.toLocaleString()} events in view`;
+  document.getElementById("totals").textContent = `${table.count.toLocaleString()} events in view` +
+    (shadow.shots ? ` · SHADOW MODE: ${shadow.shots.toLocaleString()} shots not sent, ${shadow.ok.toLocaleString()} simulated ok` : "");
 }, 500);
 requestAnimationFrame(frame);
