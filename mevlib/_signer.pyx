@@ -371,7 +371,12 @@ cdef class TxTemplate:
             if kind == "account":
                 if offset != 0:
                     raise PatchError(f"patch {name!r}: an account patch is (key_index, 0, 'account')")
-                rc = mev_tpl_add_account_patch(self._tpl, patch_int(ix, "account key index", name), &idx)
+                patch_int(ix, "account key index", name)
+                if ix >= mev_tpl_info(self._tpl).num_static_keys:
+                    raise PatchError(f"patch {name!r}: account key {ix} is not a static key of the message "
+                                     f"({mev_tpl_info(self._tpl).num_static_keys} static keys; looked-up keys "
+                                     f"cannot be patched)")
+                rc = mev_tpl_add_account_patch(self._tpl, ix, &idx)
                 check(rc, f"patch {name!r} at account key {ix}")
                 self._index[name] = idx
                 maxima.append(None)

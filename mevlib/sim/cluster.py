@@ -304,6 +304,10 @@ class Cluster:
                 self._blockhashes[str(bh)] = s
             for s in [s for s in self._hash_of_slot if s < slot - MAX_RECENT_BLOCKHASHES]:
                 del self._blockhashes[str(self._hash_of_slot.pop(s))]
+            # the runtime's clock and SlotHashes follow: lookup tables are created from a recent
+            # slot and usable one slot after they are extended (Agave's address-lookup-table program)
+            self.svm.warp_to_slot(slot)
+            self.svm.set_slot_hashes([(s, self._hash_of_slot[s]) for s in sorted(self._hash_of_slot, reverse=True)])
         elif slot not in self._hash_of_slot:  # older than the horizon: the oldest kept
             return {slot: self._hash_of_slot[min(self._hash_of_slot)]}
         return self._hash_of_slot
