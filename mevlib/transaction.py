@@ -10,14 +10,17 @@ is kept from executing twice.
 - :func:`nonce_account_of`: the durable nonce a transaction advances, if any. Variants that
   advance the same nonce from the same value can never both execute.
 - :func:`bundle_id`: a Jito bundle's id (jito-solana's derive_bundle_id).
+- :func:`error_json`, :func:`error_bincode`: a runtime TransactionError as Agave serializes it.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 
 from solders.message import to_bytes_versioned
 from solders.pubkey import Pubkey
 from solders.transaction import VersionedTransaction
+from solders.transaction_status import TransactionStatus
 
 from mevlib.errors import MalformedMessageError
 
@@ -80,6 +83,19 @@ def nonce_account_of(msg) -> Pubkey | None:
             and bytes(ix.data) == ADVANCE_NONCE_ACCOUNT and len(accounts) == 3 and accounts[0] < len(keys)):
         return keys[accounts[0]]
     return None
+
+
+def error_bincode(err) -> bytes:
+    """A LiteSVM (solders) TransactionError as bincode, as Geyser and Yellowstone carry it."""
+    # a status's bincode: slot u64, confirmations None (1), status Ok (u32), err Some (1) + the
+    # error, confirmation_status None (1)
+    return bytes(TransactionStatus(0, None, None, err, None))[14:-1]
+
+
+def error_json(err) -> object:
+    """A LiteSVM (solders) TransactionError as Agave serializes it: "AccountNotFound",
+    {"InstructionError": [0, {"Custom": 1}]}, ... (solders' serde is Agave's)."""
+    return json.loads(TransactionStatus(0, None, None, err, None).to_json())["err"]
 
 
 def bundle_id(signatures: list[str]) -> str:

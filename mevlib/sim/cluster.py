@@ -8,7 +8,6 @@ from __future__ import annotations
 import collections
 import dataclasses
 import hashlib
-import json
 import math
 import threading
 import time
@@ -19,13 +18,12 @@ from solders.keypair import Keypair
 from solders.litesvm import LiteSVM
 from solders.pubkey import Pubkey
 from solders.transaction import VersionedTransaction
-from solders.transaction_status import TransactionStatus
 
 from mevlib.jito import TIP_ACCOUNTS
 from mevlib.errors import CorruptDataError
 from mevlib.nonce import parse_nonce_account
-from mevlib.transaction import (MAX_PROCESSING_AGE, SYSTEM_PROGRAM, compute_budget, fee_for_message, message_key,
-                                nonce_account_of)
+from mevlib.transaction import (MAX_PROCESSING_AGE, SYSTEM_PROGRAM, compute_budget, error_bincode, error_json,
+                                fee_for_message, message_key, nonce_account_of)
 
 # Agave's constants (solana-clock; status cache: solana-runtime)
 MAX_RECENT_BLOCKHASHES = 300  # the status cache's horizon (getSignatureStatuses without history)
@@ -129,19 +127,6 @@ class Committed:
     err: bytes | None  # bincode TransactionError, None when it succeeded
     fee: int
     index: int         # its position in the slot's block
-
-
-def error_bincode(err) -> bytes:
-    """A LiteSVM (solders) TransactionError as bincode, as Geyser and Yellowstone carry it."""
-    # a status's bincode: slot u64, confirmations None (1), status Ok (u32), err Some (1) + the
-    # error, confirmation_status None (1)
-    return bytes(TransactionStatus(0, None, None, err, None))[14:-1]
-
-
-def error_json(err) -> object:
-    """A LiteSVM (solders) TransactionError as Agave serializes it: "AccountNotFound",
-    {"InstructionError": [0, {"Custom": 1}]}, ... (solders' serde is Agave's)."""
-    return json.loads(TransactionStatus(0, None, None, err, None).to_json())["err"]
 
 
 class Cluster:

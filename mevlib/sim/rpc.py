@@ -16,8 +16,8 @@ from solders.pubkey import Pubkey
 from solders.transaction import VersionedTransaction
 
 from mevlib.base58 import b58decode, b58encode
-from mevlib.sim.cluster import MAX_LOCKOUT_HISTORY, MAX_PROCESSING_AGE, MAX_RECENT_BLOCKHASHES, Cluster, error_json
-from mevlib.transaction import fee_for_message
+from mevlib.sim.cluster import MAX_LOCKOUT_HISTORY, MAX_PROCESSING_AGE, MAX_RECENT_BLOCKHASHES, Cluster
+from mevlib.transaction import error_json, fee_for_message
 
 AGAVE_VERSION = "3.0.0"  # the RPC behaviour modelled; reported in every context and by getVersion
 FEATURE_SET = int.from_bytes(hashlib.sha256(b"mevlib-sim").digest()[:4], "little")
