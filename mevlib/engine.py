@@ -357,7 +357,11 @@ class Engine:
         self.stats.intents += 1
         slot = intent.target_slot or self.sender.clock.current_slot() + self.lead_slots
         if intent.auto_tip:
-            intent = self._price(intent, slot)
+            try:
+                intent = self._price(intent, slot)
+            except Exception as e:  # a bad intent costs that intent, never the loop
+                self._bad(intent, e)
+                return None
             if intent is None:
                 return None
         refusal = self._over_limits(intent, slot)
@@ -404,11 +408,8 @@ class Engine:
         except Exception as e:  # a bad intent costs that intent, never the loop
             if lease is not None:
                 self.nonces.release(lease.account)
-            if isinstance(e, _Refused):
-                return None
-            self.stats.bad_intents += 1
-            if self.stats.bad_intents == 1 or self.stats.bad_intents % 100 == 0:
-                log.warning("intent %r not sent: %s (%d so far)", intent.label, e, self.stats.bad_intents)
+            if not isinstance(e, _Refused):
+                self._bad(intent, e)
             return None
         if lease is not None:
             self._leases[attempt.attempt_id] = lease.account
@@ -418,6 +419,11 @@ class Engine:
         if self.on_shot is not None:
             self.on_shot(attempt, attempt.queued_ns)
         return attempt
+
+    def _bad(self, intent: Intent, e: Exception):
+        self.stats.bad_intents += 1
+        if self.stats.bad_intents == 1 or self.stats.bad_intents % 100 == 0:
+            log.warning("intent %r not sent: %s (%d so far)", intent.label, e, self.stats.bad_intents)
 
     def _price(self, intent: Intent, slot: int) -> Intent | None:
         """The tip with the best expected profit for this opportunity (mevlib.pricing): one tip on

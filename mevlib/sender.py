@@ -281,7 +281,7 @@ class HedgedSender:
         self._twins: dict[bytes, set] = {}        # message key -> every signature sent of that message
         self._twin_until: dict[bytes, int] = {}   # message key -> the slot after which it cannot land
         self._by_shot: dict[int, Attempt] = {}
-        self._statuses_at = 0.0
+        self._statuses_at = self._watched_at = 0.0
         self.decided: list[Attempt] = []
         self.double_landed = 0  # attempts of which more than one variant executed
 
@@ -335,11 +335,11 @@ class HedgedSender:
                           queued_ns=queued_ns or time.monotonic_ns(), bundle=tuple(ahead), exclusive=exclusive,
                           last_valid_block_height=last_valid_block_height, shadow=self.shadow,
                           simulation=simulation)
+        self._z = self._draw_centre()  # the next W's, drawn now: off the path to the first shot
         if self.shadow:
             return self._record_shadow(attempt, wires, fire_at, value)
         for shot_id in shot_ids:
             self._by_shot[shot_id] = attempt
-        self._z = self._draw_centre()  # the next W's, drawn now: off the path to the first shot
         parsed = {w: parse(w) for w in wires}
         attempt.signatures = [str(parsed[w].signatures[0]) for w in wires]
         attempt.message_keys = [message_key(parsed[w]) for w in wires]
@@ -514,8 +514,9 @@ class HedgedSender:
         ready = [a for a in self._attempts.values()
                  if now_slot > a.target_slot + 1 and len(a.results) == len(a.shot_ids)]
         watched = list(self._watch.values())
-        if not ready and not watched:
-            return []
+        if not ready and (not watched or now - self._watched_at < self.clock.slot_ms / 1000):
+            return []  # misses that could still land late are looked at once a slot
+        self._watched_at = now
         # every signature of these messages, other attempts' included: one message signed again is
         # one transaction to the runtime, and only the signature it committed has a status
         sigs = sorted({s for a in ready + watched for key in a.message_keys for s in self._twins.get(key, ())})

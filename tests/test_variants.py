@@ -206,3 +206,25 @@ def test_an_attempt_is_final_once_its_blockhash_expires(sim, clock):
     assert a.landed is False and time.monotonic() - started < 3  # ~5 slots of 100 ms, not 10,000
     assert last_valid > height + 3  # the real one would have kept it open for 150 blocks
     assert not hs._watch  # expired: nothing left to follow
+
+
+def test_nonce_account_layout_is_checked(sim):
+    """The nonce account as the System program writes it (80 bytes: version, state, authority,
+    nonce, fee), read back through the RPC; anything else is refused."""
+    kp, nonce_kp = funded(sim), Keypair()
+    rpc = JsonRpcClient(sim.url("rpc"))
+    rent = rpc.call("getMinimumBalanceForRentExemption", [nonce.NONCE_ACCOUNT_LENGTH])
+    create = MessageV0.try_compile(kp.pubkey(), nonce.create_instructions(kp.pubkey(), nonce_kp.pubkey(),
+                                                                          kp.pubkey(), rent), [],
+                                   sim.cluster.latest_blockhash(sim.now_ms()))
+    sim.cluster.genesis(VersionedTransaction(create, [kp, nonce_kp]))
+    state = nonce.fetch(rpc, nonce_kp.pubkey(), "processed")
+    assert state.authority == kp.pubkey() and state.lamports_per_signature == 5_000
+    data = bytes(sim.cluster.account(nonce_kp.pubkey()).data)
+    assert nonce.parse_nonce_account(data).nonce == state.nonce
+    for bad, match in ((data[:79], "80 bytes"), (b"\x00" * 4 + data[4:], "version 0"),
+                       (data[:4] + b"\x00" * 4 + data[8:], "state 0")):
+        with pytest.raises(mevlib.CorruptDataError, match=match):
+            nonce.parse_nonce_account(bad)
+    with pytest.raises(mevlib.CorruptDataError, match="owned by the System program"):
+        nonce.parse_nonce_account(data, owner=kp.pubkey())
