@@ -106,3 +106,44 @@ def route(name: str, *, auth: str | None = None, rate_limit: float | None = None
     if provider.shared_limit and limit and limiters is not None:
         r.limiter = limiters.setdefault(provider.name, RateLimiter(limit, max(1, int(limit))))
     return r
+
+
+def probe(routes, rounds: int = 5, timeout: float = 2.0) -> list[tuple[str, float | None]]:
+    """Round-trip times to rank regions: each route is asked `rounds` times, in turn, the cheapest
+    request it answers (a block engine getTipAccounts, a JSON-RPC route getHealth, a route with a
+    ping path GET it; a REST route a connection), on a kept-alive connection after one warm-up.
+    Returns [(route name, median ms or None if it never answered)], fastest first."""
+    import http.client
+    import statistics
+    import time
+    import urllib.parse
+
+    from mevlib.routes import JsonRpcClient, RpcCallError
+
+    def asker(route):
+        u = urllib.parse.urlparse(route.url)
+        if route.ping or route.dialect == REST_SUBMIT:
+            cls = http.client.HTTPSConnection if u.scheme == "https" else http.client.HTTPConnection
+            conn = cls(u.hostname, u.port, timeout=timeout)
+            path = (u.path.rstrip("/") + route.ping) if route.ping else (u.path or "/")
+
+            def ask():
+                conn.request("GET", path)
+                conn.getresponse().read()
+            return ask
+        client = JsonRpcClient(route.url, route.headers, timeout=timeout)
+        return client.get_tip_accounts if route.dialect == JITO else (lambda: client.call("getHealth"))
+
+    askers = {r.name: asker(r) for r in routes}
+    times = {name: [] for name in askers}
+    for i in range(rounds + 1):
+        for name, ask in askers.items():
+            start = time.perf_counter()
+            try:
+                ask()
+            except (RpcCallError, OSError, http.client.HTTPException):
+                continue
+            if i:  # the first round opens the connections
+                times[name].append((time.perf_counter() - start) * 1e3)
+    ranked = [(name, statistics.median(t) if t else None) for name, t in times.items()]
+    return sorted(ranked, key=lambda nt: (nt[1] is None, nt[1] or 0.0))

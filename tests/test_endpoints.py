@@ -125,3 +125,18 @@ def wait_for(condition, timeout=5.0) -> bool:
             return False
         time.sleep(0.01)
     return True
+
+
+def test_probe_ranks_regions_by_round_trip():
+    """The slow region (every request stalled 150 ms) ranks last, the dead one after it."""
+    from mevlib.sim import Faults
+
+    with Simulator(faults={"jito-ams": Faults(stall=1.0, stall_s=0.15)}) as sim:
+        routes = [JitoRoute("jito-ny", sim.url("jito-ny"), rate_limit=None),
+                  JitoRoute("jito-ams", sim.url("jito-ams"), rate_limit=None),
+                  endpoints.route("helius-sender/fra", url=sim.url("sender")),
+                  SenderRoute("dead", "http://127.0.0.1:9/x")]
+        ranked = endpoints.probe(routes, rounds=3, timeout=1.0)
+    names = [n for n, _ in ranked]
+    assert names[2:] == ["jito-ams", "dead"] and ranked[-1][1] is None
+    assert ranked[2][1] > 150 > ranked[0][1]

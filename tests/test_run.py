@@ -137,3 +137,13 @@ def test_shadow_run_sends_nothing_and_records_everything(tmp_path, store_url):
     (n, ok, routes), = backend.rows("SELECT count(), sum(sim_ok), groupUniqArray(route) FROM mevlib_shadow_run.shadow_sends")
     assert n == 3 * stats.attempts and ok == n and set(routes) == {"jito-ny"}  # variants: block engines only
     backend.execute("DROP DATABASE mevlib_shadow_run")
+
+
+def test_probe_ranks_the_configs_routes(tmp_path, capsys):
+    keypair_file(tmp_path)
+    with Simulator(pubsub=True) as sim:
+        config = write_config(tmp_path, BASE, **fill(sim, "chdb://unused"))
+        assert cli.main(["--config", config, "--probe"]) == 0
+        assert not sim.sent
+    lines = capsys.readouterr().out.splitlines()
+    assert {line.split()[0] for line in lines[1:]} == {"jito-ny", "plain"} and all(" ms" in line for line in lines[1:])

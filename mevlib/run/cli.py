@@ -23,6 +23,8 @@ def main(argv=None) -> int:
     ap.add_argument("--cluster", choices=("config", "sim"), default="config",
                     help="config: the endpoints the file names; sim: the local simulator")
     ap.add_argument("--shadow", action="store_true", help="sign, plan, simulate and record; send nothing")
+    ap.add_argument("--probe", action="store_true",
+                    help="rank the config's routes by round-trip time from this machine, then exit")
     ap.add_argument("--seconds", type=float, default=float(os.environ.get("MEVLIB_DEMO_SECONDS", 60)),
                     help="how long to run; 0 runs until Ctrl-C")
     ap.add_argument("--monitor", type=int, default=None, metavar="PORT", help="serve the dashboard (overrides the config)")
@@ -40,6 +42,14 @@ def main(argv=None) -> int:
         if args.strategy:
             from mevlib.run.config import StrategyConfig
             config.strategies = [StrategyConfig(f"{os.path.abspath(s)}:make") for s in args.strategy]
+        if args.probe:
+            from mevlib import endpoints
+            from mevlib.run import bot
+
+            print(f"{'route':<24} {'round trip (median of 5)':>26}")
+            for name, ms in endpoints.probe(bot.make_routes(config)):
+                print(f"{name:<24} {'no answer' if ms is None else f'{ms:.1f} ms':>26}")
+            return 0
         if args.cluster == "sim":
             result = _run_sim(config, args)
             landed = sum(p["landed"] for p in result["policies"].values())
