@@ -144,6 +144,15 @@ def test_a_token_by_default():
     assert len(a.token) >= 32 and a.token != b.token
 
 
+def open_live(browser, monitor, port):
+    """Opens the dashboard with its token and waits until the page's websocket is live."""
+    browser.goto(f"http://127.0.0.1:{port}/#token={monitor.token}")
+    deadline = time.monotonic() + 20
+    while not browser.eval("document.getElementById('status')?.textContent === 'live'"):
+        assert time.monotonic() < deadline, "the page never connected"
+        time.sleep(0.1)
+
+
 def test_dashboard_in_headless_chromium(events, ring_name):
     from cdp import CHROMIUM, Browser
 
@@ -169,11 +178,7 @@ def test_dashboard_in_headless_chromium(events, ring_name):
             time.sleep(max(0.0, next_at - time.monotonic()))
 
     try:
-        browser.goto(f"http://127.0.0.1:{port}/#token={monitor.token}")
-        deadline = time.monotonic() + 20
-        while not browser.eval("document.getElementById('status')?.textContent === 'live'"):
-            assert time.monotonic() < deadline, "the page never connected"
-            time.sleep(0.1)
+        open_live(browser, monitor, port)
         loader = threading.Thread(target=load)
         loader.start()
         time.sleep(12)  # past 100,000 rows: the table's ring wraps
@@ -218,11 +223,7 @@ def test_shadow_sends_on_the_page(events, ring_name):
     port, stop = start_in_thread(monitor)
     browser = Browser()
     try:
-        browser.goto(f"http://127.0.0.1:{port}/#token={monitor.token}")
-        deadline = time.monotonic() + 20
-        while not browser.eval("document.getElementById('status')?.textContent === 'live'"):
-            assert time.monotonic() < deadline, "the page never connected"
-            time.sleep(0.1)
+        open_live(browser, monitor, port)
         for i in range(6):
             events.record({"kind": "shadow", "attempt": 40 + i // 3, "route": "jito-ny", "target_slot": 1000 + i,
                            "tip": 20_000 + i, "units": 450, "sim_ok": i != 5})

@@ -1,9 +1,7 @@
 """Shadow mode sends nothing and records everything; pre-send simulation refuses what would fail;
 the limits are checked before anything is signed; simulateBundle answers as jito-solana's RPC."""
 import base64
-import dataclasses
 import json
-import time
 
 import pytest
 from solders.hash import Hash
@@ -13,29 +11,13 @@ from solders.system_program import TransferParams, transfer
 from solders.transaction import VersionedTransaction
 
 import mevlib
+from always import clock, sim  # noqa: F401  (fixtures)
 from mevlib.engine import Engine, Intent, Limits
 from mevlib.jito import TIP_ACCOUNTS, tip_patches
 from mevlib.presend import RpcSimulation
 from mevlib.routes import JitoRoute, JsonRpcClient, RpcCallError, RpcRoute
-from mevlib.sender import REVERT_PROTECTED, HedgedSender, SlotClock
-from mevlib.sim import ClusterConfig, Simulator
-from mevlib.sim.cluster import always_land
+from mevlib.sender import REVERT_PROTECTED, HedgedSender
 
-ALWAYS = always_land(dataclasses.replace(ClusterConfig(seed=9), slot_ms=100.0))
-
-
-@pytest.fixture
-def sim():
-    with Simulator(ALWAYS) as s:
-        yield s
-
-
-@pytest.fixture
-def clock(sim):
-    clock = SlotClock(JsonRpcClient(sim.url("rpc")), poll_s=0.01).start()
-    assert clock.wait_ready()
-    yield clock
-    clock.stop()
 
 
 def routes(sim):

@@ -3,7 +3,6 @@ tip is accounted, a re-signed message is never a false miss, and an attempt is f
 blockhash expires. The cluster here lands every valid transaction it receives (always_land), so
 without a guard every variant would execute: what stops them is the guard alone."""
 import base64
-import dataclasses
 import time
 
 import pytest
@@ -14,28 +13,12 @@ from solders.system_program import TransferParams, transfer
 from solders.transaction import VersionedTransaction
 
 import mevlib
+from always import clock, sim  # noqa: F401  (fixtures)
 from mevlib import nonce
 from mevlib.jito import TIP_ACCOUNTS, tip_patches
 from mevlib.routes import JitoRoute, JsonRpcClient, RpcRoute
-from mevlib.sender import DURABLE_NONCE, REVERT_PROTECTED, SHARED_BUNDLE, HedgedSender, SlotClock
-from mevlib.sim import ClusterConfig, Simulator
-from mevlib.sim.cluster import always_land
+from mevlib.sender import DURABLE_NONCE, REVERT_PROTECTED, SHARED_BUNDLE, HedgedSender
 
-ALWAYS = always_land(dataclasses.replace(ClusterConfig(seed=5), slot_ms=100.0))
-
-
-@pytest.fixture
-def sim():
-    with Simulator(ALWAYS) as s:
-        yield s
-
-
-@pytest.fixture
-def clock(sim):
-    clock = SlotClock(JsonRpcClient(sim.url("rpc")), poll_s=0.01).start()
-    assert clock.wait_ready()
-    yield clock
-    clock.stop()
 
 
 def routes(sim, jito_only=False):
@@ -107,18 +90,26 @@ def test_revert_protection_alone_lets_two_succeeding_variants_execute(sim, clock
     assert a.fee_paid == sum(f for s, f in zip(a.signatures, a.fees) if s in ran)
 
 
-def test_durable_nonce_variants_execute_at_most_once_on_any_route(sim, clock):
-    kp, nonce_kp = funded(sim), Keypair()
+def nonce_account(sim, authority: Keypair) -> Keypair:
+    """A nonce account the authority controls, created through the RPC with our instructions."""
+    nonce_kp = Keypair()
     rpc = JsonRpcClient(sim.url("rpc"))
     rent = rpc.call("getMinimumBalanceForRentExemption", [nonce.NONCE_ACCOUNT_LENGTH])
-    create = MessageV0.try_compile(kp.pubkey(), nonce.create_instructions(kp.pubkey(), nonce_kp.pubkey(),
-                                                                          kp.pubkey(), rent), [],
-                                   sim.cluster.latest_blockhash(sim.now_ms()))
-    wire = base64.b64encode(bytes(VersionedTransaction(create, [kp, nonce_kp]))).decode()
+    create = MessageV0.try_compile(authority.pubkey(), nonce.create_instructions(
+        authority.pubkey(), nonce_kp.pubkey(), authority.pubkey(), rent), [], sim.cluster.latest_blockhash(sim.now_ms()))
+    wire = base64.b64encode(bytes(VersionedTransaction(create, [authority, nonce_kp]))).decode()
     sig = rpc.call("sendTransaction", [wire, {"encoding": "base64", "skipPreflight": True}])
     deadline = time.monotonic() + 5
-    while rpc.signature_statuses([sig])[1][0] is None and time.monotonic() < deadline:
+    while rpc.signature_statuses([sig])[1][0] is None:
+        assert time.monotonic() < deadline, "the nonce account was not created"
         time.sleep(0.05)
+    return nonce_kp
+
+
+def test_durable_nonce_variants_execute_at_most_once_on_any_route(sim, clock):
+    kp = funded(sim)
+    nonce_kp = nonce_account(sim, kp)
+    rpc = JsonRpcClient(sim.url("rpc"))
     tpl = tip_template(kp, first=[nonce.advance_instruction(nonce_kp.pubkey(), kp.pubkey())])
     attempts = []
     with HedgedSender(routes(sim), clock, rpc, give_up_slots=2) as hs:
@@ -211,13 +202,9 @@ def test_an_attempt_is_final_once_its_blockhash_expires(sim, clock):
 def test_nonce_account_layout_is_checked(sim):
     """The nonce account as the System program writes it (80 bytes: version, state, authority,
     nonce, fee), read back through the RPC; anything else is refused."""
-    kp, nonce_kp = funded(sim), Keypair()
+    kp = funded(sim)
+    nonce_kp = nonce_account(sim, kp)
     rpc = JsonRpcClient(sim.url("rpc"))
-    rent = rpc.call("getMinimumBalanceForRentExemption", [nonce.NONCE_ACCOUNT_LENGTH])
-    create = MessageV0.try_compile(kp.pubkey(), nonce.create_instructions(kp.pubkey(), nonce_kp.pubkey(),
-                                                                          kp.pubkey(), rent), [],
-                                   sim.cluster.latest_blockhash(sim.now_ms()))
-    sim.cluster.genesis(VersionedTransaction(create, [kp, nonce_kp]))
     state = nonce.fetch(rpc, nonce_kp.pubkey(), "processed")
     assert state.authority == kp.pubkey() and state.lamports_per_signature == 5_000
     data = bytes(sim.cluster.account(nonce_kp.pubkey()).data)
