@@ -140,3 +140,16 @@ def test_probe_ranks_regions_by_round_trip():
     names = [n for n, _ in ranked]
     assert names[2:] == ["jito-ams", "dead"] and ranked[-1][1] is None
     assert ranked[2][1] > 150 > ranked[0][1]
+
+
+def test_a_limit_per_ip_across_regions_is_shared(monkeypatch):
+    """A provider that limits per IP across its regions: its routes draw from one bucket."""
+    shared = dataclasses.replace(endpoints.PROVIDERS["helius-sender"], name="shared", shared_limit=True, rate_limit=2.0)
+    monkeypatch.setitem(endpoints.PROVIDERS, "shared", shared)
+    limiters = {}
+    a, b = (endpoints.route(f"shared/{r}", limiters=limiters) for r in ("fra", "ams"))
+    assert a.limiter is b.limiter is limiters["shared"]
+    now = time.monotonic() + 10  # a full bucket: a burst of 2 in all
+    assert [a.limiter.try_acquire(now), b.limiter.try_acquire(now), a.limiter.try_acquire(now)] == [True, True, False]
+    c, d = (endpoints.route(f"helius-sender/{r}", limiters=limiters) for r in ("fra", "ams"))
+    assert c.limiter is not d.limiter  # per region, as Helius documents
