@@ -341,9 +341,9 @@ def test_bundles_land_all_or_nothing(sim):
     doomed = [transfer_tx(kp, bh, 20_000), transfer_tx(kp, bh, 10**12)]
     before = sim.cluster.balance(kp.pubkey())
     bad = result(sim, "sendBundle", [[b64(t) for t in doomed], {"encoding": "base64"}], "jito", "/api/v1/bundles")
-    inflight = wait_for(lambda: [s for s in result(sim, "getInflightBundleStatuses", [[bid, bad]], "jito",
-                                                   "/api/v1/getInflightBundleStatuses")["value"]
-                                 if s["status"] != "Pending"] if True else None)
+    # both decided: the two bundles can reach different slots
+    inflight = wait_for(lambda: all(s["status"] != "Pending" for s in result(
+        sim, "getInflightBundleStatuses", [[bid, bad]], "jito", "/api/v1/getInflightBundleStatuses")["value"]))
     statuses = {s["bundle_id"]: s for s in result(sim, "getInflightBundleStatuses", [[bid, bad]], "jito",
                                                  "/api/v1/bundles")["value"]}
     assert inflight and statuses[bid]["status"] == "Landed" and statuses[bad]["status"] == "Failed"
