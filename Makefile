@@ -5,8 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libsodium-dev libcurl4-openssl-dev libcjson-dev librdkafka-dev pkg-config
-CORE_C := $(wildcard csrc/*.c)
-CORE_H := $(wildcard csrc/*.h)
+CORE_C := $(wildcard csrc/*.c csrc/dex/*.c)
+CORE_H := $(wildcard csrc/*.h csrc/dex/*.h)
 EXT_SOURCES := $(wildcard mevlib/*.pyx mevlib/*.pxd) setup.py
 C_TESTS := $(patsubst csrc/tests/%.c,build/ctest/%,$(wildcard csrc/tests/test_*.c))
 GK := geyser-plugins/kafka-delta

@@ -24,6 +24,8 @@ const char *mev_strerror(int code)
     case MEV_ENOENT: return "no segment with that name";
     case MEV_EOS: return "operating-system error";
     case MEV_ERECSIZE: return "record larger than the ring can hold";
+    case MEV_ELAYOUT: return "account data does not match the layout (size, discriminator or a tag)";
+    case MEV_EOVERFLOW: return "the result overflows its integer type";
     case MEV_EDUPKEY: return "a patched account key equals another account key of the message";
     case MEV_EPERM: return "segment is owned by another user or writable by others";
     case MEV_EFORKED: return "made in another process: its thread did not survive fork(); make a new one in this process";

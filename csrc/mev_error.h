@@ -28,6 +28,8 @@ enum mev_error {
     MEV_EFORKED = -21,  /* used in a forked child, without the threads that serve it */
     MEV_EPERM = -22,    /* a segment belongs to another uid or is writable by others */
     MEV_EDUPKEY = -23,  /* a patched account key equals another key of the message */
+    MEV_ELAYOUT = -24,  /* an account is not the layout asked for (size, discriminator, tags) */
+    MEV_EOVERFLOW = -25, /* a result does not fit its integer type */
 };
 
 /* A static, human-readable description of an error code. */

@@ -26,6 +26,8 @@ cdef extern from "mev_error.h" nogil:
         MEV_EFORKED
         MEV_EPERM
         MEV_EDUPKEY
+        MEV_ELAYOUT
+        MEV_EOVERFLOW
     const char *mev_strerror(int code)
 
 
@@ -55,6 +57,8 @@ cdef inline object error_for(int rc, str context):
         MEV_EFORKED: E.ForkedError,
         MEV_EPERM: E.SegmentPermissionError,
         MEV_EDUPKEY: E.PatchError,
+        MEV_ELAYOUT: E.LayoutError,
+        MEV_EOVERFLOW: E.MathOverflowError,
     }.get(rc, E.MevError)
     text = mev_strerror(rc).decode()
     return cls(f"{context}: {text}" if context else text)

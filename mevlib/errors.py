@@ -115,3 +115,12 @@ class StoreRejectedError(MevError, ValueError):
 
 class ConfigError(MevError, ValueError):
     """A bot config (mevlib.run) is wrong: the message names the key, the file and the fix."""
+
+
+class LayoutError(MevError, ValueError):
+    """Account data is not the layout it was decoded as (size, discriminator, a tag); the message
+    names the layout."""
+
+
+class MathOverflowError(MevError, OverflowError):
+    """A quote's result does not fit its integer type: an error, never a wrapped value."""

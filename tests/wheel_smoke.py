@@ -28,6 +28,22 @@ got = [int.from_bytes(ring.pop_wait(timeout=5), "little") for _ in range(1000)]
 os.waitpid(pid, 0)
 assert got == list(range(1000))
 
+# every subpackage is in the wheel: the runner's config checks and the DEX decoders work from it
+import tempfile  # noqa: E402
+
+from mevlib import dex  # noqa: E402
+from mevlib.run.config import load  # noqa: E402
+
+with tempfile.NamedTemporaryFile("w", suffix=".toml") as cfg:
+    cfg.write("mystery = 1\n")
+    cfg.flush()
+    try:
+        load(cfg.name)
+        raise AssertionError("an unknown key was accepted")
+    except mevlib.ConfigError as e:
+        assert "unknown key mystery" in str(e)
+assert dex.TransferFee(0, 500, 100).fee_of(10_001) == 101
+
 
 class Answer(http.server.BaseHTTPRequestHandler):
     def do_POST(self):

@@ -1,0 +1,103 @@
+"""Pools as numbers: account decoders, exact quotes and swap instructions for Solana AMMs (the C
+is in csrc/dex/). This first part covers the SPL Token and Token-2022 accounts every pool's vaults
+and mints are, and Token-2022 transfer fees.
+
+    acct = decode_token_account(data, program=TOKEN_PROGRAM_ID)   # a vault's balance, owner, mint
+    mint = decode_mint(data, program=TOKEN_2022_PROGRAM_ID)
+    fee = mint.transfer_fee(epoch).fee_of(amount)                # Token-2022 calculate_fee
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from solders.pubkey import Pubkey
+
+from mevlib import _dex
+from mevlib.errors import InvalidArgumentError
+
+TOKEN_PROGRAM_ID = Pubkey.from_string("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
+TOKEN_2022_PROGRAM_ID = Pubkey.from_string("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb")
+# one decoded token account per record, for batches (decode_token_accounts)
+TOKEN_ACCOUNT_DTYPE = np.dtype([("mint", "V32"), ("owner", "V32"), ("amount", "<u8"),
+                                ("delegated_amount", "<u8"), ("state", "u1")])
+
+
+def _program(program) -> int:
+    if program in (TOKEN_PROGRAM_ID, str(TOKEN_PROGRAM_ID), _dex.TOKEN):
+        return _dex.TOKEN
+    if program in (TOKEN_2022_PROGRAM_ID, str(TOKEN_2022_PROGRAM_ID), _dex.TOKEN_2022):
+        return _dex.TOKEN_2022
+    raise InvalidArgumentError(f"program must be the Token or Token-2022 program, not {program!r}")
+
+
+def _key(raw):
+    return Pubkey.from_bytes(raw) if raw is not None else None
+
+
+class TransferFee(NamedTuple):
+    epoch: int
+    maximum_fee: int
+    basis_points: int
+
+    def fee_of(self, amount: int) -> int:
+        """Withheld when `amount` is sent: ceil(amount × bps / 10,000), at most maximum_fee."""
+        return _dex.transfer_fee(self.maximum_fee, self.basis_points, amount)
+
+    def pre_fee_amount(self, post: int) -> int:
+        """The smallest amount to send so that `post` arrives (MathOverflowError past u64)."""
+        return _dex.pre_fee_amount(self.maximum_fee, self.basis_points, post)
+
+
+NO_FEE = TransferFee(0, 0, 0)
+
+
+class TokenAccount(NamedTuple):
+    mint: Pubkey
+    owner: Pubkey
+    amount: int
+    delegate: Pubkey | None
+    delegated_amount: int
+    state: int                  # 1 initialized, 2 frozen
+    native_reserve: int | None  # a wrapped-SOL account's rent-exempt reserve
+    close_authority: Pubkey | None
+
+
+class Mint(NamedTuple):
+    mint_authority: Pubkey | None
+    supply: int
+    decimals: int
+    freeze_authority: Pubkey | None
+    withheld_amount: int = 0
+    older_fee: TransferFee | None = None    # Token-2022 TransferFeeConfig, when the mint has it
+    newer_fee: TransferFee | None = None
+
+    def transfer_fee(self, epoch: int) -> TransferFee:
+        """The fee in force at `epoch` (the newer one from its epoch on; none without the extension)."""
+        if self.newer_fee is None:
+            return NO_FEE
+        return self.newer_fee if epoch >= self.newer_fee.epoch else self.older_fee
+
+
+def decode_token_account(data, program=TOKEN_PROGRAM_ID) -> TokenAccount:
+    """A token account (165 bytes; Token-2022 may carry extensions past them); LayoutError for
+    anything else."""
+    mint, owner, amount, delegate, delegated, state, native, close = _dex.token_account(data, _program(program))
+    return TokenAccount(_key(mint), _key(owner), amount, _key(delegate), delegated, state, native, _key(close))
+
+
+def decode_mint(data, program=TOKEN_PROGRAM_ID) -> Mint:
+    """A mint (82 bytes; Token-2022 may carry extensions); LayoutError for anything else."""
+    authority, supply, decimals, freeze, fees = _dex.mint(data, _program(program))
+    if fees is None:
+        return Mint(_key(authority), supply, decimals, _key(freeze))
+    withheld, older, newer = fees
+    return Mint(_key(authority), supply, decimals, _key(freeze), withheld, TransferFee(*older), TransferFee(*newer))
+
+
+def decode_token_accounts(datas, program=TOKEN_PROGRAM_ID) -> tuple[np.ndarray, np.ndarray]:
+    """Many token accounts at once (TOKEN_ACCOUNT_DTYPE records) with the GIL released; returns
+    (records, decoded): a record whose account did not decode is zero and False in `decoded`."""
+    out = np.zeros(len(datas), TOKEN_ACCOUNT_DTYPE)
+    ok = _dex.token_accounts_into(list(datas), out, _program(program))
+    return out, ok
