@@ -121,3 +121,104 @@ def token_accounts_into(datas, out, int program):
     finally:
         PyBuffer_Release(&view)
     return ok
+
+
+cdef extern from "dex/cpmm.h" nogil:
+    ctypedef struct mev_cpmm_pool:
+        uint8_t amm_config[32]
+        uint8_t pool_creator[32]
+        uint8_t token_0_vault[32]
+        uint8_t token_1_vault[32]
+        uint8_t lp_mint[32]
+        uint8_t token_0_mint[32]
+        uint8_t token_1_mint[32]
+        uint8_t token_0_program[32]
+        uint8_t token_1_program[32]
+        uint8_t observation[32]
+        uint8_t auth_bump, status, lp_mint_decimals, mint_0_decimals, mint_1_decimals
+        uint8_t creator_fee_on, enable_creator_fee
+        uint64_t lp_supply, protocol_fees_0, protocol_fees_1, fund_fees_0, fund_fees_1, open_time, recent_epoch
+        uint64_t creator_fees_0, creator_fees_1
+    ctypedef struct mev_cpmm_config:
+        uint64_t trade_fee_rate, protocol_fee_rate, fund_fee_rate, create_pool_fee, creator_fee_rate
+        uint16_t index
+        uint8_t disable_create_pool
+    ctypedef struct mev_cpmm_quote:
+        uint64_t amount_in, amount_out, trade_fee, protocol_fee, fund_fee, creator_fee
+        uint8_t creator_fee_on_input
+    int mev_cpmm_pool_decode(const uint8_t *data, size_t len, mev_cpmm_pool *out)
+    int mev_cpmm_config_decode(const uint8_t *data, size_t len, mev_cpmm_config *out)
+    int mev_cpmm_reserves(const mev_cpmm_pool *p, uint64_t vault_0, uint64_t vault_1, uint64_t *r0, uint64_t *r1)
+    int mev_cpmm_quote_exact_in(const mev_cpmm_pool *p, const mev_cpmm_config *c, int zero_for_one,
+                                uint64_t reserve_in, uint64_t reserve_out, uint64_t amount_in, mev_cpmm_quote *q)
+    int mev_cpmm_quote_exact_out(const mev_cpmm_pool *p, const mev_cpmm_config *c, int zero_for_one,
+                                 uint64_t reserve_in, uint64_t reserve_out, uint64_t amount_out, mev_cpmm_quote *q)
+
+
+cdef class CpmmPool:
+    """A decoded Raydium CPMM pool (its C struct, kept for quoting)."""
+    cdef mev_cpmm_pool p
+
+    def __init__(self, data):
+        cdef bytes raw = bytes(data)
+        check(mev_cpmm_pool_decode(<const uint8_t *>PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw), &self.p),
+              "Raydium CPMM PoolState")
+
+    @property
+    def fields(self):
+        p = self.p
+        keys = ("amm_config", "pool_creator", "token_0_vault", "token_1_vault", "lp_mint", "token_0_mint",
+                "token_1_mint", "token_0_program", "token_1_program", "observation")
+        raw = [p.amm_config[:32], p.pool_creator[:32], p.token_0_vault[:32], p.token_1_vault[:32], p.lp_mint[:32],
+               p.token_0_mint[:32], p.token_1_mint[:32], p.token_0_program[:32], p.token_1_program[:32],
+               p.observation[:32]]
+        out = dict(zip(keys, raw))
+        out.update(auth_bump=p.auth_bump, status=p.status, lp_mint_decimals=p.lp_mint_decimals,
+                   mint_0_decimals=p.mint_0_decimals, mint_1_decimals=p.mint_1_decimals, lp_supply=p.lp_supply,
+                   protocol_fees_0=p.protocol_fees_0, protocol_fees_1=p.protocol_fees_1, fund_fees_0=p.fund_fees_0,
+                   fund_fees_1=p.fund_fees_1, open_time=p.open_time, recent_epoch=p.recent_epoch,
+                   creator_fee_on=p.creator_fee_on, enable_creator_fee=bool(p.enable_creator_fee),
+                   creator_fees_0=p.creator_fees_0, creator_fees_1=p.creator_fees_1)
+        return out
+
+    def reserves(self, uint64_t vault_0, uint64_t vault_1):
+        cdef uint64_t r0, r1
+        check(mev_cpmm_reserves(&self.p, vault_0, vault_1, &r0, &r1), "Raydium CPMM reserves (fees exceed a vault)")
+        return r0, r1
+
+
+cdef class CpmmConfig:
+    cdef mev_cpmm_config c
+
+    def __init__(self, data=None, *, trade_fee_rate=0, protocol_fee_rate=0, fund_fee_rate=0, creator_fee_rate=0):
+        cdef bytes raw
+        if data is not None:
+            raw = bytes(data)
+            check(mev_cpmm_config_decode(<const uint8_t *>PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw), &self.c),
+                  "Raydium CPMM AmmConfig")
+        else:
+            memset(&self.c, 0, sizeof(self.c))
+            self.c.trade_fee_rate, self.c.protocol_fee_rate = trade_fee_rate, protocol_fee_rate
+            self.c.fund_fee_rate, self.c.creator_fee_rate = fund_fee_rate, creator_fee_rate
+
+    @property
+    def fields(self):
+        c = self.c
+        return dict(trade_fee_rate=c.trade_fee_rate, protocol_fee_rate=c.protocol_fee_rate,
+                    fund_fee_rate=c.fund_fee_rate, create_pool_fee=c.create_pool_fee,
+                    creator_fee_rate=c.creator_fee_rate, index=c.index, disable_create_pool=bool(c.disable_create_pool))
+
+
+def cpmm_quote(CpmmPool pool not None, CpmmConfig config not None, bint zero_for_one, uint64_t reserve_in,
+               uint64_t reserve_out, uint64_t amount, bint exact_in):
+    """(amount_in, amount_out, trade_fee, protocol_fee, fund_fee, creator_fee, creator_fee_on_input)."""
+    cdef mev_cpmm_quote q
+    cdef int rc
+    with nogil:
+        if exact_in:
+            rc = mev_cpmm_quote_exact_in(&pool.p, &config.c, zero_for_one, reserve_in, reserve_out, amount, &q)
+        else:
+            rc = mev_cpmm_quote_exact_out(&pool.p, &config.c, zero_for_one, reserve_in, reserve_out, amount, &q)
+    check(rc, "Raydium CPMM quote")
+    return (q.amount_in, q.amount_out, q.trade_fee, q.protocol_fee, q.fund_fee, q.creator_fee,
+            bool(q.creator_fee_on_input))

@@ -69,3 +69,66 @@ def test_mint_transfer_fee_by_epoch():
     assert m.transfer_fee(9).fee_of(10**6) == 500 and m.transfer_fee(10).fee_of(10**6) == 25_000
     plain = dex.decode_mint(data[:82])
     assert plain.transfer_fee(10) == dex.NO_FEE and plain.supply == 10**6
+
+
+# --- Raydium CPMM -----------------------------------------------------------------------------------
+from mevlib.dex import raydium_cpmm  # noqa: E402
+
+POOL_DISCRIMINATOR = bytes([247, 237, 227, 245, 215, 195, 222, 70])
+
+
+def cpmm(creator_fee_on=0, enable=False, fees=(0, 0, 0, 0, 0, 0)):
+    data = bytearray(POOL_DISCRIMINATOR + bytes(629))
+    data[341:341 + 32] = struct.pack("<4Q", *fees[:4])
+    data[389], data[390] = creator_fee_on, int(enable)
+    data[397:413] = struct.pack("<2Q", *fees[4:])
+    return raydium_cpmm.Pool(bytes(data))
+
+
+def test_cpmm_layout_is_checked():
+    with pytest.raises(mevlib.LayoutError, match="Raydium CPMM PoolState"):
+        raydium_cpmm.Pool(bytes(637))  # wrong discriminator
+    with pytest.raises(mevlib.LayoutError):
+        raydium_cpmm.Pool(POOL_DISCRIMINATOR + bytes(628))  # a byte short
+    with pytest.raises(mevlib.LayoutError, match="AmmConfig"):
+        raydium_cpmm.Config(bytes(236))
+    pool = cpmm(fees=(5, 6, 7, 8, 9, 10))
+    assert pool.reserves(100, 100) == (100 - 5 - 7 - 9, 100 - 6 - 8 - 10)  # vaults less the fees they hold
+    with pytest.raises(mevlib.MathOverflowError):
+        pool.reserves(20, 100)
+
+
+rates = st.tuples(st.integers(0, 100_000), st.integers(0, 1_000_000), st.integers(0, 1_000_000), st.integers(0, 100_000))
+
+
+@settings(max_examples=500, deadline=None)
+@given(rates, st.integers(1, U64), st.integers(2, U64), st.integers(1, U64), st.booleans(), st.booleans())
+def test_cpmm_quotes_are_monotone_and_round_trip(r, r_in, r_out, amount, on_input, enable):
+    tr, pr, fr, cr = r
+    pool = cpmm(0 if on_input else 1, enable)
+    config = raydium_cpmm.Config(trade_fee_rate=tr, protocol_fee_rate=pr, fund_fee_rate=fr, creator_fee_rate=cr)
+    try:
+        q = raydium_cpmm.quote_exact_in(pool, config, False, r_out, r_in, amount)
+        q2 = raydium_cpmm.quote_exact_in(pool, config, False, r_out, r_in, amount // 2 or 1)
+    except mevlib.MathOverflowError:
+        return
+    assert q2.amount_out <= q.amount_out <= r_out  # more in, never less out; never more than the pool has
+    if q.amount_out == 0:
+        return
+    back = raydium_cpmm.quote_exact_out(pool, config, False, r_out, r_in, q.amount_out)
+    assert back.amount_in <= amount  # what exact-in got for `amount`, exact-out never asks more for
+    again = raydium_cpmm.quote_exact_in(pool, config, False, r_out, r_in, back.amount_in)
+    assert again.amount_out >= q.amount_out  # and what it asks delivers that output
+
+
+def test_cpmm_exact_out_refuses_what_the_pool_cannot_give_and_applies_transfer_fees():
+    pool, config = cpmm(), raydium_cpmm.Config(trade_fee_rate=2500, protocol_fee_rate=120_000, fund_fee_rate=40_000)
+    with pytest.raises(mevlib.InvalidArgumentError):
+        raydium_cpmm.quote_exact_out(pool, config, True, 10**9, 10**6, 10**6)  # the whole output reserve
+    fee = dex.TransferFee(0, 10**12, 100)  # 1% on both mints
+    plain = raydium_cpmm.quote_exact_in(pool, config, True, 10**12, 10**12, 10**6)
+    taxed = raydium_cpmm.quote_exact_in(pool, config, True, 10**12, 10**12, 10**6, fee_in=fee, fee_out=fee)
+    assert taxed.vault_in == 10**6 - 10**4 and taxed.amount_out == taxed.vault_out - fee.fee_of(taxed.vault_out)
+    assert taxed.amount_out < plain.amount_out
+    want = raydium_cpmm.quote_exact_out(pool, config, True, 10**12, 10**12, taxed.amount_out, fee_in=fee, fee_out=fee)
+    assert want.amount_in <= 10**6 and want.vault_out - fee.fee_of(want.vault_out) == taxed.amount_out
