@@ -3,20 +3,13 @@
 #include <string.h>
 
 #include "../mev_error.h"
+#include "le.h"
 
 typedef unsigned __int128 u128;
 
 static const uint8_t POOL_DISCRIMINATOR[8] = {247, 237, 227, 245, 215, 195, 222, 70};
 static const uint8_t CONFIG_DISCRIMINATOR[8] = {218, 244, 33, 104, 203, 203, 43, 111};
 static const u128 D = MEV_CPMM_FEE_DENOMINATOR;
-
-static uint64_t u64le(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
 
 int mev_cpmm_pool_decode(const uint8_t *d, size_t len, mev_cpmm_pool *p)
 {
@@ -36,13 +29,13 @@ int mev_cpmm_pool_decode(const uint8_t *d, size_t len, mev_cpmm_pool *p)
     uint64_t *u[7] = {&p->lp_supply, &p->protocol_fees_0, &p->protocol_fees_1, &p->fund_fees_0, &p->fund_fees_1,
                       &p->open_time, &p->recent_epoch};
     for (int i = 0; i < 7; i++)
-        *u[i] = u64le(d + 333 + 8 * i);
+        *u[i] = mev_le64(d + 333 + 8 * i);
     p->creator_fee_on = d[389];
     p->enable_creator_fee = d[390];
     if (p->creator_fee_on > 2 || p->enable_creator_fee > 1)
         return MEV_ELAYOUT;
-    p->creator_fees_0 = u64le(d + 397);
-    p->creator_fees_1 = u64le(d + 405);
+    p->creator_fees_0 = mev_le64(d + 397);
+    p->creator_fees_1 = mev_le64(d + 405);
     return MEV_OK;
 }
 
@@ -54,11 +47,11 @@ int mev_cpmm_config_decode(const uint8_t *d, size_t len, mev_cpmm_config *c)
         return MEV_ELAYOUT;
     c->disable_create_pool = d[9];
     c->index = (uint16_t)(d[10] | d[11] << 8);
-    c->trade_fee_rate = u64le(d + 12);
-    c->protocol_fee_rate = u64le(d + 20);
-    c->fund_fee_rate = u64le(d + 28);
-    c->create_pool_fee = u64le(d + 36);
-    c->creator_fee_rate = u64le(d + 108);
+    c->trade_fee_rate = mev_le64(d + 12);
+    c->protocol_fee_rate = mev_le64(d + 20);
+    c->fund_fee_rate = mev_le64(d + 28);
+    c->create_pool_fee = mev_le64(d + 36);
+    c->creator_fee_rate = mev_le64(d + 108);
     return MEV_OK;
 }
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../mev_error.h"
+#include "le.h"
 
 #define ACCOUNT_TYPE_MINT 1
 #define ACCOUNT_TYPE_ACCOUNT 2
@@ -10,21 +11,11 @@
 #define TRANSFER_FEE_CONFIG_LEN 108
 #define ONE_IN_BASIS_POINTS 10000u
 
-static uint64_t u64le(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static uint32_t u32le(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
-static uint16_t u16le(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 
 /* A COption<Pubkey>: u32 tag 0 or 1, then 32 bytes (zero when None). */
 static int coption_key(const uint8_t *p, uint8_t *has, uint8_t key[32])
 {
-    uint32_t tag = u32le(p);
+    uint32_t tag = mev_le32(p);
     if (tag > 1)
         return MEV_ELAYOUT;
     *has = (uint8_t)tag;
@@ -42,7 +33,7 @@ static int tlv_find(const uint8_t *data, size_t len, uint8_t account_type, uint1
         return MEV_ELAYOUT;
     size_t p = MEV_TOKEN_ACCOUNT_LEN + 1;
     while (p + 4 <= len) {
-        uint16_t t = u16le(data + p), l = u16le(data + p + 2);
+        uint16_t t = mev_le16(data + p), l = mev_le16(data + p + 2);
         if (t == 0 && l == 0)
             break; /* uninitialized space: the end of the extensions */
         if (p + 4 + l > len)
@@ -78,18 +69,18 @@ int mev_token_account_decode(const uint8_t *d, size_t len, int program, mev_toke
     memset(out, 0, sizeof *out);
     memcpy(out->mint, d, 32);
     memcpy(out->owner, d + 32, 32);
-    out->amount = u64le(d + 64);
+    out->amount = mev_le64(d + 64);
     if ((rc = coption_key(d + 72, &out->has_delegate, out->delegate)) != MEV_OK)
         return rc;
     out->state = d[108];
     if (out->state < 1 || out->state > 2)
         return MEV_ELAYOUT; /* uninitialized, or not a token account */
-    uint32_t native = u32le(d + 109);
+    uint32_t native = mev_le32(d + 109);
     if (native > 1)
         return MEV_ELAYOUT;
     out->is_native = (uint8_t)native;
-    out->native_reserve = u64le(d + 113);
-    out->delegated_amount = u64le(d + 121);
+    out->native_reserve = mev_le64(d + 113);
+    out->delegated_amount = mev_le64(d + 121);
     if ((rc = coption_key(d + 129, &out->has_close_authority, out->close_authority)) != MEV_OK)
         return rc;
     if (len > MEV_TOKEN_ACCOUNT_LEN)
@@ -108,7 +99,7 @@ int mev_mint_decode(const uint8_t *d, size_t len, int program, mev_mint *out)
     memset(out, 0, sizeof *out);
     if ((rc = coption_key(d, &out->has_mint_authority, out->mint_authority)) != MEV_OK)
         return rc;
-    out->supply = u64le(d + 36);
+    out->supply = mev_le64(d + 36);
     out->decimals = d[44];
     if (d[45] != 1)
         return MEV_ELAYOUT; /* not an initialized mint */
@@ -123,9 +114,9 @@ int mev_mint_decode(const uint8_t *d, size_t len, int program, mev_mint *out)
     }
     if (fee != NULL) {
         out->has_transfer_fee = 1;
-        out->withheld_amount = u64le(fee + 64);
-        out->older_fee = (mev_transfer_fee){u64le(fee + 72), u64le(fee + 80), u16le(fee + 88)};
-        out->newer_fee = (mev_transfer_fee){u64le(fee + 90), u64le(fee + 98), u16le(fee + 106)};
+        out->withheld_amount = mev_le64(fee + 64);
+        out->older_fee = (mev_transfer_fee){mev_le64(fee + 72), mev_le64(fee + 80), mev_le16(fee + 88)};
+        out->newer_fee = (mev_transfer_fee){mev_le64(fee + 90), mev_le64(fee + 98), mev_le16(fee + 106)};
         if (out->older_fee.basis_points > ONE_IN_BASIS_POINTS || out->newer_fee.basis_points > ONE_IN_BASIS_POINTS)
             return MEV_ELAYOUT;
     }
