@@ -132,3 +132,29 @@ def test_cpmm_exact_out_refuses_what_the_pool_cannot_give_and_applies_transfer_f
     assert taxed.amount_out < plain.amount_out
     want = raydium_cpmm.quote_exact_out(pool, config, True, 10**12, 10**12, taxed.amount_out, fee_in=fee, fee_out=fee)
     assert want.amount_in <= 10**6 and want.vault_out - fee.fee_of(want.vault_out) == taxed.amount_out
+
+
+def test_cpmm_swap_template_patches_sign_fresh_quotes():
+    """A template built from our swap instruction: each quote re-signed through the amount_in and
+    minimum_out patch points gives exactly the instruction built with those numbers, signed."""
+    from solders.compute_budget import set_compute_unit_price
+    from solders.hash import Hash
+    from solders.keypair import Keypair
+    from solders.message import MessageV0
+    from solders.transaction import VersionedTransaction
+
+    data = bytearray(POOL_DISCRIMINATOR + bytes(629))
+    data[8:328] = bytes(range(256)) + bytes(range(64))
+    pool = raydium_cpmm.Pool(bytes(data))
+    payer, address, user_in, user_out = Keypair(), *(Keypair().pubkey() for _ in range(3))
+    build = lambda amount, min_out: raydium_cpmm.swap_instruction(address, pool, payer.pubkey(), user_in, user_out,
+                                                                  True, amount, min_out)
+    msg = MessageV0.try_compile(payer.pubkey(), [set_compute_unit_price(1), build(0, 0)], [], Hash.default())
+    tpl = mevlib.TxTemplate(msg, payer, raydium_cpmm.swap_patches(1))
+    bh = Hash.new_unique()
+    for amount, min_out in ((10**6, 498_000), (1, 0), (U64, U64)):
+        tx = VersionedTransaction.from_bytes(tpl.sign(blockhash=bh, amount_in=amount, minimum_out=min_out))
+        assert bytes(tx.message.instructions[1].data) == bytes(build(amount, min_out).data)
+        assert tx.verify_with_results() == [True]
+    with pytest.raises(mevlib.InvalidArgumentError, match="u64"):
+        build(-1, 0)

@@ -69,3 +69,53 @@ def quote_exact_out(pool: Pool, config: Config, zero_for_one: bool, vault_0: int
                                                                        vout, False)
     sent = vin + inverse_fee(fee_in, vin)
     return Quote(sent, amount_out, vin, vout, trade, protocol, fund, creator, on_input)
+
+
+# --- swap instructions ----------------------------------------------------------------------------
+# Anchor instruction discriminators: sha256("global:swap_base_input" / "global:swap_base_output")[:8]
+SWAP_BASE_INPUT = bytes([143, 190, 90, 218, 196, 30, 51, 222])
+SWAP_BASE_OUTPUT = bytes([55, 217, 98, 86, 163, 74, 180, 173])
+AUTH_SEED = b"vault_and_lp_mint_auth_seed"
+
+
+def authority(program_id: Pubkey = PROGRAM_ID) -> Pubkey:
+    """The PDA that owns the vaults (the program's AUTH_SEED)."""
+    return Pubkey.find_program_address([AUTH_SEED], program_id)[0]
+
+
+def swap_instruction(pool_address: Pubkey, pool: Pool, payer: Pubkey, user_in: Pubkey, user_out: Pubkey,
+                     zero_for_one: bool, amount: int, threshold: int, *, exact_in: bool = True,
+                     program_id: Pubkey = PROGRAM_ID):
+    """swap_base_input (`amount` in, at least `threshold` out) or with exact_in=False
+    swap_base_output (`amount` out, at most `threshold` in), with the accounts in the program's
+    `Swap` order: payer, authority, config, pool, the user's input
+    and output token accounts, the input and output vaults, token programs and mints, observation."""
+    from solders.instruction import AccountMeta, Instruction
+
+    f = pool.fields
+    side = ("0", "1") if zero_for_one else ("1", "0")
+    key = lambda name: Pubkey.from_bytes(f[name])
+    metas = [AccountMeta(payer, True, False), AccountMeta(authority(program_id), False, False),
+             AccountMeta(key("amm_config"), False, False), AccountMeta(pool_address, False, True),
+             AccountMeta(user_in, False, True), AccountMeta(user_out, False, True),
+             AccountMeta(key(f"token_{side[0]}_vault"), False, True), AccountMeta(key(f"token_{side[1]}_vault"), False, True),
+             AccountMeta(key(f"token_{side[0]}_program"), False, False),
+             AccountMeta(key(f"token_{side[1]}_program"), False, False),
+             AccountMeta(key(f"token_{side[0]}_mint"), False, False), AccountMeta(key(f"token_{side[1]}_mint"), False, False),
+             AccountMeta(key("observation"), False, True)]
+    for v in (amount, threshold):
+        if not 0 <= v < 1 << 64:
+            raise InvalidArgumentError(f"amounts are u64, not {v}")
+    # the data is (amount_in, minimum_amount_out) or (max_amount_in, amount_out)
+    first, second = (amount, threshold) if exact_in else (threshold, amount)
+    data = (SWAP_BASE_INPUT if exact_in else SWAP_BASE_OUTPUT) + first.to_bytes(8, "little") + second.to_bytes(8, "little")
+    return Instruction(program_id, data, metas)
+
+
+def swap_patches(ix_index: int, exact_in: bool = True) -> dict:
+    """The TxTemplate patch points of a swap instruction at `ix_index`: the amount and its bound,
+    re-signed per quote (exact-in: amount_in and minimum_out; exact-out: max_in and amount_out)."""
+    from mevlib.signer import Patch
+
+    first, second = ("amount_in", "minimum_out") if exact_in else ("max_in", "amount_out")
+    return {first: Patch(ix_index, 8, "u64"), second: Patch(ix_index, 16, "u64")}

@@ -198,3 +198,36 @@ def test_raydium_cpmm_quotes_equal_the_sdk():
     assert compared > 2500
     print(f"\nCPMM: {compared} quotes equal the SDK's; {differing} exact-in quotes with the creator fee on the "
           "input differ, where the SDK does not follow the program")
+
+
+def test_raydium_cpmm_swap_instructions_equal_the_sdk():
+    """Our swap instructions against raydium-sdk-v2's makeSwapCpmmBaseIn/OutInstruction: the same
+    program, account metas (key, signer, writable) in the same order, and the same data bytes."""
+    from solders.keypair import Keypair
+
+    from mevlib.dex import raydium_cpmm
+
+    rng = random.Random(5)
+    cases, ours = [], []
+    for i in range(300):
+        data = bytearray(bytes([247, 237, 227, 245, 215, 195, 222, 70]) + bytes(629))
+        data[8:328] = rng.randbytes(320)  # the ten keys
+        pool = raydium_cpmm.Pool(bytes(data))
+        f = {k: Pubkey.from_bytes(v) for k, v in pool.fields.items() if isinstance(v, bytes)}
+        address, payer, user_in, user_out = (Keypair().pubkey() for _ in range(4))
+        zero_for_one, exact_in = rng.random() < 0.5, rng.random() < 0.5
+        amount, threshold = rng.randrange(1 << 64), rng.randrange(1 << 64)
+        ix = raydium_cpmm.swap_instruction(address, pool, payer, user_in, user_out, zero_for_one, amount, threshold,
+                                           exact_in=exact_in)
+        ours.append({"program": str(ix.program_id), "data": bytes(ix.data).hex(),
+                     "keys": [[str(m.pubkey), m.is_signer, m.is_writable] for m in ix.accounts]})
+        a, b = ("0", "1") if zero_for_one else ("1", "0")
+        keys = [raydium_cpmm.PROGRAM_ID, payer, raydium_cpmm.authority(), f["amm_config"], address, user_in, user_out,
+                f[f"token_{a}_vault"], f[f"token_{b}_vault"], f[f"token_{a}_program"], f[f"token_{b}_program"],
+                f[f"token_{a}_mint"], f[f"token_{b}_mint"], f["observation"]]
+        # the SDK's arguments in the instruction's data order
+        first, second = (amount, threshold) if exact_in else (threshold, amount)
+        cases.append({"exactIn": exact_in, "keys": [str(k) for k in keys], "amount": str(first), "threshold": str(second)})
+    assert run_node("cpmm_ix_check.mjs", cases) == ours
+    patches = raydium_cpmm.swap_patches(2, exact_in=True)
+    assert patches["amount_in"] == mevlib.Patch(2, 8, "u64") and patches["minimum_out"] == mevlib.Patch(2, 16, "u64")
