@@ -12,7 +12,6 @@ Tip accounts stay out of lookups: block engines find the tip among a transaction
 keeps them static whatever the tables hold."""
 from __future__ import annotations
 
-import base64
 
 from solders.address_lookup_table_account import (ID as ALT_PROGRAM, AddressLookupTable,
                                                   AddressLookupTableAccount, derive_lookup_table_address)
@@ -61,12 +60,11 @@ def parse(address: Pubkey, data: bytes, owner: Pubkey | None = None) -> AddressL
 
 
 def fetch(rpc, address: Pubkey, commitment: str = "confirmed") -> AddressLookupTableAccount:
-    """The table as the cluster has it (getAccountInfo, base64)."""
-    res = rpc.call("getAccountInfo", [str(address), {"encoding": "base64", "commitment": commitment}])
-    value = res.get("value") if isinstance(res, dict) else None
-    if value is None:
+    """The table as the cluster has it."""
+    acct = rpc.account(address, commitment)
+    if acct is None:
         raise CorruptDataError(f"no lookup table {address}")
-    return parse(address, base64.b64decode(value["data"][0]), Pubkey.from_string(value["owner"]))
+    return parse(address, acct.data, acct.owner)
 
 
 def resolve(message, tables) -> list[Pubkey]:

@@ -130,16 +130,13 @@ class Demo:
         names = [r.name for r in routes]
         monitor_port = monitor_port if monitor_port is not None else (config.dashboard.port or None)
         # the dashboard: events into a ring, served from this process
-        self.events = self.stop_monitor = None
+        self.events, self.monitor_closers = None, []
         if monitor_port is not None:
-            from mevlib.monitor import EventPublisher
-            from mevlib.monitor.server import Monitor, start_in_thread
+            from mevlib.monitor.server import serve_bot
 
-            self.events = EventPublisher(f"mevlib-events-{os.getpid()}")
-            monitor = Monitor(self.events.name, token=monitor_token)
-            port, self.stop_monitor = start_in_thread(monitor, monitor_port)
-            print(f"dashboard: {monitor.url('127.0.0.1', port)}  metrics: http://127.0.0.1:{port}/metrics "
-                  "(Authorization: Bearer <the token>)", flush=True)
+            self.events, url, self.monitor_closers = serve_bot(monitor_port, monitor_token)
+            print(f"dashboard: {url}  metrics: {url.split('#')[0]}metrics (Authorization: Bearer <the token>)",
+                  flush=True)
         recorder = store.SenderRecorder(self.writer)
         on_record = recorder if self.events is None else (lambda rec: (recorder(rec), self.events.record(rec)))
         # tuned as in the landing experiment (docs/simulator.md), to the slot length the clock measured
@@ -370,8 +367,7 @@ class Demo:
             closers.append(self.plugin.close)
         if self.own_chdb:  # the demo's chDB lives in its work directory: closed before that goes
             closers.append(store.backends.ChdbBackend.shutdown)
-        if self.stop_monitor is not None:
-            closers += [self.stop_monitor, self.events.close]
+        closers += self.monitor_closers
         for closer in closers:
             try:
                 closer()

@@ -116,6 +116,11 @@ class _Hook:
         return getattr(self.fn, "__qualname__", repr(self.fn))
 
 
+def _tips_of(intent: Intent) -> list:
+    """The tips an intent's shots would pay: its variants', or its one "tip" patch (0 without)."""
+    return list(intent.tips) if intent.tips is not None else [intent.patches.get("tip", 0)]
+
+
 class _Refused(Exception):
     """An intent refused on purpose (counted by its reason, not as a bad intent)."""
 
@@ -364,7 +369,8 @@ class Engine:
                 return None
             if intent is None:
                 return None
-        refusal = self._over_limits(intent, slot)
+        cost = self._worst_case(intent)
+        refusal = self._over_limits(intent, slot, cost)
         if refusal:
             self.stats.refused_limits += 1
             if self.stats.refused_limits == 1 or self.stats.refused_limits % 100 == 0:
@@ -413,7 +419,7 @@ class Engine:
             return None
         if lease is not None:
             self._leases[attempt.attempt_id] = lease.account
-        self._spent.append((time.monotonic(), self._worst_case(intent)))
+        self._spent.append((time.monotonic(), cost))
         self._per_slot[slot] += 1
         self.stats.attempts += 1
         if self.on_shot is not None:
@@ -450,14 +456,14 @@ class Engine:
     def _worst_case(self, intent: Intent) -> int:
         """The most an attempt can cost: tips (every one if two variants may both execute) and fees."""
         fee = self._template_fee_of(intent.template)
-        tips = list(intent.tips) if intent.tips is not None else [intent.patches.get("tip", 0)]
+        tips = _tips_of(intent)
         both = intent.exclusive == REVERT_PROTECTED
         return (sum(tips) if both else max(tips)) + fee * (len(tips) if both else 1)
 
-    def _over_limits(self, intent: Intent, slot: int) -> str:
-        """Why the intent may not be sent ("" when it may)."""
+    def _over_limits(self, intent: Intent, slot: int, cost: int) -> str:
+        """Why the intent, which could cost `cost` lamports, may not be sent ("" when it may)."""
         lim = self.limits
-        tips = list(intent.tips) if intent.tips is not None else [intent.patches.get("tip", 0)]
+        tips = _tips_of(intent)
         if lim.max_tip is not None and max(tips) > lim.max_tip:
             return f"a tip of {max(tips)} lamports is over max_tip {lim.max_tip}"
         if lim.max_attempts_per_slot is not None and self._per_slot[slot] >= lim.max_attempts_per_slot:
@@ -467,7 +473,6 @@ class Engine:
             while self._spent and now - self._spent[0][0] > 60.0:
                 self._spent.popleft()
             spent = sum(c for _, c in self._spent)
-            cost = self._worst_case(intent)
             if spent + cost > lim.max_spend_per_minute:
                 return (f"{cost} lamports more would pass max_spend_per_minute {lim.max_spend_per_minute} "
                         f"({spent} in the last 60 s)")

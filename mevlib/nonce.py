@@ -54,14 +54,11 @@ def advance_instruction(nonce_account: Pubkey, authority: Pubkey) -> Instruction
 
 
 def fetch(rpc, nonce_account: Pubkey, commitment: str = "confirmed") -> NonceState:
-    """The nonce's state now, read with getAccountInfo (base64) on `rpc` (a JsonRpcClient)."""
-    import base64
-
-    res = rpc.call("getAccountInfo", [str(nonce_account), {"encoding": "base64", "commitment": commitment}])
-    value = res.get("value") if isinstance(res, dict) else None
-    if value is None:
+    """The nonce's state now, read on `rpc` (a JsonRpcClient)."""
+    acct = rpc.account(nonce_account, commitment)
+    if acct is None:
         raise CorruptDataError(f"no account {nonce_account}")
-    return parse_nonce_account(base64.b64decode(value["data"][0]), Pubkey.from_string(value["owner"]))
+    return parse_nonce_account(acct.data, acct.owner)
 
 
 class Lease(NamedTuple):

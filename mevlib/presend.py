@@ -126,10 +126,10 @@ class LocalSimulation:
             self.svm.add_program(key, bytes(acct.data))
         elif owner == BPF_UPGRADEABLE and len(acct.data) >= 36:
             programdata = Pubkey.from_bytes(bytes(acct.data)[4:36])
-            res = self.rpc.call("getAccountInfo", [str(programdata), {"encoding": "base64"}])
-            if res.get("value") is None:
+            data = self.rpc.account(programdata, "processed")
+            if data is None:
                 raise CorruptDataError(f"program {key}: no programdata account {programdata}")
-            self.svm.add_program(key, base64.b64decode(res["value"]["data"][0])[PROGRAMDATA_HEADER:])
+            self.svm.add_program(key, bytes(data.data)[PROGRAMDATA_HEADER:])
         else:
             raise InvalidArgumentError(f"program {key} (owner {owner}) cannot be loaded locally: use RpcSimulation")
         self._programs.add(key)

@@ -416,6 +416,21 @@ class JsonRpcClient:
                                            {"transactionEncoding": "base64"}])
         return _value(res, "simulateBundle")
 
+    def account(self, pubkey, commitment: str = "confirmed"):
+        """getAccountInfo (base64) as a solders Account, or None when there is none."""
+        from solders.account import Account
+        from solders.pubkey import Pubkey
+
+        value = _value(self.call("getAccountInfo", [str(pubkey), {"encoding": "base64", "commitment": commitment}]),
+                       "getAccountInfo")
+        if value is None:
+            return None
+        try:
+            return Account(value["lamports"], base64.b64decode(value["data"][0]), Pubkey.from_string(value["owner"]),
+                           value["executable"])
+        except (KeyError, TypeError, ValueError, IndexError):
+            raise RpcCallError("bad_json", f"getAccountInfo: {str(value)[:200]}") from None
+
     def get_slot_leaders(self, start: int, limit: int) -> list[str]:
         return self.call("getSlotLeaders", [start, limit])
 

@@ -172,6 +172,19 @@ class Monitor:
                 next_at = time.monotonic()
 
 
+def serve_bot(port: int, token: str | None = None):
+    """The dashboard of a bot in this process: an EventPublisher for its records and the page on
+    127.0.0.1:`port` (0: any). Returns (publisher, page URL with its token, [closers])."""
+    import os
+
+    from mevlib.monitor.events import EventPublisher
+
+    events = EventPublisher(f"mevlib-events-{os.getpid()}")
+    monitor = Monitor(events.name, token=token)
+    bound, stop = start_in_thread(monitor, port)
+    return events, monitor.url("127.0.0.1", bound), [stop, events.close]
+
+
 def start_in_thread(monitor: Monitor, port: int = 0, host: str = "127.0.0.1"):
     """Serves from a background thread (the bot's own process, or a test); returns (port, stop)."""
     import threading

@@ -72,14 +72,11 @@ def run_live(config: Config, *, seconds: float | None, shadow: bool, monitor_por
         recorder, events = store.SenderRecorder(writer), None
         port = monitor_port if monitor_port is not None else config.dashboard.port
         if port:
-            from mevlib.monitor import EventPublisher
-            from mevlib.monitor.server import Monitor, start_in_thread
+            from mevlib.monitor.server import serve_bot
 
-            events = EventPublisher(f"mevlib-events-{os.getpid()}")
-            monitor = Monitor(events.name, token=monitor_token)
-            bound, stop_monitor = start_in_thread(monitor, port)
-            closers += [stop_monitor, events.close]
-            print(f"dashboard: {monitor.url('127.0.0.1', bound)}", flush=True)
+            events, url, stops = serve_bot(port, monitor_token)
+            closers += stops
+            print(f"dashboard: {url}", flush=True)
         on_record = recorder if events is None else (lambda rec: (recorder(rec), events.record(rec)))
         sender = HedgedSender(routes, clock, rpc, kalman=mevlib.PhaseKalman(), shots=config.sender.shots,
                               give_up_slots=config.sender.give_up_slots, on_record=on_record, shadow=shadow)
