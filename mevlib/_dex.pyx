@@ -3,7 +3,7 @@
 
 from cpython.buffer cimport PyBUF_SIMPLE, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_CheckExact, PyBytes_GET_SIZE
-from libc.stdint cimport int64_t, uint8_t, uint16_t, uint64_t
+from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.string cimport memcpy, memset
 
 from mevlib._errors cimport check
@@ -222,3 +222,173 @@ def cpmm_quote(CpmmPool pool not None, CpmmConfig config not None, bint zero_for
     check(rc, "Raydium CPMM quote")
     return (q.amount_in, q.amount_out, q.trade_fee, q.protocol_fee, q.fund_fee, q.creator_fee,
             bool(q.creator_fee_on_input))
+
+
+cdef extern from "dex/pump_amm.h" nogil:
+    ctypedef long long i128 "__int128"  # passed through, never converted
+    enum:
+        MEV_PUMP_FLAT
+        MEV_PUMP_SOL_TIERS
+        MEV_PUMP_STABLE_TIERS
+        MEV_PUMP_EXOTIC
+        MEV_PUMP_BUY_BASE_OUT
+        MEV_PUMP_BUY_QUOTE_IN
+        MEV_PUMP_SELL_BASE_IN
+        MEV_PUMP_SELL_QUOTE_OUT
+        MEV_PUMP_MAX_TIERS
+    ctypedef struct mev_pump_pool:
+        uint8_t creator[32]
+        uint8_t base_mint[32]
+        uint8_t quote_mint[32]
+        uint8_t lp_mint[32]
+        uint8_t pool_base[32]
+        uint8_t pool_quote[32]
+        uint8_t coin_creator[32]
+        uint64_t lp_supply, creator_fee_bps
+        i128 virtual_quote_reserves
+        uint16_t index
+        uint8_t pool_bump, is_mayhem_mode, is_cashback_coin, can_edit_creator_fee
+    ctypedef struct mev_pump_global:
+        uint8_t admin[32]
+        uint8_t protocol_fee_recipients[8][32]
+        uint8_t buyback_fee_recipients[8][32]
+        uint8_t reserved_fee_recipient[32]
+        uint8_t reserved_fee_recipients[7][32]
+        uint64_t lp_fee_bps, protocol_fee_bps, coin_creator_fee_bps, buyback_bps, max_configurable_creator_fee_bps
+        uint8_t disable_flags, mayhem_mode_enabled, is_cashback_enabled, boost_enabled, creator_fee_configurable
+    ctypedef struct mev_pump_fees:
+        uint64_t lp, protocol, creator
+    ctypedef struct mev_pump_tier:
+        mev_pump_fees fees
+    ctypedef struct mev_pump_fee_config:
+        mev_pump_fees flat, exotic
+        mev_pump_tier tiers[64]
+        mev_pump_tier stable[64]
+        uint32_t n_tiers, n_stable
+    ctypedef struct mev_pump_quote:
+        uint64_t base, quote, swapped, lp_fee, protocol_fee, creator_fee
+    int mev_pump_pool_decode(const uint8_t *data, size_t len, mev_pump_pool *out)
+    int mev_pump_global_decode(const uint8_t *data, size_t len, mev_pump_global *out)
+    int mev_pump_fee_config_decode(const uint8_t *data, size_t len, mev_pump_fee_config *out)
+    int mev_pump_fees_for(const mev_pump_global *g, const mev_pump_fee_config *fc, int schedule,
+                          const mev_pump_pool *p, uint64_t base_mint_supply, uint64_t base_reserve,
+                          uint64_t quote_reserve, mev_pump_fees *out)
+    int mev_pump_quote_trade(int kind, const mev_pump_fees *f, i128 virtual_quote, uint64_t base_reserve,
+                             uint64_t quote_reserve, uint64_t amount, mev_pump_quote *q)
+
+PUMP_FLAT, PUMP_SOL_TIERS, PUMP_STABLE_TIERS, PUMP_EXOTIC = MEV_PUMP_FLAT, MEV_PUMP_SOL_TIERS, MEV_PUMP_STABLE_TIERS, MEV_PUMP_EXOTIC
+PUMP_BUY_BASE_OUT, PUMP_BUY_QUOTE_IN = MEV_PUMP_BUY_BASE_OUT, MEV_PUMP_BUY_QUOTE_IN
+PUMP_SELL_BASE_IN, PUMP_SELL_QUOTE_OUT = MEV_PUMP_SELL_BASE_IN, MEV_PUMP_SELL_QUOTE_OUT
+
+
+cdef bytes _raw(data):
+    return data if PyBytes_CheckExact(data) else bytes(data)
+
+
+cdef class PumpPool:
+    """A decoded Pump.fun AMM pool (its C struct, kept for quoting)."""
+    cdef mev_pump_pool p
+    cdef readonly object virtual_quote_reserves
+
+    def __init__(self, data):
+        cdef bytes raw = _raw(data)
+        check(mev_pump_pool_decode(<const uint8_t *>PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw), &self.p),
+              "Pump.fun AMM Pool")
+        self.virtual_quote_reserves = int.from_bytes(raw[245:261], "little", signed=True) if len(raw) >= 261 else 0
+
+    @property
+    def fields(self):
+        p = self.p
+        return dict(pool_bump=p.pool_bump, index=p.index, creator=p.creator[:32], base_mint=p.base_mint[:32],
+                    quote_mint=p.quote_mint[:32], lp_mint=p.lp_mint[:32], pool_base_token_account=p.pool_base[:32],
+                    pool_quote_token_account=p.pool_quote[:32], lp_supply=p.lp_supply,
+                    coin_creator=p.coin_creator[:32], is_mayhem_mode=bool(p.is_mayhem_mode),
+                    is_cashback_coin=bool(p.is_cashback_coin), virtual_quote_reserves=self.virtual_quote_reserves,
+                    creator_fee_bps=p.creator_fee_bps, can_edit_creator_fee=bool(p.can_edit_creator_fee))
+
+
+cdef class PumpGlobalConfig:
+    cdef mev_pump_global g
+
+    def __init__(self, data):
+        cdef bytes raw = _raw(data)
+        check(mev_pump_global_decode(<const uint8_t *>PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw), &self.g),
+              "Pump.fun AMM GlobalConfig")
+
+    @property
+    def fields(self):
+        g = self.g
+        return dict(admin=g.admin[:32], lp_fee_basis_points=g.lp_fee_bps, protocol_fee_basis_points=g.protocol_fee_bps,
+                    disable_flags=g.disable_flags,
+                    protocol_fee_recipients=[bytes(g.protocol_fee_recipients[i][:32]) for i in range(8)],
+                    coin_creator_fee_basis_points=g.coin_creator_fee_bps,
+                    reserved_fee_recipient=g.reserved_fee_recipient[:32],
+                    reserved_fee_recipients=[bytes(g.reserved_fee_recipients[i][:32]) for i in range(7)],
+                    mayhem_mode_enabled=bool(g.mayhem_mode_enabled), is_cashback_enabled=bool(g.is_cashback_enabled),
+                    buyback_fee_recipients=[bytes(g.buyback_fee_recipients[i][:32]) for i in range(8)],
+                    buyback_basis_points=g.buyback_bps, boost_enabled=bool(g.boost_enabled),
+                    creator_fee_configurable=bool(g.creator_fee_configurable),
+                    max_configurable_creator_fee_bps=g.max_configurable_creator_fee_bps)
+
+
+cdef class PumpFeeConfig:
+    cdef mev_pump_fee_config c
+
+    def __init__(self, data):
+        cdef bytes raw = _raw(data)
+        check(mev_pump_fee_config_decode(<const uint8_t *>PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw), &self.c),
+              "pump-fees FeeConfig")
+        self._thresholds = (_thresholds(raw, 65, self.c.n_tiers),
+                            _thresholds(raw, 65 + 4 + 40 * self.c.n_tiers, self.c.n_stable) if self.c.n_stable else [])
+
+    cdef object _thresholds
+
+    @property
+    def fields(self):
+        c = self.c
+        fees = lambda mev_pump_fees f: (f.lp, f.protocol, f.creator)
+        return dict(flat_fees=fees(c.flat), exotic_flat_fees=fees(c.exotic),
+                    fee_tiers=[(t, fees(c.tiers[i].fees)) for i, t in enumerate(self._thresholds[0])],
+                    stable_fee_tiers=[(t, fees(c.stable[i].fees)) for i, t in enumerate(self._thresholds[1])])
+
+
+def _thresholds(bytes raw, Py_ssize_t at, uint32_t n):
+    return [int.from_bytes(raw[at + 4 + 40 * i:at + 20 + 40 * i], "little") for i in range(n)]
+
+
+cdef class PumpMarket:
+    """A pool with the configs that price it: fees chosen per trade (they tier by market cap), the
+    four trades quoted in C."""
+    cdef PumpPool pool
+    cdef PumpGlobalConfig config
+    cdef PumpFeeConfig fee_config
+    cdef int schedule
+    cdef uint64_t supply
+
+    def __init__(self, PumpPool pool not None, PumpGlobalConfig config not None, PumpFeeConfig fee_config, int schedule,
+                 uint64_t base_mint_supply):
+        self.pool, self.config, self.fee_config = pool, config, fee_config
+        self.schedule, self.supply = schedule, base_mint_supply
+
+    cdef int _fees(self, uint64_t base_reserve, uint64_t quote_reserve, mev_pump_fees *f) nogil:
+        return mev_pump_fees_for(&self.config.g, &self.fee_config.c if self.fee_config is not None else NULL,
+                                 self.schedule, &self.pool.p, self.supply, base_reserve, quote_reserve, f)
+
+    def fees(self, uint64_t base_reserve, uint64_t quote_reserve):
+        """(lp, protocol, creator) basis points at these reserves."""
+        cdef mev_pump_fees f
+        check(self._fees(base_reserve, quote_reserve, &f), "Pump.fun AMM fees")
+        return f.lp, f.protocol, f.creator
+
+    def quote(self, int kind, uint64_t base_reserve, uint64_t quote_reserve, uint64_t amount):
+        """(base, quote, swapped, lp_fee, protocol_fee, creator_fee) of one trade."""
+        cdef mev_pump_fees f
+        cdef mev_pump_quote q
+        cdef int rc
+        with nogil:
+            rc = self._fees(base_reserve, quote_reserve, &f)
+            if rc == 0:
+                rc = mev_pump_quote_trade(kind, &f, self.pool.p.virtual_quote_reserves, base_reserve, quote_reserve,
+                                          amount, &q)
+        check(rc, "Pump.fun AMM quote")
+        return q.base, q.quote, q.swapped, q.lp_fee, q.protocol_fee, q.creator_fee

@@ -158,3 +158,59 @@ def test_cpmm_swap_template_patches_sign_fresh_quotes():
         assert tx.verify_with_results() == [True]
     with pytest.raises(mevlib.InvalidArgumentError, match="u64"):
         build(-1, 0)
+
+
+# --- Pump.fun AMM -----------------------------------------------------------------------------------
+from mevlib.dex import pump_amm  # noqa: E402
+
+PUMP_POOL = bytes([241, 154, 109, 4, 17, 177, 109, 188])
+PUMP_GLOBAL = bytes([149, 8, 156, 202, 160, 252, 176, 217])
+
+
+def pump_market(lp=20, protocol=5, creator=5, virtual=0):
+    pool = bytearray(PUMP_POOL + bytes(262))
+    pool[211:243] = b"\x07" * 32  # a coin creator
+    pool[245:261] = virtual.to_bytes(16, "little", signed=True)
+    config = bytearray(PUMP_GLOBAL + bytes(941))
+    config[40:56] = struct.pack("<2Q", lp, protocol)
+    config[313:321] = struct.pack("<Q", creator)
+    return pump_amm.Market(pump_amm.Pool(bytes(pool)), pump_amm.GlobalConfig(bytes(config)))
+
+
+def test_pump_layouts_are_checked():
+    with pytest.raises(mevlib.LayoutError, match="Pump.fun AMM Pool"):
+        pump_amm.Pool(PUMP_POOL + bytes(250))  # 258 bytes: no version of the layout
+    with pytest.raises(mevlib.LayoutError, match="GlobalConfig"):
+        pump_amm.GlobalConfig(PUMP_POOL + bytes(941))  # a pool's discriminator
+    with pytest.raises(mevlib.LayoutError, match="pump-fees FeeConfig"):
+        pump_amm.FeeConfig(bytes([143, 52, 146, 187, 219, 123, 76, 155]) + bytes(2000))  # shorter than any version
+    assert pump_amm.Pool(PUMP_POOL + bytes(203)).fields["coin_creator"] == bytes(32)  # the first version: none
+    market = pump_market()
+    with pytest.raises(mevlib.InvalidArgumentError):
+        market.buy_exact_base_out(10**6, 10**9, 10**6)  # the whole base reserve
+    with pytest.raises(ValueError):
+        market.sell_exact_quote_out(10**6, 10**9, 10**9 + 1)
+
+
+reserves = st.tuples(st.integers(1, U64), st.integers(1, U64), st.integers(-(1 << 40), 1 << 40))
+
+
+@settings(max_examples=400, deadline=None)
+@given(reserves, st.integers(1, U64), st.tuples(st.integers(0, 300), st.integers(0, 300), st.integers(0, 300)))
+def test_pump_quotes_are_monotone_and_round_trip(r, amount, fees):
+    base_r, quote_r, virtual = r
+    market = pump_market(*fees, virtual=virtual)
+    try:
+        sold = market.sell_exact_base_in(base_r, quote_r, amount)
+        less = market.sell_exact_base_in(base_r, quote_r, amount // 2 or 1)
+        bought = market.buy_exact_quote_in(base_r, quote_r, amount)
+        bought_less = market.buy_exact_quote_in(base_r, quote_r, amount // 2 or 1)
+    except (mevlib.MathOverflowError, mevlib.InvalidArgumentError):
+        return
+    assert less.quote <= sold.quote and bought_less.base <= bought.base  # more in, never less out
+    if sold.quote > 0:
+        back = market.sell_exact_quote_out(base_r, quote_r, sold.quote)
+        assert back.base <= amount + 1  # the exact-out price is never above the exact-in one
+    if bought.base > 0:
+        cost = market.buy_exact_base_out(base_r, quote_r, bought.base)
+        assert cost.quote <= amount + 1  # buying that much for exactly its base costs no more than was spent

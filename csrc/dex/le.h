@@ -13,4 +13,9 @@ static inline uint32_t mev_le32(const uint8_t *p)
 
 static inline uint64_t mev_le64(const uint8_t *p) { return (uint64_t)mev_le32(p) | (uint64_t)mev_le32(p + 4) << 32; }
 
+static inline unsigned __int128 mev_le128(const uint8_t *p)
+{
+    return (unsigned __int128)mev_le64(p) | (unsigned __int128)mev_le64(p + 8) << 64;
+}
+
 #endif

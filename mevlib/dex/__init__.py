@@ -23,6 +23,16 @@ TOKEN_ACCOUNT_DTYPE = np.dtype([("mint", "V32"), ("owner", "V32"), ("amount", "<
                                 ("delegated_amount", "<u8"), ("state", "u1")])
 
 
+ASSOCIATED_TOKEN_PROGRAM_ID = Pubkey.from_string("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL")
+
+
+def associated_token_address(owner: Pubkey, mint: Pubkey, token_program: Pubkey = TOKEN_PROGRAM_ID) -> Pubkey:
+    """The associated token account of `owner` for `mint` (the ATA program's PDA: owner, token
+    program, mint)."""
+    return Pubkey.find_program_address([bytes(owner), bytes(token_program), bytes(mint)],
+                                       ASSOCIATED_TOKEN_PROGRAM_ID)[0]
+
+
 def _program(program) -> int:
     if program in (TOKEN_PROGRAM_ID, str(TOKEN_PROGRAM_ID), _dex.TOKEN):
         return _dex.TOKEN

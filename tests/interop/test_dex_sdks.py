@@ -3,8 +3,9 @@ tests/interop/node_modules): for thousands of random valid accounts our decode e
 field by field, our fees equal its fees, and what the SDK refuses we refuse.
 
 So far: SPL Token and Token-2022 accounts and mints, and Token-2022 transfer fees, against
-@solana/spl-token (spl_token_check.mjs); Raydium CPMM quotes against @raydium-io/raydium-sdk-v2
-(cpmm_check.mjs)."""
+@solana/spl-token (spl_token_check.mjs); Raydium CPMM quotes and instructions against
+@raydium-io/raydium-sdk-v2 (cpmm_check.mjs, cpmm_ix_check.mjs); Pump.fun AMM accounts, quotes and
+instructions against @pump-fun/pump-swap-sdk (pump_check.mjs)."""
 import base64
 import json
 import os
@@ -231,3 +232,195 @@ def test_raydium_cpmm_swap_instructions_equal_the_sdk():
     assert run_node("cpmm_ix_check.mjs", cases) == ours
     patches = raydium_cpmm.swap_patches(2, exact_in=True)
     assert patches["amount_in"] == mevlib.Patch(2, 8, "u64") and patches["minimum_out"] == mevlib.Patch(2, 16, "u64")
+
+
+# --- Pump.fun AMM ----------------------------------------------------------------------------------
+PUMP_POOL = bytes([241, 154, 109, 4, 17, 177, 109, 188])
+PUMP_GLOBAL = bytes([149, 8, 156, 202, 160, 252, 176, 217])
+PUMP_FEE_CONFIG = bytes([143, 52, 146, 187, 219, 123, 76, 155])
+
+
+def pump_pool_bytes(rng, length=None, coin_creator=None, cashback=None, plain_mints=False) -> bytes:
+    """A Pump.fun AMM Pool account of one of the layout's versions (IDL field order)."""
+    from mevlib.dex import pump_amm
+
+    length = length or rng.choice([211, 243, 244, 245, 261, 270, 270, 270, 300])
+    base = rng.randbytes(32)
+    creator = bytes(pump_amm.pool_authority(Pubkey.from_bytes(base))) if rng.random() < 0.6 else rng.randbytes(32)
+    quotes = [rng.randbytes(32)] if plain_mints else \
+        [bytes(pump_amm.WSOL_MINT), bytes(pump_amm.WSOL_2022_MINT), bytes(pump_amm.USDC_MINT), rng.randbytes(32)]
+    cc = coin_creator if coin_creator is not None else (rng.randbytes(32) if rng.random() < 0.7 else bytes(32))
+    virtual = rng.choice([0, 0, 0, rng.randrange(1 << 50), -rng.randrange(1 << 20)])
+    data = (PUMP_POOL + bytes([rng.randrange(256)]) + struct.pack("<H", rng.randrange(1 << 16)) + creator + base
+            + rng.choice(quotes) + rng.randbytes(96) + struct.pack("<Q", random_amount(rng)) + cc
+            + bytes([rng.random() < 0.2, cashback if cashback is not None else rng.random() < 0.3])
+            + virtual.to_bytes(16, "little", signed=True) + struct.pack("<Q", rng.choice([0, 0, 30, rng.randrange(1000)]))
+            + bytes([rng.random() < 0.5]))
+    return (data + bytes(300))[:length]
+
+
+def pump_global_bytes(rng, length=None, same_recipients=False) -> bytes:
+    length = length or rng.choice([907, 940, 949, 949])
+    one = rng.randbytes(32)
+    keys = lambda n: (one * n) if same_recipients else rng.randbytes(32 * n)
+    bps = lambda: struct.pack("<Q", rng.choice([0, 5, 20, 25, 30, 93, rng.randrange(2000)]))
+    data = (PUMP_GLOBAL + rng.randbytes(32) + bps() + bps() + bytes([rng.randrange(32)]) + keys(8) + bps()
+            + rng.randbytes(64) + keys(1) + bytes([rng.random() < 0.5]) + keys(7) + bytes([rng.random() < 0.5])
+            + keys(8) + bps() + rng.randbytes(32) + bytes([rng.random() < 0.5, rng.random() < 0.5]) + bps())
+    assert len(data) == 949
+    return data[:length]
+
+
+def pump_fee_config_bytes(rng, boundary=None) -> bytes:
+    """A pump-fees FeeConfig of one of its versions; `boundary`, a market cap some tier starts at."""
+    length = rng.choice([2512, 4073, 4097, 4097])
+    fees = lambda: struct.pack("<3Q", *(rng.choice([0, 2, 5, 20, 30, 93, rng.randrange(1000)]) for _ in range(3)))
+
+    def tiers(n):
+        thresholds = [rng.choice([0, rng.randrange(10**15), rng.randrange(1 << 70)]) for _ in range(n)]
+        if boundary is not None and thresholds:
+            thresholds[-1] = boundary + rng.choice([-1, 0, 0, 1])
+        thresholds.sort()
+        return struct.pack("<I", n) + b"".join(t.to_bytes(16, "little") + fees() for t in thresholds)
+
+    data = PUMP_FEE_CONFIG + bytes([rng.randrange(256)]) + rng.randbytes(32) + fees() + tiers(rng.randrange(1, 12))
+    if length >= 4073:
+        data += tiers(rng.randrange(0, 6))
+    if length >= 4097:
+        data += fees() if rng.random() < 0.6 else bytes(24)
+    return data + bytes(length - len(data))
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.title() for p in rest)
+
+
+def plain(value):
+    if isinstance(value, bytes) and len(value) == 32:
+        return str(Pubkey.from_bytes(value))
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def test_pump_amm_accounts_decode_as_the_sdk():
+    """Pools of every layout version, global configs and pump-fees fee configs: our decode equals
+    @pump-fun/pump-swap-sdk's (its versioned readers pad older accounts with zeros) field for field."""
+    from mevlib.dex import pump_amm
+
+    rng = random.Random(91)
+    cases = []
+    for _ in range(400):
+        cases += [{"kind": "pool", "data": pump_pool_bytes(rng)}, {"kind": "global", "data": pump_global_bytes(rng)},
+                  {"kind": "feeConfig", "data": pump_fee_config_bytes(rng)}]
+    sdk = run_node("pump_check.mjs", [{**c, "data": base64.b64encode(c["data"]).decode()} for c in cases])
+    renames = {"lp_fee_basis_points": "lpFeeBasisPoints", "buyback_basis_points": "buybackBasisPoints"}
+    for case, theirs in zip(cases, sdk):
+        assert "error" not in theirs, theirs
+        if case["kind"] == "pool":
+            ours = {camel(k): plain(v) for k, v in pump_amm.Pool(case["data"]).fields.items()}
+        elif case["kind"] == "global":
+            ours = {renames.get(k, camel(k)): plain(v) for k, v in pump_amm.GlobalConfig(case["data"]).fields.items()}
+            theirs = {k: theirs[k] for k in ours}  # the authorities we do not decode are left out
+        else:
+            f = pump_amm.FeeConfig(case["data"]).fields
+            fees = lambda t: {"lpFeeBps": str(t[0]), "protocolFeeBps": str(t[1]), "creatorFeeBps": str(t[2])}
+            tiers = lambda ts: [{"marketCapLamportsThreshold": str(t), "fees": fees(x)} for t, x in ts]
+            ours = {"flatFees": fees(f["flat_fees"]), "feeTiers": tiers(f["fee_tiers"]),
+                    "stableFeeTiers": tiers(f["stable_fee_tiers"]), "exoticFlatFees": fees(f["exotic_flat_fees"])}
+            theirs = {k: theirs[k] for k in ours}
+        assert ours == theirs, (case["kind"], len(case["data"]), ours, theirs)
+
+
+def test_pump_amm_quotes_equal_the_sdk():
+    """The four trades on random pools, global configs and fee schedules (tiers by market cap,
+    stable and exotic schedules, per-pool creator rates, virtual quote reserves, mayhem supply):
+    our quotes equal buy.ts / sell.ts's with the fees computeFeesBps picks, integer for integer."""
+    from mevlib.dex import pump_amm
+
+    rng = random.Random(92)
+    trades = {"buyBase": "buy_exact_base_out", "buyQuote": "buy_exact_quote_in", "sellBase": "sell_exact_base_in",
+              "sellQuote": "sell_exact_quote_out"}
+    cases, ours = [], []
+    for i in range(4000):
+        pool, config = pump_pool_bytes(rng), pump_global_bytes(rng)
+        base_r = rng.choice([rng.randrange(1, 1 << 64), rng.randrange(10**12, 10**15)])
+        quote_r = rng.choice([rng.randrange(1, 1 << 64), rng.randrange(10**9, 10**13)])
+        supply = rng.choice([10**15, rng.randrange(1 << 64)])
+        fields = pump_amm.Pool(pool).fields  # half the schedules have a tier starting at the pool's market cap
+        cap = max(0, quote_r + fields["virtual_quote_reserves"]) * (10**15 if fields["is_mayhem_mode"] else supply) // base_r
+        fee_config = pump_fee_config_bytes(rng, cap if rng.random() < 0.5 else None) if rng.random() < 0.8 else None
+        trade = list(trades)[i % 4]
+        reserve = base_r if trade in ("buyBase", "sellBase") else quote_r
+        amount = rng.choice([1, rng.randrange(1, 1 << 64), rng.randrange(1, max(2, reserve // rng.choice([2, 100, 10**6])))])
+        market = pump_amm.Market(pump_amm.Pool(pool), pump_amm.GlobalConfig(config),
+                                 pump_amm.FeeConfig(fee_config) if fee_config else None, supply)
+        try:
+            q = getattr(market, trades[trade])(base_r, quote_r, amount)
+            got = {"base" if trade in ("buyQuote", "sellQuote") else "quote":
+                   str(q.base if trade in ("buyQuote", "sellQuote") else q.quote), "swapped": str(q.swapped)}
+        except mevlib.MathOverflowError:
+            got = "overflow"
+        except mevlib.InvalidArgumentError:
+            got = "refused"
+        ours.append(got)
+        cases.append({"kind": "quote", "pool": pool, "global": config, "feeConfig": fee_config, "supply": str(supply),
+                      "baseReserve": str(base_r), "quoteReserve": str(quote_r), "trade": trade, "amount": str(amount)})
+    b64 = lambda d: base64.b64encode(d).decode() if d else None
+    sdk = run_node("pump_check.mjs", [{**c, "pool": b64(c["pool"]), "global": b64(c["global"]),
+                                       "feeConfig": b64(c["feeConfig"])} for c in cases])
+    equal = refused = overflow = 0
+    for case, got, theirs in zip(cases, ours, sdk):
+        sdk_failed = "error" in theirs
+        if any(v.startswith("-") for v in theirs.values()):  # buyQuoteInput with no quote left after fees
+            assert got == {"base": "0", "swapped": "0"}, (case, got, theirs)  # buys nothing
+            continue
+        if got == "refused":
+            assert sdk_failed, (case, theirs)  # we refuse only what the SDK throws at (or answers negatively)
+            refused += 1
+        elif got == "overflow":  # past u64, or an effective quote reserve past u64: the program cannot hold it
+            assert sdk_failed or max(int(v) for v in theirs.values()) > U64 or \
+                int(case["quoteReserve"]) + pump_amm.Pool(case["pool"]).virtual_quote_reserves > U64, (case, theirs)
+            overflow += 1
+        else:
+            assert got == theirs, (case, got, theirs)
+            equal += 1
+    assert equal > 2500, (equal, refused, overflow)
+    print(f"\nPump.fun AMM: {equal} quotes equal the SDK's; {refused} refused by both; {overflow} past u64")
+
+
+def test_pump_amm_swap_instructions_equal_the_sdk():
+    """buy, buy_exact_quote_in and sell built by mevlib equal the SDK's builders' instructions:
+    program, data and every account meta in order, remaining accounts (cashback, pool-v2, buyback)
+    included, for both token programs."""
+    from mevlib.dex import TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID, pump_amm
+
+    rng = random.Random(93)
+    cases, ours = [], []
+    for i in range(300):
+        pool_data = pump_pool_bytes(rng, length=rng.choice([270, 300]), plain_mints=True)
+        config_data = pump_global_bytes(rng, length=949, same_recipients=True)
+        pool, config = pump_amm.Pool(pool_data), pump_amm.GlobalConfig(config_data).fields
+        side = ("buy", "buy_exact_quote", "sell")[i % 3]
+        programs = [rng.choice([TOKEN_PROGRAM_ID, TOKEN_2022_PROGRAM_ID]) for _ in range(2)]
+        pool_key, user, user_base, user_quote = (Pubkey.from_bytes(rng.randbytes(32)) for _ in range(4))
+        amount, bound = rng.randrange(1 << 64), rng.randrange(1 << 64)
+        recipient = config["reserved_fee_recipient" if pool.fields["is_mayhem_mode"] else "protocol_fee_recipients"]
+        ix = pump_amm.swap_instruction(
+            pool_key, pool, user, side, amount, bound,
+            protocol_fee_recipient=Pubkey.from_bytes(recipient if isinstance(recipient, bytes) else recipient[0]),
+            buyback_fee_recipient=Pubkey.from_bytes(config["buyback_fee_recipients"][0]),
+            base_token_program=programs[0], quote_token_program=programs[1], user_base=user_base, user_quote=user_quote)
+        ours.append({"program": str(ix.program_id), "data": base64.b64encode(bytes(ix.data)).decode(),
+                     "keys": [[str(a.pubkey), a.is_signer, a.is_writable] for a in ix.accounts]})
+        cases.append({"kind": "ix", "pool": base64.b64encode(pool_data).decode(),
+                      "global": base64.b64encode(config_data).decode(), "feeConfig": None, "poolKey": str(pool_key),
+                      "user": str(user), "userBase": str(user_base), "userQuote": str(user_quote), "side": side,
+                      "amount": str(amount), "bound": str(bound), "baseTokenProgram": str(programs[0]),
+                      "quoteTokenProgram": str(programs[1])})
+    sdk = run_node("pump_check.mjs", cases)
+    for case, mine, theirs in zip(cases, ours, sdk):
+        assert mine == theirs, (case, mine, theirs)
