@@ -392,3 +392,86 @@ cdef class PumpMarket:
                                           amount, &q)
         check(rc, "Pump.fun AMM quote")
         return q.base, q.quote, q.swapped, q.lp_fee, q.protocol_fee, q.creator_fee
+
+
+cdef extern from "dex/amm_v4.h" nogil:
+    ctypedef struct mev_amm_v4:
+        uint64_t status, nonce, order_num, depth, coin_decimals, pc_decimals, state, reset_flag, min_size
+        uint64_t vol_max_cut_ratio, amount_wave, coin_lot_size, pc_lot_size, min_price_multiplier
+        uint64_t max_price_multiplier, sys_decimal_value
+        uint64_t min_separate_numerator, min_separate_denominator, trade_fee_numerator, trade_fee_denominator
+        uint64_t pnl_numerator, pnl_denominator, swap_fee_numerator, swap_fee_denominator
+        uint64_t need_take_pnl_coin, need_take_pnl_pc, total_pnl_pc, total_pnl_coin, pool_open_time
+        uint64_t orderbook_to_init_time, lp_amount, client_order_id, recent_epoch
+        uint8_t coin_vault[32]
+        uint8_t pc_vault[32]
+        uint8_t coin_mint[32]
+        uint8_t pc_mint[32]
+        uint8_t lp_mint[32]
+        uint8_t open_orders[32]
+        uint8_t market[32]
+        uint8_t market_program[32]
+        uint8_t target_orders[32]
+        uint8_t amm_owner[32]
+    ctypedef struct mev_amm_v4_quote:
+        uint64_t amount_in, amount_out, fee
+    int mev_amm_v4_decode(const uint8_t *data, size_t len, mev_amm_v4 *out)
+    int mev_amm_v4_can_swap(const mev_amm_v4 *p)
+    int mev_amm_v4_reserves(const mev_amm_v4 *p, uint64_t coin_vault, uint64_t pc_vault, uint64_t *coin, uint64_t *pc)
+    int mev_amm_v4_quote_exact_in(const mev_amm_v4 *p, uint64_t reserve_in, uint64_t reserve_out, uint64_t amount_in,
+                                  mev_amm_v4_quote *q)
+    int mev_amm_v4_quote_exact_out(const mev_amm_v4 *p, uint64_t reserve_in, uint64_t reserve_out,
+                                   uint64_t amount_out, mev_amm_v4_quote *q)
+
+
+cdef class AmmV4Pool:
+    """A decoded Raydium AMM v4 pool (its C struct, kept for quoting)."""
+    cdef mev_amm_v4 p
+
+    def __init__(self, data):
+        cdef bytes raw = _raw(data)
+        check(mev_amm_v4_decode(<const uint8_t *>PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw), &self.p),
+              "Raydium AMM v4 AmmInfo")
+
+    @property
+    def fields(self):
+        p = self.p
+        return dict(status=p.status, nonce=p.nonce, order_num=p.order_num, depth=p.depth,
+                    coin_decimals=p.coin_decimals, pc_decimals=p.pc_decimals, state=p.state, reset_flag=p.reset_flag,
+                    min_size=p.min_size, vol_max_cut_ratio=p.vol_max_cut_ratio, amount_wave=p.amount_wave,
+                    coin_lot_size=p.coin_lot_size, pc_lot_size=p.pc_lot_size,
+                    min_price_multiplier=p.min_price_multiplier, max_price_multiplier=p.max_price_multiplier,
+                    sys_decimal_value=p.sys_decimal_value, min_separate_numerator=p.min_separate_numerator,
+                    min_separate_denominator=p.min_separate_denominator, trade_fee_numerator=p.trade_fee_numerator,
+                    trade_fee_denominator=p.trade_fee_denominator, pnl_numerator=p.pnl_numerator,
+                    pnl_denominator=p.pnl_denominator, swap_fee_numerator=p.swap_fee_numerator,
+                    swap_fee_denominator=p.swap_fee_denominator, need_take_pnl_coin=p.need_take_pnl_coin,
+                    need_take_pnl_pc=p.need_take_pnl_pc, total_pnl_pc=p.total_pnl_pc, total_pnl_coin=p.total_pnl_coin,
+                    pool_open_time=p.pool_open_time, orderbook_to_init_time=p.orderbook_to_init_time,
+                    coin_vault=p.coin_vault[:32], pc_vault=p.pc_vault[:32], coin_vault_mint=p.coin_mint[:32],
+                    pc_vault_mint=p.pc_mint[:32], lp_mint=p.lp_mint[:32], open_orders=p.open_orders[:32],
+                    market=p.market[:32], market_program=p.market_program[:32], target_orders=p.target_orders[:32],
+                    amm_owner=p.amm_owner[:32], lp_amount=p.lp_amount, client_order_id=p.client_order_id,
+                    recent_epoch=p.recent_epoch)
+
+    @property
+    def can_swap(self):
+        return bool(mev_amm_v4_can_swap(&self.p))
+
+    def reserves(self, uint64_t coin_vault, uint64_t pc_vault):
+        cdef uint64_t coin, pc
+        check(mev_amm_v4_reserves(&self.p, coin_vault, pc_vault, &coin, &pc),
+              "Raydium AMM v4 reserves (need_take_pnl exceeds a vault)")
+        return coin, pc
+
+    def quote(self, uint64_t reserve_in, uint64_t reserve_out, uint64_t amount, bint exact_in):
+        """(amount_in, amount_out, fee) on reserves (in, out)."""
+        cdef mev_amm_v4_quote q
+        cdef int rc
+        with nogil:
+            if exact_in:
+                rc = mev_amm_v4_quote_exact_in(&self.p, reserve_in, reserve_out, amount, &q)
+            else:
+                rc = mev_amm_v4_quote_exact_out(&self.p, reserve_in, reserve_out, amount, &q)
+        check(rc, "Raydium AMM v4 quote")
+        return q.amount_in, q.amount_out, q.fee

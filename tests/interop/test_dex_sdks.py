@@ -4,7 +4,8 @@ field by field, our fees equal its fees, and what the SDK refuses we refuse.
 
 So far: SPL Token and Token-2022 accounts and mints, and Token-2022 transfer fees, against
 @solana/spl-token (spl_token_check.mjs); Raydium CPMM quotes and instructions against
-@raydium-io/raydium-sdk-v2 (cpmm_check.mjs, cpmm_ix_check.mjs); Pump.fun AMM accounts, quotes and
+@raydium-io/raydium-sdk-v2 (cpmm_check.mjs, cpmm_ix_check.mjs); Raydium AMM v4 accounts, quotes
+and instructions against the same SDK (amm_v4_check.mjs); Pump.fun AMM accounts, quotes and
 instructions against @pump-fun/pump-swap-sdk (pump_check.mjs)."""
 import base64
 import json
@@ -424,3 +425,118 @@ def test_pump_amm_swap_instructions_equal_the_sdk():
     sdk = run_node("pump_check.mjs", cases)
     for case, mine, theirs in zip(cases, ours, sdk):
         assert mine == theirs, (case, mine, theirs)
+
+
+# --- Raydium AMM v4 --------------------------------------------------------------------------------
+def amm_v4_bytes(rng, fee=(25, 10000), nonce=None) -> bytes:
+    """An AmmInfo account (752 bytes, raydium-amm state.rs field order) with random contents."""
+    head = [rng.choice([1, 6, 7]), nonce if nonce is not None else rng.randrange(256)] + \
+        [random_amount(rng) for _ in range(14)]
+    fees = [rng.randrange(1 << 64) for _ in range(6)] + list(fee)
+    state = [random_amount(rng) for _ in range(8)]
+    stats = b"".join(rng.randrange(1 << 128).to_bytes(16, "little") for _ in range(2)) + struct.pack("<Q", random_amount(rng))
+    data = struct.pack("<16Q", *head) + struct.pack("<8Q", *fees) + struct.pack("<8Q", *state) + stats + stats \
+        + rng.randbytes(32 * 9 + 64 + 32) + struct.pack("<4Q", *(random_amount(rng) for _ in range(4)))
+    assert len(data) == 752
+    return data
+
+
+def test_raydium_amm_v4_decodes_as_the_sdk():
+    """AmmInfo decoded by mevlib equals raydium-sdk-v2's liquidityStateV4Layout field for field (the
+    SDK names some fields differently: base/quote for coin/pc, and reads padding as keys)."""
+    from mevlib.dex import raydium_amm_v4
+
+    names = {"coin_decimals": "baseDecimal", "pc_decimals": "quoteDecimal", "order_num": "maxOrder",
+             "amount_wave": "amountWaveRatio", "coin_lot_size": "baseLotSize", "pc_lot_size": "quoteLotSize",
+             "sys_decimal_value": "systemDecimalValue", "need_take_pnl_coin": "baseNeedTakePnl",
+             "need_take_pnl_pc": "quoteNeedTakePnl", "total_pnl_pc": "quoteTotalPnl", "total_pnl_coin": "baseTotalPnl",
+             "coin_vault": "baseVault", "pc_vault": "quoteVault", "coin_vault_mint": "baseMint",
+             "pc_vault_mint": "quoteMint", "market": "marketId", "market_program": "marketProgramId", "amm_owner": "owner", "lp_amount": "lpReserve"}
+    rng = random.Random(95)
+    cases = [amm_v4_bytes(rng) for _ in range(1000)]
+    sdk = run_node("amm_v4_check.mjs", [{"kind": "decode", "data": base64.b64encode(d).decode()} for d in cases])
+    for data, theirs in zip(cases, sdk):
+        fields = raydium_amm_v4.Pool(data).fields
+        ours = {names.get(k, camel(k)): plain(v) for k, v in fields.items() if k not in ("client_order_id", "recent_epoch")}
+        assert [fields["client_order_id"], fields["recent_epoch"]] == [int(x) for x in theirs["padding"][:2]]
+        assert ours == {k: theirs[k] for k in ours}, (ours, theirs)
+
+
+def program_amm_v4_exact_out(reserve_in: int, reserve_out: int, amount_out: int, num=25, den=10000) -> int:
+    """raydium-amm's swap_base_out_v2, written out from processor.rs and math.rs: both divisions round up."""
+    before = -(-reserve_in * amount_out // (reserve_out - amount_out))
+    return -(-before * den // (den - num))
+
+
+def test_raydium_amm_v4_quotes_equal_the_sdk_and_the_program():
+    """Exact-in quotes equal raydium-sdk-v2's computeAmountOut (a 25/10,000 fee, as the SDK assumes);
+    exact-out quotes equal the program's swap_base_out_v2, where the SDK's computeAmountIn rounds
+    down twice and the program rounds up: those are counted, not compared."""
+    from mevlib.dex import raydium_amm_v4
+
+    rng = random.Random(96)
+    pool = raydium_amm_v4.Pool(amm_v4_bytes(rng))
+    cases, ours = [], []
+    for i in range(4000):
+        coin, pc = rng.choice([rng.randrange(1, 1 << 64), rng.randrange(10**9, 10**15)]), rng.randrange(1, 1 << 64)
+        coin_to_pc = rng.random() < 0.5
+        out_reserve = pc if coin_to_pc else coin
+        exact_in = i % 2 == 0
+        amount = rng.choice([rng.randrange(1, 4), rng.randrange(1, 1 << 64)]) if exact_in else \
+            rng.randrange(1, max(2, out_reserve // rng.choice([2, 100, 10**6])))
+        try:
+            got = mevlib._dex.AmmV4Pool.quote(pool, *((coin, pc) if coin_to_pc else (pc, coin)), amount, exact_in)
+        except (mevlib.InvalidArgumentError, mevlib.MathOverflowError) as e:
+            got = type(e).__name__
+        ours.append(got)
+        cases.append({"kind": "in" if exact_in else "out", "coin": str(coin), "pc": str(pc), "coinToPc": coin_to_pc,
+                      "amount": str(amount)})
+    sdk = run_node("amm_v4_check.mjs", cases)
+    equal = refused = sdk_rounds_down = 0
+    for case, got, theirs in zip(cases, ours, sdk):
+        coin, pc, amount = int(case["coin"]), int(case["pc"]), int(case["amount"])
+        r_in, r_out = (coin, pc) if case["coinToPc"] else (pc, coin)
+        if case["kind"] == "in":
+            if isinstance(got, str):  # the program fails a swap that gives nothing
+                assert got == "InvalidArgumentError" and theirs["amountOut"] == "0", (case, got, theirs)
+                refused += 1
+                continue
+            assert {"amountOut": str(got[1]), "fee": str(got[2])} == theirs, (case, got, theirs)
+            equal += 1
+        else:
+            expected = program_amm_v4_exact_out(r_in, r_out, amount)
+            if isinstance(got, str):
+                assert got == "MathOverflowError" and expected > U64, (case, got)
+                refused += 1
+                continue
+            assert got[0] == expected and got[1] == amount, (case, got, expected)
+            assert 0 <= expected - int(theirs["amountIn"]) <= 2, (case, got, theirs)  # two roundings apart at most
+            sdk_rounds_down += theirs["amountIn"] != str(expected)
+    assert equal > 1200 and refused > 300
+    print(f"\nRaydium AMM v4: {equal} exact-in quotes equal the SDK's; exact-out follows the program, "
+          f"{sdk_rounds_down} of {len(cases) // 2} differ from the SDK's (it rounds down); {refused} refused")
+
+
+def test_raydium_amm_v4_swap_instructions_equal_the_sdk():
+    """swap_base_in_v2 / swap_base_out_v2 built by mevlib equal raydium-sdk-v2's builders."""
+    from solders.pubkey import Pubkey as P
+
+    from mevlib.dex import raydium_amm_v4
+
+    rng = random.Random(97)
+    cases, ours = [], []
+    for i in range(300):
+        pool = raydium_amm_v4.Pool(amm_v4_bytes(rng, nonce=254))  # the mainnet program's authority bump
+        f = pool.fields
+        pool_key, user_in, user_out, owner = (P.from_bytes(rng.randbytes(32)) for _ in range(4))
+        amount, threshold, exact_in = rng.randrange(1 << 64), rng.randrange(1 << 64), i % 2 == 0
+        ix = raydium_amm_v4.swap_instruction(pool_key, pool, owner, user_in, user_out, amount, threshold,
+                                             exact_in=exact_in)
+        ours.append({"program": str(ix.program_id), "data": bytes(ix.data).hex(),
+                     "keys": [[str(a.pubkey), a.is_signer, a.is_writable] for a in ix.accounts]})
+        keys = [raydium_amm_v4.PROGRAM_ID, pool_key, raydium_amm_v4.authority(pool), P.from_bytes(f["coin_vault"]),
+                P.from_bytes(f["pc_vault"]), user_in, user_out, owner]
+        first, second = (amount, threshold) if exact_in else (threshold, amount)
+        cases.append({"kind": "ix", "keys": [str(k) for k in keys], "exactIn": exact_in, "first": str(first),
+                      "second": str(second)})
+    assert run_node("amm_v4_check.mjs", cases) == ours
