@@ -475,3 +475,128 @@ cdef class AmmV4Pool:
                 rc = mev_amm_v4_quote_exact_out(&self.p, reserve_in, reserve_out, amount, &q)
         check(rc, "Raydium AMM v4 quote")
         return q.amount_in, q.amount_out, q.fee
+
+
+cdef extern from *:
+    """
+    #include "dex/graph.h"
+    static inline void mev_edge_set_virtual(mev_edge *e, int64_t hi, uint64_t lo)
+    {
+        e->u.pump.virtual_quote = (__int128)((unsigned __int128)(uint64_t)hi << 64 | lo);
+    }
+    """
+    enum:
+        MEV_EDGE_AMM_V4
+        MEV_EDGE_CPMM
+        MEV_EDGE_PUMP
+        MEV_CYCLE_MAX_HOPS
+    ctypedef struct mev_graph:
+        pass
+    ctypedef struct mev_cycle:
+        uint32_t hops, start_mint
+        uint32_t pool[3]
+        uint8_t a_to_b[3]
+        uint64_t amount_in
+        uint64_t out[3]
+        uint64_t profit
+        uint32_t cycles
+    ctypedef struct mev_edge:
+        uint32_t mint_a, mint_b, kind
+        uint64_t reserve_a, reserve_b
+    void mev_edge_set_virtual(mev_edge *e, int64_t hi, uint64_t lo)
+    mev_graph *mev_graph_create(uint32_t max_pools, uint32_t max_mints)
+    void mev_graph_destroy(mev_graph *g)
+    int mev_graph_mint(mev_graph *g, const uint8_t *key, int profit_mint, uint32_t *index)
+    int mev_graph_add_pool(mev_graph *g, const mev_edge *e, uint32_t *id)
+    int mev_graph_set_pool(mev_graph *g, uint32_t id, const mev_edge *e)
+    int mev_edge_swap(const mev_edge *e, int a_to_b, uint64_t amount_in, uint64_t *amount_out) nogil
+    int mev_graph_best_cycle(mev_graph *g, uint32_t id, uint64_t max_in, mev_cycle *out) nogil
+
+cdef extern from *:
+    """
+    static inline void mev_edge_params(mev_edge *e, uint64_t p0, uint64_t p1, uint64_t p2, uint64_t p3)
+    {
+        /* the kind's parameters, in mevlib.dex.arb's order */
+        if (e->kind == MEV_EDGE_AMM_V4) {
+            e->u.amm_v4.fee_numerator = p0, e->u.amm_v4.fee_denominator = p1;
+        } else if (e->kind == MEV_EDGE_CPMM) {
+            e->u.cpmm.trade_rate = p0, e->u.cpmm.creator_rate = p1;
+            e->u.cpmm.creator_on_input_ab = (uint8_t)(p2 & 1), e->u.cpmm.creator_on_input_ba = (uint8_t)(p2 >> 1 & 1);
+        } else if (e->kind == MEV_EDGE_PUMP) {
+            e->u.pump.fees.lp = p0, e->u.pump.fees.protocol = p1, e->u.pump.fees.creator = p2;
+            e->u.pump.base_is_a = (uint8_t)(p3 & 1);
+        }
+    }
+    """
+    void mev_edge_params(mev_edge *e, uint64_t p0, uint64_t p1, uint64_t p2, uint64_t p3)
+
+EDGE_AMM_V4, EDGE_CPMM, EDGE_PUMP = MEV_EDGE_AMM_V4, MEV_EDGE_CPMM, MEV_EDGE_PUMP
+
+
+cdef int _edge(mev_edge *e, uint32_t kind, uint32_t mint_a, uint32_t mint_b, uint64_t reserve_a, uint64_t reserve_b,
+               tuple params) except -1:
+    """AMM v4 (fee numerator, denominator); CPMM (trade rate, creator rate, creator fee on the
+    input: bit 0 a→b, bit 1 b→a); Pump (lp, protocol, creator bps, base is mint a, virtual quote)."""
+    memset(e, 0, sizeof(mev_edge))
+    e.kind, e.mint_a, e.mint_b, e.reserve_a, e.reserve_b = kind, mint_a, mint_b, reserve_a, reserve_b
+    p = list(params) + [0] * (5 - len(params))
+    if not -(1 << 127) <= p[4] < (1 << 127):
+        raise ValueError("virtual quote reserves are an i128")
+    mev_edge_set_virtual(e, p[4] >> 64, p[4] & ((1 << 64) - 1))
+    mev_edge_params(e, p[0], p[1], p[2], p[3])
+    return 0
+
+
+cdef class Graph:
+    """The arbitrage finder's graph (csrc/dex/graph.h); mevlib.dex.arb.Finder is the API."""
+    cdef mev_graph *g
+
+    def __cinit__(self, uint32_t max_pools, uint32_t max_mints):
+        self.g = mev_graph_create(max_pools, max_mints)
+        if self.g == NULL:
+            raise MemoryError(f"a graph of {max_pools} pools and {max_mints} mints")
+
+    def __dealloc__(self):
+        mev_graph_destroy(self.g)
+
+    def mint(self, key, bint profit=False):
+        cdef bytes raw = bytes(key)
+        cdef uint32_t index
+        if len(raw) != 32:
+            raise ValueError("a mint is 32 bytes")
+        check(mev_graph_mint(self.g, <const uint8_t *>PyBytes_AS_STRING(raw), profit, &index), "graph mint (full)")
+        return index
+
+    def add(self, uint32_t kind, uint32_t mint_a, uint32_t mint_b, uint64_t reserve_a, uint64_t reserve_b, tuple params):
+        cdef mev_edge e
+        cdef uint32_t id
+        _edge(&e, kind, mint_a, mint_b, reserve_a, reserve_b, params)
+        check(mev_graph_add_pool(self.g, &e, &id), "graph pool")
+        return id
+
+    def set(self, uint32_t id, uint32_t kind, uint32_t mint_a, uint32_t mint_b, uint64_t reserve_a, uint64_t reserve_b,
+            tuple params):
+        cdef mev_edge e
+        _edge(&e, kind, mint_a, mint_b, reserve_a, reserve_b, params)
+        check(mev_graph_set_pool(self.g, id, &e), "graph pool update")
+
+    def best_cycle(self, uint32_t id, uint64_t max_in):
+        """(cycles considered, None) or (cycles, start_mint, amount_in, profit, [(pool, a_to_b, out), ...])."""
+        cdef mev_cycle c
+        cdef int rc
+        with nogil:
+            rc = mev_graph_best_cycle(self.g, id, max_in, &c)
+        check(rc, "best cycle")
+        if c.hops == 0:
+            return c.cycles, None
+        return c.cycles, (c.start_mint, c.amount_in, c.profit,
+                          [(c.pool[h], bool(c.a_to_b[h]), c.out[h]) for h in range(c.hops)])
+
+
+def edge_swap(uint32_t kind, uint64_t reserve_a, uint64_t reserve_b, tuple params, bint a_to_b, uint64_t amount):
+    """One hop's exact output on an edge of these parameters (for checks)."""
+    cdef mev_edge e
+    cdef uint64_t out
+    _edge(&e, kind, 0, 1, reserve_a, reserve_b, params)
+    check(mev_edge_swap(&e, a_to_b, amount, &out), "edge swap")
+    return out

@@ -51,18 +51,13 @@ int mev_amm_v4_reserves(const mev_amm_v4 *p, uint64_t coin_vault, uint64_t pc_va
 
 static u128 ceil_div(u128 a, u128 b) { return a / b + (a % b != 0); }
 
-static int fee_fraction_ok(const mev_amm_v4 *p)
+int mev_amm_v4_swap_in(uint64_t fee_numerator, uint64_t fee_denominator, uint64_t reserve_in, uint64_t reserve_out,
+                       uint64_t amount_in, mev_amm_v4_quote *q)
 {
     /* the program's validate_fraction keeps numerator < denominator */
-    return p->swap_fee_denominator != 0 && p->swap_fee_numerator < p->swap_fee_denominator;
-}
-
-int mev_amm_v4_quote_exact_in(const mev_amm_v4 *p, uint64_t reserve_in, uint64_t reserve_out, uint64_t amount_in,
-                              mev_amm_v4_quote *q)
-{
-    if (p == NULL || q == NULL || !fee_fraction_ok(p) || amount_in == 0)
+    if (q == NULL || fee_denominator == 0 || fee_numerator >= fee_denominator || amount_in == 0)
         return MEV_EINVAL;
-    u128 fee = ceil_div((u128)amount_in * p->swap_fee_numerator, p->swap_fee_denominator);
+    u128 fee = ceil_div((u128)amount_in * fee_numerator, fee_denominator);
     u128 after = amount_in - fee;
     if ((u128)reserve_in + after == 0)
         return MEV_EINVAL; /* the program's division by zero */
@@ -75,10 +70,19 @@ int mev_amm_v4_quote_exact_in(const mev_amm_v4 *p, uint64_t reserve_in, uint64_t
     return MEV_OK;
 }
 
+int mev_amm_v4_quote_exact_in(const mev_amm_v4 *p, uint64_t reserve_in, uint64_t reserve_out, uint64_t amount_in,
+                              mev_amm_v4_quote *q)
+{
+    if (p == NULL)
+        return MEV_EINVAL;
+    return mev_amm_v4_swap_in(p->swap_fee_numerator, p->swap_fee_denominator, reserve_in, reserve_out, amount_in, q);
+}
+
 int mev_amm_v4_quote_exact_out(const mev_amm_v4 *p, uint64_t reserve_in, uint64_t reserve_out, uint64_t amount_out,
                                mev_amm_v4_quote *q)
 {
-    if (p == NULL || q == NULL || !fee_fraction_ok(p) || amount_out == 0 || amount_out >= reserve_out)
+    if (p == NULL || q == NULL || p->swap_fee_denominator == 0 || p->swap_fee_numerator >= p->swap_fee_denominator ||
+        amount_out == 0 || amount_out >= reserve_out)
         return MEV_EINVAL;
     u128 before = ceil_div((u128)reserve_in * amount_out, reserve_out - amount_out);
     if (before > UINT64_MAX)

@@ -49,6 +49,8 @@ int mev_amm_v4_reserves(const mev_amm_v4 *p, uint64_t coin_vault, uint64_t pc_va
 /* swap_base_in_v2 / swap_base_out_v2 on reserves (in, out): MEV_EINVAL where the program fails the
  * swap (zero amounts or output, an output not below its reserve, a fee fraction it refuses),
  * MEV_EOVERFLOW past u64. */
+int mev_amm_v4_swap_in(uint64_t fee_numerator, uint64_t fee_denominator, uint64_t reserve_in, uint64_t reserve_out,
+                       uint64_t amount_in, mev_amm_v4_quote *q);
 int mev_amm_v4_quote_exact_in(const mev_amm_v4 *p, uint64_t reserve_in, uint64_t reserve_out, uint64_t amount_in,
                               mev_amm_v4_quote *q);
 int mev_amm_v4_quote_exact_out(const mev_amm_v4 *p, uint64_t reserve_in, uint64_t reserve_out, uint64_t amount_out,

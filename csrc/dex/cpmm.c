@@ -97,6 +97,42 @@ static int finish(mev_cpmm_quote *q, u128 in, u128 out, u128 trade, u128 creator
     return MEV_OK;
 }
 
+/* swap_base_input's arithmetic once the rates are known (rates checked by the caller) */
+static void exact_in(u128 trade_rate, u128 creator_rate, int on_input, uint64_t reserve_in, uint64_t reserve_out,
+                     u128 in, u128 *out, u128 *trade, u128 *creator)
+{
+    u128 less;
+    *creator = 0;
+    if (on_input) {
+        u128 total = ceil_div(in, trade_rate + creator_rate, D);
+        *creator = trade_rate + creator_rate ? floor_div(total, creator_rate, trade_rate + creator_rate) : 0;
+        *trade = total - *creator;
+        less = in - total;
+    } else {
+        *trade = ceil_div(in, trade_rate, D);
+        less = in - *trade;
+    }
+    u128 swapped = less * reserve_out / ((u128)reserve_in + less);
+    *out = swapped;
+    if (!on_input) {
+        *creator = ceil_div(swapped, creator_rate, D);
+        *out = swapped - *creator;
+    }
+}
+
+int mev_cpmm_swap_in(uint64_t trade_rate, uint64_t creator_rate, int creator_on_input, uint64_t reserve_in,
+                     uint64_t reserve_out, uint64_t amount_in, uint64_t *amount_out)
+{
+    u128 out, trade, creator;
+    if (trade_rate >= D || creator_rate >= D || (u128)trade_rate + creator_rate >= D)
+        return MEV_EINVAL;
+    if (reserve_in == 0 || reserve_out == 0)
+        return MEV_EINVAL;
+    exact_in(trade_rate, creator_rate, creator_on_input, reserve_in, reserve_out, amount_in, &out, &trade, &creator);
+    *amount_out = (uint64_t)out; /* below reserve_out */
+    return MEV_OK;
+}
+
 int mev_cpmm_quote_exact_in(const mev_cpmm_pool *p, const mev_cpmm_config *c, int zero_for_one, uint64_t reserve_in,
                             uint64_t reserve_out, uint64_t amount_in, mev_cpmm_quote *q)
 {
@@ -106,23 +142,10 @@ int mev_cpmm_quote_exact_in(const mev_cpmm_pool *p, const mev_cpmm_config *c, in
         return rc;
     if (reserve_in == 0 || reserve_out == 0)
         return MEV_EINVAL;
-    u128 in = amount_in, trade, creator = 0, less;
-    if (q->creator_fee_on_input) {
-        u128 total = ceil_div(in, (u128)c->trade_fee_rate + cr, D);
-        creator = c->trade_fee_rate + cr ? floor_div(total, cr, (u128)c->trade_fee_rate + cr) : 0;
-        trade = total - creator;
-        less = in - total;
-    } else {
-        trade = ceil_div(in, c->trade_fee_rate, D);
-        less = in - trade;
-    }
-    u128 swapped = less * reserve_out / ((u128)reserve_in + less);
-    u128 out = swapped;
-    if (!q->creator_fee_on_input) {
-        creator = ceil_div(swapped, cr, D);
-        out = swapped - creator;
-    }
-    return finish(q, in, out, trade, creator, c);
+    u128 out, trade, creator;
+    exact_in(c->trade_fee_rate, cr, q->creator_fee_on_input, reserve_in, reserve_out, amount_in, &out, &trade,
+             &creator);
+    return finish(q, amount_in, out, trade, creator, c);
 }
 
 int mev_cpmm_quote_exact_out(const mev_cpmm_pool *p, const mev_cpmm_config *c, int zero_for_one, uint64_t reserve_in,

@@ -60,6 +60,11 @@ int mev_cpmm_reserves(const mev_cpmm_pool *p, uint64_t vault_0, uint64_t vault_1
  * past the denominator, MEV_EOVERFLOW when a result does not fit a u64. */
 int mev_cpmm_quote_exact_in(const mev_cpmm_pool *p, const mev_cpmm_config *c, int zero_for_one, uint64_t reserve_in,
                             uint64_t reserve_out, uint64_t amount_in, mev_cpmm_quote *q);
+/* swap_base_input from the rates alone (the arbitrage graph's edges): `creator_rate` is zero
+ * unless the pool enables the creator fee; MEV_EINVAL for rates past the denominator or an empty
+ * reserve. */
+int mev_cpmm_swap_in(uint64_t trade_rate, uint64_t creator_rate, int creator_on_input, uint64_t reserve_in,
+                     uint64_t reserve_out, uint64_t amount_in, uint64_t *amount_out);
 /* swap_base_output: `amount_out` leaves the output vault; MEV_EINVAL when it is zero or not below
  * the output reserve. */
 int mev_cpmm_quote_exact_out(const mev_cpmm_pool *p, const mev_cpmm_config *c, int zero_for_one, uint64_t reserve_in,

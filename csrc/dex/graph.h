@@ -1,0 +1,71 @@
+/* The arbitrage finder: a graph of pools keyed by token mint, updated in place from pool deltas.
+ * After an update it searches the two- and three-hop cycles through the updated pool that start
+ * and end at a profit mint (the token profits are counted in: WSOL, USDC), and returns the best
+ * with its input and the exact outputs of each hop.
+ *
+ * Every edge's swap is, to within rounding, out = a·x / (b + c·x) (constant product with its fee
+ * on the input or the output), and such maps compose: a cycle is A·x / (B + C·x), whose profit
+ * peaks at x* = (√(A·B) − B) / C when A > B (the cycle's marginal rate at zero passes 1). The
+ * model ranks every cycle in closed form; the best few are then refined on the programs' exact
+ * integer quotes (csrc/dex/amm_v4.c, cpmm.c, pump_amm.c) by a step-halving search around x*.
+ *
+ * Memory is allocated once, at creation; updates and searches allocate nothing. A mutex makes
+ * concurrent updates and searches safe. */
+#ifndef MEV_DEX_GRAPH_H
+#define MEV_DEX_GRAPH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pump_amm.h"
+
+enum { MEV_EDGE_AMM_V4 = 1, MEV_EDGE_CPMM = 2, MEV_EDGE_PUMP = 3 };
+
+typedef struct {
+    uint32_t mint_a, mint_b; /* indices from mev_graph_mint */
+    uint32_t kind;
+    uint64_t reserve_a, reserve_b; /* what the program prices with (vaults less what they hold back) */
+    union {
+        struct {
+            uint64_t fee_numerator, fee_denominator;
+        } amm_v4;
+        struct {
+            uint64_t trade_rate, creator_rate; /* per 1,000,000; creator_rate zero when not enabled */
+            uint8_t creator_on_input_ab, creator_on_input_ba;
+        } cpmm;
+        struct {
+            mev_pump_fees fees;      /* at these reserves */
+            __int128 virtual_quote;  /* added to the quote reserve */
+            uint8_t base_is_a;
+        } pump;
+    } u;
+} mev_edge;
+
+#define MEV_CYCLE_MAX_HOPS 3
+
+typedef struct {
+    uint32_t hops;       /* 0: no profitable cycle */
+    uint32_t start_mint; /* the profit mint it starts and ends at */
+    uint32_t pool[MEV_CYCLE_MAX_HOPS];
+    uint8_t a_to_b[MEV_CYCLE_MAX_HOPS];
+    uint64_t amount_in;
+    uint64_t out[MEV_CYCLE_MAX_HOPS]; /* each hop's exact output: the swaps' minimum outs */
+    uint64_t profit;                  /* out[hops − 1] − amount_in, after every pool's fees */
+    uint32_t cycles;                  /* cycles through the pool that were considered */
+} mev_cycle;
+
+typedef struct mev_graph mev_graph;
+
+mev_graph *mev_graph_create(uint32_t max_pools, uint32_t max_mints);
+void mev_graph_destroy(mev_graph *g);
+/* The index of `key`, added when new (MEV_ERANGE when full); `profit_mint` marks it (sticky). */
+int mev_graph_mint(mev_graph *g, const uint8_t key[32], int profit_mint, uint32_t *index);
+int mev_graph_add_pool(mev_graph *g, const mev_edge *e, uint32_t *id);
+/* A delta: the pool's new state (its mints must not change). */
+int mev_graph_set_pool(mev_graph *g, uint32_t id, const mev_edge *e);
+/* One hop's exact output: MEV_EINVAL or MEV_EOVERFLOW where the program would fail the swap. */
+int mev_edge_swap(const mev_edge *e, int a_to_b, uint64_t amount_in, uint64_t *amount_out);
+/* The best cycle through pool `id` with an input of at most `max_in`. */
+int mev_graph_best_cycle(mev_graph *g, uint32_t id, uint64_t max_in, mev_cycle *out);
+
+#endif

@@ -1,0 +1,154 @@
+"""The arbitrage finder (mevlib.dex.arb, csrc/dex/graph.c): planted two- and three-hop cycles in a
+graph of fairly priced pools are each found from a delta on any of their pools, with the input a
+brute-force search over every input finds best (to within one unit of profit), and every hop's
+output equal to the program's own quote (mevlib.dex's modules). csrc/tests/test_graph.c checks the
+best cycle against brute force over every cycle on random graphs."""
+import random
+import struct
+
+import pytest
+from solders.pubkey import Pubkey
+
+import mevlib
+from mevlib import _dex
+from mevlib.dex import arb, pump_amm, raydium_amm_v4, raydium_cpmm
+
+WSOL = pump_amm.WSOL_MINT
+
+
+def key(rng) -> Pubkey:
+    return Pubkey.from_bytes(rng.randbytes(32))
+
+
+def amm_v4_pool(coin: Pubkey, pc: Pubkey, pnl=(0, 0)):
+    data = bytearray(752)
+    data[0:16] = struct.pack("<2Q", 6, 254)
+    data[176:192] = struct.pack("<2Q", 25, 10_000)
+    data[192:208] = struct.pack("<2Q", *pnl)
+    data[400:464] = bytes(coin) + bytes(pc)
+    return raydium_amm_v4.Pool(bytes(data))
+
+
+def cpmm_pool(mint_0: Pubkey, mint_1: Pubkey, fees=(3, 4, 5, 6, 7, 8)):
+    data = bytearray(bytes([247, 237, 227, 245, 215, 195, 222, 70]) + bytes(629))
+    data[168:232] = bytes(mint_0) + bytes(mint_1)
+    data[341:373] = struct.pack("<4Q", *fees[:4])
+    data[389], data[390] = 1, 1  # the creator fee on token 0 only, enabled
+    data[397:413] = struct.pack("<2Q", *fees[4:])
+    config = raydium_cpmm.Config(trade_fee_rate=2500, protocol_fee_rate=120_000, fund_fee_rate=40_000,
+                                 creator_fee_rate=500)
+    return raydium_cpmm.Pool(bytes(data)), config
+
+
+def pump_market(base: Pubkey, quote: Pubkey):
+    pool = bytearray(bytes([241, 154, 109, 4, 17, 177, 109, 188]) + bytes(262))
+    pool[43:107] = bytes(base) + bytes(quote)
+    pool[211:243] = b"\x07" * 32  # a coin creator
+    config = bytearray(bytes([149, 8, 156, 202, 160, 252, 176, 217]) + bytes(941))
+    config[40:56] = struct.pack("<2Q", 20, 5)
+    config[313:321] = struct.pack("<Q", 5)
+    return pump_amm.Market(pump_amm.Pool(bytes(pool)), pump_amm.GlobalConfig(bytes(config)))
+
+
+def add(finder, rng, kind, mint_a, mint_b, reserve_a, reserve_b):
+    """A pool of `kind` between two mints with these reserves (vaults hold a little more where
+    the program holds fees or pnl back); returns (address, how to quote it, vaults)."""
+    address = key(rng)
+    if kind == "amm_v4":
+        pool = amm_v4_pool(mint_a, mint_b, pnl=(11, 13))
+        vaults = (reserve_a + 11, reserve_b + 13)
+        finder.add_amm_v4(address, pool, coin_vault=vaults[0], pc_vault=vaults[1])
+        quote = lambda a_to_b, v, x: raydium_amm_v4.quote_exact_in(pool, a_to_b, *v, x).amount_out
+    elif kind == "cpmm":
+        pool, config = cpmm_pool(mint_a, mint_b)
+        vaults = (reserve_a + 3 + 5 + 7, reserve_b + 4 + 6 + 8)
+        finder.add_cpmm(address, pool, config, vault_0=vaults[0], vault_1=vaults[1])
+        quote = lambda a_to_b, v, x: raydium_cpmm.quote_exact_in(pool, config, a_to_b, *v, x).amount_out
+    else:
+        market = pump_market(mint_a, mint_b)
+        vaults = (reserve_a, reserve_b)
+        finder.add_pump(address, market, base_vault=vaults[0], quote_vault=vaults[1])
+        quote = lambda a_to_b, v, x: (market.sell_exact_base_in(*v, x).quote if a_to_b
+                                      else market.buy_exact_quote_in(*v, x).base)
+    return address, quote, vaults
+
+
+def fair(price, a, b, depth):
+    """Reserves of a pool between mints a and b at the market's prices."""
+    return depth, max(1, round(depth * price[a] / price[b]))
+
+
+def test_finds_every_planted_cycle_with_the_brute_force_input():
+    rng = random.Random(8)
+    finder = arb.Finder([WSOL])
+    mints = [WSOL] + [key(rng) for _ in range(40)]
+    price = {m: rng.uniform(0.5, 2.0) for m in mints}
+    price[WSOL] = 1.0
+    kinds = ["amm_v4", "cpmm", "pump"]
+    for _ in range(400):  # the rest of the market, fairly priced: no cycle pays its fees
+        a, b = rng.sample(mints, 2)
+        add(finder, rng, rng.choice(kinds), a, b, *fair(price, a, b, rng.randrange(50_000, 500_000)))
+    planted = []
+    for i in range(12):  # mints found only in their cycle
+        hops = 2 + i % 2
+        path = [WSOL] + [key(rng) for _ in range(hops - 1)]
+        for m in path[1:]:
+            price[m] = rng.uniform(0.5, 2.0)
+        pools = []
+        for h in range(hops):
+            a, b = (path[0], path[1]) if hops == 2 else (path[h], path[(h + 1) % hops])
+            pools.append((a, b) + add(finder, rng, kinds[(i + h) % 3], a, b,
+                                      *fair(price, a, b, rng.randrange(100_000, 1_000_000))))
+        planted.append(pools)
+    assert all(finder.best_cycle(p[0][2], max_in=10**7) is None for p in planted)  # nothing pays yet
+
+    for pools in planted:
+        a, b, address, quote, vaults = rng.choice(pools)
+        moved = (vaults[0], vaults[1] * 106 // 100)  # a delta: 6% more of b in one pool
+        cycle = finder.update(address, *moved, max_in=10**7)
+        assert cycle is not None and {h.pool for h in cycle.hops} == {p[2] for p in pools}
+        assert cycle.start_mint == WSOL and cycle.hops[-1].mint_out == WSOL
+        # every hop's output is the program's own quote at those vaults
+        state = {p[2]: (p[0], p[3], moved if p[2] == address else p[4]) for p in pools}
+        amount = cycle.amount_in
+        for hop in cycle.hops:
+            mint_a, quote_of, v = state[hop.pool]
+            amount = quote_of(hop.mint_in == mint_a, v, amount)
+            assert amount == hop.amount_out
+        assert cycle.profit == amount - cycle.amount_in > 0
+
+        def profit(x):
+            amount = x
+            for hop in cycle.hops:
+                mint_a, _, v = state[hop.pool]
+                amount = quote_or_zero(state[hop.pool][1], hop.mint_in == mint_a, v, amount)
+            return amount - x
+
+        best = max(range(1, 3 * cycle.amount_in), key=profit)
+        assert profit(best) - cycle.profit <= 1, (len(pools), best, cycle.amount_in, profit(best), cycle.profit)
+
+
+def quote_or_zero(quote, a_to_b, vaults, x):
+    try:
+        return quote(a_to_b, vaults, x) if x > 0 else 0
+    except (mevlib.InvalidArgumentError, mevlib.MathOverflowError):
+        return 0
+
+
+def test_bad_input_is_refused():
+    rng = random.Random(1)
+    finder = arb.Finder([WSOL], max_pools=2, max_mints=3)
+    with pytest.raises(mevlib.InvalidArgumentError):
+        arb.Finder([])
+    a, b = key(rng), key(rng)
+    add(finder, rng, "amm_v4", WSOL, a, 10**6, 10**6)
+    address, _, _ = add(finder, rng, "amm_v4", WSOL, a, 10**6, 10**6)
+    with pytest.raises(mevlib.MevError):
+        add(finder, rng, "amm_v4", WSOL, b, 10**6, 10**6)  # past max_pools
+    with pytest.raises(mevlib.InvalidArgumentError, match="not in the finder"):
+        finder.update(key(rng), 1, 1, max_in=10)
+    assert finder.update(address, 10**6, 10**6, max_in=10**6) is None  # the same price twice: nothing
+    cycle = finder.update(address, 10**6, 2 * 10**6, max_in=1000)
+    assert cycle.amount_in <= 1000 and cycle.profit > 0  # capped by max_in
+    with pytest.raises(ValueError):
+        _dex.edge_swap(_dex.EDGE_AMM_V4, 10, 10, (25, 10_000), True, 0)
