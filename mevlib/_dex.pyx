@@ -503,7 +503,7 @@ cdef extern from *:
     ctypedef struct mev_edge:
         uint32_t mint_a, mint_b, kind
         uint64_t reserve_a, reserve_b
-    void mev_edge_set_virtual(mev_edge *e, int64_t hi, uint64_t lo)
+    void mev_edge_set_virtual(mev_edge *e, int64_t hi, uint64_t lo) nogil
     mev_graph *mev_graph_create(uint32_t max_pools, uint32_t max_mints)
     void mev_graph_destroy(mev_graph *g)
     int mev_graph_mint(mev_graph *g, const uint8_t *key, int profit_mint, uint32_t *index)
@@ -528,7 +528,7 @@ cdef extern from *:
         }
     }
     """
-    void mev_edge_params(mev_edge *e, uint64_t p0, uint64_t p1, uint64_t p2, uint64_t p3)
+    void mev_edge_params(mev_edge *e, uint64_t p0, uint64_t p1, uint64_t p2, uint64_t p3) nogil
 
 EDGE_AMM_V4, EDGE_CPMM, EDGE_PUMP = MEV_EDGE_AMM_V4, MEV_EDGE_CPMM, MEV_EDGE_PUMP
 
@@ -600,3 +600,146 @@ def edge_swap(uint32_t kind, uint64_t reserve_a, uint64_t reserve_b, tuple param
     _edge(&e, kind, 0, 1, reserve_a, reserve_b, params)
     check(mev_edge_swap(&e, a_to_b, amount, &out), "edge swap")
     return out
+
+
+# --- batches: many pool accounts into a numpy structured array that mirrors the C struct --------------
+cdef enum:
+    K_AMM_V4 = 0
+    K_CPMM = 1
+    K_PUMP = 2
+POOL_AMM_V4, POOL_CPMM, POOL_PUMP = K_AMM_V4, K_CPMM, K_PUMP
+
+cdef union any_pool:
+    mev_amm_v4 amm_v4
+    mev_cpmm_pool cpmm
+    mev_pump_pool pump
+
+cdef size_t _sizes[3]
+_sizes[0], _sizes[1], _sizes[2] = sizeof(mev_amm_v4), sizeof(mev_cpmm_pool), sizeof(mev_pump_pool)
+
+
+cdef inline int _decode_pool(int kind, const uint8_t *d, size_t n, any_pool *out) noexcept nogil:
+    if kind == K_AMM_V4:
+        return mev_amm_v4_decode(d, n, &out.amm_v4)
+    if kind == K_CPMM:
+        return mev_cpmm_pool_decode(d, n, &out.cpmm)
+    return mev_pump_pool_decode(d, n, &out.pump)
+
+
+def pool_struct_fields(int kind):
+    """[(name, offset, numpy format)] of the C struct a batch row mirrors, and its size: the
+    offsets are the compiler's, so the numpy dtype cannot drift from the struct."""
+    cdef any_pool u
+    cdef char *base = <char *>&u
+    if kind == K_AMM_V4:
+        a = &u.amm_v4
+        u64 = ("status", "nonce", "order_num", "depth", "coin_decimals", "pc_decimals", "state", "reset_flag",
+               "min_size", "vol_max_cut_ratio", "amount_wave", "coin_lot_size", "pc_lot_size", "min_price_multiplier",
+               "max_price_multiplier", "sys_decimal_value", "min_separate_numerator", "min_separate_denominator",
+               "trade_fee_numerator", "trade_fee_denominator", "pnl_numerator", "pnl_denominator",
+               "swap_fee_numerator", "swap_fee_denominator", "need_take_pnl_coin", "need_take_pnl_pc", "total_pnl_pc",
+               "total_pnl_coin", "pool_open_time", "orderbook_to_init_time", "lp_amount", "client_order_id",
+               "recent_epoch")
+        first = <char *>&a.status - base
+        fields = [(name, first + 8 * i, "<u8") for i, name in enumerate(u64)]
+        assert <char *>&a.recent_epoch - base == first + 8 * 32  # packed as declared
+        keys = [("coin_vault", <char *>a.coin_vault - base), ("pc_vault", <char *>a.pc_vault - base),
+                ("coin_vault_mint", <char *>a.coin_mint - base), ("pc_vault_mint", <char *>a.pc_mint - base),
+                ("lp_mint", <char *>a.lp_mint - base), ("open_orders", <char *>a.open_orders - base), ("market", <char *>a.market - base),
+                ("market_program", <char *>a.market_program - base), ("target_orders", <char *>a.target_orders - base),
+                ("amm_owner", <char *>a.amm_owner - base)]
+    elif kind == K_CPMM:
+        c = &u.cpmm
+        fields = [(n, off, "u1") for n, off in (
+            ("auth_bump", <char *>&c.auth_bump - base), ("status", <char *>&c.status - base),
+            ("lp_mint_decimals", <char *>&c.lp_mint_decimals - base), ("mint_0_decimals", <char *>&c.mint_0_decimals - base),
+            ("mint_1_decimals", <char *>&c.mint_1_decimals - base), ("creator_fee_on", <char *>&c.creator_fee_on - base),
+            ("enable_creator_fee", <char *>&c.enable_creator_fee - base))]
+        fields += [(n, off, "<u8") for n, off in (
+            ("lp_supply", <char *>&c.lp_supply - base), ("protocol_fees_0", <char *>&c.protocol_fees_0 - base),
+            ("protocol_fees_1", <char *>&c.protocol_fees_1 - base), ("fund_fees_0", <char *>&c.fund_fees_0 - base),
+            ("fund_fees_1", <char *>&c.fund_fees_1 - base), ("open_time", <char *>&c.open_time - base),
+            ("recent_epoch", <char *>&c.recent_epoch - base), ("creator_fees_0", <char *>&c.creator_fees_0 - base),
+            ("creator_fees_1", <char *>&c.creator_fees_1 - base))]
+        keys = [("amm_config", <char *>c.amm_config - base), ("pool_creator", <char *>c.pool_creator - base),
+                ("token_0_vault", <char *>c.token_0_vault - base), ("token_1_vault", <char *>c.token_1_vault - base),
+                ("lp_mint", <char *>c.lp_mint - base), ("token_0_mint", <char *>c.token_0_mint - base),
+                ("token_1_mint", <char *>c.token_1_mint - base), ("token_0_program", <char *>c.token_0_program - base),
+                ("token_1_program", <char *>c.token_1_program - base), ("observation", <char *>c.observation - base)]
+    else:
+        p = &u.pump
+        v = <char *>&p.virtual_quote_reserves - base
+        fields = [("virtual_quote_lo", v, "<u8"), ("virtual_quote_hi", v + 8, "<i8"),  # an i128, little-endian
+                  ("lp_supply", <char *>&p.lp_supply - base, "<u8"),
+                  ("creator_fee_bps", <char *>&p.creator_fee_bps - base, "<u8"), ("index", <char *>&p.index - base, "<u2")]
+        fields += [(n, off, "u1") for n, off in (
+            ("pool_bump", <char *>&p.pool_bump - base), ("is_mayhem_mode", <char *>&p.is_mayhem_mode - base),
+            ("is_cashback_coin", <char *>&p.is_cashback_coin - base), ("can_edit_creator_fee", <char *>&p.can_edit_creator_fee - base))]
+        keys = [("creator", <char *>p.creator - base), ("base_mint", <char *>p.base_mint - base), ("quote_mint", <char *>p.quote_mint - base),
+                ("lp_mint", <char *>p.lp_mint - base), ("pool_base_token_account", <char *>p.pool_base - base),
+                ("pool_quote_token_account", <char *>p.pool_quote - base), ("coin_creator", <char *>p.coin_creator - base)]
+    fields += [(name, off, "V32") for name, off in keys]
+    return fields, _sizes[kind]
+
+
+def pools_into(int kind, datas, out):
+    """Decodes `datas` into `out` (a structured array of the kind's dtype), in order, with the GIL
+    released; returns a bool array: which decoded (a row that did not is zero)."""
+    import numpy as np
+
+    cdef Py_ssize_t n = len(datas), i
+    if len(out) < n or out.dtype.itemsize != _sizes[kind]:
+        raise ValueError("out is not an array of this kind's rows, or too short")
+    keep = [_raw(d) for d in datas]  # alive while the GIL is released
+    ptrs = np.zeros(n, np.uintp)
+    lens = np.zeros(n, np.uintp)
+    for i in range(n):
+        ptrs[i] = <size_t>PyBytes_AS_STRING(keep[i])
+        lens[i] = PyBytes_GET_SIZE(keep[i])
+    ok = np.zeros(n, np.bool_)
+    cdef size_t[::1] p = ptrs, l = lens
+    cdef uint8_t[::1] good = ok.view(np.uint8)
+    cdef Py_buffer view
+    cdef size_t size = _sizes[kind]
+    cdef any_pool row
+    PyObject_GetBuffer(out, &view, PyBUF_SIMPLE | PyBUF_WRITABLE)
+    try:
+        with nogil:
+            for i in range(n):
+                if _decode_pool(kind, <const uint8_t *>p[i], l[i], &row) == 0:
+                    memcpy(<uint8_t *>view.buf + i * size, &row, size)  # rows need not be aligned
+                    good[i] = 1
+                else:
+                    memset(<uint8_t *>view.buf + i * size, 0, size)
+    finally:
+        PyBuffer_Release(&view)
+    return ok
+
+
+def swap_many(uint32_t kind, reserve_in, reserve_out, amount_in, params):
+    """Exact-in outputs of many swaps, one per row (numpy arrays, broadcast): reserves and amounts
+    as uint64, params an (n, 5) or (5,) int64 array in the graph edge's order (see _edge), each
+    row's swap going a → b with a the input side. Returns (out uint64, ok bool), the GIL released."""
+    import numpy as np
+
+    r_in, r_out, amounts = np.broadcast_arrays(*(np.asarray(x, dtype=np.uint64) for x in (reserve_in, reserve_out, amount_in)))
+    n = r_in.shape[0] if r_in.ndim else 1
+    r_in, r_out, amounts = (np.ascontiguousarray(np.broadcast_to(x, (n,))) for x in (r_in, r_out, amounts))
+    prm = np.ascontiguousarray(np.broadcast_to(np.asarray(params, dtype=np.int64), (n, 5)))
+    out = np.zeros(n, np.uint64)
+    ok = np.zeros(n, np.bool_)
+    cdef const uint64_t[::1] ri = r_in, ro = r_out, am = amounts
+    cdef uint64_t[::1] o = out
+    cdef const int64_t[:, ::1] pm = prm
+    cdef uint8_t[::1] good = ok.view(np.uint8)
+    cdef mev_edge e
+    cdef Py_ssize_t i, rows = n
+    memset(&e, 0, sizeof(e))
+    e.kind, e.mint_a, e.mint_b = kind, 0, 1
+    with nogil:
+        for i in range(rows):
+            e.reserve_a, e.reserve_b = ri[i], ro[i]
+            mev_edge_params(&e, <uint64_t>pm[i, 0], <uint64_t>pm[i, 1], <uint64_t>pm[i, 2], <uint64_t>pm[i, 3])
+            mev_edge_set_virtual(&e, -1 if pm[i, 4] < 0 else 0, <uint64_t>pm[i, 4])
+            good[i] = mev_edge_swap(&e, 1, am[i], &o[i]) == 0
+    return out, ok

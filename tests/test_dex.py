@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from solders.pubkey import Pubkey
 
 import mevlib
-from mevlib import dex
+from mevlib import _dex, dex
 
 U64 = (1 << 64) - 1
 
@@ -258,3 +258,65 @@ def test_amm_v4_quotes_are_monotone_and_round_trip(r_in, r_out, amount, fee, coi
     back = raydium_amm_v4.quote_exact_out(pool, coin_to_pc, *vaults, q.amount_out)
     assert back.amount_in <= amount  # exact-out never asks more than exact-in paid for that output
     assert raydium_amm_v4.quote_exact_in(pool, coin_to_pc, *vaults, back.amount_in).amount_out >= q.amount_out
+
+
+# --- batches -----------------------------------------------------------------------------------------
+def test_batches_equal_one_by_one():
+    """decode_many (GIL released, C structs straight into numpy rows) and quote_many equal the
+    one-account and one-quote paths, row for row; broken accounts and failing swaps are flagged."""
+    import random
+
+    rng = random.Random(4)
+    datas = []
+    for _ in range(300):
+        d = bytearray(rng.randbytes(752))
+        d[0:8] = struct.pack("<Q", rng.randrange(8))
+        datas.append(bytes(d))
+    datas[5] = datas[5][:700]
+    rows, ok = raydium_amm_v4.decode_many(datas)
+    assert ok.sum() == 299 and not ok[5] and rows[5]["nonce"] == 0
+    for data, row, good in zip(datas, rows, ok):
+        if good:
+            f = raydium_amm_v4.Pool(data).fields
+            assert all((bytes(row[k]) if isinstance(f[k], bytes) else int(row[k])) == f[k] for k in row.dtype.names)
+    pumps = [(PUMP_POOL + rng.randbytes(262)) for _ in range(100)]
+    pumps = [p[:243] + bytes([rng.randrange(2), rng.randrange(2)]) + p[245:269] + bytes([1]) for p in pumps]
+    rows, ok = pump_amm.decode_many(pumps)
+    assert ok.all()
+    for data, row in zip(pumps, rows):
+        f = pump_amm.Pool(data).fields
+        assert int(row["virtual_quote_lo"]) + (int(row["virtual_quote_hi"]) << 64) == f["virtual_quote_reserves"]
+        assert bytes(row["base_mint"]) == f["base_mint"] and int(row["creator_fee_bps"]) == f["creator_fee_bps"]
+    cpmms = [POOL_DISCRIMINATOR + rng.randbytes(629) for _ in range(50)]
+    cpmms = [d[:389] + bytes([rng.randrange(3), rng.randrange(2)]) + d[391:] for d in cpmms]
+    rows, ok = raydium_cpmm.decode_many(cpmms)
+    assert ok.all() and all(bytes(r["token_1_mint"]) == raydium_cpmm.Pool(d).fields["token_1_mint"] for r, d in zip(rows, cpmms))
+
+    r_in = np.array([rng.randrange(1, 1 << 64) for _ in range(500)], np.uint64)
+    r_out = np.array([rng.randrange(1, 1 << 64) for _ in range(500)], np.uint64)
+    amounts = np.array([rng.choice([1, rng.randrange(1 << 64)]) for _ in range(500)], np.uint64)
+    out, ok = raydium_amm_v4.quote_many(r_in, r_out, amounts)
+    pool = amm_v4()
+    for i in range(500):
+        try:
+            want = pool.quote(int(r_in[i]), int(r_out[i]), int(amounts[i]), True)[1]
+        except mevlib.MevError:
+            want = None
+        assert (ok[i], out[i]) == ((True, want) if want is not None else (False, 0))
+    config = raydium_cpmm.Config(trade_fee_rate=2500, creator_fee_rate=700)
+    out, ok = raydium_cpmm.quote_many(r_in, r_out, amounts, 2500, 700, False)
+    pool = cpmm(creator_fee_on=1, enable=True)  # token 0 only: one-for-zero takes it from the output
+    for i in range(500):
+        try:
+            want = _dex.cpmm_quote(pool, config, False, int(r_in[i]), int(r_out[i]), int(amounts[i]), True)[1]
+        except mevlib.MevError:
+            want = None
+        assert (want is None or want == 0) if not ok[i] else out[i] == want
+    market = pump_market()
+    out, ok = pump_amm.quote_many("buy", r_out, r_in, amounts, (20, 5, 5))
+    for i in range(500):
+        try:
+            want = market.buy_exact_quote_in(int(r_out[i]), int(r_in[i]), int(amounts[i])).base or None
+        except mevlib.MevError:
+            want = None  # (a buy of nothing is no swap for the graph either)
+        assert (ok[i], out[i]) == ((True, want) if want is not None else (False, 0))

@@ -124,6 +124,7 @@ int mev_cpmm_swap_in(uint64_t trade_rate, uint64_t creator_rate, int creator_on_
                      uint64_t reserve_out, uint64_t amount_in, uint64_t *amount_out)
 {
     u128 out, trade, creator;
+    *amount_out = 0;
     if (trade_rate >= D || creator_rate >= D || (u128)trade_rate + creator_rate >= D)
         return MEV_EINVAL;
     if (reserve_in == 0 || reserve_out == 0)

@@ -182,7 +182,7 @@ int mev_edge_swap(const mev_edge *e, int a_to_b, uint64_t x, uint64_t *out)
     case MEV_EDGE_AMM_V4: {
         mev_amm_v4_quote q;
         rc = mev_amm_v4_swap_in(e->u.amm_v4.fee_numerator, e->u.amm_v4.fee_denominator, r_in, r_out, x, &q);
-        *out = q.amount_out;
+        *out = rc == MEV_OK ? q.amount_out : 0;
         return rc;
     }
     case MEV_EDGE_CPMM:
@@ -196,7 +196,7 @@ int mev_edge_swap(const mev_edge *e, int a_to_b, uint64_t x, uint64_t *out)
         mev_pump_quote q;
         rc = mev_pump_quote_trade(sell ? MEV_PUMP_SELL_BASE_IN : MEV_PUMP_BUY_QUOTE_IN, &e->u.pump.fees,
                                   e->u.pump.virtual_quote, base, quote, x, &q);
-        *out = sell ? q.quote : q.base;
+        *out = rc != MEV_OK ? 0 : sell ? q.quote : q.base;
         return rc == MEV_OK && *out == 0 ? MEV_EINVAL : rc;
     }
     default:

@@ -105,6 +105,22 @@ def decode_mint(data, program=TOKEN_PROGRAM_ID) -> Mint:
     return Mint(_key(authority), supply, decimals, _key(freeze), withheld, TransferFee(*older), TransferFee(*newer))
 
 
+def pool_dtype(kind: int) -> np.dtype:
+    """The structured dtype of a batch of decoded pools (_dex.POOL_AMM_V4, POOL_CPMM, POOL_PUMP):
+    the C struct's fields at the compiler's offsets; public keys as 32-byte voids."""
+    fields, size = _dex.pool_struct_fields(kind)
+    return np.dtype({"names": [f[0] for f in fields], "formats": [f[2] for f in fields],
+                     "offsets": [f[1] for f in fields], "itemsize": size})
+
+
+def decode_pools(kind: int, datas) -> tuple[np.ndarray, np.ndarray]:
+    """Many pool accounts of one kind decoded in C with the GIL released: (records, decoded); a
+    record whose account did not decode is zero and False in `decoded`."""
+    datas = list(datas)
+    out = np.zeros(len(datas), pool_dtype(kind))
+    return out, _dex.pools_into(kind, datas, out)
+
+
 def decode_token_accounts(datas, program=TOKEN_PROGRAM_ID) -> tuple[np.ndarray, np.ndarray]:
     """Many token accounts at once (TOKEN_ACCOUNT_DTYPE records) with the GIL released; returns
     (records, decoded): a record whose account did not decode is zero and False in `decoded`."""

@@ -14,7 +14,8 @@ from typing import NamedTuple
 from solders.pubkey import Pubkey
 
 from mevlib import _dex
-from mevlib.dex import ASSOCIATED_TOKEN_PROGRAM_ID, TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID, associated_token_address
+from mevlib.dex import (ASSOCIATED_TOKEN_PROGRAM_ID, TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID, associated_token_address,
+                        decode_pools)
 from mevlib.errors import InvalidArgumentError
 
 PROGRAM_ID = Pubkey.from_string("pAMMBay6oceH9fJKBRHGP5D4bD4sWpmSwMn52FMfXEA")
@@ -98,6 +99,28 @@ class Market:
     def sell_exact_quote_out(self, base_reserve: int, quote_reserve: int, quote_out: int) -> Quote:
         """The base to sell so that `quote_out` arrives, fees taken."""
         return Quote(*self._c.quote(_dex.PUMP_SELL_QUOTE_OUT, base_reserve, quote_reserve, quote_out))
+
+
+def decode_many(datas):
+    """Many Pool accounts into a numpy structured array (mevlib.dex.pool_dtype; the virtual quote
+    reserves as an i128's low and high words), GIL released: (records, decoded)."""
+    return decode_pools(_dex.POOL_PUMP, datas)
+
+
+def quote_many(side: str, base_reserve, quote_reserve, amount, fees, virtual_quote=0):
+    """Many trades at once (numpy arrays, broadcast), the GIL released: side "sell" (base in,
+    quote out, as sell_exact_base_in) or "buy" (quote in, base out, as buy_exact_quote_in); `fees`
+    (lp, protocol, creator) basis points, e.g. Market.fees. Returns (out uint64, ok bool)."""
+    import numpy as np
+
+    if side not in ("buy", "sell"):
+        raise InvalidArgumentError(f"side is buy or sell, not {side!r}")
+    sell = side == "sell"
+    lp, protocol, creator = fees
+    params = np.stack(np.broadcast_arrays(*(np.asarray(x, dtype=np.int64) for x in (
+        lp, protocol, creator, int(sell), virtual_quote))), axis=-1)
+    r_in, r_out = (base_reserve, quote_reserve) if sell else (quote_reserve, base_reserve)
+    return _dex.swap_many(_dex.EDGE_PUMP, r_in, r_out, amount, params)
 
 
 # --- swap instructions ----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import NamedTuple
 from solders.pubkey import Pubkey
 
 from mevlib import _dex
-from mevlib.dex import TOKEN_PROGRAM_ID
+from mevlib.dex import TOKEN_PROGRAM_ID, decode_pools
 from mevlib.errors import InvalidArgumentError
 
 PROGRAM_ID = Pubkey.from_string("675kPX9MHTjS2zt1qfr1NYHuzeLXfQM9H24wFSUt1Mp8")
@@ -43,6 +43,19 @@ def quote_exact_in(pool: Pool, coin_to_pc: bool, coin_vault: int, pc_vault: int,
 def quote_exact_out(pool: Pool, coin_to_pc: bool, coin_vault: int, pc_vault: int, amount_out: int) -> Quote:
     """swap_base_out: what `amount_out` costs, the fee included (MathOverflowError past u64)."""
     return Quote(*pool.quote(*_reserves(pool, coin_to_pc, coin_vault, pc_vault), amount_out, False))
+
+
+def decode_many(datas):
+    """Many AmmInfo accounts into a numpy structured array (mevlib.dex.pool_dtype), GIL released:
+    (records, decoded)."""
+    return decode_pools(_dex.POOL_AMM_V4, datas)
+
+
+def quote_many(reserve_in, reserve_out, amount_in, fee=(25, 10_000)):
+    """swap_base_in on many rows at once (numpy arrays, broadcast; reserves are the vaults less
+    need_take_pnl): (amount_out uint64, ok bool), the GIL released; a row the program would fail
+    is 0 and False."""
+    return _dex.swap_many(_dex.EDGE_AMM_V4, reserve_in, reserve_out, amount_in, (fee[0], fee[1], 0, 0, 0))
 
 
 def authority(pool: Pool, program_id: Pubkey = PROGRAM_ID) -> Pubkey:

@@ -9,7 +9,7 @@ from typing import NamedTuple
 from solders.pubkey import Pubkey
 
 from mevlib import _dex
-from mevlib.dex import NO_FEE, TransferFee
+from mevlib.dex import NO_FEE, TransferFee, decode_pools
 from mevlib.errors import InvalidArgumentError, MathOverflowError
 
 PROGRAM_ID = Pubkey.from_string("CPMMoo8L3F4NbTegBCKVNunggL7H1ZpdTHKxQB5qKP1C")
@@ -69,6 +69,23 @@ def quote_exact_out(pool: Pool, config: Config, zero_for_one: bool, vault_0: int
                                                                        vout, False)
     sent = vin + inverse_fee(fee_in, vin)
     return Quote(sent, amount_out, vin, vout, trade, protocol, fund, creator, on_input)
+
+
+def decode_many(datas):
+    """Many PoolState accounts into a numpy structured array (mevlib.dex.pool_dtype), GIL
+    released: (records, decoded)."""
+    return decode_pools(_dex.POOL_CPMM, datas)
+
+
+def quote_many(reserve_in, reserve_out, amount_in, trade_fee_rate, creator_fee_rate=0, creator_fee_on_input=True):
+    """swap_base_input on many rows at once (numpy arrays, broadcast; reserves as Pool.reserves
+    gives them, no transfer fees): (amount_out uint64, ok bool), the GIL released. The creator
+    rate is the config's when the pool enables it, else 0."""
+    import numpy as np
+
+    params = np.stack(np.broadcast_arrays(*(np.asarray(x, dtype=np.int64) for x in (
+        trade_fee_rate, creator_fee_rate, np.asarray(creator_fee_on_input, dtype=np.int64) * 3, 0, 0))), axis=-1)
+    return _dex.swap_many(_dex.EDGE_CPMM, reserve_in, reserve_out, amount_in, params)
 
 
 # --- swap instructions ----------------------------------------------------------------------------
