@@ -498,7 +498,7 @@ cdef extern from *:
         uint8_t a_to_b[3]
         uint64_t amount_in
         uint64_t out[3]
-        uint64_t profit
+        uint64_t profit, slack
         uint32_t cycles
     ctypedef struct mev_edge:
         uint32_t mint_a, mint_b, kind
@@ -581,7 +581,8 @@ cdef class Graph:
         check(mev_graph_set_pool(self.g, id, &e), "graph pool update")
 
     def best_cycle(self, uint32_t id, uint64_t max_in):
-        """(cycles considered, None) or (cycles, start_mint, amount_in, profit, [(pool, a_to_b, out), ...])."""
+        """(cycles considered, None) or (cycles, (start_mint, amount_in, profit, slack,
+        [(pool, a_to_b, out), ...]))."""
         cdef mev_cycle c
         cdef int rc
         with nogil:
@@ -589,7 +590,7 @@ cdef class Graph:
         check(rc, "best cycle")
         if c.hops == 0:
             return c.cycles, None
-        return c.cycles, (c.start_mint, c.amount_in, c.profit,
+        return c.cycles, (c.start_mint, c.amount_in, c.profit, c.slack,
                           [(c.pool[h], bool(c.a_to_b[h]), c.out[h]) for h in range(c.hops)])
 
 
@@ -690,17 +691,19 @@ def pools_into(int kind, datas, out):
     cdef Py_ssize_t n = len(datas), i
     if len(out) < n or out.dtype.itemsize != _sizes[kind]:
         raise ValueError("out is not an array of this kind's rows, or too short")
-    keep = [_raw(d) for d in datas]  # alive while the GIL is released
-    ptrs = np.zeros(n, np.uintp)
-    lens = np.zeros(n, np.uintp)
-    for i in range(n):
-        ptrs[i] = <size_t>PyBytes_AS_STRING(keep[i])
-        lens[i] = PyBytes_GET_SIZE(keep[i])
+    keep = datas if all(PyBytes_CheckExact(d) for d in datas) else [_raw(d) for d in datas]  # alive, GIL released
+    ptrs = np.empty(n, np.uintp)
+    lens = np.empty(n, np.uintp)
     ok = np.zeros(n, np.bool_)
     cdef size_t[::1] p = ptrs, l = lens
     cdef uint8_t[::1] good = ok.view(np.uint8)
     cdef Py_buffer view
     cdef size_t size = _sizes[kind]
+    cdef bytes b
+    for i in range(n):
+        b = keep[i]
+        p[i] = <size_t>PyBytes_AS_STRING(b)
+        l[i] = PyBytes_GET_SIZE(b)
     cdef any_pool row
     PyObject_GetBuffer(out, &view, PyBUF_SIMPLE | PyBUF_WRITABLE)
     try:

@@ -4,7 +4,6 @@ brute-force search over every input finds best (to within one unit of profit), a
 output equal to the program's own quote (mevlib.dex's modules). csrc/tests/test_graph.c checks the
 best cycle against brute force over every cycle on random graphs."""
 import random
-import struct
 
 import pytest
 from solders.pubkey import Pubkey
@@ -21,33 +20,26 @@ def key(rng) -> Pubkey:
 
 
 def amm_v4_pool(coin: Pubkey, pc: Pubkey, pnl=(0, 0)):
-    data = bytearray(752)
-    data[0:16] = struct.pack("<2Q", 6, 254)
-    data[176:192] = struct.pack("<2Q", 25, 10_000)
-    data[192:208] = struct.pack("<2Q", *pnl)
-    data[400:464] = bytes(coin) + bytes(pc)
-    return raydium_amm_v4.Pool(bytes(data))
+    return raydium_amm_v4.Pool(raydium_amm_v4.encode(
+        status=6, nonce=254, swap_fee_numerator=25, swap_fee_denominator=10_000, need_take_pnl_coin=pnl[0],
+        need_take_pnl_pc=pnl[1], coin_vault_mint=coin, pc_vault_mint=pc))
 
 
 def cpmm_pool(mint_0: Pubkey, mint_1: Pubkey, fees=(3, 4, 5, 6, 7, 8)):
-    data = bytearray(bytes([247, 237, 227, 245, 215, 195, 222, 70]) + bytes(629))
-    data[168:232] = bytes(mint_0) + bytes(mint_1)
-    data[341:373] = struct.pack("<4Q", *fees[:4])
-    data[389], data[390] = 1, 1  # the creator fee on token 0 only, enabled
-    data[397:413] = struct.pack("<2Q", *fees[4:])
-    config = raydium_cpmm.Config(trade_fee_rate=2500, protocol_fee_rate=120_000, fund_fee_rate=40_000,
-                                 creator_fee_rate=500)
-    return raydium_cpmm.Pool(bytes(data)), config
+    pool = raydium_cpmm.encode_pool(
+        token_0_mint=mint_0, token_1_mint=mint_1, protocol_fees_0=fees[0], protocol_fees_1=fees[1],
+        fund_fees_0=fees[2], fund_fees_1=fees[3], creator_fees_0=fees[4], creator_fees_1=fees[5],
+        creator_fee_on=1, enable_creator_fee=True)  # the creator fee on token 0 only
+    config = raydium_cpmm.encode_config(trade_fee_rate=2500, protocol_fee_rate=120_000, fund_fee_rate=40_000,
+                                        creator_fee_rate=500)
+    return raydium_cpmm.Pool(pool), raydium_cpmm.Config(config)
 
 
 def pump_market(base: Pubkey, quote: Pubkey):
-    pool = bytearray(bytes([241, 154, 109, 4, 17, 177, 109, 188]) + bytes(262))
-    pool[43:107] = bytes(base) + bytes(quote)
-    pool[211:243] = b"\x07" * 32  # a coin creator
-    config = bytearray(bytes([149, 8, 156, 202, 160, 252, 176, 217]) + bytes(941))
-    config[40:56] = struct.pack("<2Q", 20, 5)
-    config[313:321] = struct.pack("<Q", 5)
-    return pump_amm.Market(pump_amm.Pool(bytes(pool)), pump_amm.GlobalConfig(bytes(config)))
+    pool = pump_amm.encode_pool(base_mint=base, quote_mint=quote, coin_creator=b"\x07" * 32)
+    config = pump_amm.encode_global_config(lp_fee_basis_points=20, protocol_fee_basis_points=5,
+                                           coin_creator_fee_basis_points=5)
+    return pump_amm.Market(pump_amm.Pool(pool), pump_amm.GlobalConfig(config))
 
 
 def add(finder, rng, kind, mint_a, mint_b, reserve_a, reserve_b):

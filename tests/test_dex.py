@@ -320,3 +320,31 @@ def test_batches_equal_one_by_one():
         except mevlib.MevError:
             want = None  # (a buy of nothing is no swap for the graph either)
         assert (ok[i], out[i]) == ((True, want) if want is not None else (False, 0))
+
+
+def test_encoders_round_trip_through_the_decoders():
+    """Each module's encoder (what the simulator writes its pools with) decodes to the fields given."""
+    import random
+
+    rng = random.Random(6)
+    for _ in range(50):
+        keys = lambda names: {n: rng.randbytes(32) for n in names}
+        f = {**{n: rng.randrange(1 << 64) for n in raydium_amm_v4._U64 if n != "status"}, "status": rng.randrange(8),
+             **keys(raydium_amm_v4._KEYS), "amm_owner": rng.randbytes(32), "lp_amount": 9, "recent_epoch": 3}
+        got = raydium_amm_v4.Pool(raydium_amm_v4.encode(**f)).fields
+        assert {k: got[k] for k in f} == f
+        f = {**keys(raydium_cpmm._POOL_KEYS), "status": 4, "creator_fee_on": 2, "enable_creator_fee": True,
+             "lp_supply": rng.randrange(1 << 64), "creator_fees_1": 77, "mint_1_decimals": 9}
+        got = raydium_cpmm.Pool(raydium_cpmm.encode_pool(**f)).fields
+        assert {k: got[k] for k in f} == f
+        c = {"trade_fee_rate": 2500, "creator_fee_rate": 100, "index": 3, "fund_fee_rate": 7}
+        got = raydium_cpmm.Config(raydium_cpmm.encode_config(**c)).fields
+        assert {k: got[k] for k in c} == c
+        f = {"base_mint": rng.randbytes(32), "coin_creator": rng.randbytes(32), "index": 2, "is_cashback_coin": True,
+             "virtual_quote_reserves": rng.randrange(-(1 << 127), 1 << 127), "creator_fee_bps": 30}
+        got = pump_amm.Pool(pump_amm.encode_pool(**f)).fields
+        assert {k: got[k] for k in f} == f
+    g = pump_amm.GlobalConfig(pump_amm.encode_global_config(lp_fee_basis_points=20, buyback_fee_recipient_3=b"\x05" * 32)).fields
+    assert g["lp_fee_basis_points"] == 20 and g["buyback_fee_recipients"][3] == b"\x05" * 32
+    with pytest.raises(mevlib.InvalidArgumentError, match="no field 'colour'"):
+        raydium_amm_v4.encode(colour=1)

@@ -73,3 +73,82 @@ SELECT
     toUInt8(rand(7) % 100 < 8) AS landed,
     if(landed = 1, slot + rand(8) % 2, 0) AS landed_slot
 FROM numbers({n})"""
+
+
+@functools.lru_cache(maxsize=None)
+def amm_v4_accounts(n: int = 10_000, seed: int = 3) -> tuple:
+    """`n` random Raydium AMM v4 AmmInfo accounts (752 bytes, a swapping status)."""
+    import random
+    import struct
+
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        data = bytearray(rng.randbytes(752))
+        data[0:16] = struct.pack("<2Q", 6, 254)
+        out.append(bytes(data))
+    return tuple(out)
+
+
+def construct_amm_v4():
+    """The AmmInfo layout (raydium-amm state.rs) as a construct Struct: how a Python searcher
+    decodes it without mevlib (construct comes with solana-py)."""
+    from construct import Array, Bytes, Int64ul, Struct
+
+    u128 = Bytes(16)
+    return Struct(*(name / Int64ul for name in (
+        "status", "nonce", "order_num", "depth", "coin_decimals", "pc_decimals", "state", "reset_flag", "min_size",
+        "vol_max_cut_ratio", "amount_wave", "coin_lot_size", "pc_lot_size", "min_price_multiplier",
+        "max_price_multiplier", "sys_decimal_value", "min_separate_numerator", "min_separate_denominator",
+        "trade_fee_numerator", "trade_fee_denominator", "pnl_numerator", "pnl_denominator", "swap_fee_numerator",
+        "swap_fee_denominator", "need_take_pnl_coin", "need_take_pnl_pc", "total_pnl_pc", "total_pnl_coin",
+        "pool_open_time", "punish_pc_amount", "punish_coin_amount", "orderbook_to_init_time")),
+        "swap_coin_in_amount" / u128, "swap_pc_out_amount" / u128, "swap_acc_pc_fee" / Int64ul,
+        "swap_pc_in_amount" / u128, "swap_coin_out_amount" / u128, "swap_acc_coin_fee" / Int64ul,
+        *(name / Bytes(32) for name in ("coin_vault", "pc_vault", "coin_vault_mint", "pc_vault_mint", "lp_mint",
+                                        "open_orders", "market", "market_program", "target_orders")),
+        "padding1" / Array(8, Int64ul), "amm_owner" / Bytes(32), "lp_amount" / Int64ul,
+        "client_order_id" / Int64ul, "recent_epoch" / Int64ul, "padding2" / Int64ul)
+
+
+def dex_market(pools: int = 10_000, mints: int = 3_000, seed: int = 5):
+    """A mainnet-shaped market for the arbitrage finder: three pools in four pair a token with
+    WSOL, some with USDC, a few two tokens; AMM v4, CPMM and Pump pools, each within ±0.5% of one
+    price. Returns (finder, [(address, vault_a, vault_b)])."""
+    import random
+
+    from solders.pubkey import Pubkey
+
+    from mevlib.dex import arb, pump_amm, raydium_amm_v4, raydium_cpmm
+
+    rng = random.Random(seed)
+    wsol, usdc = pump_amm.WSOL_MINT, pump_amm.USDC_MINT
+    tokens = [Pubkey.from_bytes(rng.randbytes(32)) for _ in range(mints)]
+    price = {t: rng.lognormvariate(0, 2) for t in tokens}
+    price[wsol], price[usdc] = 1.0, 0.005
+    finder = arb.Finder([wsol, usdc], max_pools=pools, max_mints=mints + 2)
+    config = raydium_cpmm.Config(raydium_cpmm.encode_config(trade_fee_rate=2500))
+    pump_config = pump_amm.GlobalConfig(pump_amm.encode_global_config(lp_fee_basis_points=20,
+                                                                      protocol_fee_basis_points=5))
+    out = []
+    for i in range(pools):
+        r = rng.random()
+        a = rng.choice(tokens)
+        b = wsol if r < 0.75 else usdc if r < 0.9 else rng.choice(tokens)
+        if a == b:
+            b = wsol
+        depth = rng.randrange(10**9, 10**12)
+        va, vb = depth, max(1, int(depth * price[a] / price[b] * rng.uniform(0.995, 1.005)))
+        address = Pubkey.from_bytes(rng.randbytes(32))
+        if i % 3 == 0:
+            finder.add_amm_v4(address, raydium_amm_v4.Pool(raydium_amm_v4.encode(
+                status=6, swap_fee_numerator=25, swap_fee_denominator=10_000, coin_vault_mint=a, pc_vault_mint=b)),
+                coin_vault=va, pc_vault=vb)
+        elif i % 3 == 1:
+            finder.add_cpmm(address, raydium_cpmm.Pool(raydium_cpmm.encode_pool(token_0_mint=a, token_1_mint=b)),
+                            config, vault_0=va, vault_1=vb)
+        else:
+            market = pump_amm.Market(pump_amm.Pool(pump_amm.encode_pool(base_mint=a, quote_mint=b)), pump_config)
+            finder.add_pump(address, market, base_vault=va, quote_vault=vb)
+        out.append((address, va, vb))
+    return finder, out

@@ -12,8 +12,8 @@
 
 #define NONE UINT32_MAX
 #define REFINE 4          /* cycles refined on exact quotes, best first by the model */
-#define MAX_STEPS 256     /* the refinement's bound */
-#define SCAN 512          /* inputs tried across the top of the profit curve */
+#define SCAN_ALL 1024     /* a curve's top with at most this many inputs is tried input by input */
+#define SAMPLES 64        /* else this many, spread evenly */
 
 struct mev_graph {
     pthread_mutex_t lock;
@@ -254,6 +254,7 @@ typedef struct {
     uint8_t a_to_b[MEV_CYCLE_MAX_HOPS];
     double x, model_profit;
     double plateau; /* half-width of the inputs within rounding of the model's peak profit */
+    double slack;   /* how far rounding can take the exact profit below the model's */
 } candidate;
 
 typedef struct {
@@ -310,6 +311,7 @@ static void consider(search *s, uint32_t hops, const uint32_t *pool, const uint8
     if (at < REFINE) {
         candidate *c = &s->best[at];
         c->hops = hops, c->start = start, c->x = x, c->model_profit = profit, c->plateau = plateau;
+        c->slack = rounding + 1;
         memcpy(c->pool, pool, hops * sizeof *pool);
         memcpy(c->a_to_b, a_to_b, hops);
     }
@@ -327,7 +329,8 @@ static __int128 exact(const mev_graph *g, const candidate *c, uint64_t x, uint64
     return (__int128)amount - x;
 }
 
-/* step-halving search for the best exact input around the model's optimum */
+/* The exact best input of a candidate: across the top of its curve, every input where they are
+ * few, else SAMPLES of them spread evenly. */
 static void refine(const mev_graph *g, const candidate *c, uint64_t max_in, mev_cycle *best)
 {
     uint64_t outs[MEV_CYCLE_MAX_HOPS], try_outs[MEV_CYCLE_MAX_HOPS];
@@ -335,28 +338,11 @@ static void refine(const mev_graph *g, const candidate *c, uint64_t max_in, mev_
     if (x == 0)
         x = 1;
     __int128 f = exact(g, c, x, outs);
-    uint64_t step = x / 8 ? x / 8 : 1;
-    for (int i = 0; i < MAX_STEPS && step > 0; i++) {
-        int moved = 0;
-        for (int dir = 0; dir < 2 && !moved; dir++) {
-            uint64_t y = dir == 0 ? (x <= max_in - step ? x + step : max_in) : (x > step ? x - step : 1);
-            if (y == x)
-                continue;
-            __int128 fy = exact(g, c, y, try_outs);
-            if (fy > f) {
-                x = y, f = fy, moved = 1;
-                memcpy(outs, try_outs, sizeof outs);
-            }
-        }
-        if (!moved)
-            step /= 2;
-    }
-    /* the top of the curve (within rounding of its peak): every input where they are few, else
-     * SCAN of them spread evenly */
     uint64_t half = (uint64_t)c->plateau + 1, lo = x > half ? x - half : 1;
     uint64_t hi = max_in - x >= half ? x + half : max_in, n = hi - lo + 1;
-    for (uint64_t k = 0; k < (n < SCAN ? n : SCAN); k++) {
-        uint64_t y = n <= SCAN ? lo + k : lo + (uint64_t)(((unsigned __int128)(2 * k + 1) * n) / (2 * SCAN));
+    uint64_t tries = n <= SCAN_ALL ? n : SAMPLES;
+    for (uint64_t k = 0; k < tries; k++) {
+        uint64_t y = n <= SCAN_ALL ? lo + k : lo + (uint64_t)(((unsigned __int128)(2 * k + 1) * n) / (2 * SAMPLES));
         __int128 fy = exact(g, c, y, try_outs);
         if (fy > f) {
             x = y, f = fy;
@@ -366,6 +352,7 @@ static void refine(const mev_graph *g, const candidate *c, uint64_t max_in, mev_
     if (f <= 0 || (best->hops && (uint64_t)f <= best->profit))
         return;
     best->hops = c->hops, best->start_mint = c->start, best->amount_in = x, best->profit = (uint64_t)f;
+    best->slack = n <= SCAN_ALL ? 0 : (uint64_t)ceil(c->slack);
     memcpy(best->pool, c->pool, c->hops * sizeof *c->pool);
     memcpy(best->a_to_b, c->a_to_b, c->hops);
     memcpy(best->out, outs, c->hops * sizeof *outs);
@@ -429,8 +416,9 @@ int mev_graph_best_cycle(mev_graph *g, uint32_t id, uint64_t max_in, mev_cycle *
         }
     }
     memset(out, 0, sizeof *out);
-    for (uint32_t i = 0; i < s.n; i++)
-        refine(g, &s.best[i], max_in, out);
+    for (uint32_t i = 0; i < s.n; i++) /* best first; one that cannot beat the best found is skipped */
+        if (!out->hops || s.best[i].model_profit + s.best[i].slack > (double)out->profit)
+            refine(g, &s.best[i], max_in, out);
     out->cycles = s.seen;
     pthread_mutex_unlock(&g->lock);
     return MEV_OK;

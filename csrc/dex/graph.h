@@ -7,7 +7,11 @@
  * on the input or the output), and such maps compose: a cycle is A·x / (B + C·x), whose profit
  * peaks at x* = (√(A·B) − B) / C when A > B (the cycle's marginal rate at zero passes 1). The
  * model ranks every cycle in closed form; the best few are then refined on the programs' exact
- * integer quotes (csrc/dex/amm_v4.c, cpmm.c, pump_amm.c) by a step-halving search around x*.
+ * integer quotes (csrc/dex/amm_v4.c, cpmm.c, pump_amm.c) across the top of the curve: every input
+ * there when they are few (the result is then the best over every input), else an even sample (the
+ * result is then within the rounding of the hops, `slack`, of the best). Each hop rounds down, and a
+ * unit of an intermediate token can be worth many units of the start token, so the exact profit is
+ * jagged across the top by that much: only trying each input finds its exact peak.
  *
  * Memory is allocated once, at creation; updates and searches allocate nothing. A mutex makes
  * concurrent updates and searches safe. */
@@ -51,6 +55,8 @@ typedef struct {
     uint64_t amount_in;
     uint64_t out[MEV_CYCLE_MAX_HOPS]; /* each hop's exact output: the swaps' minimum outs */
     uint64_t profit;                  /* out[hops − 1] − amount_in, after every pool's fees */
+    uint64_t slack;                   /* 0: the best over every input (the top of the curve was tried
+                                         input by input); else at most this below it (rounding) */
     uint32_t cycles;                  /* cycles through the pool that were considered */
 } mev_cycle;
 

@@ -105,6 +105,28 @@ def decode_mint(data, program=TOKEN_PROGRAM_ID) -> Mint:
     return Mint(_key(authority), supply, decimals, _key(freeze), withheld, TransferFee(*older), TransferFee(*newer))
 
 
+def encode_account(what: str, size: int, layout: dict, fields: dict, prefix: bytes = b"") -> bytes:
+    """An account's bytes from named fields (the simulator's pools, and tests): `layout` maps each
+    field to (offset, struct format); fields not given are zero; a public key is a Pubkey or 32
+    bytes. Unknown fields are an InvalidArgumentError."""
+    import struct
+
+    unknown = set(fields) - set(layout)
+    if unknown:
+        raise InvalidArgumentError(f"{what} has no field {sorted(unknown)[0]!r}")
+    data = bytearray(size)
+    data[:len(prefix)] = prefix
+    for name, value in fields.items():
+        offset, fmt = layout[name]
+        if fmt == "key":
+            data[offset:offset + 32] = bytes(value)
+        elif fmt == "i128":
+            data[offset:offset + 16] = int(value).to_bytes(16, "little", signed=True)
+        else:
+            struct.pack_into(fmt, data, offset, value)
+    return bytes(data)
+
+
 def pool_dtype(kind: int) -> np.dtype:
     """The structured dtype of a batch of decoded pools (_dex.POOL_AMM_V4, POOL_CPMM, POOL_PUMP):
     the C struct's fields at the compiler's offsets; public keys as 32-byte voids."""

@@ -35,6 +35,7 @@ class Cycle(NamedTuple):
     start_mint: Pubkey
     amount_in: int
     profit: int       # last output − amount_in, after every pool's fees
+    slack: int        # 0: the best over every input; else at most this below it (rounding; see graph.h)
     hops: list        # [Hop]
     considered: int   # cycles through the updated pool that were looked at
 
@@ -140,14 +141,14 @@ class Finder:
         considered, found = self._graph.best_cycle(pool.id, max_in)
         if found is None:
             return None
-        start, amount_in, profit, hops = found
+        start, amount_in, profit, slack, hops = found
         out, mint = [], self._mints[start]
         for pool_id, a_to_b, amount_out in hops:
             entry = self._pools[self._addresses[pool_id]]
             mint_out = self._mints[entry.mint_b if a_to_b else entry.mint_a]
             out.append(Hop(self._addresses[pool_id], mint, mint_out, amount_out))
             mint = mint_out
-        return Cycle(self._mints[start], amount_in, profit, out, considered)
+        return Cycle(self._mints[start], amount_in, profit, slack, out, considered)
 
     def __len__(self) -> int:
         return len(self._pools)

@@ -15,7 +15,7 @@ from solders.pubkey import Pubkey
 
 from mevlib import _dex
 from mevlib.dex import (ASSOCIATED_TOKEN_PROGRAM_ID, TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID, associated_token_address,
-                        decode_pools)
+                        decode_pools, encode_account)
 from mevlib.errors import InvalidArgumentError
 
 PROGRAM_ID = Pubkey.from_string("pAMMBay6oceH9fJKBRHGP5D4bD4sWpmSwMn52FMfXEA")
@@ -31,6 +31,35 @@ STABLE_QUOTES = (USDC_MINT,)                                      # pump-fees ST
 Pool = _dex.PumpPool                   # Pool(data).fields; 211..270-byte versions, 300+ extended
 GlobalConfig = _dex.PumpGlobalConfig   # GlobalConfig(data).fields
 FeeConfig = _dex.PumpFeeConfig         # FeeConfig(data).fields: pump-fees' schedules
+
+
+POOL_DISCRIMINATOR = bytes([241, 154, 109, 4, 17, 177, 109, 188])
+GLOBAL_DISCRIMINATOR = bytes([149, 8, 156, 202, 160, 252, 176, 217])
+POOL_LAYOUT = {"pool_bump": (8, "B"), "index": (9, "<H"),
+               **{name: (11 + 32 * i, "key") for i, name in enumerate(("creator", "base_mint", "quote_mint", "lp_mint",
+                                                                        "pool_base_token_account",
+                                                                        "pool_quote_token_account"))},
+               "lp_supply": (203, "<Q"), "coin_creator": (211, "key"), "is_mayhem_mode": (243, "?"),
+               "is_cashback_coin": (244, "?"), "virtual_quote_reserves": (245, "i128"), "creator_fee_bps": (261, "<Q"),
+               "can_edit_creator_fee": (269, "?")}
+GLOBAL_LAYOUT = {"admin": (8, "key"), "lp_fee_basis_points": (40, "<Q"), "protocol_fee_basis_points": (48, "<Q"),
+                 "disable_flags": (56, "B"), **{f"protocol_fee_recipient_{i}": (57 + 32 * i, "key") for i in range(8)},
+                 "coin_creator_fee_basis_points": (313, "<Q"), "reserved_fee_recipient": (385, "key"),
+                 "mayhem_mode_enabled": (417, "?"), "is_cashback_enabled": (642, "?"),
+                 **{f"buyback_fee_recipient_{i}": (643 + 32 * i, "key") for i in range(8)},
+                 "buyback_basis_points": (899, "<Q"), "boost_enabled": (939, "?"), "creator_fee_configurable": (940, "?"),
+                 "max_configurable_creator_fee_bps": (941, "<Q")}
+
+
+def encode_pool(**fields) -> bytes:
+    """A Pool account (the current 270-byte version) from its fields (Pool(data).fields names)."""
+    return encode_account("Pump.fun AMM Pool", 270, POOL_LAYOUT, fields, POOL_DISCRIMINATOR)
+
+
+def encode_global_config(**fields) -> bytes:
+    """A GlobalConfig account (949 bytes); recipients as protocol_fee_recipient_0..7 and
+    buyback_fee_recipient_0..7."""
+    return encode_account("Pump.fun AMM GlobalConfig", 949, GLOBAL_LAYOUT, fields, GLOBAL_DISCRIMINATOR)
 
 
 def _pda(seeds, program=PROGRAM_ID) -> Pubkey:

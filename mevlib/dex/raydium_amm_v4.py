@@ -12,12 +12,30 @@ from typing import NamedTuple
 from solders.pubkey import Pubkey
 
 from mevlib import _dex
-from mevlib.dex import TOKEN_PROGRAM_ID, decode_pools
+from mevlib.dex import TOKEN_PROGRAM_ID, decode_pools, encode_account
 from mevlib.errors import InvalidArgumentError
 
 PROGRAM_ID = Pubkey.from_string("675kPX9MHTjS2zt1qfr1NYHuzeLXfQM9H24wFSUt1Mp8")
 AUTHORITY_SEED = b"amm authority"
 Pool = _dex.AmmV4Pool  # Pool(data): .fields, .can_swap, .reserves(coin_vault, pc_vault)
+
+
+_U64 = ("status", "nonce", "order_num", "depth", "coin_decimals", "pc_decimals", "state", "reset_flag", "min_size",
+        "vol_max_cut_ratio", "amount_wave", "coin_lot_size", "pc_lot_size", "min_price_multiplier",
+        "max_price_multiplier", "sys_decimal_value", "min_separate_numerator", "min_separate_denominator",
+        "trade_fee_numerator", "trade_fee_denominator", "pnl_numerator", "pnl_denominator", "swap_fee_numerator",
+        "swap_fee_denominator", "need_take_pnl_coin", "need_take_pnl_pc", "total_pnl_pc", "total_pnl_coin",
+        "pool_open_time")
+_KEYS = ("coin_vault", "pc_vault", "coin_vault_mint", "pc_vault_mint", "lp_mint", "open_orders", "market",
+         "market_program", "target_orders")
+LAYOUT = {**{name: (8 * i, "<Q") for i, name in enumerate(_U64)}, "orderbook_to_init_time": (248, "<Q"),
+          **{name: (336 + 32 * i, "key") for i, name in enumerate(_KEYS)}, "amm_owner": (688, "key"),
+          "lp_amount": (720, "<Q"), "client_order_id": (728, "<Q"), "recent_epoch": (736, "<Q")}
+
+
+def encode(**fields) -> bytes:
+    """An AmmInfo account from its fields (Pool(data).fields names; the rest zero)."""
+    return encode_account("AmmInfo", 752, LAYOUT, fields)
 
 
 class Quote(NamedTuple):

@@ -9,12 +9,39 @@ from typing import NamedTuple
 from solders.pubkey import Pubkey
 
 from mevlib import _dex
-from mevlib.dex import NO_FEE, TransferFee, decode_pools
+from mevlib.dex import NO_FEE, TransferFee, decode_pools, encode_account
 from mevlib.errors import InvalidArgumentError, MathOverflowError
 
 PROGRAM_ID = Pubkey.from_string("CPMMoo8L3F4NbTegBCKVNunggL7H1ZpdTHKxQB5qKP1C")
 Pool = _dex.CpmmPool      # Pool(data): .fields, .reserves(vault_0, vault_1)
 Config = _dex.CpmmConfig  # Config(data), or Config(trade_fee_rate=..., ...): rates per 1,000,000
+
+
+POOL_DISCRIMINATOR = bytes([247, 237, 227, 245, 215, 195, 222, 70])    # sha256("account:PoolState")[:8]
+CONFIG_DISCRIMINATOR = bytes([218, 244, 33, 104, 203, 203, 43, 111])  # sha256("account:AmmConfig")[:8]
+_POOL_KEYS = ("amm_config", "pool_creator", "token_0_vault", "token_1_vault", "lp_mint", "token_0_mint",
+              "token_1_mint", "token_0_program", "token_1_program", "observation")
+POOL_LAYOUT = {**{name: (8 + 32 * i, "key") for i, name in enumerate(_POOL_KEYS)},
+               **{name: (328 + i, "B") for i, name in enumerate(("auth_bump", "status", "lp_mint_decimals",
+                                                                  "mint_0_decimals", "mint_1_decimals"))},
+               **{name: (333 + 8 * i, "<Q") for i, name in enumerate(("lp_supply", "protocol_fees_0", "protocol_fees_1",
+                                                                       "fund_fees_0", "fund_fees_1", "open_time",
+                                                                       "recent_epoch"))},
+               "creator_fee_on": (389, "B"), "enable_creator_fee": (390, "?"), "creator_fees_0": (397, "<Q"),
+               "creator_fees_1": (405, "<Q")}
+CONFIG_LAYOUT = {"disable_create_pool": (9, "?"), "index": (10, "<H"), "trade_fee_rate": (12, "<Q"),
+                 "protocol_fee_rate": (20, "<Q"), "fund_fee_rate": (28, "<Q"), "create_pool_fee": (36, "<Q"),
+                 "creator_fee_rate": (108, "<Q")}
+
+
+def encode_pool(**fields) -> bytes:
+    """A PoolState account from its fields (Pool(data).fields names; the rest zero)."""
+    return encode_account("PoolState", 637, POOL_LAYOUT, fields, POOL_DISCRIMINATOR)
+
+
+def encode_config(**fields) -> bytes:
+    """An AmmConfig account from its fields (Config(data).fields names; the rest zero)."""
+    return encode_account("AmmConfig", 236, CONFIG_LAYOUT, fields, CONFIG_DISCRIMINATOR)
 
 
 class Quote(NamedTuple):
