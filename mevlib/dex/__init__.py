@@ -127,6 +127,22 @@ def encode_account(what: str, size: int, layout: dict, fields: dict, prefix: byt
     return bytes(data)
 
 
+def encode_token_account(mint: Pubkey, owner: Pubkey, amount: int) -> bytes:
+    """An initialized SPL Token account (165 bytes: spl-token state.rs Account): no delegate, not
+    native, no close authority."""
+    import struct
+
+    return bytes(mint) + bytes(owner) + struct.pack("<Q", amount) + bytes(4 + 32) + bytes([1]) + bytes(4 + 8 + 8 + 4 + 32)
+
+
+def encode_mint(supply: int, decimals: int, authority: Pubkey | None = None) -> bytes:
+    """An initialized SPL Token mint (82 bytes: spl-token state.rs Mint)."""
+    import struct
+
+    tag = struct.pack("<I", 1 if authority is not None else 0) + (bytes(authority) if authority else bytes(32))
+    return tag + struct.pack("<QBB", supply, decimals, 1) + struct.pack("<I", 0) + bytes(32)
+
+
 def pool_dtype(kind: int) -> np.dtype:
     """The structured dtype of a batch of decoded pools (_dex.POOL_AMM_V4, POOL_CPMM, POOL_PUMP):
     the C struct's fields at the compiler's offsets; public keys as 32-byte voids."""

@@ -22,6 +22,7 @@ from solders.transaction import VersionedTransaction
 from mevlib.jito import TIP_ACCOUNTS
 from mevlib.errors import CorruptDataError
 from mevlib.nonce import parse_nonce_account
+from mevlib.sim import dex
 from mevlib.transaction import (MAX_PROCESSING_AGE, SYSTEM_PROGRAM, compute_budget, error_bincode, error_json,
                                 fee_for_message, message_key, nonce_account_of)
 
@@ -139,8 +140,10 @@ class Cluster:
         # blockhash age is judged here (150 slots), so LiteSVM's own check, which knows only the
         # latest hash, is off
         # LiteSVM's signature history is off too: replay protection is by message here (below),
-        # and a bundle rolled back must be sendable again
-        self.svm = LiteSVM().with_blockhash_check(False).with_transaction_history(0)
+        # and a bundle rolled back must be sendable again. Signatures are verified here where the
+        # leader (or the RPC, when asked) verifies them: LiteSVM's check is off, so transactions
+        # that call the DEX programs can run in pieces (mevlib.sim.dex).
+        self.svm = LiteSVM().with_blockhash_check(False).with_transaction_history(0).with_sigverify(False)
         self.leader_keys = [Keypair.from_seed(hashlib.sha256(f"leader-{config.seed}-{i}".encode()).digest()).pubkey()
                             for i in range(config.leaders)]
         lo, hi = (x * config.slot_ms for x in config.phase_range)
@@ -351,6 +354,18 @@ class Cluster:
                 raise ValueError(f"set-up transaction failed: {res.err()}")
             self._record_writes(pre, GENESIS)
 
+    def apply(self, tx: VersionedTransaction, t_ms: float) -> bool:
+        """Executes a transaction of the simulated world's own traders now, outside the landing
+        model (no status; its writes land in the slot of t_ms and reach listeners like any write).
+        False, with nothing changed, if it fails."""
+        with self._lock:
+            pre = self._snapshot([tx])
+            if not dex.ok(self._send(tx)):
+                self._restore(pre)
+                return False
+            self._record_writes(pre, self.slot_at(t_ms), bytes(tx.signatures[0]))
+            return True
+
     def balance(self, pubkey: Pubkey, slot: int | None = None) -> int:
         acct = self.account(pubkey, slot)
         return acct.lamports if acct is not None else 0
@@ -494,8 +509,8 @@ class Cluster:
                 return
             payer = tx.message.account_keys[0]
             paid_before = self.svm.get_balance(payer) or 0
-            res = self.svm.send_transaction(tx)
-            if type(res).__name__ == "TransactionMetadata":
+            res = self._send(tx)
+            if dex.ok(res):
                 errors.append(None)
                 continue
             err = error_json(res.err())
@@ -551,10 +566,23 @@ class Cluster:
                     out.append((slot, fees.get(None, 0)))
             return out
 
+    def _send(self, tx: VersionedTransaction):
+        """Executes and keeps the changes: LiteSVM's result, or mevlib.sim.dex's for a transaction
+        that calls a DEX program."""
+        return dex.execute(self.svm, tx) if dex.calls_dex(tx) else self.svm.send_transaction(tx)
+
     def simulate(self, tx: VersionedTransaction):
-        """LiteSVM's simulation on the newest state (its result type, nothing committed)."""
+        """LiteSVM's simulation on the newest state (its result type, or mevlib.sim.dex's; nothing
+        committed)."""
         with self._lock:
-            return self.svm.simulate_transaction(tx)
+            if not dex.calls_dex(tx):
+                return self.svm.simulate_transaction(tx)
+            pre = self._snapshot([tx])
+            try:
+                res = dex.execute(self.svm, tx)
+                return dex.Simulated(res, {k: self.svm.get_account(k) for k in pre}) if dex.ok(res) else res
+            finally:
+                self._restore(pre)
 
     def simulate_bundle(self, txs) -> list:
         """Executes the transactions in order on the newest state, each seeing the ones before, and
@@ -565,9 +593,9 @@ class Cluster:
             results = []
             try:
                 for tx in txs:
-                    res = self.svm.send_transaction(tx)
+                    res = self._send(tx)
                     results.append(res)
-                    if type(res).__name__ != "TransactionMetadata":
+                    if not dex.ok(res):
                         break
             finally:
                 self._restore(pre)

@@ -16,6 +16,7 @@ from solders.pubkey import Pubkey
 from solders.transaction import VersionedTransaction
 
 from mevlib.base58 import b58decode, b58encode
+from mevlib.sim import dex
 from mevlib.sim.cluster import MAX_LOCKOUT_HISTORY, MAX_PROCESSING_AGE, MAX_RECENT_BLOCKHASHES, Cluster
 from mevlib.transaction import error_json, fee_for_message
 
@@ -398,7 +399,7 @@ class SolanaRpc:
         if ret is not None and bytes(ret.data):
             result["returnData"] = {"programId": str(ret.program_id),
                                     "data": [base64.b64encode(bytes(ret.data)).decode(), "base64"]}
-        if type(res).__name__ != "SimulatedTransactionInfo":
+        if not dex.ok(res):
             result["err"] = error_json(res.err())
             return result, {}
         return result, dict(res.post_accounts())
@@ -423,7 +424,7 @@ class SolanaRpc:
         slot = self.cluster.commitment_slot(self.now_ms(), "confirmed")  # simulationBank defaults to confirmed
         results, summary = [], "succeeded"
         for tx, res in zip(txs, self.cluster.simulate_bundle(txs)):
-            failed = type(res).__name__ != "TransactionMetadata"
+            failed = not dex.ok(res)
             meta = res.meta() if failed else res
             results.append({"err": error_json(res.err()) if failed else None, "logs": list(meta.logs()),
                             "preExecutionAccounts": None, "postExecutionAccounts": None,
