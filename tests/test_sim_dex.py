@@ -1,0 +1,141 @@
+"""The simulator's DEX programs (mevlib.sim.dex): a transaction with real swap instructions
+(mevlib.dex's builders) lands with every token balance moved exactly as the program's quote says
+and its fee charged once; a stale minimum out fails with the program's own error code, nothing
+moved but the fee; pieces around the swaps are part of the same all-or-nothing transaction;
+simulateTransaction answers the same without keeping anything."""
+import dataclasses
+
+import pytest
+from solders.compute_budget import set_compute_unit_limit, set_compute_unit_price
+from solders.keypair import Keypair
+from solders.message import MessageV0
+from solders.pubkey import Pubkey
+from solders.system_program import TransferParams, transfer
+from solders.transaction import VersionedTransaction
+
+from mevlib import dex
+from mevlib.dex import pump_amm, raydium_amm_v4, raydium_cpmm
+from mevlib.jito import TIP_ACCOUNTS
+from mevlib.sim import ClusterConfig
+from mevlib.sim.cluster import Cluster, always_land
+from mevlib.sim.market import DexMarket
+from mevlib.transaction import fee_for_message
+
+
+@pytest.fixture
+def world():
+    cluster = Cluster(always_land(dataclasses.replace(ClusterConfig(seed=3), slot_ms=100.0)))
+    market = DexMarket(cluster, seed=3)
+    bot = Keypair()
+    cluster.svm.airdrop(bot.pubkey(), 10**11)
+    for mint in market.mints.values():
+        market.token_account(bot.pubkey(), mint, 10**15)
+    return cluster, market, bot
+
+
+def pool(market, kind, name):
+    return next(a for a, p in market.pools.items() if p[0] == kind and p[1].startswith(name))
+
+
+def balance(cluster, key):
+    return dex.decode_token_account(cluster.svm.get_account(key).data).amount
+
+
+def send(cluster, bot, ixs, t_ms=150.0):
+    msg = MessageV0.try_compile(bot.pubkey(), ixs, [], cluster.latest_blockhash(t_ms))
+    tx = VersionedTransaction(msg, [bot])
+    landing = cluster.deliver([tx], "rpc", t_ms)
+    return tx, landing
+
+
+def cpmm_config(cluster, pool):
+    return raydium_cpmm.Config(cluster.svm.get_account(Pubkey.from_bytes(pool.fields["amm_config"])).data)
+
+
+def ata(bot, market, name):
+    return dex.associated_token_address(bot.pubkey(), market.mints[name])
+
+
+def test_swaps_move_balances_exactly_as_the_programs_quote(world):
+    cluster, market, bot = world
+    cases = [("amm_v4", "TOKA/WSOL", True), ("amm_v4", "TOKA/WSOL", False), ("cpmm", "TOKA/WSOL", True),
+             ("cpmm", "TOKA/TOKB", False), ("pump", "TOKA/WSOL", True), ("pump", "TOKA/WSOL", False)]
+    for i, (kind, name, a_to_b) in enumerate(cases):
+        address = pool(market, kind, name)
+        _, _, mint_a, mint_b, va, vb = market.pools[address]
+        data = cluster.svm.get_account(address).data
+        vaults = market.vaults(address)
+        amount = 10**9 + i
+        if kind == "amm_v4":
+            out = raydium_amm_v4.quote_exact_in(raydium_amm_v4.Pool(data), a_to_b, *vaults, amount).amount_out
+        elif kind == "cpmm":
+            config = cpmm_config(cluster, raydium_cpmm.Pool(data))
+            out = raydium_cpmm.quote_exact_in(raydium_cpmm.Pool(data), config, a_to_b, *vaults, amount).amount_out
+        else:
+            config = pump_amm.GlobalConfig(cluster.svm.get_account(pump_amm.GLOBAL_CONFIG).data)
+            m = pump_amm.Market(pump_amm.Pool(data), config)
+            out = (m.sell_exact_base_in(*vaults, amount).quote if a_to_b else m.buy_exact_quote_in(*vaults, amount).base)
+        names = name.split("/")
+        user_in, user_out = (ata(bot, market, names[0]), ata(bot, market, names[1]))
+        if not a_to_b:
+            user_in, user_out = user_out, user_in
+        before = (balance(cluster, user_in), balance(cluster, user_out), cluster.svm.get_balance(bot.pubkey()))
+        ix = market.swap_instruction(address, bot.pubkey(), a_to_b, amount, out)  # min out: exactly the quote
+        budget = [set_compute_unit_limit(300_000), set_compute_unit_price(1_000)]  # as a searcher sets them
+        tx, landing = send(cluster, bot, [*budget, ix], 150.0 + 100 * i)
+        assert landing.landed, (kind, name, landing.reason)
+        assert balance(cluster, user_in) == before[0] - amount  # a Pump buy spends exactly the quote given
+        assert balance(cluster, user_out) == before[1] + out, (kind, name)
+        assert cluster.svm.get_balance(bot.pubkey()) == before[2] - fee_for_message(tx.message)  # the fee, once
+
+
+def test_stale_minimum_out_fails_with_the_programs_error_and_moves_nothing(world):
+    cluster, market, bot = world
+    codes = {"amm_v4": 30, "cpmm": 6005, "pump": 6004}  # ExceededSlippage in each program
+    for i, kind in enumerate(codes):
+        address = pool(market, kind, "TOKA/WSOL")
+        ix = market.swap_instruction(address, bot.pubkey(), True, 10**9, 10**15)  # more out than it can give
+        tip = transfer(TransferParams(from_pubkey=bot.pubkey(), to_pubkey=TIP_ACCOUNTS[0], lamports=50_000))
+        vaults = market.vaults(address)
+        tips_before = cluster.svm.get_balance(TIP_ACCOUNTS[0])
+        lamports = cluster.svm.get_balance(bot.pubkey())
+        tx, landing = send(cluster, bot, [tip, ix], 150.0 + 100 * i)
+        assert landing.committed and not landing.landed
+        assert landing.err == {"InstructionError": [1, {"Custom": codes[kind]}]}
+        assert market.vaults(address) == vaults  # nothing swapped
+        assert cluster.svm.get_balance(TIP_ACCOUNTS[0]) == tips_before  # the tip before it rolled back too
+        assert cluster.svm.get_balance(bot.pubkey()) == lamports - fee_for_message(tx.message)  # only the fee
+
+
+def test_a_two_hop_arbitrage_with_a_tip_is_one_transaction(world):
+    cluster, market, bot = world
+    amm, cpmm = pool(market, "amm_v4", "TOKA/WSOL"), pool(market, "cpmm", "TOKA/WSOL")
+    market.trade(amm, True, 10**12, 100.0)  # a whale sells TOKA on AMM v4: WSOL is dear there
+    data = cluster.svm.get_account(cpmm).data
+    pool_cpmm = raydium_cpmm.Pool(data)
+    config = cpmm_config(cluster, pool_cpmm)
+    x = 10**10  # WSOL in: buy TOKA on AMM v4 (cheap there), sell it on CPMM
+    toka = raydium_amm_v4.quote_exact_in(raydium_amm_v4.Pool(cluster.svm.get_account(amm).data), False,
+                                         *market.vaults(amm), x).amount_out
+    back = raydium_cpmm.quote_exact_in(pool_cpmm, config, True, *market.vaults(cpmm), toka).amount_out
+    assert back > x  # the opportunity
+    wsol = ata(bot, market, "WSOL")
+    before = balance(cluster, wsol)
+    tip = transfer(TransferParams(from_pubkey=bot.pubkey(), to_pubkey=TIP_ACCOUNTS[2], lamports=10_000))
+    _, landing = send(cluster, bot, [market.swap_instruction(amm, bot.pubkey(), False, x, toka),
+                                     market.swap_instruction(cpmm, bot.pubkey(), True, toka, back), tip])
+    assert landing.landed, landing.reason
+    assert balance(cluster, wsol) - before == back - x
+
+
+def test_simulate_keeps_nothing(world):
+    cluster, market, bot = world
+    address = pool(market, "pump", "TOKA/WSOL")
+    vaults = market.vaults(address)
+    msg = MessageV0.try_compile(bot.pubkey(), [market.swap_instruction(address, bot.pubkey(), False, 10**9, 1)], [],
+                                cluster.latest_blockhash(150.0))
+    res = cluster.simulate(VersionedTransaction(msg, [bot]))
+    assert type(res).__name__ == "Simulated" and res.meta().compute_units_consumed() > 0
+    assert market.vaults(address) == vaults
+    post = dict(res.post_accounts())
+    assert dex.decode_token_account(post[market.pools[address][5]].data).amount > vaults[1]  # the quote came in
