@@ -510,7 +510,7 @@ cdef extern from *:
     int mev_graph_add_pool(mev_graph *g, const mev_edge *e, uint32_t *id)
     int mev_graph_set_pool(mev_graph *g, uint32_t id, const mev_edge *e)
     int mev_edge_swap(const mev_edge *e, int a_to_b, uint64_t amount_in, uint64_t *amount_out) nogil
-    int mev_graph_best_cycle(mev_graph *g, uint32_t id, uint64_t max_in, mev_cycle *out) nogil
+    int mev_graph_best_cycle(mev_graph *g, uint32_t id, uint64_t max_in, uint32_t hops, mev_cycle *out) nogil
 
 cdef extern from *:
     """
@@ -580,13 +580,13 @@ cdef class Graph:
         _edge(&e, kind, mint_a, mint_b, reserve_a, reserve_b, params)
         check(mev_graph_set_pool(self.g, id, &e), "graph pool update")
 
-    def best_cycle(self, uint32_t id, uint64_t max_in):
+    def best_cycle(self, uint32_t id, uint64_t max_in, uint32_t hops=0):
         """(cycles considered, None) or (cycles, (start_mint, amount_in, profit, slack,
         [(pool, a_to_b, out), ...]))."""
         cdef mev_cycle c
         cdef int rc
         with nogil:
-            rc = mev_graph_best_cycle(self.g, id, max_in, &c)
+            rc = mev_graph_best_cycle(self.g, id, max_in, hops, &c)
         check(rc, "best cycle")
         if c.hops == 0:
             return c.cycles, None

@@ -8,7 +8,6 @@ simulated alone and the result says so (`bundle=False`). :class:`LocalSimulation
 in LiteSVM, on accounts fetched once and kept fresh (no round trip for most intents)."""
 from __future__ import annotations
 
-import base64
 import dataclasses
 
 from mevlib.errors import CorruptDataError, InvalidArgumentError
@@ -99,24 +98,17 @@ class LocalSimulation:
         from solders.pubkey import Pubkey
 
         keys = list(keys)
-        for i in range(0, len(keys), 100):  # getMultipleAccounts takes 100 at a time
-            chunk = keys[i:i + 100]
-            res = self.rpc.call("getMultipleAccounts", [[str(k) for k in chunk],
-                                                        {"encoding": "base64", "commitment": "processed"}])
-            self.fetches += 1
-            slot = res["context"]["slot"]
-            self.newest_slot = max(self.newest_slot, slot)
-            for key, ui in zip(chunk, res["value"]):
-                if ui is None:
-                    self.svm.set_account(key, Account(0, b"", Pubkey.default()))
-                else:
-                    data = base64.b64decode(ui["data"][0])
-                    acct = Account(ui["lamports"], data, Pubkey.from_string(ui["owner"]), ui["executable"])
-                    if ui["executable"] and self.svm.get_account(key) is None:
-                        self._load_program(key, acct)
-                    elif not ui["executable"]:
-                        self.svm.set_account(key, acct)
-                self.cache[key] = slot
+        slot, accounts = self.rpc.accounts(keys, "processed")
+        self.fetches += (len(keys) + 99) // 100
+        self.newest_slot = max(self.newest_slot, slot)
+        for key, acct in zip(keys, accounts):
+            if acct is None:
+                self.svm.set_account(key, Account(0, b"", Pubkey.default()))
+            elif acct.executable and self.svm.get_account(key) is None:
+                self._load_program(key, acct)
+            elif not acct.executable:
+                self.svm.set_account(key, acct)
+            self.cache[key] = slot
 
     def _load_program(self, key, acct):
         from solders.pubkey import Pubkey

@@ -431,6 +431,24 @@ class JsonRpcClient:
         except (KeyError, TypeError, ValueError, IndexError):
             raise RpcCallError("bad_json", f"getAccountInfo: {str(value)[:200]}") from None
 
+    def accounts(self, pubkeys, commitment: str = "confirmed") -> tuple[int, list]:
+        """getMultipleAccounts (base64), 100 keys a call: (the newest context slot, [solders
+        Account or None per key, in order])."""
+        from solders.account import Account
+        from solders.pubkey import Pubkey
+
+        keys, out, slot = [str(k) for k in pubkeys], [], 0
+        for i in range(0, len(keys), 100):
+            res = self.call("getMultipleAccounts", [keys[i:i + 100], {"encoding": "base64", "commitment": commitment}])
+            try:
+                slot = max(slot, res["context"]["slot"])
+                out += [None if v is None else Account(v["lamports"], base64.b64decode(v["data"][0]),
+                                                       Pubkey.from_string(v["owner"]), v["executable"])
+                        for v in res["value"]]
+            except (KeyError, TypeError, ValueError, IndexError):
+                raise RpcCallError("bad_json", f"getMultipleAccounts: {str(res)[:200]}") from None
+        return slot, out
+
     def get_slot_leaders(self, start: int, limit: int) -> list[str]:
         return self.call("getSlotLeaders", [start, limit])
 

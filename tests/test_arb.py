@@ -144,3 +144,48 @@ def test_bad_input_is_refused():
     assert cycle.amount_in <= 1000 and cycle.profit > 0  # capped by max_in
     with pytest.raises(ValueError):
         _dex.edge_swap(_dex.EDGE_AMM_V4, 10, 10, (25, 10_000), True, 0)
+
+
+def test_a_found_cycle_lands_on_the_simulator_for_exactly_its_profit():
+    """Finder.load reads the simulator market's pools through RPC; a whale's swap reaches it as
+    vault updates (on_account); the best cycle's swap instructions, sent as one transaction with a
+    tip, land and the bot's WSOL grows by exactly the cycle's profit."""
+    import dataclasses
+
+    from solders.compute_budget import set_compute_unit_limit
+    from solders.keypair import Keypair
+    from solders.message import MessageV0
+    from solders.transaction import VersionedTransaction
+
+    from mevlib import dex
+    from mevlib.routes import JsonRpcClient
+    from mevlib.sim import ClusterConfig, Simulator
+    from mevlib.sim.cluster import always_land
+    from mevlib.sim.market import DexMarket
+
+    with Simulator(always_land(dataclasses.replace(ClusterConfig(seed=4), slot_ms=100.0))) as sim:
+        market = DexMarket(sim.cluster, seed=4)
+        finder = arb.Finder.load(JsonRpcClient(sim.url("rpc")), list(market.pools), [WSOL])
+        assert len(finder) == 5 and set(finder.accounts()) >= {p[4] for p in market.pools.values()}
+        bot = Keypair()
+        sim.cluster.svm.airdrop(bot.pubkey(), 10**11)
+        for mint in market.mints.values():
+            market.token_account(bot.pubkey(), mint, 10**15)
+        toka_amm = next(a for a, p in market.pools.items() if p[1] == "TOKA/WSOL AMM v4")
+        market.trade(toka_amm, True, 3 * 10**11, sim.now_ms())  # a whale sells TOKA into one pool
+        changed = {finder.on_account(k, sim.cluster.svm.get_account(k).data) for k in market.pools[toka_amm][4:]}
+        assert changed == {toka_amm}
+        cycle = finder.best_cycle(toka_amm, max_in=10**12)
+        assert cycle is not None and cycle.start_mint == WSOL and cycle.profit > 10**6
+        fresh = arb.Finder.load(JsonRpcClient(sim.url("rpc")), list(market.pools), [WSOL], commitment="processed")
+        assert fresh.best_cycle(toka_amm, max_in=10**12).profit == cycle.profit  # the same state read afresh
+        swaps = [ix for ix, _ in finder.swap_instructions(cycle, bot.pubkey())]
+        wsol = dex.associated_token_address(bot.pubkey(), WSOL)
+        before = dex.decode_token_account(sim.cluster.svm.get_account(wsol).data).amount
+        t = sim.now_ms()
+        msg = MessageV0.try_compile(bot.pubkey(), [set_compute_unit_limit(400_000), *swaps], [],
+                                    sim.cluster.latest_blockhash(t))
+        landing = sim.cluster.deliver([VersionedTransaction(msg, [bot])], "rpc", t)
+        assert landing.landed, landing.reason
+        after = dex.decode_token_account(sim.cluster.svm.get_account(wsol).data).amount
+        assert after - before == cycle.profit

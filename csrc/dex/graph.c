@@ -380,9 +380,9 @@ static void consider_rotations(search *s, uint32_t hops, const uint32_t *t, cons
     }
 }
 
-int mev_graph_best_cycle(mev_graph *g, uint32_t id, uint64_t max_in, mev_cycle *out)
+int mev_graph_best_cycle(mev_graph *g, uint32_t id, uint64_t max_in, uint32_t hops, mev_cycle *out)
 {
-    if (g == NULL || out == NULL || max_in == 0)
+    if (g == NULL || out == NULL || max_in == 0 || (hops != 0 && hops != 2 && hops != 3))
         return MEV_EINVAL;
     pthread_mutex_lock(&g->lock);
     if (id >= g->n_pools) {
@@ -393,7 +393,7 @@ int mev_graph_best_cycle(mev_graph *g, uint32_t id, uint64_t max_in, mev_cycle *
     const mev_edge *e = &g->edges[id];
     uint32_t x = e->mint_a, y = e->mint_b;
     /* two hops: the other pools of the same pair, both ways round */
-    for (uint32_t q = g->pair_head[pair_slot(g, pair_key(x, y))]; q != NONE; q = g->pair_next[q]) {
+    for (uint32_t q = hops == 3 ? NONE : g->pair_head[pair_slot(g, pair_key(x, y))]; q != NONE; q = g->pair_next[q]) {
         if (q == id)
             continue;
         uint32_t t[2] = {x, y}, fwd[2] = {id, q}, back[2] = {q, id};
@@ -402,7 +402,7 @@ int mev_graph_best_cycle(mev_graph *g, uint32_t id, uint64_t max_in, mev_cycle *
     }
     /* three hops: a third mint z with pools y–z and z–x; walk the smaller end's pools */
     uint32_t small = g->degree[x] <= g->degree[y] ? x : y, large = small == x ? y : x;
-    for (uint32_t node = g->adj_head[small]; node != NONE; node = g->adj_next[node]) {
+    for (uint32_t node = hops == 2 ? NONE : g->adj_head[small]; node != NONE; node = g->adj_next[node]) {
         uint32_t r = node / 2, z = other_end(&g->edges[r], small);
         if (r == id || z == large)
             continue;

@@ -71,7 +71,8 @@ int mev_graph_add_pool(mev_graph *g, const mev_edge *e, uint32_t *id);
 int mev_graph_set_pool(mev_graph *g, uint32_t id, const mev_edge *e);
 /* One hop's exact output: MEV_EINVAL or MEV_EOVERFLOW where the program would fail the swap. */
 int mev_edge_swap(const mev_edge *e, int a_to_b, uint64_t amount_in, uint64_t *amount_out);
-/* The best cycle through pool `id` with an input of at most `max_in`. */
-int mev_graph_best_cycle(mev_graph *g, uint32_t id, uint64_t max_in, mev_cycle *out);
+/* The best cycle through pool `id` with an input of at most `max_in`: of two and three hops, or
+ * with `hops` 2 or 3, of that many only. */
+int mev_graph_best_cycle(mev_graph *g, uint32_t id, uint64_t max_in, uint32_t hops, mev_cycle *out);
 
 #endif

@@ -112,9 +112,15 @@ int main(void)
         }
         for (uint32_t id = 0; id < POOLS; id++) {
             mev_cycle c;
-            CHECK_EQ_INT(mev_graph_best_cycle(g, id, MAX_IN, &c), MEV_OK);
+            CHECK_EQ_INT(mev_graph_best_cycle(g, id, MAX_IN, 0, &c), MEV_OK);
+            mev_cycle two, three;
+            CHECK_EQ_INT(mev_graph_best_cycle(g, id, MAX_IN, 2, &two), MEV_OK);
+            CHECK_EQ_INT(mev_graph_best_cycle(g, id, MAX_IN, 3, &three), MEV_OK);
+            CHECK((two.hops == 0 || two.hops == 2) && (three.hops == 0 || three.hops == 3));
+            CHECK(c.hops != 2 || two.profit == c.profit); /* the best of all, when of two hops, is the best of two */
+            CHECK(c.hops != 3 || three.profit == c.profit);
             mev_cycle capped;
-            CHECK_EQ_INT(mev_graph_best_cycle(g, id, 50, &capped), MEV_OK);
+            CHECK_EQ_INT(mev_graph_best_cycle(g, id, 50, 0, &capped), MEV_OK);
             CHECK(capped.hops == 0 || capped.amount_in <= 50);
             int64_t bf = brute_force(id);
             if (bf > 1) {
@@ -155,8 +161,8 @@ int main(void)
     e.mint_a = m1, e.mint_b = m0;
     CHECK_EQ_INT(mev_graph_set_pool(g, id, &e), MEV_EINVAL);
     mev_cycle c;
-    CHECK_EQ_INT(mev_graph_best_cycle(g, 5, 100, &c), MEV_EINVAL);
-    CHECK_EQ_INT(mev_graph_best_cycle(g, id, 100, &c), MEV_OK);
+    CHECK_EQ_INT(mev_graph_best_cycle(g, 5, 100, 0, &c), MEV_EINVAL);
+    CHECK_EQ_INT(mev_graph_best_cycle(g, id, 100, 0, &c), MEV_OK);
     CHECK(c.hops == 0);
     mev_graph_destroy(g);
     return check_report("test_graph");

@@ -2,12 +2,15 @@
 after each update, the best two- or three-hop cycle through the updated pool that starts and ends at
 a profit mint, with its input and each hop's exact output, after every pool's fees.
 
-    finder = Finder(profit_mints=[WSOL])
-    finder.add_amm_v4(address, pool, coin_vault=..., pc_vault=...)
-    finder.add_cpmm(address, pool, config, vault_0=..., vault_1=...)
-    finder.add_pump(address, market, base_vault=..., quote_vault=...)
-    cycle = finder.update(address, vault_a, vault_b, max_in=10**9)   # a pool delta
-    if cycle and cycle.profit > costs: ... one swap per hop, cycle.hops[i].amount_out as its minimum out
+    finder = Finder.load(rpc, pool_addresses, profit_mints=[WSOL])   # pools, vaults, configs
+    ...
+    pool = finder.on_account(update.pubkey, update.data, update.write_version)  # a feed delta
+    cycle = finder.best_cycle(pool, max_in=10**9) if pool else None
+    if cycle and cycle.profit > costs:
+        ixs = finder.swap_instructions(cycle, payer)        # one swap per hop, minimum outs set
+
+Given to the engine (Engine(finder=...)), every delta of a pool or vault the finder tracks reaches
+it before any strategy hook, and hooks read it as `ctx.finder`.
 
 The profit is in the start mint's units and counts the pools' fees only: the transaction fee and
 tip are the caller's (the engine's pricer sets the tip against it). The graph is the programs' exact
@@ -21,6 +24,7 @@ from typing import NamedTuple
 from solders.pubkey import Pubkey
 
 from mevlib import _dex
+from mevlib.dex import associated_token_address, decode_mint, decode_token_account, pump_amm, raydium_amm_v4, raydium_cpmm
 from mevlib.errors import InvalidArgumentError
 
 
@@ -41,114 +45,242 @@ class Cycle(NamedTuple):
 
 
 class _Pool:
-    """What the finder keeps of a pool to rebuild its edge from new vault balances."""
-    __slots__ = ("id", "kind", "mint_a", "mint_b", "edge")
+    """A pool as the finder keeps it: its decoded account(s) and its vaults' balances."""
+    __slots__ = ("address", "id", "kind", "mint_a", "mint_b", "vault_a", "vault_b", "balances", "state",
+                 "write_versions")
 
-    def __init__(self, kind, mint_a, mint_b, edge):
-        self.id, self.kind, self.mint_a, self.mint_b, self.edge = None, kind, mint_a, mint_b, edge
+    def __init__(self, address, kind, mint_a, mint_b, vault_a, vault_b, state, balances):
+        self.address, self.id, self.kind = address, None, kind
+        self.mint_a, self.mint_b, self.vault_a, self.vault_b = mint_a, mint_b, vault_a, vault_b
+        self.state, self.balances, self.write_versions = state, list(balances), {}
+
+    def edge(self):
+        """(kind, reserve_a, reserve_b, params) at the current balances."""
+        va, vb = self.balances
+        if self.kind == _dex.EDGE_AMM_V4:
+            pool = self.state
+            f = pool.fields
+            return (*pool.reserves(va, vb), (f["swap_fee_numerator"], f["swap_fee_denominator"]))
+        if self.kind == _dex.EDGE_CPMM:
+            pool, config = self.state
+            f, c = pool.fields, config.fields
+            on = f["creator_fee_on"]  # 0 both tokens (on the input), 1 only token 0, 2 only token 1
+            on_input = (on in (0, 1)) | (on in (0, 2)) << 1  # bit 0: zero-for-one; bit 1: one-for-zero
+            return (*pool.reserves(va, vb),
+                    (c["trade_fee_rate"], c["creator_fee_rate"] if f["enable_creator_fee"] else 0, on_input))
+        market = self.state
+        return (va, vb, (*market.fees(va, vb), 1, market.pool.virtual_quote_reserves))
 
 
 class Finder:
     def __init__(self, profit_mints, *, max_pools: int = 1 << 16, max_mints: int = 1 << 16):
-        self._graph = _dex.Graph(max_pools, max_mints)
-        self._mints: list[Pubkey] = []
-        self._index: dict[Pubkey, int] = {}
-        self._pools: dict[Pubkey, _Pool] = {}
-        self._addresses: list[Pubkey] = []
-        for mint in profit_mints:
-            self._mint(mint, profit=True)
         if not profit_mints:
             raise InvalidArgumentError("the finder needs at least one profit mint to count profit in")
+        self._graph = _dex.Graph(max_pools, max_mints)
+        self._mints: list[Pubkey] = []
+        self._pools: dict[Pubkey, _Pool] = {}
+        self._by_id: list[_Pool] = []
+        self._vaults: dict[Pubkey, tuple[_Pool, int]] = {}  # vault -> (its pool, 0 for a / 1 for b)
+        for mint in profit_mints:
+            self._mint(mint, profit=True)
 
     def _mint(self, mint: Pubkey, profit: bool = False) -> int:
         index = self._graph.mint(bytes(mint), profit)
         if index == len(self._mints):
             self._mints.append(mint)
-            self._index[mint] = index
         return index
 
-    def _add(self, address: Pubkey, kind: int, mint_a: Pubkey, mint_b: Pubkey, edge) -> _Pool:
-        if address in self._pools:
-            raise InvalidArgumentError(f"pool {address} is in the finder already")
-        pool = _Pool(kind, self._mint(mint_a), self._mint(mint_b), edge)
-        self._pools[address] = pool
-        return pool
+    def _add(self, pool: _Pool) -> None:
+        if pool.address in self._pools:
+            raise InvalidArgumentError(f"pool {pool.address} is in the finder already")
+        ends = (self._mint(pool.mint_a), self._mint(pool.mint_b))
+        reserve_a, reserve_b, params = pool.edge()
+        pool.id = self._graph.add(pool.kind, *ends, reserve_a, reserve_b, params)
+        self._pools[pool.address] = pool
+        self._by_id.append(pool)
+        self._vaults[pool.vault_a] = (pool, 0)
+        self._vaults[pool.vault_b] = (pool, 1)
 
-    def _place(self, address: Pubkey, pool: _Pool, vault_a: int, vault_b: int) -> int:
-        reserve_a, reserve_b, params = pool.edge(vault_a, vault_b)
-        if pool.id is None:
-            pool.id = self._graph.add(pool.kind, pool.mint_a, pool.mint_b, reserve_a, reserve_b, params)
-            self._addresses.append(address)
-        else:
-            self._graph.set(pool.id, pool.kind, pool.mint_a, pool.mint_b, reserve_a, reserve_b, params)
-        return pool.id
+    def _place(self, pool: _Pool) -> None:
+        reserve_a, reserve_b, params = pool.edge()
+        self._graph.set(pool.id, pool.kind, self._mint(pool.mint_a), self._mint(pool.mint_b), reserve_a, reserve_b,
+                        params)
 
-    # --- pools: a is the first mint named, b the second; vaults are the token accounts' balances ---
+    # --- pools: a is the first mint, b the second; vaults are the token accounts' balances --------
     def add_amm_v4(self, address: Pubkey, pool, *, coin_vault: int, pc_vault: int) -> None:
         """A Raydium AMM v4 pool (mevlib.dex.raydium_amm_v4.Pool): a = coin, b = pc."""
-        f = pool.fields
-
-        def edge(coin, pc):
-            reserve_coin, reserve_pc = pool.reserves(coin, pc)
-            return reserve_coin, reserve_pc, (f["swap_fee_numerator"], f["swap_fee_denominator"])
-
-        entry = self._add(address, _dex.EDGE_AMM_V4, Pubkey.from_bytes(f["coin_vault_mint"]),
-                          Pubkey.from_bytes(f["pc_vault_mint"]), edge)
-        self._place(address, entry, coin_vault, pc_vault)
+        key = lambda name: Pubkey.from_bytes(pool.fields[name])
+        self._add(_Pool(address, _dex.EDGE_AMM_V4, key("coin_vault_mint"), key("pc_vault_mint"), key("coin_vault"),
+                        key("pc_vault"), pool, (coin_vault, pc_vault)))
 
     def add_cpmm(self, address: Pubkey, pool, config, *, vault_0: int, vault_1: int) -> None:
         """A Raydium CPMM pool (mevlib.dex.raydium_cpmm.Pool, Config): a = token 0, b = token 1."""
-        f, c = pool.fields, config.fields
-        creator = c["creator_fee_rate"] if f["enable_creator_fee"] else 0
-        on = f["creator_fee_on"]  # 0 both tokens (on the input), 1 only token 0, 2 only token 1
-        on_input = (on in (0, 1)) | (on in (0, 2)) << 1  # bit 0: zero-for-one; bit 1: one-for-zero
-
-        def edge(v0, v1):
-            r0, r1 = pool.reserves(v0, v1)
-            return r0, r1, (c["trade_fee_rate"], creator, on_input)
-
-        entry = self._add(address, _dex.EDGE_CPMM, Pubkey.from_bytes(f["token_0_mint"]),
-                          Pubkey.from_bytes(f["token_1_mint"]), edge)
-        self._place(address, entry, vault_0, vault_1)
+        key = lambda name: Pubkey.from_bytes(pool.fields[name])
+        self._add(_Pool(address, _dex.EDGE_CPMM, key("token_0_mint"), key("token_1_mint"), key("token_0_vault"),
+                        key("token_1_vault"), (pool, config), (vault_0, vault_1)))
 
     def add_pump(self, address: Pubkey, market, *, base_vault: int, quote_vault: int) -> None:
         """A Pump.fun AMM pool (mevlib.dex.pump_amm.Market): a = base, b = quote. Its fees are
         chosen again at each update's reserves (they tier by market cap)."""
-        f = market.pool.fields
+        key = lambda name: Pubkey.from_bytes(market.pool.fields[name])
+        self._add(_Pool(address, _dex.EDGE_PUMP, key("base_mint"), key("quote_mint"), key("pool_base_token_account"),
+                        key("pool_quote_token_account"), market, (base_vault, quote_vault)))
 
-        def edge(base, quote):
-            lp, protocol, creator = market.fees(base, quote)
-            return base, quote, (lp, protocol, creator, 1, market.pool.virtual_quote_reserves)
-
-        entry = self._add(address, _dex.EDGE_PUMP, Pubkey.from_bytes(f["base_mint"]), Pubkey.from_bytes(f["quote_mint"]),
-                          edge)
-        self._place(address, entry, base_vault, quote_vault)
+    @classmethod
+    def load(cls, rpc, addresses, profit_mints, *, commitment: str = "confirmed", **sizes) -> "Finder":
+        """A finder over the pools at `addresses`, read from the cluster: each pool's account (its
+        owner says which program), its vaults, and the configs that price it."""
+        finder = cls(profit_mints, **sizes)
+        addresses = [Pubkey.from_string(a) if isinstance(a, str) else a for a in addresses]
+        _, accounts = rpc.accounts(addresses, commitment)
+        pools = []
+        for address, acct in zip(addresses, accounts):
+            if acct is None:
+                raise InvalidArgumentError(f"no pool account {address}")
+            if acct.owner == raydium_amm_v4.PROGRAM_ID:
+                pool = raydium_amm_v4.Pool(acct.data)
+                pools.append((address, "amm_v4", pool, ("coin_vault", "pc_vault"), ()))
+            elif acct.owner == raydium_cpmm.PROGRAM_ID:
+                pool = raydium_cpmm.Pool(acct.data)
+                pools.append((address, "cpmm", pool, ("token_0_vault", "token_1_vault"), ("amm_config",)))
+            elif acct.owner == pump_amm.PROGRAM_ID:
+                pool = pump_amm.Pool(acct.data)
+                pools.append((address, "pump", pool, ("pool_base_token_account", "pool_quote_token_account"),
+                              ("base_mint",)))
+            else:
+                raise InvalidArgumentError(f"{address} is owned by {acct.owner}: not a pool the finder knows")
+        wanted = [Pubkey.from_bytes(p.fields[n]) for _, _, p, vaults, extra in pools for n in (*vaults, *extra)]
+        wanted += [pump_amm.GLOBAL_CONFIG, pump_amm.FEE_CONFIG]
+        _, extra = rpc.accounts(wanted, commitment)
+        got = dict(zip(wanted, extra))
+        amount = lambda key: decode_token_account(got[key].data).amount if got.get(key) else 0
+        for address, kind, pool, vaults, names in pools:
+            va, vb = (amount(Pubkey.from_bytes(pool.fields[n])) for n in vaults)
+            if kind == "amm_v4":
+                finder.add_amm_v4(address, pool, coin_vault=va, pc_vault=vb)
+            elif kind == "cpmm":
+                config = got.get(Pubkey.from_bytes(pool.fields["amm_config"]))
+                if config is None:
+                    raise InvalidArgumentError(f"CPMM pool {address}: no config account")
+                finder.add_cpmm(address, pool, raydium_cpmm.Config(config.data), vault_0=va, vault_1=vb)
+            else:
+                if got.get(pump_amm.GLOBAL_CONFIG) is None:
+                    raise InvalidArgumentError("no Pump.fun AMM global config on this cluster")
+                fee = got.get(pump_amm.FEE_CONFIG)
+                mint = got.get(Pubkey.from_bytes(pool.fields["base_mint"]))
+                market = pump_amm.Market(pool, pump_amm.GlobalConfig(got[pump_amm.GLOBAL_CONFIG].data),
+                                         pump_amm.FeeConfig(fee.data) if fee is not None and fee.data else None,
+                                         decode_mint(mint.data).supply if mint is not None else 0)
+                finder.add_pump(address, market, base_vault=va, quote_vault=vb)
+        return finder
 
     # --- deltas ------------------------------------------------------------------------------------
-    def update(self, address: Pubkey, vault_a: int, vault_b: int, *, max_in: int) -> Cycle | None:
-        """The pool's new vault balances (a, b as added); returns the best profitable cycle through
-        it with an input of at most `max_in`, or None."""
-        pool = self._pools.get(address)
-        if pool is None:
-            raise InvalidArgumentError(f"pool {address} is not in the finder")
-        self._place(address, pool, vault_a, vault_b)
-        return self.best_cycle(address, max_in=max_in)
+    def accounts(self) -> list[Pubkey]:
+        """Every account whose updates move a pool: the pools' own and their vaults."""
+        return [*self._pools, *self._vaults]
 
-    def best_cycle(self, address: Pubkey, *, max_in: int) -> Cycle | None:
+    def pool_of(self, account) -> Pubkey | None:
+        """The pool an account (a pool or one of its vaults) belongs to."""
+        key = account if isinstance(account, Pubkey) else Pubkey.from_bytes(bytes(account))
+        if key in self._pools:
+            return key
+        hit = self._vaults.get(key)
+        return hit[0].address if hit else None
+
+    def on_account(self, account, data: bytes, write_version: int | None = None) -> Pubkey | None:
+        """A feed update of a pool or a vault: the pool's edge is rebuilt and its address returned
+        (None for an account the finder does not track, or an update older than one it has)."""
+        key = account if isinstance(account, Pubkey) else Pubkey.from_bytes(bytes(account))
+        pool, side = self._pools.get(key), None
+        if pool is None:
+            hit = self._vaults.get(key)
+            if hit is None:
+                return None
+            pool, side = hit
+        if write_version is not None:
+            if pool.write_versions.get(key, -1) > write_version:
+                return None
+            pool.write_versions[key] = write_version
+        if side is not None:
+            pool.balances[side] = decode_token_account(data).amount
+        elif pool.kind == _dex.EDGE_AMM_V4:
+            pool.state = raydium_amm_v4.Pool(data)
+        elif pool.kind == _dex.EDGE_CPMM:
+            pool.state = (raydium_cpmm.Pool(data), pool.state[1])
+        else:
+            old = pool.state
+            pool.state = pump_amm.Market(pump_amm.Pool(data), old.config, old.fee_config, old.base_mint_supply)
+        self._place(pool)
+        return pool.address
+
+    def update(self, address: Pubkey, vault_a: int, vault_b: int, *, max_in: int, hops: int = 0) -> Cycle | None:
+        """The pool's new vault balances (a, b as added), then its best cycle (best_cycle)."""
         pool = self._pools.get(address)
         if pool is None:
             raise InvalidArgumentError(f"pool {address} is not in the finder")
-        considered, found = self._graph.best_cycle(pool.id, max_in)
+        pool.balances = [vault_a, vault_b]
+        self._place(pool)
+        return self.best_cycle(address, max_in=max_in, hops=hops)
+
+    def best_cycle(self, address: Pubkey, *, max_in: int, hops: int = 0) -> Cycle | None:
+        """The best profitable cycle through the pool with an input of at most `max_in`, of two
+        and three hops (or `hops` 2 or 3 only), or None."""
+        pool = self._pools.get(address)
+        if pool is None:
+            raise InvalidArgumentError(f"pool {address} is not in the finder")
+        if hops not in (0, 2, 3):
+            raise InvalidArgumentError(f"hops is 2, 3 or 0 for both, not {hops}")
+        considered, found = self._graph.best_cycle(pool.id, max_in, hops)
         if found is None:
             return None
-        start, amount_in, profit, slack, hops = found
+        start, amount_in, profit, slack, path = found
         out, mint = [], self._mints[start]
-        for pool_id, a_to_b, amount_out in hops:
-            entry = self._pools[self._addresses[pool_id]]
-            mint_out = self._mints[entry.mint_b if a_to_b else entry.mint_a]
-            out.append(Hop(self._addresses[pool_id], mint, mint_out, amount_out))
+        for pool_id, a_to_b, amount_out in path:
+            entry = self._by_id[pool_id]
+            mint_out = entry.mint_b if a_to_b else entry.mint_a
+            out.append(Hop(entry.address, mint, mint_out, amount_out))
             mint = mint_out
         return Cycle(self._mints[start], amount_in, profit, slack, out, considered)
 
+    def pool(self, address: Pubkey):
+        """The decoded state the finder holds for a pool: AMM v4 Pool, (CPMM Pool, Config), or a
+        Pump Market."""
+        return self._pools[address].state
+
+    # --- trading a cycle ---------------------------------------------------------------------------
+    def swap_instructions(self, cycle: Cycle, owner: Pubkey, *, user_accounts: dict | None = None) -> list:
+        """One exact-in swap per hop: each hop's input is the previous hop's quoted output, and its
+        minimum out that quote (a stale state fails the transaction, as it should). User token
+        accounts are the owner's associated ones unless `user_accounts` maps a mint to one.
+        Returns [(instruction, patch offsets (amount, minimum out) in its data)]."""
+        accounts = user_accounts or {}
+        user = lambda mint: accounts.get(mint) or associated_token_address(owner, mint)
+        out, amount = [], cycle.amount_in
+        for hop in cycle.hops:
+            out.append(self._swap(self._pools[hop.pool], owner, hop, amount, user))
+            amount = hop.amount_out
+        return out
+
+    def _swap(self, pool: _Pool, owner, hop: Hop, amount: int, user):
+        a_to_b = hop.mint_in == pool.mint_a
+        if pool.kind == _dex.EDGE_AMM_V4:
+            ix = raydium_amm_v4.swap_instruction(pool.address, pool.state, owner, user(hop.mint_in), user(hop.mint_out),
+                                                 amount, hop.amount_out)
+            return ix, (1, 9)
+        if pool.kind == _dex.EDGE_CPMM:
+            ix = raydium_cpmm.swap_instruction(pool.address, pool.state[0], owner, user(hop.mint_in),
+                                               user(hop.mint_out), a_to_b, amount, hop.amount_out)
+            return ix, (8, 16)
+        market = pool.state
+        config = market.config.fields
+        recipients = config["reserved_fee_recipients" if market.pool.fields["is_mayhem_mode"] else
+                            "protocol_fee_recipients"]
+        ix = pump_amm.swap_instruction(pool.address, market.pool, owner, "sell" if a_to_b else "buy_exact_quote",
+                                       amount, hop.amount_out, protocol_fee_recipient=Pubkey.from_bytes(recipients[0]),
+                                       buyback_fee_recipient=Pubkey.from_bytes(config["buyback_fee_recipients"][0]),
+                                       user_base=user(pool.mint_a), user_quote=user(pool.mint_b))
+        return ix, (8, 16)
+
     def __len__(self) -> int:
         return len(self._pools)
+

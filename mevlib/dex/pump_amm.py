@@ -106,7 +106,7 @@ class Market:
 
     def __init__(self, pool: Pool, config: GlobalConfig, fee_config: FeeConfig | None = None,
                  base_mint_supply: int = 0):
-        self.pool = pool
+        self.pool, self.config, self.fee_config, self.base_mint_supply = pool, config, fee_config, base_mint_supply
         self._c = _dex.PumpMarket(pool, config, fee_config, schedule(pool), base_mint_supply)
 
     def fees(self, base_reserve: int, quote_reserve: int) -> tuple[int, int, int]:
