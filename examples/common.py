@@ -1,77 +1,101 @@
-"""What both example strategies share: the transaction template and the pool bookkeeping.
+"""What the example strategies share: a cycle's transaction template, and the tip ladder.
 
-The local cluster runs no AMM program (see mevlib/sim/market.py), so the swap leg of the
-template is a stand-in: a system transfer of the input amount from the payer to the bot's own
-vault. It is patched per opportunity (`amount`) exactly as a DEX swap instruction's `amount_in`
-would be; in production, build the template from your DEX's swap instruction and point the
-`amount` patch at its amount field (Patch(instruction, offset, "u64")).
-
-The tip variants of one opportunity must not all execute: with `durable_nonce=True` the template
-starts by advancing a durable nonce (the engine leases one per attempt and patches it in), so the
-first variant to commit kills the others on every route, plain RPC included.
+A cycle (mevlib.dex.arb) is traded in one transaction: a durable nonce advance (so the tip variants
+of one opportunity cannot all execute: the first to commit kills the others on every route),
+compute budget, one swap instruction per hop (the DEX program's own, built by the finder), and the
+tip. Each hop's amount in and minimum out are patch points ("in0", "min0", "in1", ...), so an
+opportunity is signed in microseconds; a template is made once per path of pools and kept. The
+message is compiled against the lookup tables the bot was given (a cycle through a Pump.fun pool
+names too many accounts for one packet without one).
 """
 from solders.compute_budget import set_compute_unit_limit, set_compute_unit_price
-from solders.hash import Hash
 from solders.keypair import Keypair
-from solders.message import MessageV0
 from solders.system_program import TransferParams, transfer
 
 import mevlib
-from mevlib import Patch
+from mevlib import Patch, alt
+from mevlib.engine import Intent
 from mevlib.jito import TIP_ACCOUNTS, tip_patches
 from mevlib.nonce import advance_instruction
-from mevlib.sim.market import decode_pool
+from mevlib.sender import DURABLE_NONCE
+
+COMPUTE_PER_HOP = 150_000
 
 
-def swap_template(payer, vault, nonces=0, durable_nonce=False) -> mevlib.TxTemplate:
-    """`nonces=N` keeps N precomputed signing nonces (see mevlib.Signer): ~1.6 µs a signature
-    instead of ~17 µs on the path from pool delta to shot, but never on a machine whose memory
-    can be snapshotted and restored twice. 0 (the default) signs deterministically.
-    Patches: amount, tip, tip_account (drawn per signature by the engine), and with
-    `durable_nonce` nonce_account (the payer is the nonce authority)."""
-    pk = payer.pubkey()
-    ixs = [advance_instruction(Keypair().pubkey(), pk)] if durable_nonce else []  # the key is patched per lease
-    swap = len(ixs) + 2
-    ixs += [
-        set_compute_unit_limit(20_000),
-        set_compute_unit_price(1_000),
-        transfer(TransferParams(from_pubkey=pk, to_pubkey=vault, lamports=1)),       # the swap leg
-        transfer(TransferParams(from_pubkey=pk, to_pubkey=TIP_ACCOUNTS[0], lamports=1_000)),  # the tip
-    ]
-    msg = MessageV0.try_compile(pk, ixs, [], Hash.default())
-    patches = {"amount": Patch.transfer_lamports(swap), **tip_patches(msg, swap + 1)}
-    if durable_nonce:
-        patches["nonce_account"] = Patch.account(bytes(msg.instructions[0].accounts)[0])
-    return mevlib.TxTemplate(msg, payer, patches, nonces=nonces)
+class CycleTemplates:
+    """Templates by path of pools: `intent(finder, cycle, label)` is the Intent that trades it."""
+
+    def __init__(self, payer, lookup_tables=(), nonces: int = 0):
+        """`nonces=N` keeps N precomputed signing nonces per template (see mevlib.Signer)."""
+        self.payer, self.tables, self.nonces = payer, list(lookup_tables), nonces
+        self.templates = {}
+
+    def _build(self, finder, cycle) -> mevlib.TxTemplate:
+        pk = self.payer.pubkey()
+        placeholder = Keypair().pubkey()  # the nonce account: patched per lease
+        swaps = finder.swap_instructions(cycle, pk)
+        ixs = [advance_instruction(placeholder, pk), set_compute_unit_limit(COMPUTE_PER_HOP * len(swaps)),
+               set_compute_unit_price(1_000), *(ix for ix, _ in swaps),
+               transfer(TransferParams(from_pubkey=pk, to_pubkey=TIP_ACCOUNTS[0], lamports=1_000))]
+        msg = alt.compile_message(pk, ixs, self.tables, static=[placeholder])
+        patches = {**tip_patches(msg, len(ixs) - 1),
+                   "nonce_account": Patch.account(list(msg.account_keys).index(placeholder))}
+        for i, (_, (amount_at, min_at)) in enumerate(swaps):
+            patches[f"in{i}"], patches[f"min{i}"] = Patch(3 + i, amount_at, "u64"), Patch(3 + i, min_at, "u64")
+        return mevlib.TxTemplate(msg, self.payer, patches, nonces=self.nonces)
+
+    def intent(self, finder, cycle, label: str) -> Intent:
+        """Each hop spends what the one before it was quoted to give. The pools move between the
+        quote and the slot the transaction lands in, so the minimum outs leave room: the last swap
+        must give back the input and half the expected profit; one before it may give up to a
+        tenth of the profit's worth less than quoted (the next swap then spends its planned amount,
+        the difference from the bot's inventory of that token)."""
+        key = tuple((hop.pool, hop.mint_in) for hop in cycle.hops)
+        template = self.templates.get(key)
+        if template is None:
+            template = self.templates[key] = self._build(finder, cycle)
+        patches, amount, last = {}, cycle.amount_in, len(cycle.hops) - 1
+        for i, hop in enumerate(cycle.hops):
+            patches[f"in{i}"] = amount
+            if i < last:  # a tenth of the profit, in this token's units at the quote's rate
+                patches[f"min{i}"] = hop.amount_out - hop.amount_out * cycle.profit // (10 * cycle.amount_in)
+            else:
+                patches[f"min{i}"] = cycle.amount_in + cycle.profit // 2
+            amount = hop.amount_out
+        return Intent(template, patches, value=cycle.profit, tips=tip_ladder(cycle.profit), exclusive=DURABLE_NONCE,
+                      label=label)
 
 
-def require_sim_market(ctx):
-    """These examples trade the simulator's stand-in pools (mevlib/sim/market.py): they run with
-    `mevlib run --cluster sim`. On a real cluster, bring a strategy for a real DEX."""
-    if ctx.market is None or ctx.vault is None:
-        raise mevlib.ConfigError("the example strategies trade the simulator's market: run them with --cluster sim")
+class CycleArb:
+    """On every update of a pool it watches (the engine applied it to `ctx.finder` first): the best
+    cycle of `hops` hops through it, traded when the profit clears `min_profit` (lamports), at most
+    one a slot."""
+
+    def __init__(self, name: str, hops: int, payer, lookup_tables, pools, *, min_profit: float, max_in: int):
+        self.name, self.hops, self.min_profit, self.max_in = name, hops, min_profit, max_in
+        self.pools = set(pools)
+        self.templates = CycleTemplates(payer, lookup_tables)
+        self.last_slot = -1
+
+    def on_delta(self, update, ctx):
+        pool = ctx.finder.pool_of(update.pubkey)
+        if pool not in self.pools or ctx.slot <= self.last_slot:
+            return None
+        cycle = ctx.finder.best_cycle(pool, max_in=self.max_in, hops=self.hops)
+        if cycle is None or cycle.profit < self.min_profit:
+            return None
+        self.last_slot = ctx.slot
+        return self.templates.intent(ctx.finder, cycle, self.name)
+
+    def register(self, engine):
+        engine.on_pool_delta(accounts=engine.finder.accounts())(self.on_delta)
 
 
-class Pools:
-    """The latest state of each watched pool: (reserve_a, reserve_b, fee_bps) by pubkey."""
-
-    def __init__(self):
-        self.state = {}
-
-    def update(self, u) -> bool:
-        """Takes an AccountUpdate; False if it is not a pool account or is older than what we have."""
-        pool = decode_pool(u.data)
-        if pool is None:
-            return False
-        seen = self.state.get(u.pubkey)
-        if seen is not None and seen[0] > u.write_version:
-            return False
-        self.state[u.pubkey] = (u.write_version, *pool)
-        return True
-
-    def get(self, key):
-        s = self.state.get(key)
-        return s[1:] if s else None
+def require_finder(ctx):
+    """These examples trade the pools of the bot's arbitrage finder: the config's [dex] pools, or
+    with `--cluster sim` the simulator's market."""
+    if ctx.finder is None:
+        raise mevlib.ConfigError("the example strategies need pools: list them in [dex] pools, or run --cluster sim")
 
 
 def tip_ladder(profit: float, ladder=(15_000, 25_000, 40_000), max_share: float = 0.5) -> list[int]:

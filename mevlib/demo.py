@@ -3,8 +3,10 @@ examples/demo.toml --cluster sim`: a bot config run against a local cluster, as 
 against mainnet (mevlib.run).
 
 A local cluster (mevlib.sim: LiteSVM behind Solana RPC and Jito block-engine endpoints) runs a
-small market of constant-product pools, written into the cluster's accounts. A stand-in validator
-publishes every pool change at write time through the Geyser plugin's C core into a `ring://`
+small market of Raydium AMM v4, Raydium CPMM and Pump.fun AMM pools in their programs' own account
+layouts (mevlib.sim.market; the cluster applies those programs' swaps: mevlib.sim.dex). The bot's
+arbitrage finder reads the pools at start and the engine keeps it current from the feed. A stand-in
+validator publishes every pool and vault change at write time through the Geyser plugin's C core into a `ring://`
 sink (or, with --source yellowstone or pubsub, the bot subscribes to the cluster's Yellowstone gRPC
 endpoint or PubSub websocket, as a searcher without a validator does); the bot reads it with
 mevlib.feed, runs the config's strategies (the examples) as engine hooks, signs their intents,
@@ -30,7 +32,7 @@ import tempfile
 import threading
 import time
 
-from solders.account import Account
+from solders.address_lookup_table_account import AddressLookupTableAccount
 from solders.keypair import Keypair
 from solders.message import MessageV0
 from solders.pubkey import Pubkey
@@ -50,7 +52,10 @@ from mevlib.run.config import load as load_config
 from mevlib.nonce import NoncePool
 from mevlib.sender import HedgedSender, SlotClock
 from mevlib.sim import ClusterConfig, Simulator
-from mevlib.sim.market import POOL_PROGRAM, Market
+from mevlib.dex import TOKEN_PROGRAM_ID
+from mevlib.dex.arb import Finder
+from mevlib.sim.dex import PROGRAMS as DEX_PROGRAMS
+from mevlib.sim.market import WSOL, Market, write_lookup_table
 from mevlib.sim.plugin import PluginCore
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -80,13 +85,22 @@ class Demo:
         self.clock = SlotClock(self.rpc, poll_s=0.02).start()
         if not self.clock.wait_ready():
             raise RuntimeError("the local cluster's slot clock did not start")
-        self.payer, vault = bot.load_keypair(config), Keypair().pubkey()
+        self.payer = bot.load_keypair(config)
         self.sim.cluster.airdrop(self.payer.pubkey(), 10**14)  # 100,000 SOL: the faucet has a limit
-        self.sim.cluster.airdrop(vault, 10**9)
         accounts = self._create_nonce_accounts(config.nonces.count) + [Pubkey.from_string(a) for a in config.nonces.accounts]
         self.nonces = NoncePool(self.rpc, accounts) if accounts else None
         self._baseline_leases = {}  # attempt id -> nonce account
-        programs = [str(POOL_PROGRAM), *config.feed.programs]
+        # the market, the bot's token accounts in it, and its finder over the market's pools
+        self.market = Market(self.sim.cluster, seed=config.sim.seed, depth=2_000 * 10**9, shock_share=0.02,
+                                shock_size=0.03)
+        for mint in self.market.mints.values():
+            self.market.token_account(self.payer.pubkey(), mint, 10**16)
+        self.finder = Finder.load(self.rpc, list(self.market.pools), [WSOL], commitment="processed")
+        table = Keypair().pubkey()  # every pool account the swaps name, so a cycle fits in one packet
+        write_lookup_table(self.sim.cluster, table, self.payer.pubkey(), self.finder.table_accounts())
+        self.lookup_tables = [AddressLookupTableAccount(table, self.finder.table_accounts())]
+        self.stop_market = threading.Event()
+        programs = [str(p) for p in (*DEX_PROGRAMS, TOKEN_PROGRAM_ID)] + list(config.feed.programs)
 
         # the validator's side: plugin core -> ring:// (or Kafka) -> the bot's feed; or the RPC node's
         # PubSub websocket -> the bot's feed
@@ -115,9 +129,6 @@ class Demo:
         if self.plugin is not None:  # the plugin sees every account write as it happens, as in a validator
             self.sim.cluster.on_write(lambda key, acct, slot, wv, sig: self.plugin.update_account(
                 bytes(key), bytes(acct.owner), acct.lamports, bytes(acct.data), slot, wv))
-        self.market = Market(self._write_pool, pools=3, seed=config.sim.seed, depth_a=2_000 * 10**9,
-                             shock_share=0.02, shock_size=0.02)
-        self.stop_market = threading.Event()
 
         # the store
         self.own_chdb = store_url is None
@@ -154,12 +165,13 @@ class Demo:
                              backend=self.backend, lut_dir=os.path.join(out_dir, "luts"),
                              calibrate_every=seconds / 2 if seconds else 300.0, min_rows=30 if short else 200,
                              events=self.events, nonces=self.nonces, limits=bot.limits(config),
-                             presend=RpcSimulation(self.rpc))
-        context = bot.StrategyContext(self.payer, self.rpc, market=self.market, vault=vault)
+                             presend=RpcSimulation(self.rpc), finder=self.finder)
+        context = bot.StrategyContext(self.payer, self.rpc, market=self.market, finder=self.finder,
+                                      lookup_tables=self.lookup_tables)
         self.strategies = bot.make_strategies(config, context)
         self._turn = 0
         for s in self.strategies:
-            self.engine.on_pool_delta(program=POOL_PROGRAM)(self._alternating(s))
+            self.engine.on_pool_delta(accounts=self.finder.accounts())(self._alternating(s))
         self.baseline_decided = []
 
     def _create_nonce_accounts(self, count: int) -> list:
@@ -199,11 +211,6 @@ class Demo:
         hook.__qualname__ = f"{strategy.name}.on_delta"
         return hook
 
-    def _write_pool(self, pubkey: bytes, owner: bytes, lamports: int, data: bytes, slot: int, write_version: int):
-        """The market's swaps land in the cluster's accounts (the cluster numbers the writes)."""
-        self.sim.cluster.write_account(Pubkey.from_bytes(pubkey), Account(lamports, data, Pubkey.from_bytes(owner)),
-                                       self.sim.now_ms())
-
     def _poll_baseline(self, timeout: float = 0.0):
         for attempt in self.baseline.poll(timeout=timeout) if self.baseline is not None else ():
             self.nonces.release(self._baseline_leases.pop(attempt.attempt_id))
@@ -238,7 +245,7 @@ class Demo:
             self.stop_market.wait(0.001)
 
     def run(self) -> dict:
-        threads = [threading.Thread(target=self.market.run, args=(self.stop_market, self.clock.current_slot, 200.0),
+        threads = [threading.Thread(target=self.market.run, args=(self.stop_market, self.sim.now_ms, 100.0),
                                     daemon=True),
                    threading.Thread(target=self._publish_slots, daemon=True)]
         for t in threads:

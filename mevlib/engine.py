@@ -155,13 +155,20 @@ class Context:
     def stats(self) -> EngineStats:
         return self._engine.stats
 
+    @property
+    def finder(self):
+        """The engine's arbitrage finder (mevlib.dex.arb.Finder), every tracked pool's and vault's
+        update applied before any strategy hook sees it; None without one."""
+        return self._engine.finder
+
 
 class Engine:
     def __init__(self, *, sender, rpc, feed: Feed | None = None, writer=None, backend=None,
                  lut_dir: str | None = None, calibrate_every: float | None = None, min_rows: int = 500,
                  slow_hook_s: float = 0.005, max_errors: int = 100, mailbox_size: int = 4096,
                  blockhash_every: float = 2.0, lead_slots: int = 1, events=None, inline_feed: bool = False,
-                 tip_accounts=None, nonces=None, limits: Limits | None = None, presend=None, pricer=None):
+                 tip_accounts=None, nonces=None, limits: Limits | None = None, presend=None, pricer=None,
+                 finder=None):
         if calibrate_every is not None and (backend is None or lut_dir is None):
             raise InvalidArgumentError("recalibration needs the store's backend and a lut_dir")
         self.feed, self.sender, self.rpc, self.writer = feed, sender, rpc, writer
@@ -199,6 +206,9 @@ class Engine:
         self._threads: list[threading.Thread] = []
         if feed is not None:
             feed.on_account, feed.on_slot = self._enqueue_delta, self._enqueue_slot
+        self.finder = finder
+        if finder is not None:  # the first hook: hooks run in order, so strategies see the updated graph
+            self.on_pool_delta(accounts=finder.accounts())(self._update_finder)
 
     # --- registration --------------------------------------------------------------------------
     def on_pool_delta(self, program=None, *, accounts=None):
@@ -212,6 +222,9 @@ class Engine:
                                     accounts=frozenset(map(_key32, accounts)) if accounts else None))
             return fn
         return register
+
+    def _update_finder(self, update, _ctx):
+        self.finder.on_account(update.pubkey, update.data, update.write_version)
 
     def on_slot(self, fn):
         self.hooks.append(_Hook(fn, "slot"))

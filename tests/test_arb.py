@@ -161,10 +161,10 @@ def test_a_found_cycle_lands_on_the_simulator_for_exactly_its_profit():
     from mevlib.routes import JsonRpcClient
     from mevlib.sim import ClusterConfig, Simulator
     from mevlib.sim.cluster import always_land
-    from mevlib.sim.market import DexMarket
+    from mevlib.sim.market import Market
 
     with Simulator(always_land(dataclasses.replace(ClusterConfig(seed=4), slot_ms=100.0))) as sim:
-        market = DexMarket(sim.cluster, seed=4)
+        market = Market(sim.cluster, seed=4)
         finder = arb.Finder.load(JsonRpcClient(sim.url("rpc")), list(market.pools), [WSOL])
         assert len(finder) == 5 and set(finder.accounts()) >= {p[4] for p in market.pools.values()}
         bot = Keypair()

@@ -6,6 +6,7 @@ import logging
 import time
 
 import pytest
+from solders.pubkey import Pubkey
 
 import mevlib
 from mevlib.engine import Engine, Intent
@@ -13,7 +14,8 @@ from mevlib.feed import Feed, RingSource
 from mevlib.routes import JitoRoute, JsonRpcClient, RpcRoute
 from mevlib.sender import REVERT_PROTECTED, HedgedSender, SlotClock
 from mevlib.sim import ClusterConfig, Simulator
-from mevlib.sim.market import POOL_PROGRAM, Market, decode_pool
+from mevlib.dex import TOKEN_PROGRAM_ID, decode_token_account
+from mevlib.sim.market import Market
 from mevlib.sim.plugin import PluginCore
 
 # every valid transaction lands: these tests are about the engine, not the landing model (with the
@@ -37,11 +39,14 @@ def cluster():
 
 
 @pytest.fixture
-def pools(ring_name):
-    """A market whose pool updates go through the plugin core into a ring the engine reads."""
+def pools(cluster, ring_name):
+    """The simulator's market; its vault updates go through the plugin core into a ring the engine reads."""
+    sim = cluster[0]
     ring = mevlib.Ring(1 << 22, name=ring_name)
-    core = PluginCore({"sink": f"ring://{ring_name}", "filters": [{"owners": [str(POOL_PROGRAM)]}]})
-    market = Market(core.update_account, pools=3, seed=1, depth_a=2_000 * 10**9)
+    core = PluginCore({"sink": f"ring://{ring_name}", "filters": [{"owners": [str(TOKEN_PROGRAM_ID)]}]})
+    sim.cluster.on_write(lambda key, acct, slot, wv, sig: core.update_account(
+        bytes(key), bytes(acct.owner), acct.lamports, bytes(acct.data), slot, wv))
+    market = Market(sim.cluster, seed=1)
     yield market, Feed(RingSource(ring_name)), core
     core.close()
     ring.close()
@@ -53,23 +58,23 @@ def test_a_raising_and_a_slow_hook_do_not_stop_the_feed(cluster, pools, caplog):
     engine = Engine(sender=sender, rpc=rpc, feed=feed, slow_hook_s=0.01, max_errors=10)
     seen = {}
 
-    @engine.on_pool_delta(program=POOL_PROGRAM)
+    @engine.on_pool_delta(program=TOKEN_PROGRAM_ID)
     def broken(update, ctx):
         raise RuntimeError("strategy bug")
 
-    @engine.on_pool_delta(program=POOL_PROGRAM)
+    @engine.on_pool_delta(program=TOKEN_PROGRAM_ID)
     def slow(update, ctx):
         time.sleep(0.02)
 
-    @engine.on_pool_delta(program=POOL_PROGRAM)
+    @engine.on_pool_delta(program=TOKEN_PROGRAM_ID)
     def healthy(update, ctx):
-        seen[update.pubkey] = decode_pool(update.data)
+        seen[update.pubkey] = decode_token_account(update.data).amount
 
     engine.start()
     with caplog.at_level(logging.WARNING, logger="mevlib.engine"):
         for i in range(60):  # rounds of 10 swaps; every hook has work in every round
             for _ in range(10):
-                market.step(slot=i)
+                market.step(sim.now_ms())
             deadline = time.monotonic() + 10
             while engine.stats.deltas < core.metrics()["sent"] and time.monotonic() < deadline:
                 time.sleep(0.001)  # the feed thread drains without any help from the engine
@@ -77,7 +82,9 @@ def test_a_raising_and_a_slow_hook_do_not_stop_the_feed(cluster, pools, caplog):
     engine.close()
     published = core.metrics()["sent"]
     assert engine.stats.deltas == published >= 600  # the feed took every update
-    assert seen == {bytes(k): (*market.reserves[k], market.fees[k]) for k in market.keys}  # latest state of each pool
+    vaults = [k for p in market.pools.values() for k in p[4:]]  # the latest balance of each vault seen
+    assert {k: v for k, v in seen.items() if Pubkey.from_bytes(k) in vaults} == \
+        {bytes(k): decode_token_account(sim.cluster.account(k).data).amount for k in vaults}
     report = {h["hook"].split(".")[-1]: h for h in engine.hook_report()}
     assert report["broken"]["disabled"] and report["broken"]["errors"] == 10 and engine.stats.disabled_hooks == 1
     assert report["slow"]["slow"] == report["slow"]["calls"] > 0 and engine.stats.slow_hooks >= report["slow"]["calls"]

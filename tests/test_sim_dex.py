@@ -18,14 +18,14 @@ from mevlib.dex import pump_amm, raydium_amm_v4, raydium_cpmm
 from mevlib.jito import TIP_ACCOUNTS
 from mevlib.sim import ClusterConfig
 from mevlib.sim.cluster import Cluster, always_land
-from mevlib.sim.market import DexMarket
+from mevlib.sim.market import Market
 from mevlib.transaction import fee_for_message
 
 
 @pytest.fixture
 def world():
     cluster = Cluster(always_land(dataclasses.replace(ClusterConfig(seed=3), slot_ms=100.0)))
-    market = DexMarket(cluster, seed=3)
+    market = Market(cluster, seed=3)
     bot = Keypair()
     cluster.svm.airdrop(bot.pubkey(), 10**11)
     for mint in market.mints.values():
@@ -139,3 +139,31 @@ def test_simulate_keeps_nothing(world):
     assert market.vaults(address) == vaults
     post = dict(res.post_accounts())
     assert dex.decode_token_account(post[market.pools[address][5]].data).amount > vaults[1]  # the quote came in
+
+
+def test_a_failed_durable_nonce_swap_still_advances_its_nonce(world):
+    """As on chain, a durable-nonce transaction that fails keeps its nonce advanced: another tip
+    variant signed over the same nonce can never execute after it."""
+    from mevlib import nonce
+
+    cluster, market, bot = world
+    account = Keypair()
+    rent = cluster.svm.minimum_balance_for_rent_exemption(nonce.NONCE_ACCOUNT_LENGTH)
+    setup = MessageV0.try_compile(bot.pubkey(), nonce.create_instructions(bot.pubkey(), account.pubkey(),
+                                                                          bot.pubkey(), rent), [],
+                                  cluster.latest_blockhash(0.0))
+    cluster.genesis(VersionedTransaction(setup, [bot, account]))
+    value = nonce.parse_nonce_account(cluster.svm.get_account(account.pubkey()).data).nonce
+    address = pool(market, "amm_v4", "TOKA/WSOL")
+
+    def variant(tip):
+        ixs = [nonce.advance_instruction(account.pubkey(), bot.pubkey()),
+               market.swap_instruction(address, bot.pubkey(), True, 10**9, 10**15),  # stale: asks too much
+               transfer(TransferParams(from_pubkey=bot.pubkey(), to_pubkey=TIP_ACCOUNTS[0], lamports=tip))]
+        return VersionedTransaction(MessageV0.try_compile(bot.pubkey(), ixs, [], value), [bot])
+
+    first = cluster.deliver([variant(10_000)], "rpc", 150.0)
+    assert first.committed and first.err == {"InstructionError": [1, {"Custom": 30}]}
+    assert nonce.parse_nonce_account(cluster.svm.get_account(account.pubkey()).data).nonce != value
+    second = cluster.deliver([variant(20_000)], "rpc", 250.0)
+    assert not second.committed and second.reason == "failed: BlockhashNotFound"

@@ -175,6 +175,9 @@ class Finder:
         return finder
 
     # --- deltas ------------------------------------------------------------------------------------
+    def pools(self) -> list[Pubkey]:
+        return list(self._pools)
+
     def accounts(self) -> list[Pubkey]:
         """Every account whose updates move a pool: the pools' own and their vaults."""
         return [*self._pools, *self._vaults]
@@ -280,6 +283,22 @@ class Finder:
                                        buyback_fee_recipient=Pubkey.from_bytes(config["buyback_fee_recipients"][0]),
                                        user_base=user(pool.mint_a), user_quote=user(pool.mint_b))
         return ix, (8, 16)
+
+    def table_accounts(self) -> list[Pubkey]:
+        """Every account the pools' swaps name that is not the trader's own: what an address
+        lookup table should hold so that a cycle's transaction fits in a packet."""
+        owner = Pubkey.from_bytes(bytes(32))
+        mints = {p.mint_a for p in self._pools.values()} | {p.mint_b for p in self._pools.values()}
+        own = {owner} | {associated_token_address(owner, m) for m in mints}
+        seen = {}
+        for pool in self._pools.values():
+            for mint_in, mint_out in ((pool.mint_a, pool.mint_b), (pool.mint_b, pool.mint_a)):
+                ix, _ = self._swap(pool, owner, Hop(pool.address, mint_in, mint_out, 0), 0,
+                                   lambda mint: associated_token_address(owner, mint))
+                for key in (ix.program_id, *(a.pubkey for a in ix.accounts)):
+                    if key not in own:
+                        seen.setdefault(key, None)
+        return list(seen)
 
     def __len__(self) -> int:
         return len(self._pools)

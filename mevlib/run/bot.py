@@ -41,7 +41,8 @@ class StrategyContext:
     payer: Keypair
     rpc: JsonRpcClient
     market: object = None      # the simulator's market (--cluster sim), else None
-    vault: object = None       # the simulator's stand-in swap destination, else None
+    finder: object = None      # the arbitrage finder over the config's [dex] pools (the engine feeds it)
+    lookup_tables: list = dataclasses.field(default_factory=list)  # AddressLookupTableAccounts for templates
 
 
 def load_strategy(entry: str, base: pathlib.Path):

@@ -134,6 +134,12 @@ class DashboardConfig:
 
 
 @dataclasses.dataclass
+class DexConfig:
+    pools: list = dataclasses.field(default_factory=list)  # pool addresses for the arbitrage finder
+    profit_mints: list = dataclasses.field(default_factory=lambda: ["So11111111111111111111111111111111111111112"])
+
+
+@dataclasses.dataclass
 class SimConfig:
     baseline: bool = False
     slot_ms: float = 200.0
@@ -154,6 +160,7 @@ class Config:
     store: StoreConfig
     dashboard: DashboardConfig
     sim: SimConfig
+    dex: DexConfig = dataclasses.field(default_factory=DexConfig)
 
     def credential(self, env: str, what: str) -> str | None:
         """The secret an environment variable holds (secrets never live in the file)."""
@@ -168,7 +175,8 @@ class Config:
 _TYPES = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,), "list": (list,), "dict": (dict,)}
 
 SECTIONS = {"cluster": Cluster, "feed": FeedConfig, "sender": SenderConfig, "limits": LimitsConfig,
-            "nonces": NoncesConfig, "store": StoreConfig, "dashboard": DashboardConfig, "sim": SimConfig}
+            "nonces": NoncesConfig, "store": StoreConfig, "dashboard": DashboardConfig, "sim": SimConfig,
+            "dex": DexConfig}
 
 
 def _fill(cls, table, where: str, path: str, extra_ok: bool = False):
@@ -243,4 +251,5 @@ def load(path: str) -> Config:
     if feed.source not in FEED_SOURCES:
         raise ConfigError(f"{path}: feed.source must be one of {FEED_SOURCES}, not {feed.source!r}")
     return Config(path, keypair_path, sections["cluster"], feed, routes, sections["sender"], sections["limits"],
-                  strategies, sections["nonces"], sections["store"], sections["dashboard"], sections["sim"])
+                  strategies, sections["nonces"], sections["store"], sections["dashboard"], sections["sim"],
+                  sections["dex"])

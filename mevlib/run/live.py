@@ -19,20 +19,22 @@ from mevlib.run.config import Config, ConfigError
 from mevlib.sender import HedgedSender, SlotClock
 
 
-def feed_source(config: Config, source: str):
+def feed_source(config: Config, source: str, accounts=()):
+    """The config's feed; `accounts` (the finder's pools and vaults) are subscribed to as well."""
     f, c = config.feed, config.cluster
-    programs = list(f.programs)
+    programs, accounts = list(f.programs), [str(a) for a in accounts]
     if source == "yellowstone":
         if not c.grpc:
             raise ConfigError(f"{config.path}: feed.source = \"yellowstone\" needs cluster.grpc")
         from mevlib.feed import YellowstoneSource
+        filters = {"bot": {"owner": programs}, **({"dex": {"account": accounts}} if accounts else {})}
         return YellowstoneSource(c.grpc, token=config.credential(c.grpc_token_env, "cluster.grpc_token_env"),
-                                 accounts={"bot": {"owner": programs}})
+                                 accounts=filters)
     if source == "pubsub":
         if not c.ws:
             raise ConfigError(f"{config.path}: feed.source = \"pubsub\" needs cluster.ws")
         from mevlib.feed import PubSubSource
-        return PubSubSource(c.ws, programs=programs, slots=False, slots_updates=True)
+        return PubSubSource(c.ws, programs=programs, accounts=accounts, slots=False, slots_updates=True)
     if source == "kafka":
         if not f.kafka_bootstrap or not f.kafka_topic:
             raise ConfigError(f"{config.path}: feed.source = \"kafka\" needs feed.kafka_bootstrap and feed.kafka_topic")
@@ -56,7 +58,15 @@ def run_live(config: Config, *, seconds: float | None, shadow: bool, monitor_por
     routes = bot.make_routes(config)
     bot.check_endpoints(config, config.cluster.rpc, routes)
     rpc = JsonRpcClient(config.cluster.rpc)
-    feed = Feed(feed_source(config, source or config.feed.source))
+    finder = None
+    if config.dex.pools:  # the arbitrage finder over them: read now, then kept up to date by the feed
+        from mevlib.dex.arb import Finder
+
+        try:
+            finder = Finder.load(rpc, config.dex.pools, [Pubkey.from_string(m) for m in config.dex.profit_mints])
+        except (mevlib.MevError, ValueError) as e:
+            raise ConfigError(f"{config.path}: [dex] pools: {e}") from None
+    feed = Feed(feed_source(config, source or config.feed.source, finder.accounts() if finder else ()))
     closers = [feed.close]
     try:
         clock = SlotClock(rpc).start()
@@ -86,8 +96,8 @@ def run_live(config: Config, *, seconds: float | None, shadow: bool, monitor_por
         nonces = NoncePool(rpc, [Pubkey.from_string(a) for a in config.nonces.accounts]) \
             if config.nonces.accounts else None
         engine = Engine(sender=sender, rpc=rpc, feed=feed, writer=writer, events=events, limits=bot.limits(config),
-                        presend=RpcSimulation(rpc), nonces=nonces, tip_accounts=tips)
-        for strategy in bot.make_strategies(config, bot.StrategyContext(payer, rpc)):
+                        presend=RpcSimulation(rpc), nonces=nonces, tip_accounts=tips, finder=finder)
+        for strategy in bot.make_strategies(config, bot.StrategyContext(payer, rpc, finder=finder)):
             strategy.register(engine)
         started = time.monotonic()
         if not quiet:

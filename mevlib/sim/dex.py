@@ -20,7 +20,7 @@ from solders.transaction_status import InstructionErrorCustom, TransactionErrorI
 from mevlib import alt
 from mevlib.dex import TOKEN_PROGRAM_ID, decode_token_account, pump_amm, raydium_amm_v4, raydium_cpmm
 from mevlib.errors import MevError
-from mevlib.transaction import fee_for_message
+from mevlib.transaction import fee_for_message, nonce_account_of
 
 COMPUTE_BUDGET = Pubkey.from_string("ComputeBudget111111111111111111111111111111")
 PROGRAMS = {raydium_amm_v4.PROGRAM_ID, raydium_cpmm.PROGRAM_ID, pump_amm.PROGRAM_ID}
@@ -107,7 +107,7 @@ def execute(svm, tx: VersionedTransaction):
     writable = [_writable(msg, i) for i in range(n)]
     signers = {keys[i] for i in range(msg.header.num_required_signatures)}
     pre = {k: svm.get_account(k) for k in keys}
-    payer, fee = keys[0], fee_for_message(msg)
+    payer = keys[0]
     logs, units, run, first = [], 0, [], True
 
     def flush():
@@ -137,20 +137,20 @@ def execute(svm, tx: VersionedTransaction):
                 continue
             err = flush()
             if err is not None:
-                return _fail(svm, pre, payer, fee, err, logs, units)
+                return _fail(svm, tx, keys, writable, pre, err, logs, units)
             accounts = [keys[i] for i in bytes(ix.accounts)]
             logs.append(f"Program {program} invoke [1]")
             try:
                 _swap(svm, program, accounts, bytes(ix.data), signers)
             except SwapFailed as e:
                 logs.append(f"Program {program} failed: custom program error: {e.code:#x}")
-                return _fail(svm, pre, payer, fee, TransactionErrorInstructionError(index, InstructionErrorCustom(e.code)),
-                             logs, units)
+                return _fail(svm, tx, keys, writable, pre,
+                             TransactionErrorInstructionError(index, InstructionErrorCustom(e.code)), logs, units)
             logs.append(f"Program {program} success")
             units += 40_000  # about what a constant-product swap costs
         err = flush()
         if err is not None:
-            return _fail(svm, pre, payer, fee, err, logs, units)
+            return _fail(svm, tx, keys, writable, pre, err, logs, units)
     except Exception:
         _restore(svm, pre)
         raise
@@ -186,8 +186,14 @@ def _restore(svm, pre: dict):
         svm.set_account(key, acct if acct is not None else Account(0, b"", Pubkey.default()))
 
 
-def _fail(svm, pre, payer, fee, err, logs, units) -> Failed:
+def _fail(svm, tx, keys, writable, pre, err, logs, units) -> Failed:
+    """Everything rolled back but what a failed transaction keeps on chain: its fee is paid and a
+    durable nonce it advances stays advanced (Agave's nonce rollback keeps the advanced nonce)."""
     _restore(svm, pre)
+    payer, fee = keys[0], fee_for_message(tx.message)
+    if nonce_account_of(tx.message) is not None:
+        res, fee_paid = _run(svm, tx, keys, writable, [tx.message.instructions[0]])
+        fee = fee - fee_paid if type(res).__name__ == "TransactionMetadata" else fee
     acct = svm.get_account(payer)
     if acct is not None and acct.lamports >= fee:  # a failed transaction pays its fee
         svm.set_account(payer, Account(acct.lamports - fee, acct.data, acct.owner, acct.executable, acct.rent_epoch))

@@ -1,15 +1,10 @@
-"""A small on-chain market for the local cluster: constant-product pools of one pair whose prices
-wander as noise traders swap, with now and then a large swap that knocks one pool off the
-others' price (what arbitrage and backrun strategies live on). Every pool change is published
-the way a validator would: through the kafka-delta plugin's C core (mevlib.sim.plugin), into
-its ring:// or Kafka sink.
-
-Pool accounts use this module's layout (752 bytes, like a Raydium AMM account):
-    0   8  b"MEVPOOL\\0"
-    8   8  reserve of A (u64, lamports)      16  8  reserve of B (u64, token units)
-    24  2  fee in basis points (u16)         26 32  mint of B
-The local cluster runs no AMM program: only these accounts' updates exist, and strategies'
-swap legs are stand-ins (see examples/).
+"""The local cluster's market: tokens and pools as mainnet has them. SPL mints and token accounts,
+and Raydium AMM v4, Raydium CPMM and Pump.fun AMM pools in their programs' own account layouts
+(mevlib.dex encodes them), owned by their program ids and written into the cluster's accounts at
+genesis. Noise traders swap with the programs' real swap instructions, which the cluster applies
+(mevlib.sim.dex); a whale now and then knocks one pool off the others' price (what arbitrage lives
+on), and another searcher sometimes closes the gaps first. Every change reaches the cluster's write
+listeners, and through them the Geyser plugin's C core (mevlib.sim.plugin), like any account write.
 """
 from __future__ import annotations
 
@@ -20,113 +15,15 @@ import struct
 import threading
 import time
 
+from solders.account import Account
+from solders.hash import Hash
+from solders.keypair import Keypair
+from solders.message import MessageV0
 from solders.pubkey import Pubkey
+from solders.transaction import VersionedTransaction
 
-POOL_PROGRAM = Pubkey.from_bytes(hashlib.sha256(b"mevlib-demo-amm").digest())
-MINT_B = Pubkey.from_bytes(hashlib.sha256(b"mevlib-demo-mint").digest())
-POOL_SIZE = 752
-MAGIC = b"MEVPOOL\0"
-_HEAD = struct.Struct("<8sQQH32s")
-
-
-def encode_pool(reserve_a: int, reserve_b: int, fee_bps: int) -> bytes:
-    return _HEAD.pack(MAGIC, reserve_a, reserve_b, fee_bps, bytes(MINT_B)).ljust(POOL_SIZE, b"\0")
-
-
-def decode_pool(data: bytes) -> tuple[int, int, int] | None:
-    """(reserve_a, reserve_b, fee_bps), or None if `data` is not a pool account."""
-    if len(data) < _HEAD.size or data[:8] != MAGIC:
-        return None
-    _, a, b, fee, _ = _HEAD.unpack_from(data)
-    return a, b, fee
-
-
-class Market:
-    """`pools` pools of the A/B pair. `step()` applies one swap to one pool and publishes the
-    pool's account through `publish(pubkey, owner, lamports, data, slot, write_version)`."""
-
-    def __init__(self, publish, *, pools: int = 2, seed: int = 0, price: float = 150.0,
-                 depth_a: int = 20_000 * 10**9, shock_share: float = 0.02, shock_size: float = 0.04,
-                 others_arb: float = 0.05):
-        self.publish = publish
-        self.rng = random.Random(seed)
-        self.keys = [Pubkey.from_bytes(hashlib.sha256(f"pool-{seed}-{i}".encode()).digest()) for i in range(pools)]
-        fees = [25, 30, 5, 100]
-        # reserves: A in lamports, B so that B/A is the price in B units per lamport (x 1e9)
-        self.reserves = {k: [depth_a, int(depth_a * price / 1e9 * 1e6)] for k in self.keys}
-        self.fees = {k: fees[i % len(fees)] for i, k in enumerate(self.keys)}
-        self.shock_share, self.shock_size, self.others_arb = shock_share, shock_size, others_arb
-        self.write_version = 0
-        self.swaps = self.shocks = self.closed = 0
-
-    def price(self, key) -> float:
-        a, b = self.reserves[key]
-        return b / a
-
-    def swap(self, key, a_in: int) -> None:
-        """A noise trader's swap on pool `key`: a_in > 0 sells A for B, a_in < 0 buys A with B."""
-        a, b = self.reserves[key]
-        g = 1 - self.fees[key] / 10_000
-        if a_in > 0:
-            out_b = int(b * g * a_in / (a + g * a_in))
-            self.reserves[key] = [a + a_in, b - out_b]
-        else:
-            want_a = min(-a_in, a // 2)
-            b_in = int(b * want_a / (g * (a - want_a))) + 1
-            self.reserves[key] = [a - want_a, b + b_in]
-
-    def close_gaps(self) -> list:
-        """Another searcher's arbitrage: every pool back to the pools' common (geometric mean)
-        price, each keeping its constant product. Returns the pools that moved."""
-        mean = math.exp(sum(math.log(self.price(k)) for k in self.keys) / len(self.keys))
-        for k in self.keys:
-            a, b = self.reserves[k]
-            self.reserves[k] = [int(math.sqrt(a * b / mean)), int(math.sqrt(a * b * mean))]
-        self.closed += 1
-        return list(self.keys)
-
-    def step(self, slot: int) -> None:
-        if self.rng.random() < self.others_arb:  # opportunities do not wait for us
-            for key in self.close_gaps():
-                self._publish(key, slot)
-            return
-        key = self.rng.choice(self.keys)
-        a = self.reserves[key][0]
-        if self.rng.random() < self.shock_share:
-            size = self.shock_size * a   # a whale: moves this pool's price by several percent
-            self.shocks += 1
-        else:
-            size = a * 0.0005 * math.exp(self.rng.gauss(0, 1))
-        self.swap(key, int(size if self.rng.random() < 0.5 else -size))
-        self.swaps += 1
-        self._publish(key, slot)
-
-    def _publish(self, key, slot: int) -> None:
-        self.write_version += 1
-        ra, rb = self.reserves[key]
-        self.publish(bytes(key), bytes(POOL_PROGRAM), 6_124_800, encode_pool(ra, rb, self.fees[key]), slot,
-                     self.write_version)
-
-    def run(self, stop: threading.Event, slot_of, rate: float = 200.0) -> None:
-        """Swaps at `rate` per second (Poisson) until `stop` is set; `slot_of()` gives the slot."""
-        next_at = time.monotonic()
-        while not stop.is_set():
-            next_at += self.rng.expovariate(rate)
-            delay = next_at - time.monotonic()
-            if delay > 0:
-                stop.wait(delay)
-            self.step(slot_of())
-
-
-# --- the market in the DEX programs' own layouts ---------------------------------------------------
-from solders.account import Account  # noqa: E402
-from solders.hash import Hash  # noqa: E402
-from solders.keypair import Keypair  # noqa: E402
-from solders.message import MessageV0  # noqa: E402
-from solders.transaction import VersionedTransaction  # noqa: E402
-
-from mevlib import dex  # noqa: E402
-from mevlib.dex import pump_amm, raydium_amm_v4, raydium_cpmm  # noqa: E402
+from mevlib import dex
+from mevlib.dex import pump_amm, raydium_amm_v4, raydium_cpmm
 
 WSOL = pump_amm.WSOL_MINT
 TOKEN_RENT = 2_039_280   # a 165-byte token account's rent-exempt balance
@@ -137,18 +34,12 @@ def _key(*parts) -> Pubkey:
     return Pubkey.from_bytes(hashlib.sha256("/".join(map(str, parts)).encode()).digest())
 
 
-class DexMarket:
-    """Tokens and pools as mainnet has them: SPL mints and token accounts, and Raydium AMM v4,
-    Raydium CPMM and Pump.fun AMM pools in their programs' layouts, owned by their program ids,
-    written into the cluster's accounts at genesis. Noise traders swap with real swap
-    instructions (the cluster applies them: mevlib.sim.dex), a whale now and then knocks one pool
-    off the others' price, and another searcher sometimes closes the gaps first.
-
-    The pools: TOKA/WSOL on all three programs (two-pool arbitrage between any two), TOKB/WSOL on
-    AMM v4 and TOKA/TOKB on CPMM (a triangle through WSOL)."""
+class Market:
+    """The pools: TOKA/WSOL on all three programs (two-pool arbitrage between any two of them),
+    TOKB/WSOL on AMM v4 and TOKA/TOKB on CPMM (a triangle through WSOL). `run` trades until stopped."""
 
     def __init__(self, cluster, *, seed: int = 0, depth: int = 2_000 * 10**9, shock_share: float = 0.02,
-                 shock_size: float = 0.03, others_arb: float = 0.05):
+                 shock_size: float = 0.03, others_arb: float = 0.01):
         self.cluster, self.rng = cluster, random.Random(seed)
         self.seed, self.depth = seed, depth
         self.shock_share, self.shock_size, self.others_arb = shock_share, shock_size, others_arb
@@ -244,13 +135,13 @@ class DexMarket:
     # --- trading --------------------------------------------------------------------------------
     def vaults(self, address: Pubkey) -> tuple[int, int]:
         kind, _, _, _, va, vb = self.pools[address]
-        get = self.cluster.svm.get_account
+        get = self.cluster.account  # under the cluster's lock: the market trades on its own thread
         return (dex.decode_token_account(get(va).data).amount, dex.decode_token_account(get(vb).data).amount)
 
     def swap_instruction(self, address: Pubkey, owner: Pubkey, a_to_b: bool, amount_in: int, min_out: int = 0):
         """An exact-in swap on pool `address` by `owner` (its associated token accounts)."""
         kind, _, mint_a, mint_b, _, _ = self.pools[address]
-        data = self.cluster.svm.get_account(address).data
+        data = self.cluster.account(address).data
         mint_in, mint_out = (mint_a, mint_b) if a_to_b else (mint_b, mint_a)
         user_in = dex.associated_token_address(owner, mint_in)
         user_out = dex.associated_token_address(owner, mint_out)
@@ -318,3 +209,15 @@ class DexMarket:
             if delay > 0:
                 stop.wait(delay)
             self.step(now_ms())
+
+
+def write_lookup_table(cluster, address: Pubkey, authority: Pubkey, addresses) -> None:
+    """An address lookup table holding `addresses`, written at genesis, active from slot 1 (the
+    program's state.rs: LookupTableMeta, 56 bytes, then the addresses)."""
+    addresses = list(addresses)
+    if len(addresses) > 256:
+        raise ValueError(f"a lookup table holds 256 addresses, not {len(addresses)}")
+    meta = struct.pack("<IQQB", 1, (1 << 64) - 1, 0, 0) + b"\x01" + bytes(authority) + bytes(2)
+    data = meta + b"".join(bytes(a) for a in addresses)
+    rent = 6_960 * (len(data) + 128)  # lamports per byte-year × 2 years, as the rent sysvar asks
+    cluster.svm.set_account(address, Account(rent, data, Pubkey.from_string("AddressLookupTab1e1111111111111111111111111")))
