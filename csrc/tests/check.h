@@ -2,11 +2,22 @@
 #ifndef MEV_CHECK_H
 #define MEV_CHECK_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static int check_passed, check_failed;
+
+/* The C tests' random inputs: a seeded LCG, so a run repeats; each value's magnitude is spread over
+ * the whole u64 range by a random shift. */
+static inline uint64_t check_rand64(unsigned *state)
+{
+    *state = *state * 1103515245u + 12345u;
+    uint64_t hi = *state;
+    *state = *state * 1103515245u + 12345u;
+    return (hi << 32 | *state) >> (*state % 64);
+}
 
 #define CHECK(cond)                                                                  \
     do {                                                                             \

@@ -8,13 +8,7 @@
 #include "check.h"
 
 static unsigned s = 11;
-static uint64_t rnd(void)
-{
-    s = s * 1103515245u + 12345u;
-    uint64_t hi = s;
-    s = s * 1103515245u + 12345u;
-    return (hi << 32 | s) >> (s % 64);
-}
+static uint64_t rnd(void) { return check_rand64(&s); }
 
 int main(void)
 {

@@ -37,12 +37,8 @@ int main(void)
     int ok = 0, refused = 0;
     for (int i = 0; i < 200000; i++) {
         uint64_t v[3];
-        for (int k = 0; k < 3; k++) {
-            s = s * 1103515245u + 12345u;
-            uint64_t hi = s;
-            s = s * 1103515245u + 12345u;
-            v[k] = (hi << 32 | s) >> (s % 64);
-        }
+        for (int k = 0; k < 3; k++)
+            v[k] = check_rand64(&s);
         int rc = (i & 1) ? mev_cpmm_quote_exact_out(&p, &c, i & 2, v[0], v[1], v[2], &q)
                          : mev_cpmm_quote_exact_in(&p, &c, i & 2, v[0], v[1], v[2], &q);
         if (rc == MEV_OK) {

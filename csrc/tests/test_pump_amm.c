@@ -10,13 +10,7 @@
 static const uint8_t POOL[8] = {241, 154, 109, 4, 17, 177, 109, 188};
 
 static unsigned s = 7;
-static uint64_t rnd(void)
-{
-    s = s * 1103515245u + 12345u;
-    uint64_t hi = s;
-    s = s * 1103515245u + 12345u;
-    return (hi << 32 | s) >> (s % 64);
-}
+static uint64_t rnd(void) { return check_rand64(&s); }
 
 int main(void)
 {
