@@ -3,7 +3,7 @@
 
 from cpython.buffer cimport PyBUF_SIMPLE, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_CheckExact, PyBytes_GET_SIZE
-from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.string cimport memcpy, memset
 
 from mevlib._errors cimport check
@@ -746,3 +746,77 @@ def swap_many(uint32_t kind, reserve_in, reserve_out, amount_in, params):
             mev_edge_set_virtual(&e, -1 if pm[i, 4] < 0 else 0, <uint64_t>pm[i, 4])
             good[i] = mev_edge_swap(&e, 1, am[i], &o[i]) == 0
     return out, ok
+
+
+# --- concentrated-liquidity math (csrc/dex/clmm.h): 128-bit values cross as (high, low) words ------
+cdef extern from *:
+    """
+    #include "dex/clmm.h"
+    static inline mev_u128 mev_u128_of(uint64_t hi, uint64_t lo) { return (mev_u128)hi << 64 | lo; }
+    static inline uint64_t mev_u128_hi(mev_u128 x) { return (uint64_t)(x >> 64); }
+    static inline uint64_t mev_u128_lo(mev_u128 x) { return (uint64_t)x; }
+    """
+    ctypedef struct mev_u128:
+        pass
+    mev_u128 mev_u128_of(uint64_t hi, uint64_t lo) nogil
+    uint64_t mev_u128_hi(mev_u128 x) nogil
+    uint64_t mev_u128_lo(mev_u128 x) nogil
+    int mev_clmm_sqrt_price_at_tick(int32_t tick, mev_u128 *sqrt_price) nogil
+    int mev_clmm_tick_at_sqrt_price(mev_u128 sqrt_price, int32_t *tick) nogil
+    int mev_clmm_amount_delta_a(mev_u128 p0, mev_u128 p1, mev_u128 liquidity, int round_up, uint64_t *amount) nogil
+    int mev_clmm_amount_delta_b(mev_u128 p0, mev_u128 p1, mev_u128 liquidity, int round_up, uint64_t *amount) nogil
+    int mev_clmm_next_sqrt_price_from_a(mev_u128 p, mev_u128 liquidity, uint64_t amount, int input, mev_u128 *next) nogil
+    int mev_clmm_next_sqrt_price_from_b(mev_u128 p, mev_u128 liquidity, uint64_t amount, int input, mev_u128 *next) nogil
+
+
+cdef int _u128(object x, mev_u128 *out) except -1:
+    if not 0 <= x < (1 << 128):
+        raise OverflowError(f"{x} is not a u128")
+    out[0] = mev_u128_of(x >> 64, x & 0xFFFFFFFFFFFFFFFF)
+    return 0
+
+
+cdef object _int(mev_u128 x):
+    return (<object>mev_u128_hi(x) << 64) | mev_u128_lo(x)
+
+
+def clmm_sqrt_price_at_tick(int32_t tick):
+    cdef mev_u128 p
+    check(mev_clmm_sqrt_price_at_tick(tick, &p), "tick index (outside ±443,636)")
+    return _int(p)
+
+
+def clmm_tick_at_sqrt_price(sqrt_price):
+    cdef int32_t tick
+    cdef mev_u128 p
+    _u128(sqrt_price, &p)
+    check(mev_clmm_tick_at_sqrt_price(p, &tick), "sqrt price (outside the ticks' range)")
+    return tick
+
+
+def clmm_amount_delta(bint token_a, p0, p1, liquidity, bint round_up):
+    cdef uint64_t amount
+    cdef int rc
+    cdef mev_u128 a, b, l
+    _u128(p0, &a)
+    _u128(p1, &b)
+    _u128(liquidity, &l)
+    if token_a:
+        rc = mev_clmm_amount_delta_a(a, b, l, round_up, &amount)
+    else:
+        rc = mev_clmm_amount_delta_b(a, b, l, round_up, &amount)
+    check(rc, "amount delta")
+    return amount
+
+
+def clmm_next_sqrt_price(bint token_a, sqrt_price, liquidity, uint64_t amount, bint input):
+    cdef mev_u128 p, s, l
+    cdef int rc
+    _u128(sqrt_price, &s)
+    _u128(liquidity, &l)
+    if token_a:
+        rc = mev_clmm_next_sqrt_price_from_a(s, l, amount, input, &p)
+    else:
+        rc = mev_clmm_next_sqrt_price_from_b(s, l, amount, input, &p)
+    check(rc, "next sqrt price")
+    return _int(p)

@@ -540,3 +540,62 @@ def test_raydium_amm_v4_swap_instructions_equal_the_sdk():
         cases.append({"kind": "ix", "keys": [str(k) for k in keys], "exactIn": exact_in, "first": str(first),
                       "second": str(second)})
     assert run_node("amm_v4_check.mjs", cases) == ours
+
+
+# --- concentrated liquidity: Q64.64 math ----------------------------------------------------------
+def test_clmm_math_equals_whirlpools_core():
+    """Tick ↔ sqrt price, token amounts between prices and the next sqrt price after an amount,
+    on random inputs across their ranges: mevlib's C (csrc/dex/clmm.c) equals
+    @orca-so/whirlpools-core's, and what it refuses (past u64, outside the price range) we refuse.
+    Where L × √P (or L × ΔP) reaches 2^192, the program's checked_shift_word_left fails
+    (MultiplicationOverflow: programs/whirlpool/src/math/token_math.rs) but the SDK's U256 shift drops
+    the top bits and answers: there mevlib follows the program, and the cases are counted."""
+    rng = random.Random(98)
+    lo, hi = mevlib._dex.clmm_sqrt_price_at_tick(-443636), mevlib._dex.clmm_sqrt_price_at_tick(443636)
+    price = lambda: rng.choice([rng.randrange(lo, hi + 1), mevlib._dex.clmm_sqrt_price_at_tick(rng.randrange(-443636, 443637)),
+                                rng.randrange(1 << 63, 1 << 66)])
+    liquidity = lambda: rng.choice([rng.randrange(1, 1 << 40), rng.randrange(1, 1 << 64), rng.randrange(1, 1 << 80),
+                                    rng.randrange(1 << 128)])
+
+    def pair():  # two sqrt prices, often close (one swap step's worth)
+        p0 = price()
+        return p0, rng.choice([price(), p0 + rng.randrange(1, p0 // 1000 + 2), max(lo, p0 - rng.randrange(p0 // 1000 + 1))])
+    amount = lambda: rng.choice([rng.randrange(1, 1 << 20), rng.randrange(1 << 64)])
+    cases = []
+    for _ in range(2000):
+        t = rng.randrange(-443636, 443637)
+        cases.append(("priceAtTick", [t]))
+        cases.append(("tickAtPrice", [price()]))
+        cases.append((rng.choice(["deltaA", "deltaB"]), [*pair(), liquidity(), rng.random() < 0.5]))
+        cases.append((rng.choice(["nextA", "nextB"]), [price(), liquidity(), amount(), rng.random() < 0.5]))
+    ours = []
+    for fn, a in cases:
+        try:
+            if fn == "priceAtTick":
+                v = mevlib._dex.clmm_sqrt_price_at_tick(a[0])
+            elif fn == "tickAtPrice":
+                v = mevlib._dex.clmm_tick_at_sqrt_price(a[0])
+            elif fn in ("deltaA", "deltaB"):
+                v = mevlib._dex.clmm_amount_delta(fn == "deltaA", *a)
+            else:
+                v = mevlib._dex.clmm_next_sqrt_price(fn == "nextA", *a)
+            ours.append({"value": str(v)})
+        except (mevlib.MathOverflowError, mevlib.InvalidArgumentError):
+            ours.append({"error": True})
+    sdk = run_node("clmm_math_check.mjs", [{"fn": fn, "args": [x if isinstance(x, bool) else str(x) for x in a]}
+                                           for fn, a in cases])
+    counts = {}
+    for (fn, a), mine, theirs in zip(cases, ours, sdk):
+        wide = {"deltaA": lambda: a[2] * abs(a[1] - a[0]), "nextA": lambda: a[1] * a[0]}.get(fn, lambda: 0)()
+        if wide >= 1 << 192:  # the program refuses; the SDK wraps
+            assert "error" in mine, (fn, a, mine)
+            counts["program refuses, SDK wraps"] = counts.get("program refuses, SDK wraps", 0) + 1
+            continue
+        if "error" in mine or "error" in theirs:
+            assert "error" in mine and "error" in theirs, (fn, a, mine, theirs)
+            counts[fn + " refused"] = counts.get(fn + " refused", 0) + 1
+            continue
+        assert mine == theirs, (fn, a, mine, theirs)
+        counts[fn] = counts.get(fn, 0) + 1
+    assert all(counts.get(fn, 0) > 300 for fn in ("priceAtTick", "tickAtPrice", "deltaA", "deltaB", "nextA", "nextB")), str(counts)
+    print("\nclmm math:", counts)
