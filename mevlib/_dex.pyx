@@ -820,3 +820,95 @@ def clmm_next_sqrt_price(bint token_a, sqrt_price, liquidity, uint64_t amount, b
         rc = mev_clmm_next_sqrt_price_from_b(s, l, amount, input, &p)
     check(rc, "next sqrt price")
     return _int(p)
+
+
+cdef extern from *:
+    """
+    #include "dex/whirlpool.h"
+    static inline uint64_t mev_i128_lo(__int128 x) { return (uint64_t)x; }
+    static inline int64_t mev_i128_hi(__int128 x) { return (int64_t)(x >> 64); }
+    """
+    ctypedef struct mev_wp_pool:
+        uint8_t config[32]
+        uint8_t mint_a[32]
+        uint8_t vault_a[32]
+        uint8_t mint_b[32]
+        uint8_t vault_b[32]
+        mev_u128 liquidity, sqrt_price, fee_growth_a, fee_growth_b
+        uint64_t protocol_fee_owed_a, protocol_fee_owed_b
+        int32_t tick_current
+        uint16_t tick_spacing, fee_tier_index, fee_rate, protocol_fee_rate
+        uint8_t bump
+    ctypedef struct mev_wp_ticks:
+        int32_t start
+        uint8_t initialized[88]
+        i128 liquidity_net[88]
+        uint8_t whirlpool[32]
+    ctypedef struct mev_wp_swap:
+        uint64_t amount_in, amount_out, fee
+        mev_u128 sqrt_price
+        int32_t tick
+        uint32_t steps
+    uint64_t mev_i128_lo(i128 x) nogil
+    int64_t mev_i128_hi(i128 x) nogil
+    int mev_wp_pool_decode(const uint8_t *data, size_t len, mev_wp_pool *out) nogil
+    int mev_wp_ticks_decode(const uint8_t *data, size_t len, mev_wp_ticks *out) nogil
+    int mev_wp_quote(const mev_wp_pool *pool, const mev_wp_ticks *arrays, size_t n, uint64_t amount, int a_to_b,
+                     int exact_in, mev_wp_swap *q) nogil
+
+
+cdef class WhirlpoolPool:
+    """A decoded Orca Whirlpool (its C struct, kept for quoting)."""
+    cdef mev_wp_pool p
+
+    def __init__(self, data):
+        cdef bytes raw = _raw(data)
+        check(mev_wp_pool_decode(<const uint8_t *>PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw), &self.p),
+              "Orca Whirlpool")
+
+    @property
+    def fields(self):
+        p = self.p
+        return dict(whirlpools_config=p.config[:32], whirlpool_bump=p.bump, tick_spacing=p.tick_spacing,
+                    fee_tier_index=p.fee_tier_index, fee_rate=p.fee_rate, protocol_fee_rate=p.protocol_fee_rate,
+                    liquidity=_int(p.liquidity), sqrt_price=_int(p.sqrt_price), tick_current_index=p.tick_current,
+                    protocol_fee_owed_a=p.protocol_fee_owed_a, protocol_fee_owed_b=p.protocol_fee_owed_b,
+                    token_mint_a=p.mint_a[:32], token_vault_a=p.vault_a[:32], fee_growth_global_a=_int(p.fee_growth_a),
+                    token_mint_b=p.mint_b[:32], token_vault_b=p.vault_b[:32], fee_growth_global_b=_int(p.fee_growth_b))
+
+
+cdef class WhirlpoolTicks:
+    """A decoded tick array (fixed or dynamic layout)."""
+    cdef mev_wp_ticks t
+
+    def __init__(self, data):
+        cdef bytes raw = _raw(data)
+        check(mev_wp_ticks_decode(<const uint8_t *>PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw), &self.t),
+              "Orca Whirlpool tick array")
+
+    @property
+    def start_tick_index(self):
+        return self.t.start
+
+    @property
+    def ticks(self):
+        """[(initialized, liquidity_net)] for its 88 ticks."""
+        return [(bool(self.t.initialized[i]),
+                 (<object>mev_i128_hi(self.t.liquidity_net[i]) << 64) | mev_i128_lo(self.t.liquidity_net[i]))
+                for i in range(88)]
+
+
+def whirlpool_quote(WhirlpoolPool pool not None, arrays, uint64_t amount, bint a_to_b, bint exact_in):
+    """(amount_in, amount_out, fee, sqrt_price after, tick after, steps)."""
+    cdef mev_wp_ticks buf[5]
+    cdef mev_wp_swap q
+    cdef size_t n = len(arrays), i
+    cdef int rc
+    if n == 0 or n > 5:
+        raise ValueError("1 to 5 tick arrays")
+    for i in range(n):
+        memcpy(&buf[i], &(<WhirlpoolTicks?>arrays[i]).t, sizeof(mev_wp_ticks))
+    with nogil:
+        rc = mev_wp_quote(&pool.p, buf, n, amount, a_to_b, exact_in, &q)
+    check(rc, "Orca Whirlpool quote")
+    return q.amount_in, q.amount_out, q.fee, _int(q.sqrt_price), q.tick, q.steps

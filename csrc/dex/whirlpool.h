@@ -1,0 +1,64 @@
+/* Orca Whirlpool (program whirLbMiicVdio4qvUfM5KAg6Ct8VwpYzGff3uctyCc): the pool and tick-array
+ * accounts, and exact swap quotes across ticks, as the program and its core SDK compute them.
+ *
+ * Layouts (orca-so/whirlpools at 630c0e0, programs/whirlpool/src/state/): Whirlpool, 653 bytes:
+ *   whirlpools_config (8), whirlpool_bump (40), tick_spacing u16 (41), fee_tier_index_seed (43),
+ *   fee_rate u16 (45), protocol_fee_rate u16 (47), liquidity u128 (49), sqrt_price u128 (65),
+ *   tick_current_index i32 (81), protocol_fee_owed_a/b u64 (85, 93), token_mint_a (101),
+ *   token_vault_a (133), fee_growth_global_a u128 (165), token_mint_b (181), token_vault_b (213),
+ *   fee_growth_global_b u128 (245), reward_last_updated_timestamp (261), 3 reward infos (269).
+ *   TickArray (fixed), 9,988 bytes: start_tick_index i32 (8), 88 ticks of 113 bytes from 12
+ *   (initialized bool, liquidity_net i128, liquidity_gross u128, fee growths, rewards), whirlpool.
+ *   DynamicTickArray, 148 to 9,988 bytes: start_tick_index (8), whirlpool (12), tick_bitmap u128
+ *   (44), then 88 ticks from 60, each a tag byte (0 uninitialized, 1 initialized) and, when
+ *   initialized, the 112 bytes of a tick without its bool.
+ * Quotes (rust-sdk/core/src/quote/swap.rs compute_swap, the program's swap_manager.rs): step from
+ * initialized tick to initialized tick within the tick arrays given, each step the program's
+ * compute_swap (math/swap_math.rs) at the pool's fee rate. Pools with an adaptive fee (their
+ * fee_tier_index differs from the tick spacing) need the oracle account: not handled here. */
+#ifndef MEV_DEX_WHIRLPOOL_H
+#define MEV_DEX_WHIRLPOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clmm.h"
+
+#define MEV_WP_POOL_LEN 653
+#define MEV_WP_TICKS 88
+#define MEV_WP_MAX_ARRAYS 5
+
+typedef struct {
+    uint8_t config[32], mint_a[32], vault_a[32], mint_b[32], vault_b[32];
+    mev_u128 liquidity, sqrt_price, fee_growth_a, fee_growth_b;
+    uint64_t protocol_fee_owed_a, protocol_fee_owed_b;
+    int32_t tick_current;
+    uint16_t tick_spacing, fee_tier_index, fee_rate, protocol_fee_rate;
+    uint8_t bump;
+} mev_wp_pool;
+
+typedef struct {
+    int32_t start;                                  /* start_tick_index */
+    uint8_t initialized[MEV_WP_TICKS];
+    __int128 liquidity_net[MEV_WP_TICKS];
+    uint8_t whirlpool[32];
+} mev_wp_ticks;
+
+typedef struct {
+    uint64_t amount_in, amount_out, fee;             /* fee: in the input token, within amount_in */
+    mev_u128 sqrt_price;                             /* after the swap */
+    int32_t tick;
+    uint32_t steps;                                  /* swap steps (ticks crossed + 1) */
+} mev_wp_swap;
+
+int mev_wp_pool_decode(const uint8_t *data, size_t len, mev_wp_pool *out);
+/* Either layout of tick array (fixed or dynamic), by discriminator. */
+int mev_wp_ticks_decode(const uint8_t *data, size_t len, mev_wp_ticks *out);
+/* A swap of `amount` (exact in, or exact out) through the tick arrays given (any order; they
+ * must be consecutive, MEV_WP_TICKS × tick_spacing apart). MEV_EINVAL where the core SDK refuses:
+ * a zero amount, tick arrays that do not cover the swap or are not evenly spaced, an adaptive-fee
+ * pool; MEV_EOVERFLOW past u64. */
+int mev_wp_quote(const mev_wp_pool *pool, const mev_wp_ticks *arrays, size_t n_arrays, uint64_t amount,
+                 int a_to_b, int exact_in, mev_wp_swap *q);
+
+#endif

@@ -1,0 +1,74 @@
+/* Orca Whirlpool: the layouts' checks, and random pools with random positions quoted both ways and
+ * both exactnesses under ASan and UBSan: an answer never spends more than was asked, never gives
+ * more out than asked for exact out, and refusals are errors, never wraps. */
+#include <stdint.h>
+#include <string.h>
+
+#include "../dex/whirlpool.h"
+#include "../mev_error.h"
+#include "check.h"
+
+int main(void)
+{
+    static uint8_t buf[9988];
+    mev_wp_pool pool;
+    mev_wp_ticks ticks;
+    CHECK_EQ_INT(mev_wp_pool_decode(buf, 653, &pool), MEV_ELAYOUT); /* no discriminator */
+    CHECK_EQ_INT(mev_wp_ticks_decode(buf, sizeof buf, &ticks), MEV_ELAYOUT);
+    static const uint8_t fixed[8] = {69, 97, 189, 190, 110, 7, 66, 187};
+    memcpy(buf, fixed, 8);
+    CHECK_EQ_INT(mev_wp_ticks_decode(buf, sizeof buf, &ticks), MEV_OK);
+    CHECK_EQ_INT(mev_wp_ticks_decode(buf, sizeof buf - 1, &ticks), MEV_ELAYOUT);
+    buf[12] = 2; /* a tick's initialized flag that is no bool */
+    CHECK_EQ_INT(mev_wp_ticks_decode(buf, sizeof buf, &ticks), MEV_ELAYOUT);
+
+    unsigned s = 17;
+    int ok = 0, refused = 0;
+    for (int i = 0; i < 3000; i++) {
+        mev_wp_ticks arrays[5];
+        memset(&pool, 0, sizeof pool);
+        memset(arrays, 0, sizeof arrays);
+        uint16_t spacings[4] = {1, 8, 64, 128};
+        pool.tick_spacing = pool.fee_tier_index = spacings[check_rand64(&s) % 4];
+        pool.fee_rate = (uint16_t)(check_rand64(&s) % 60001);
+        int32_t span = 88 * pool.tick_spacing;
+        pool.tick_current = (int32_t)(check_rand64(&s) % 800000) - 400000;
+        int32_t start = pool.tick_current / span * span - (pool.tick_current < 0 && pool.tick_current % span ? span : 0);
+        for (int k = 0; k < 5; k++)
+            arrays[k].start = start + (k - 2) * span;
+        mev_u128 liquidity = 0;
+        for (int n = 0; n < 8; n++) { /* positions: +L at a lower tick, −L at an upper one */
+            int a = (int)(check_rand64(&s) % 5), b = a + (int)(check_rand64(&s) % (5 - a));
+            int sa = (int)(check_rand64(&s) % 88), sb = (int)(check_rand64(&s) % 88);
+            if (b == a && sb <= sa)
+                continue;
+            __int128 L = (__int128)(check_rand64(&s) >> 1);
+            arrays[a].initialized[sa] = arrays[b].initialized[sb] = 1;
+            arrays[a].liquidity_net[sa] += L;
+            arrays[b].liquidity_net[sb] -= L;
+            int32_t lower = arrays[a].start + sa * pool.tick_spacing, upper = arrays[b].start + sb * pool.tick_spacing;
+            if (lower <= pool.tick_current && pool.tick_current < upper)
+                liquidity += (mev_u128)L;
+        }
+        pool.liquidity = liquidity;
+        if (mev_clmm_sqrt_price_at_tick(pool.tick_current, &pool.sqrt_price) != MEV_OK)
+            continue;
+        uint64_t amount = check_rand64(&s) | 1;
+        mev_wp_swap q;
+        int a_to_b = i & 1, exact_in = (i >> 1) & 1;
+        int rc = mev_wp_quote(&pool, arrays, 5, amount, a_to_b, exact_in, &q);
+        if (rc == MEV_OK) {
+            ok++;
+            CHECK(exact_in ? q.amount_in <= amount : q.amount_out <= amount);
+            CHECK(q.fee <= q.amount_in && q.steps > 0);
+        } else {
+            refused++;
+            CHECK(rc == MEV_EINVAL || rc == MEV_EOVERFLOW);
+        }
+    }
+    CHECK(ok > 300 && refused > 100);
+    pool.fee_tier_index = (uint16_t)(pool.tick_spacing + 1); /* an adaptive-fee pool */
+    mev_wp_swap q;
+    CHECK_EQ_INT(mev_wp_quote(&pool, &ticks, 1, 1000, 1, 1, &q), MEV_EINVAL);
+    return check_report("test_whirlpool");
+}
