@@ -1210,16 +1210,32 @@ def run_table():
     print("  (the slot clock waits for 4 slot sightings by getSlot: most of the time is the cluster's)")
 
 
+def _node_peer(script: str, case) -> dict | None:
+    """A JavaScript SDK timed by its own script in tests/interop (where make test installs the
+    SDKs); None when Node or the modules are not there."""
+    import json
+    import shutil
+    import subprocess
+
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "interop")
+    node = shutil.which("node")
+    if node is None or not os.path.isdir(os.path.join(here, "node_modules", "@orca-so")):
+        return None
+    run = subprocess.run([node, script], cwd=here, input=json.dumps(case), capture_output=True, text=True, timeout=120)
+    return json.loads(run.stdout) if run.returncode == 0 else None
+
+
 def dex_table():
     """The DEX layer: pool decoding in batch against a construct decoder of the same layout (what
     solana-py brings) and Python's struct module; constant-product quotes vectorised against the
-    same integer formula in Python; the arbitrage finder's delta → best cycle on 10,000 pools."""
+    same integer formula in Python; a Whirlpool quote crossing ticks against Orca's own core SDK
+    (WebAssembly, in Node); the arbitrage finder's delta → best cycle on 10,000 pools."""
     import struct
 
     import numpy as np
 
-    from benchmarks.common import amm_v4_accounts, construct_amm_v4, dex_market
-    from mevlib.dex import raydium_amm_v4
+    from benchmarks.common import amm_v4_accounts, construct_amm_v4, dex_market, whirlpool_market
+    from mevlib.dex import raydium_amm_v4, whirlpool
 
     accounts = list(amm_v4_accounts(10_000))
     layout = construct_amm_v4()
@@ -1255,6 +1271,19 @@ def dex_table():
                    "the same integers in Python": (python_quotes, len(rows))})
     print_table("Constant-product exact-in quote (AMM v4 swap_base_in), per quote", med, "the same integers in Python")
     quote_rate = 1 / med["mevlib quote_many (C, 100,000 rows)"]
+
+    pool, arrays, amount, case = whirlpool_market()
+    q = whirlpool.quote(pool, arrays, amount, a_to_b=True)
+    med = measure({"mevlib whirlpool.quote (C)": (lambda: whirlpool.quote(pool, arrays, amount, a_to_b=True), 1)})
+    peer = _node_peer("whirlpool_bench.mjs", case)
+    print(f"\nOrca Whirlpool exact-in quote crossing {q.steps - 1} initialized ticks, per quote")
+    print(f"  {'mevlib whirlpool.quote (C, from Python)':<52} {med['mevlib whirlpool.quote (C)'] * 1e6:>10.2f} µs")
+    if peer is not None:
+        assert peer["out"] == str(q.amount_out)  # the same answer
+        print(f"  {'@orca-so/whirlpools-core swapQuoteByInputToken (Node)':<52} {peer['us']:>10.2f} µs   "
+              f"ratio {peer['us'] / (med['mevlib whirlpool.quote (C)'] * 1e6):.2f}")
+    else:
+        print("  (the SDK peer needs tests/interop/node_modules: make test installs it)")
 
     finder, pools = dex_market(10_000)
     picks = np.random.default_rng(2)

@@ -152,3 +152,38 @@ def dex_market(pools: int = 10_000, mints: int = 3_000, seed: int = 5):
             finder.add_pump(address, market, base_vault=va, quote_vault=vb)
         out.append((address, va, vb))
     return finder, out
+
+
+def whirlpool_market(crossings: int = 10, seed: int = 6):
+    """A Whirlpool with a position boundary every few ticks around its price (5 tick arrays, both
+    layouts), and an exact-in amount whose swap crosses about `crossings` initialized ticks.
+    Returns (pool, tick arrays, amount, the SDK case for tests/interop/whirlpool_check.mjs)."""
+    import random
+
+    from mevlib.dex import whirlpool as wp
+
+    rng = random.Random(seed)
+    spacing, tick = 64, 1_000
+    span = 88 * spacing
+    starts = [wp.tick_array_start(tick, spacing) + k * span for k in range(-2, 3)]
+    nets, liquidity = {}, 0
+    for lower in range(starts[0], starts[-1] + span - 10 * spacing, 3 * spacing):  # overlapping positions
+        amount = rng.randrange(10**11, 10**12)
+        upper = lower + 9 * spacing
+        nets[lower] = nets.get(lower, 0) + amount
+        nets[upper] = nets.get(upper, 0) - amount
+        liquidity += amount if lower <= tick < upper else 0
+    arrays = [wp.TickArray(wp.encode_tick_array(s, {(t - s) // spacing: n for t, n in nets.items()
+                                                    if s <= t < s + span and n}, dynamic=i % 2 == 1))
+              for i, s in enumerate(starts)]
+    price = wp.sqrt_price_at_tick(tick) + 7
+    pool = wp.Pool(wp.encode_pool(tick_spacing=spacing, fee_tier_index=spacing, fee_rate=3000, liquidity=liquidity,
+                                  sqrt_price=price, tick_current_index=tick))
+    amount = 10**6
+    while wp.quote(pool, arrays, amount, a_to_b=True).steps < crossings + 1:
+        amount = amount * 3 // 2
+    case = {"tickSpacing": spacing, "feeRate": 3000, "liquidity": str(liquidity), "sqrtPrice": str(price), "tick": tick,
+            "arrays": [{"start": s, "nets": {str((t - s) // spacing): str(n) for t, n in nets.items()
+                                             if s <= t < s + span and n}} for s in starts],
+            "amount": str(amount), "aToB": True, "exactIn": True}
+    return pool, arrays, amount, case
