@@ -530,15 +530,19 @@ cdef extern from *:
     """
     void mev_edge_params(mev_edge *e, uint64_t p0, uint64_t p1, uint64_t p2, uint64_t p3) nogil
 
-EDGE_AMM_V4, EDGE_CPMM, EDGE_PUMP = MEV_EDGE_AMM_V4, MEV_EDGE_CPMM, MEV_EDGE_PUMP
+EDGE_AMM_V4, EDGE_CPMM, EDGE_PUMP, EDGE_WHIRLPOOL = MEV_EDGE_AMM_V4, MEV_EDGE_CPMM, MEV_EDGE_PUMP, 4
 
 
 cdef int _edge(mev_edge *e, uint32_t kind, uint32_t mint_a, uint32_t mint_b, uint64_t reserve_a, uint64_t reserve_b,
                tuple params) except -1:
     """AMM v4 (fee numerator, denominator); CPMM (trade rate, creator rate, creator fee on the
-    input: bit 0 a→b, bit 1 b→a); Pump (lp, protocol, creator bps, base is mint a, virtual quote)."""
+    input: bit 0 a→b, bit 1 b→a); Pump (lp, protocol, creator bps, base is mint a, virtual quote);
+    Whirlpool (a WhirlpoolState, which the caller keeps alive while the edge points at it)."""
     memset(e, 0, sizeof(mev_edge))
     e.kind, e.mint_a, e.mint_b, e.reserve_a, e.reserve_b = kind, mint_a, mint_b, reserve_a, reserve_b
+    if kind == EDGE_WHIRLPOOL:
+        _set_whirlpool(e, params[0])
+        return 0
     p = list(params) + [0] * (5 - len(params))
     if not -(1 << 127) <= p[4] < (1 << 127):
         raise ValueError("virtual quote reserves are an i128")
@@ -550,8 +554,10 @@ cdef int _edge(mev_edge *e, uint32_t kind, uint32_t mint_a, uint32_t mint_b, uin
 cdef class Graph:
     """The arbitrage finder's graph (csrc/dex/graph.h); mevlib.dex.arb.Finder is the API."""
     cdef mev_graph *g
+    cdef dict states  # pool id -> the WhirlpoolState its edge points at, kept alive here
 
     def __cinit__(self, uint32_t max_pools, uint32_t max_mints):
+        self.states = {}
         self.g = mev_graph_create(max_pools, max_mints)
         if self.g == NULL:
             raise MemoryError(f"a graph of {max_pools} pools and {max_mints} mints")
@@ -572,6 +578,8 @@ cdef class Graph:
         cdef uint32_t id
         _edge(&e, kind, mint_a, mint_b, reserve_a, reserve_b, params)
         check(mev_graph_add_pool(self.g, &e, &id), "graph pool")
+        if kind == EDGE_WHIRLPOOL:
+            self.states[id] = params[0]
         return id
 
     def set(self, uint32_t id, uint32_t kind, uint32_t mint_a, uint32_t mint_b, uint64_t reserve_a, uint64_t reserve_b,
@@ -579,6 +587,8 @@ cdef class Graph:
         cdef mev_edge e
         _edge(&e, kind, mint_a, mint_b, reserve_a, reserve_b, params)
         check(mev_graph_set_pool(self.g, id, &e), "graph pool update")
+        if kind == EDGE_WHIRLPOOL:  # the old state is no longer pointed at once the update is in
+            self.states[id] = params[0]
 
     def best_cycle(self, uint32_t id, uint64_t max_in, uint32_t hops=0):
         """(cycles considered, None) or (cycles, (start_mint, amount_in, profit, slack,
@@ -912,3 +922,33 @@ def whirlpool_quote(WhirlpoolPool pool not None, arrays, uint64_t amount, bint a
         rc = mev_wp_quote(&pool.p, buf, n, amount, a_to_b, exact_in, &q)
     check(rc, "Orca Whirlpool quote")
     return q.amount_in, q.amount_out, q.fee, _int(q.sqrt_price), q.tick, q.steps
+
+
+cdef extern from *:
+    """
+    static inline void mev_edge_set_wp(mev_edge *e, const mev_wp_state *s) { e->u.whirlpool.state = s; }
+    """
+    ctypedef struct mev_wp_state:
+        mev_wp_pool pool
+        mev_wp_ticks arrays[5]
+        size_t n_arrays
+    void mev_edge_set_wp(mev_edge *e, const mev_wp_state *s)
+
+
+cdef class WhirlpoolState:
+    """A Whirlpool as the arbitrage finder's edge holds it: the pool and its tick arrays, copied."""
+    cdef mev_wp_state s
+
+    def __init__(self, WhirlpoolPool pool not None, arrays):
+        arrays = list(arrays)
+        if not 0 < len(arrays) <= 5:
+            raise ValueError("1 to 5 tick arrays")
+        memcpy(&self.s.pool, &pool.p, sizeof(mev_wp_pool))
+        for i, a in enumerate(arrays):
+            memcpy(&self.s.arrays[i], &(<WhirlpoolTicks?>a).t, sizeof(mev_wp_ticks))
+        self.s.n_arrays = len(arrays)
+
+
+cdef int _set_whirlpool(mev_edge *e, object state) except -1:
+    mev_edge_set_wp(e, &(<WhirlpoolState?>state).s)
+    return 0

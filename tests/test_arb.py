@@ -189,3 +189,72 @@ def test_a_found_cycle_lands_on_the_simulator_for_exactly_its_profit():
         assert landing.landed, landing.reason
         after = dex.decode_token_account(sim.cluster.svm.get_account(wsol).data).amount
         assert after - before == cycle.profit
+
+
+def test_cycles_through_a_whirlpool_are_found_and_quoted_exactly():
+    """A Whirlpool (concentrated liquidity, positions across several ticks) against an AMM v4 pool of
+    the same pair, 3% apart: the finder's cycle crosses the Whirlpool's ticks, each hop's output is
+    the module's own quote, the profit is within its rounding bound of a search over every input
+    of a coarse grid refined by hand, and a tick array's update moves the answer."""
+    from mevlib.dex import whirlpool as wp
+
+    rng = random.Random(12)
+    token = key(rng)
+    spacing, tick = 8, 100
+    span = 88 * spacing
+    starts = [wp.tick_array_start(tick, spacing) + k * span for k in range(-1, 2)]
+    nets, liquidity = {}, 0
+    for lower in range(starts[0], starts[-1] + span - 12 * spacing, 2 * spacing):
+        amount = rng.randrange(10**11, 10**12)
+        nets[lower] = nets.get(lower, 0) + amount
+        nets[lower + 10 * spacing] = nets.get(lower + 10 * spacing, 0) - amount
+        liquidity += amount if lower <= tick < lower + 10 * spacing else 0
+    addresses = [key(rng) for _ in starts]
+    arrays = {a: wp.TickArray(wp.encode_tick_array(s, {(t - s) // spacing: n for t, n in nets.items() if s <= t < s + span}))
+              for a, s in zip(addresses, starts)}
+    price = wp.sqrt_price_at_tick(tick)
+    pool = wp.Pool(wp.encode_pool(tick_spacing=spacing, fee_tier_index=spacing, fee_rate=3000, liquidity=liquidity,
+                                  sqrt_price=price, tick_current_index=tick, token_mint_a=WSOL, token_mint_b=token))
+    finder = arb.Finder([WSOL])
+    whirl, amm = key(rng), key(rng)
+    finder.add_whirlpool(whirl, pool, arrays)
+    ratio = (price / 2**64) ** 2 * 1.03  # token per WSOL on the AMM: 3% more than the Whirlpool's
+    amm_pool = amm_v4_pool(WSOL, token)
+    finder.add_amm_v4(amm, amm_pool, coin_vault=10**14 + 11, pc_vault=int(10**14 * ratio) + 13)
+    cycle = finder.best_cycle(whirl, max_in=10**13)
+    assert cycle is not None and {h.pool for h in cycle.hops} == {whirl, amm} and cycle.profit > 0
+    amount = cycle.amount_in
+    for hop in cycle.hops:  # every hop is the module's own quote
+        if hop.pool == whirl:
+            q = wp.quote(pool, arrays.values(), amount, a_to_b=hop.mint_in == WSOL)
+            assert q.amount_out == hop.amount_out
+            crossed = q.steps > 1
+        else:
+            assert raydium_amm_v4.quote_exact_in(amm_pool, hop.mint_in == WSOL, 10**14 + 11, int(10**14 * ratio) + 13,
+                                                 amount).amount_out == hop.amount_out
+        amount = hop.amount_out
+    assert crossed and cycle.profit == amount - cycle.amount_in
+
+    def profit(x):
+        out = x
+        try:
+            for hop in cycle.hops:
+                if hop.pool == whirl:
+                    out = wp.quote(pool, arrays.values(), out, a_to_b=hop.mint_in == WSOL).amount_out
+                else:
+                    out = raydium_amm_v4.quote_exact_in(amm_pool, hop.mint_in == WSOL, 10**14 + 11,
+                                                        int(10**14 * ratio) + 13, out).amount_out
+        except mevlib.MevError:  # past the tick arrays, or nothing out
+            return -x
+        return out - x
+
+    step = max(1, cycle.amount_in // 200)
+    grid = max(range(1, 4 * cycle.amount_in, step), key=profit)
+    near = max(range(max(1, grid - step), grid + step, max(1, step // 200)), key=profit)
+    assert profit(near) - cycle.profit <= max(1, cycle.slack)  # the search is as good as a fine grid's best
+    # an update of the tick array around the price (its ticks emptied) moves the answer
+    assert finder.on_account(addresses[1], wp.encode_tick_array(starts[1], {})) == whirl
+    changed = finder.best_cycle(whirl, max_in=10**13)
+    assert changed is None or changed.profit != cycle.profit
+    with pytest.raises(mevlib.InvalidArgumentError, match="Whirlpool swap instructions"):
+        finder.swap_instructions(cycle, key(rng))

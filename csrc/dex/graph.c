@@ -126,6 +126,8 @@ static int edge_valid(const mev_graph *g, const mev_edge *e)
 {
     if (e->mint_a >= g->n_mints || e->mint_b >= g->n_mints || e->mint_a == e->mint_b)
         return 0;
+    if (e->kind == MEV_EDGE_WHIRLPOOL)
+        return e->u.whirlpool.state != NULL;
     return e->kind == MEV_EDGE_AMM_V4 || e->kind == MEV_EDGE_CPMM || e->kind == MEV_EDGE_PUMP;
 }
 
@@ -189,6 +191,13 @@ int mev_edge_swap(const mev_edge *e, int a_to_b, uint64_t x, uint64_t *out)
         rc = mev_cpmm_swap_in(e->u.cpmm.trade_rate, e->u.cpmm.creator_rate,
                               a_to_b ? e->u.cpmm.creator_on_input_ab : e->u.cpmm.creator_on_input_ba, r_in, r_out, x, out);
         return rc == MEV_OK && *out == 0 ? MEV_EINVAL : rc;
+    case MEV_EDGE_WHIRLPOOL: {
+        const mev_wp_state *st = e->u.whirlpool.state;
+        mev_wp_swap q;
+        rc = mev_wp_quote(&st->pool, st->arrays, st->n_arrays, x, a_to_b, 1, &q);
+        *out = rc == MEV_OK ? q.amount_out : 0;
+        return rc == MEV_OK && *out == 0 ? MEV_EINVAL : rc;
+    }
     case MEV_EDGE_PUMP: {
         int sell = a_to_b == (e->u.pump.base_is_a != 0); /* base in: a sell */
         uint64_t base = e->u.pump.base_is_a ? e->reserve_a : e->reserve_b;
@@ -240,6 +249,17 @@ static int edge_model(const mev_edge *e, int a_to_b, double *a, double *b, doubl
         }
         break;
     }
+    case MEV_EDGE_WHIRLPOOL: { /* the constant product its liquidity makes at the current price */
+        const mev_wp_pool *p = &e->u.whirlpool.state->pool;
+        double sqrt_p = (double)p->sqrt_price / 18446744073709551616.0, liquidity = (double)p->liquidity;
+        double keep = 1.0 - p->fee_rate / 1e6;
+        double x = liquidity / sqrt_p, y = liquidity * sqrt_p; /* virtual reserves of A and B */
+        double r_in2 = a_to_b ? x : y, r_out2 = a_to_b ? y : x;
+        if (p->fee_tier_index != p->tick_spacing || liquidity <= 0)
+            return 0;
+        *a = keep * r_out2, *b = r_in2, *c = keep;
+        break;
+    }
     default:
         return 0;
     }
@@ -255,6 +275,7 @@ typedef struct {
     double x, model_profit;
     double plateau; /* half-width of the inputs within rounding of the model's peak profit */
     double slack;   /* how far rounding can take the exact profit below the model's */
+    int curved;     /* a hop whose model is exact only near the price (concentrated liquidity) */
 } candidate;
 
 typedef struct {
@@ -312,6 +333,9 @@ static void consider(search *s, uint32_t hops, const uint32_t *pool, const uint8
         candidate *c = &s->best[at];
         c->hops = hops, c->start = start, c->x = x, c->model_profit = profit, c->plateau = plateau;
         c->slack = rounding + 1;
+        c->curved = 0;
+        for (uint32_t h = 0; h < hops; h++)
+            c->curved |= s->g->edges[pool[h]].kind == MEV_EDGE_WHIRLPOOL;
         memcpy(c->pool, pool, hops * sizeof *pool);
         memcpy(c->a_to_b, a_to_b, hops);
     }
@@ -331,10 +355,30 @@ static __int128 exact(const mev_graph *g, const candidate *c, uint64_t x, uint64
 
 /* The exact best input of a candidate: across the top of its curve, every input where they are
  * few, else SAMPLES of them spread evenly. */
+/* A cycle with a concentrated-liquidity hop: its profit is concave in the input (each hop's output
+ * is), but the model's optimum is only right until the price crosses a tick, so a golden-section
+ * search over the exact quotes brackets the peak, from 1 to well past the model's optimum. */
+static uint64_t bracket(const mev_graph *g, const candidate *c, uint64_t max_in)
+{
+    uint64_t outs[MEV_CYCLE_MAX_HOPS];
+    double hi_d = 16.0 * c->x + 16.0;
+    uint64_t lo = 1, hi = hi_d >= (double)max_in ? max_in : (uint64_t)hi_d;
+    for (int i = 0; i < 96 && hi - lo > 2; i++) {
+        uint64_t m1 = lo + (uint64_t)((double)(hi - lo) * 0.381966), m2 = hi - (uint64_t)((double)(hi - lo) * 0.381966);
+        if (m1 == m2)
+            m2++;
+        if (exact(g, c, m1, outs) < exact(g, c, m2, outs))
+            lo = m1;
+        else
+            hi = m2;
+    }
+    return lo + (hi - lo) / 2;
+}
+
 static void refine(const mev_graph *g, const candidate *c, uint64_t max_in, mev_cycle *best)
 {
     uint64_t outs[MEV_CYCLE_MAX_HOPS], try_outs[MEV_CYCLE_MAX_HOPS];
-    uint64_t x = c->x >= (double)max_in ? max_in : (uint64_t)llround(c->x);
+    uint64_t x = c->curved ? bracket(g, c, max_in) : c->x >= (double)max_in ? max_in : (uint64_t)llround(c->x);
     if (x == 0)
         x = 1;
     __int128 f = exact(g, c, x, outs);
@@ -352,7 +396,7 @@ static void refine(const mev_graph *g, const candidate *c, uint64_t max_in, mev_
     if (f <= 0 || (best->hops && (uint64_t)f <= best->profit))
         return;
     best->hops = c->hops, best->start_mint = c->start, best->amount_in = x, best->profit = (uint64_t)f;
-    best->slack = n <= SCAN_ALL ? 0 : (uint64_t)ceil(c->slack);
+    best->slack = n <= SCAN_ALL && !c->curved ? 0 : (uint64_t)ceil(c->slack);
     memcpy(best->pool, c->pool, c->hops * sizeof *c->pool);
     memcpy(best->a_to_b, c->a_to_b, c->hops);
     memcpy(best->out, outs, c->hops * sizeof *outs);

@@ -3,10 +3,12 @@
  * and end at a profit mint (the token profits are counted in: WSOL, USDC), and returns the best
  * with its input and the exact outputs of each hop.
  *
- * Every edge's swap is, to within rounding, out = a·x / (b + c·x) (constant product with its fee
- * on the input or the output), and such maps compose: a cycle is A·x / (B + C·x), whose profit
- * peaks at x* = (√(A·B) − B) / C when A > B (the cycle's marginal rate at zero passes 1). The
- * model ranks every cycle in closed form; the best few are then refined on the programs' exact
+ * Every constant-product edge's swap is, to within rounding, out = a·x / (b + c·x) (its fee on
+ * the input or the output), and such maps compose: a cycle is A·x / (B + C·x), whose profit
+ * peaks at x* = (√(A·B) − B) / C when A > B (the cycle's marginal rate at zero passes 1). A
+ * concentrated-liquidity edge (Whirlpool) is modelled by the constant product its liquidity
+ * makes at the current price (exact until the next initialized tick). The model ranks every
+ * cycle in closed form; the best few are then refined on the programs' exact
  * integer quotes (csrc/dex/amm_v4.c, cpmm.c, pump_amm.c) across the top of the curve: every input
  * there when they are few (the result is then the best over every input), else an even sample (the
  * result is then within the rounding of the hops, `slack`, of the best). Each hop rounds down, and a
@@ -22,8 +24,17 @@
 #include <stdint.h>
 
 #include "pump_amm.h"
+#include "whirlpool.h"
 
-enum { MEV_EDGE_AMM_V4 = 1, MEV_EDGE_CPMM = 2, MEV_EDGE_PUMP = 3 };
+enum { MEV_EDGE_AMM_V4 = 1, MEV_EDGE_CPMM = 2, MEV_EDGE_PUMP = 3, MEV_EDGE_WHIRLPOOL = 4 };
+
+/* A Whirlpool edge's state: the pool and the tick arrays around its price (the caller keeps it
+ * alive and unchanged while the edge points at it; an update points the edge at a new one). */
+typedef struct {
+    mev_wp_pool pool;
+    mev_wp_ticks arrays[MEV_WP_MAX_ARRAYS];
+    size_t n_arrays;
+} mev_wp_state;
 
 typedef struct {
     uint32_t mint_a, mint_b; /* indices from mev_graph_mint */
@@ -42,6 +53,9 @@ typedef struct {
             __int128 virtual_quote;  /* added to the quote reserve */
             uint8_t base_is_a;
         } pump;
+        struct {
+            const mev_wp_state *state; /* a = token A; reserves unused */
+        } whirlpool;
     } u;
 } mev_edge;
 

@@ -24,7 +24,8 @@ from typing import NamedTuple
 from solders.pubkey import Pubkey
 
 from mevlib import _dex
-from mevlib.dex import associated_token_address, decode_mint, decode_token_account, pump_amm, raydium_amm_v4, raydium_cpmm
+from mevlib.dex import (associated_token_address, decode_mint, decode_token_account, pump_amm, raydium_amm_v4,
+                        raydium_cpmm, whirlpool)
 from mevlib.errors import InvalidArgumentError
 
 
@@ -68,6 +69,9 @@ class _Pool:
             on_input = (on in (0, 1)) | (on in (0, 2)) << 1  # bit 0: zero-for-one; bit 1: one-for-zero
             return (*pool.reserves(va, vb),
                     (c["trade_fee_rate"], c["creator_fee_rate"] if f["enable_creator_fee"] else 0, on_input))
+        if self.kind == _dex.EDGE_WHIRLPOOL:  # its price and liquidity are in the pool and tick arrays
+            pool, arrays = self.state
+            return (0, 0, (_dex.WhirlpoolState(pool, arrays.values()),))
         market = self.state
         return (va, vb, (*market.fees(va, vb), 1, market.pool.virtual_quote_reserves))
 
@@ -125,6 +129,18 @@ class Finder:
         key = lambda name: Pubkey.from_bytes(market.pool.fields[name])
         self._add(_Pool(address, _dex.EDGE_PUMP, key("base_mint"), key("quote_mint"), key("pool_base_token_account"),
                         key("pool_quote_token_account"), market, (base_vault, quote_vault)))
+
+    def add_whirlpool(self, address: Pubkey, pool, tick_arrays: dict) -> None:
+        """An Orca Whirlpool (mevlib.dex.whirlpool.Pool) with the tick arrays around its price
+        ({address: TickArray}, up to 5 consecutive): a = token A, b = token B. Updates of the pool
+        or of those tick arrays move it; cycles through it are searched over the exact quotes
+        (a golden-section search: the curve's model is exact only until the next tick)."""
+        key = lambda name: Pubkey.from_bytes(pool.fields[name])
+        entry = _Pool(address, _dex.EDGE_WHIRLPOOL, key("token_mint_a"), key("token_mint_b"), key("token_vault_a"),
+                      key("token_vault_b"), (pool, dict(tick_arrays)), (0, 0))
+        self._add(entry)
+        for array in tick_arrays:
+            self._vaults[array] = (entry, None)
 
     @classmethod
     def load(cls, rpc, addresses, profit_mints, *, commitment: str = "confirmed", **sizes) -> "Finder":
@@ -199,12 +215,20 @@ class Finder:
             hit = self._vaults.get(key)
             if hit is None:
                 return None
-            pool, side = hit
+            pool, side = hit  # side None: a Whirlpool's tick array
         if write_version is not None:
             if pool.write_versions.get(key, -1) > write_version:
                 return None
             pool.write_versions[key] = write_version
-        if side is not None:
+        if pool.kind == _dex.EDGE_WHIRLPOOL:
+            pool_state, arrays = pool.state
+            if key == pool.address:
+                pool.state = (whirlpool.Pool(data), arrays)
+            elif side is None and key in arrays:
+                pool.state = (pool_state, {**arrays, key: whirlpool.TickArray(data)})
+            else:
+                return None  # a Whirlpool's vault balance does not price it
+        elif side is not None:
             pool.balances[side] = decode_token_account(data).amount
         elif pool.kind == _dex.EDGE_AMM_V4:
             pool.state = raydium_amm_v4.Pool(data)
@@ -266,6 +290,9 @@ class Finder:
 
     def _swap(self, pool: _Pool, owner, hop: Hop, amount: int, user):
         a_to_b = hop.mint_in == pool.mint_a
+        if pool.kind == _dex.EDGE_WHIRLPOOL:
+            raise InvalidArgumentError("Whirlpool swap instructions are not built yet: a cycle through one is found "
+                                       "and quoted, not traded")
         if pool.kind == _dex.EDGE_AMM_V4:
             ix = raydium_amm_v4.swap_instruction(pool.address, pool.state, owner, user(hop.mint_in), user(hop.mint_out),
                                                  amount, hop.amount_out)
@@ -292,6 +319,8 @@ class Finder:
         own = {owner} | {associated_token_address(owner, m) for m in mints}
         seen = {}
         for pool in self._pools.values():
+            if pool.kind == _dex.EDGE_WHIRLPOOL:
+                continue  # no swap instructions yet
             for mint_in, mint_out in ((pool.mint_a, pool.mint_b), (pool.mint_b, pool.mint_a)):
                 ix, _ = self._swap(pool, owner, Hop(pool.address, mint_in, mint_out, 0), 0,
                                    lambda mint: associated_token_address(owner, mint))
