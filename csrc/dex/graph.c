@@ -14,6 +14,7 @@
 #define REFINE 4          /* cycles refined on exact quotes, best first by the model */
 #define SCAN_ALL 1024     /* a curve's top with at most this many inputs is tried input by input */
 #define SAMPLES 64        /* else this many, spread evenly */
+#define CURVED_SAMPLES 16 /* for a cycle through a concentrated-liquidity pool */
 
 struct mev_graph {
     pthread_mutex_t lock;
@@ -361,18 +362,24 @@ static __int128 exact(const mev_graph *g, const candidate *c, uint64_t x, uint64
 static uint64_t bracket(const mev_graph *g, const candidate *c, uint64_t max_in)
 {
     uint64_t outs[MEV_CYCLE_MAX_HOPS];
-    double hi_d = 16.0 * c->x + 16.0;
-    uint64_t lo = 1, hi = hi_d >= (double)max_in ? max_in : (uint64_t)hi_d;
-    for (int i = 0; i < 96 && hi - lo > 2; i++) {
-        uint64_t m1 = lo + (uint64_t)((double)(hi - lo) * 0.381966), m2 = hi - (uint64_t)((double)(hi - lo) * 0.381966);
-        if (m1 == m2)
-            m2++;
-        if (exact(g, c, m1, outs) < exact(g, c, m2, outs))
-            lo = m1;
-        else
-            hi = m2;
+    const double phi = 0.6180339887498949;
+    double hi_d = 16.0 * c->x + 16.0, stop = c->plateau > 2 ? c->plateau : 2; /* the scan after takes it from there */
+    double lo = 1, hi = hi_d >= (double)max_in ? (double)max_in : hi_d;
+    double m1 = hi - phi * (hi - lo), m2 = lo + phi * (hi - lo);
+    __int128 f1 = exact(g, c, (uint64_t)m1, outs), f2 = exact(g, c, (uint64_t)m2, outs);
+    for (int i = 0; i < 128 && hi - lo > stop; i++) { /* one new quote chain a step */
+        if (f1 < f2) {
+            lo = m1, m1 = m2, f1 = f2;
+            m2 = lo + phi * (hi - lo);
+            f2 = exact(g, c, (uint64_t)m2, outs);
+        } else {
+            hi = m2, m2 = m1, f2 = f1;
+            m1 = hi - phi * (hi - lo);
+            f1 = exact(g, c, (uint64_t)m1, outs);
+        }
     }
-    return lo + (hi - lo) / 2;
+    uint64_t x = (uint64_t)(f1 >= f2 ? m1 : m2);
+    return x ? x : 1;
 }
 
 static void refine(const mev_graph *g, const candidate *c, uint64_t max_in, mev_cycle *best)
@@ -384,9 +391,11 @@ static void refine(const mev_graph *g, const candidate *c, uint64_t max_in, mev_
     __int128 f = exact(g, c, x, outs);
     uint64_t half = (uint64_t)c->plateau + 1, lo = x > half ? x - half : 1;
     uint64_t hi = max_in - x >= half ? x + half : max_in, n = hi - lo + 1;
-    uint64_t tries = n <= SCAN_ALL ? n : SAMPLES;
+    /* a concentrated-liquidity hop costs a quote across ticks: a few samples only */
+    int every = !c->curved && n <= SCAN_ALL;
+    uint64_t samples = c->curved ? CURVED_SAMPLES : SAMPLES, tries = every ? n : samples < n ? samples : n;
     for (uint64_t k = 0; k < tries; k++) {
-        uint64_t y = n <= SCAN_ALL ? lo + k : lo + (uint64_t)(((unsigned __int128)(2 * k + 1) * n) / (2 * SAMPLES));
+        uint64_t y = every ? lo + k : lo + (uint64_t)(((unsigned __int128)(2 * k + 1) * n) / (2 * tries));
         __int128 fy = exact(g, c, y, try_outs);
         if (fy > f) {
             x = y, f = fy;
@@ -396,7 +405,7 @@ static void refine(const mev_graph *g, const candidate *c, uint64_t max_in, mev_
     if (f <= 0 || (best->hops && (uint64_t)f <= best->profit))
         return;
     best->hops = c->hops, best->start_mint = c->start, best->amount_in = x, best->profit = (uint64_t)f;
-    best->slack = n <= SCAN_ALL && !c->curved ? 0 : (uint64_t)ceil(c->slack);
+    best->slack = every ? 0 : (uint64_t)ceil(c->slack);
     memcpy(best->pool, c->pool, c->hops * sizeof *c->pool);
     memcpy(best->a_to_b, c->a_to_b, c->hops);
     memcpy(best->out, outs, c->hops * sizeof *outs);
