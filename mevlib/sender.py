@@ -219,7 +219,8 @@ class Attempt:
     fee_paid: int = 0               # lamports paid by its committed transactions (landed or failed)
     tip_paid: int = 0
     duplicate_of: str | None = None  # another attempt's signature of the same message landed it
-    late_slot: int | None = None    # landed (or failed and paid) after it was decided a miss
+    late_slot: int | None = None    # landed (or failed and paid) after it was decided
+    committed: set = dataclasses.field(default_factory=set)  # signatures accounted as committed so far
     shadow: bool = False            # planned, signed and recorded, never sent
     simulation: object = None       # the pre-send Simulation (mevlib.presend), when one ran
 
@@ -554,12 +555,13 @@ class HedgedSender:
                           a.attempt_id, len(landed), a.exclusive)
             a.duplicate_of = twin
             self._account(a, statuses)
+            a.committed = {s for s in a.signatures if statuses.get(s)}
             self._credit(a, set(landed))
             decided.append(a)
             del self._attempts[a.attempt_id]
             self.decided.append(a)
-            if not landed and not expired:
-                self._watch[a.attempt_id] = a  # it can still land (or fail and pay) until it expires
+            if not expired and (not landed or self._may_commit_more(a)):
+                self._watch[a.attempt_id] = a  # it can still land (or fail and pay), or land again
         self._forget(node_slot)
         return decided
 
@@ -581,23 +583,36 @@ class HedgedSender:
                          if statuses[s].get("err") is None) if a.tips else 0
 
     def _follow_late(self, watched: list, statuses: dict, node_slot: int, height: int | None):
-        """Attempts decided as misses are watched until they expire: one that lands (or fails
-        and pays) late is accounted and recorded; the models keep their verdict (it missed the
-        slot it was aimed at)."""
+        """Attempts are watched after their decision while something of them can still commit:
+        a miss until it expires, and a landed revert-protected attempt while its other variants
+        can still execute too. A late commit is accounted and recorded, its totals the
+        attempt's so far; the models keep their verdict (it missed, or landed, the slot aimed at)."""
         for a in watched:
             committed = {s: st for s in a.signatures if (st := statuses.get(s))}
-            if committed:
-                failed = {s: transaction_error(st["err"]) for s, st in committed.items() if st.get("err") is not None}
+            new = {s: st for s, st in committed.items() if s not in a.committed}
+            if new:
+                failed = {s: transaction_error(st["err"]) for s, st in new.items() if st.get("err") is not None}
+                landed_before = sum(1 for s in a.committed if s not in a.failed)
                 a.failed.update(failed)
-                a.late_slot = min(st["slot"] for st in committed.values())
+                a.late_slot = min(st["slot"] for st in new.values())
+                if landed_before <= 1 < landed_before + len(new) - len(failed):
+                    self.double_landed += 1
+                    log.error("attempt %d: another variant executed late (%s): its tip and fee are accounted",
+                              a.attempt_id, a.exclusive)
                 self._account(a, statuses)
-                del self._watch[a.attempt_id]
+                a.committed = set(committed)
                 self.on_record({"kind": "late", "attempt": a.attempt_id, "slot": a.late_slot,
-                                "landed": len(failed) < len(committed), "fee_paid": a.fee_paid,
+                                "landed": len(failed) < len(new), "fee_paid": a.fee_paid,
                                 "tip_paid": a.tip_paid, "label": a.label,
                                 "failed": {sig: e.name for sig, e in failed.items()}})
-            elif self._expired(a, node_slot, height):
+            if self._expired(a, node_slot, height) or (a.committed and not self._may_commit_more(a)):
                 del self._watch[a.attempt_id]
+
+    @staticmethod
+    def _may_commit_more(a: Attempt) -> bool:
+        """Whether another of its variants can still commit: only revert-protected variants can
+        all execute (durable-nonce and shared-bundle ones exclude each other)."""
+        return a.exclusive == REVERT_PROTECTED and len(a.committed) < len(set(a.signatures))
 
     def _forget(self, node_slot: int):
         """Drops the signatures of messages that can no longer land from the twin index."""

@@ -188,17 +188,62 @@ def test_landed_without_an_http_answer_is_still_credited():
             tips = [80_000 + 3 * i + j for j in range(3)]
             hs.send(tpl.sign_many([{"tip": t} for t in tips]), first + i, tips=tips, exclusive=REVERT_PROTECTED)
         run_until_decided(hs)
+
+        def accounted():
+            """(tips the chain took per attempt, the sender's latest totals: the outcome, then any late
+            record of another variant that executed after the attempt was decided)"""
+            truth = {l.signature: l.route for l in sim.sent if l.landed}
+            paid = {a.attempt_id: sum(t for s, t in zip(a.signatures, a.tips) if s in truth) for a in hs.decided}
+            latest = {r["attempt"]: r["tip_paid"] for r in records if r["kind"] in ("outcome", "late")}
+            return truth, paid, latest
+        # the last stalled shots reach the cluster 0.4 s after being sent; their statuses a slot later
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            hs.poll(timeout=0.05)
+            truth, paid, latest = accounted()
+            if len(sim.sent) == 90 and sum(latest.values()) == sum(paid.values()):
+                break
         clock.stop()
         hs.close()
-        truth = {l.signature: l.route for l in sim.sent if l.landed}
     assert {r["status"] for r in records if r["kind"] == "shot_result"} == {"timeout"}
     outcomes = [r for r in records if r["kind"] == "outcome" and r["landed"]]
     assert outcomes, "nothing landed"
     # every tip of a variant that executed (two revert-protected transfers can both succeed)
-    paid = {a.attempt_id: sum(t for s, t in zip(a.signatures, a.tips) if s in truth) for a in hs.decided}
     for o in outcomes:
         assert o["signature"] in truth and o["route"] == truth[o["signature"]]
-        assert o["tip_paid"] == paid[o["attempt"]] > 0
+        assert latest[o["attempt"]] == paid[o["attempt"]] > 0
+    assert sum(latest.values()) == sum(paid.values())  # every tip paid, by any variant, is accounted
+
+
+def test_a_variant_that_executes_after_the_decision_is_accounted():
+    """Two revert-protected variants, one per block engine, on a cluster that lands every valid
+    transaction: one lands and decides the attempt; the other, its engine stalled 1 s, lands after
+    that. Both tips are real money: the second comes as a late record with the attempt's new
+    totals, and counts as a double landing."""
+    from mevlib.sim.cluster import always_land
+
+    config = always_land(dataclasses.replace(ClusterConfig(seed=4), slot_ms=100.0))
+    with Simulator(config, faults={"jito-ny": Faults(stall=1.0, stall_s=1.0)}) as sim:
+        tpl = funded_template(sim)
+        rpc, clock = running_clock(sim)
+        records = []
+        routes = [r for r in routes_of(sim) if r.name in ("jito-ams", "jito-ny")]
+        hs = HedgedSender(routes, clock, rpc, on_record=records.append, shots=2, timeout=0.2)
+        tips = [60_000, 60_001]
+        attempt = hs.send(tpl.sign_many([{"tip": t} for t in tips]), clock.current_slot() + 2, tips=tips,
+                          exclusive=REVERT_PROTECTED)
+        run_until_decided(hs)
+        assert attempt.landed and attempt.tip_paid in tips  # decided on the first landing
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not any(r["kind"] == "late" for r in records):
+            hs.poll(timeout=0.05)
+        clock.stop()
+        hs.close()
+        landed = [l for l in sim.sent if l.landed]
+    assert len(landed) == 2  # both variants executed
+    late = [r for r in records if r["kind"] == "late"]
+    assert len(late) == 1 and late[0]["landed"] and late[0]["tip_paid"] == sum(tips)
+    assert attempt.tip_paid == sum(tips) and hs.double_landed == 1
 
 
 def test_classify_json_rpc_answers():
