@@ -166,6 +166,6 @@ def test_the_demo_process_exits_cleanly(tmp_path):
     import subprocess
     import sys
 
-    codes = [subprocess.run([sys.executable, "-m", "mevlib.demo", "--seconds", "4", "--out",
-                             str(tmp_path / f"r{i}")], capture_output=True, timeout=300).returncode for i in range(2)]
-    assert codes == [0, 0]
+    runs = [subprocess.run([sys.executable, "-m", "mevlib.demo", "--seconds", "4", "--out", str(tmp_path / f"r{i}")],
+                           capture_output=True, timeout=300) for i in range(2)]
+    assert [r.returncode for r in runs] == [0, 0], [r.stderr.decode(errors="replace")[-3000:] for r in runs]

@@ -343,6 +343,14 @@ class Cluster:
                 self._statuses[sig] = Status(slot, None, self.slot_start_ms(slot + 1))
             return sig
 
+    def genesis_account(self, pubkey: Pubkey, account: Account):
+        """An account the cluster starts with (the market's mints, vaults, pools): visible at every
+        commitment, no write notification. Under the lock: the server's threads run already."""
+        with self._lock:
+            pre = {pubkey: self.svm.get_account(pubkey)}
+            self.svm.set_account(pubkey, account)
+            self._record_writes(pre, GENESIS)
+
     def genesis(self, tx: VersionedTransaction):
         """Executes a set-up transaction (nonce accounts, lookup tables) as part of genesis, outside
         the landing model: visible at every commitment, no status. Raises if it fails."""

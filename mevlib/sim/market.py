@@ -53,7 +53,7 @@ class Market:
 
     # --- genesis --------------------------------------------------------------------------------
     def _set(self, key: Pubkey, data: bytes, owner: Pubkey, lamports: int):
-        self.cluster.svm.set_account(key, Account(lamports, data, owner))
+        self.cluster.genesis_account(key, Account(lamports, data, owner))
 
     def token_account(self, owner: Pubkey, mint: Pubkey, amount: int, key: Pubkey | None = None) -> Pubkey:
         """A token account of `owner` (its associated address unless `key`) holding `amount`."""
@@ -69,7 +69,7 @@ class Market:
         for name, mint in self.mints.items():
             self._set(mint, dex.encode_mint(10**18, self.decimals[name], Pubkey.default()), dex.TOKEN_PROGRAM_ID,
                       MINT_RENT)
-        self.cluster.svm.airdrop(self.trader.pubkey(), 10**13)  # fees for a long run
+        self.cluster.airdrop(self.trader.pubkey(), 10**13)  # fees for a long run
         for mint in self.mints.values():
             self.token_account(self.trader.pubkey(), mint, 10**17)
         d = self.depth
@@ -100,7 +100,7 @@ class Market:
     def _cpmm(self, a: str, b: str, depth: int):
         address = _key("cpmm", self.seed, a, b)
         config = _key("cpmm-config", self.seed)
-        if self.cluster.svm.get_account(config) is None:
+        if self.cluster.account(config) is None:
             self._set(config, raydium_cpmm.encode_config(trade_fee_rate=2500, protocol_fee_rate=120_000,
                                                          fund_fee_rate=40_000), raydium_cpmm.PROGRAM_ID, 2_533_440)
         va, vb = self._vaults(address, raydium_cpmm.authority(), a, b, self._reserves(a, b, depth))
@@ -113,7 +113,7 @@ class Market:
         self.pools[address] = ("cpmm", f"{a}/{b} CPMM", self.mints[a], self.mints[b], va, vb)
 
     def _pump(self, base: str, quote: str, depth: int):
-        if self.cluster.svm.get_account(pump_amm.GLOBAL_CONFIG) is None:
+        if self.cluster.account(pump_amm.GLOBAL_CONFIG) is None:
             recipient = _key("pump-fees", self.seed)
             self._set(pump_amm.GLOBAL_CONFIG, pump_amm.encode_global_config(
                 lp_fee_basis_points=20, protocol_fee_basis_points=5, coin_creator_fee_basis_points=5,
@@ -220,4 +220,4 @@ def write_lookup_table(cluster, address: Pubkey, authority: Pubkey, addresses) -
     meta = struct.pack("<IQQB", 1, (1 << 64) - 1, 0, 0) + b"\x01" + bytes(authority) + bytes(2)
     data = meta + b"".join(bytes(a) for a in addresses)
     rent = 6_960 * (len(data) + 128)  # lamports per byte-year × 2 years, as the rent sysvar asks
-    cluster.svm.set_account(address, Account(rent, data, Pubkey.from_string("AddressLookupTab1e1111111111111111111111111")))
+    cluster.genesis_account(address, Account(rent, data, Pubkey.from_string("AddressLookupTab1e1111111111111111111111111")))
