@@ -32,14 +32,14 @@ class CycleTemplates:
 
     def _build(self, finder, cycle) -> mevlib.TxTemplate:
         pk = self.payer.pubkey()
-        placeholder = Keypair().pubkey()  # the nonce account: patched per lease
+        nonce_key = Keypair().pubkey()  # a stand-in key: the engine patches in the leased nonce account
         swaps = finder.swap_instructions(cycle, pk)
-        ixs = [advance_instruction(placeholder, pk), set_compute_unit_limit(COMPUTE_PER_HOP * len(swaps)),
+        ixs = [advance_instruction(nonce_key, pk), set_compute_unit_limit(COMPUTE_PER_HOP * len(swaps)),
                set_compute_unit_price(1_000), *(ix for ix, _ in swaps),
                transfer(TransferParams(from_pubkey=pk, to_pubkey=TIP_ACCOUNTS[0], lamports=1_000))]
-        msg = alt.compile_message(pk, ixs, self.tables, static=[placeholder])
+        msg = alt.compile_message(pk, ixs, self.tables, static=[nonce_key])
         patches = {**tip_patches(msg, len(ixs) - 1),
-                   "nonce_account": Patch.account(list(msg.account_keys).index(placeholder))}
+                   "nonce_account": Patch.account_of(msg, nonce_key)}
         for i, (_, (amount_at, min_at)) in enumerate(swaps):
             patches[f"in{i}"], patches[f"min{i}"] = Patch(3 + i, amount_at, "u64"), Patch(3 + i, min_at, "u64")
         return mevlib.TxTemplate(msg, self.payer, patches, nonces=self.nonces)

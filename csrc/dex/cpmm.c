@@ -72,13 +72,18 @@ static u128 floor_div(u128 amount, u128 num, u128 den) { return amount * num / d
 /* what the program's calculate_pre_fee_amount gives, for a rate below the denominator */
 static u128 pre_fee(u128 post, u128 rate) { return rate == 0 ? post : (post * D + (D - rate) - 1) / (D - rate); }
 
+/* the program's config checks keep the trade and creator rates, and their sum, below the denominator */
+static int rates_ok(u128 trade_rate, u128 creator_rate)
+{
+    return trade_rate < D && creator_rate < D && trade_rate + creator_rate < D;
+}
+
 static int setup(const mev_cpmm_pool *p, const mev_cpmm_config *c, int zero_for_one, uint64_t *creator_rate,
                  uint8_t *on_input)
 {
     *creator_rate = p->enable_creator_fee ? c->creator_fee_rate : 0;
-    if (c->trade_fee_rate >= D || *creator_rate >= D || c->trade_fee_rate + *creator_rate >= D ||
-        c->protocol_fee_rate > D || c->fund_fee_rate > D)
-        return MEV_EINVAL; /* the program's config checks keep every rate below the denominator */
+    if (!rates_ok(c->trade_fee_rate, *creator_rate) || c->protocol_fee_rate > D || c->fund_fee_rate > D)
+        return MEV_EINVAL;
     *on_input = p->creator_fee_on == 0 || (p->creator_fee_on == 1 && zero_for_one) ||
                 (p->creator_fee_on == 2 && !zero_for_one);
     return MEV_OK;
@@ -125,9 +130,7 @@ int mev_cpmm_swap_in(uint64_t trade_rate, uint64_t creator_rate, int creator_on_
 {
     u128 out, trade, creator;
     *amount_out = 0;
-    if (trade_rate >= D || creator_rate >= D || (u128)trade_rate + creator_rate >= D)
-        return MEV_EINVAL;
-    if (reserve_in == 0 || reserve_out == 0)
+    if (!rates_ok(trade_rate, creator_rate) || reserve_in == 0 || reserve_out == 0)
         return MEV_EINVAL;
     exact_in(trade_rate, creator_rate, creator_on_input, reserve_in, reserve_out, amount_in, &out, &trade, &creator);
     *amount_out = (uint64_t)out; /* below reserve_out */

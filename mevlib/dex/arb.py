@@ -47,7 +47,7 @@ class Cycle(NamedTuple):
 
 class _Pool:
     """A pool as the finder keeps it: its decoded account(s) and its vaults' balances."""
-    __slots__ = ("address", "id", "kind", "mint_a", "mint_b", "vault_a", "vault_b", "balances", "state",
+    __slots__ = ("address", "id", "kind", "mint_a", "mint_b", "ends", "vault_a", "vault_b", "balances", "state",
                  "write_versions")
 
     def __init__(self, address, kind, mint_a, mint_b, vault_a, vault_b, state, balances):
@@ -97,9 +97,9 @@ class Finder:
     def _add(self, pool: _Pool) -> None:
         if pool.address in self._pools:
             raise InvalidArgumentError(f"pool {pool.address} is in the finder already")
-        ends = (self._mint(pool.mint_a), self._mint(pool.mint_b))
+        pool.ends = (self._mint(pool.mint_a), self._mint(pool.mint_b))  # the graph's mint indices
         reserve_a, reserve_b, params = pool.edge()
-        pool.id = self._graph.add(pool.kind, *ends, reserve_a, reserve_b, params)
+        pool.id = self._graph.add(pool.kind, *pool.ends, reserve_a, reserve_b, params)
         self._pools[pool.address] = pool
         self._by_id.append(pool)
         self._vaults[pool.vault_a] = (pool, 0)
@@ -107,8 +107,7 @@ class Finder:
 
     def _place(self, pool: _Pool) -> None:
         reserve_a, reserve_b, params = pool.edge()
-        self._graph.set(pool.id, pool.kind, self._mint(pool.mint_a), self._mint(pool.mint_b), reserve_a, reserve_b,
-                        params)
+        self._graph.set(pool.id, pool.kind, *pool.ends, reserve_a, reserve_b, params)
 
     # --- pools: a is the first mint, b the second; vaults are the token accounts' balances --------
     def add_amm_v4(self, address: Pubkey, pool, *, coin_vault: int, pc_vault: int) -> None:
