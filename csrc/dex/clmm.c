@@ -1,91 +1,10 @@
 #include "clmm.h"
 
 #include "../mev_error.h"
+#include "wide.h"
 
 typedef mev_u128 u128;
-
-/* --- 256-bit unsigned integers, as two 128-bit halves ------------------------------------------ */
-typedef struct {
-    u128 hi, lo;
-} u256;
-
-static u256 mul_128(u128 a, u128 b)
-{
-    u128 a0 = (uint64_t)a, a1 = a >> 64, b0 = (uint64_t)b, b1 = b >> 64;
-    u128 p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
-    u128 mid = (p00 >> 64) + (uint64_t)p01 + (uint64_t)p10;
-    u256 r = {p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64), (mid << 64) | (uint64_t)p00};
-    return r;
-}
-
-static int cmp_256(u256 a, u256 b) { return a.hi != b.hi ? (a.hi > b.hi ? 1 : -1) : (a.lo > b.lo) - (a.lo < b.lo); }
-static int is_zero(u256 a) { return a.hi == 0 && a.lo == 0; }
-
-static u256 sub_256(u256 a, u256 b)
-{
-    u256 r = {a.hi - b.hi - (a.lo < b.lo), a.lo - b.lo};
-    return r;
-}
-
-static u256 add_256(u256 a, u256 b)
-{
-    u256 r = {a.hi + b.hi, a.lo + b.lo};
-    r.hi += r.lo < a.lo;
-    return r;
-}
-
-static u256 shl_256(u256 a, unsigned k) /* k < 256 */
-{
-    if (k == 0)
-        return a;
-    if (k >= 128) {
-        u256 r = {a.lo << (k - 128), 0};
-        return r;
-    }
-    u256 r = {(a.hi << k) | (a.lo >> (128 - k)), a.lo << k};
-    return r;
-}
-
-static u256 shr_256(u256 a, unsigned k) /* k < 256 */
-{
-    if (k == 0)
-        return a;
-    if (k >= 128) {
-        u256 r = {0, a.hi >> (k - 128)};
-        return r;
-    }
-    u256 r = {a.hi >> k, (a.lo >> k) | (a.hi << (128 - k))};
-    return r;
-}
-
-static unsigned bits_128(u128 x)
-{
-    uint64_t hi = (uint64_t)(x >> 64);
-    return hi ? 128 - (unsigned)__builtin_clzll(hi) : (uint64_t)x ? 64 - (unsigned)__builtin_clzll((uint64_t)x) : 0;
-}
-
-static unsigned bits_256(u256 a) { return a.hi ? 128 + bits_128(a.hi) : bits_128(a.lo); }
-
-/* n / d and n % d (d not zero), by shift and subtract over the quotient's bits */
-static void divmod_256(u256 n, u256 d, u256 *q, u256 *r)
-{
-    u256 quotient = {0, 0};
-    unsigned nb = bits_256(n), db = bits_256(d);
-    if (nb >= db) {
-        unsigned shift = nb - db;
-        u256 ds = shl_256(d, shift);
-        for (unsigned i = 0; i <= shift; i++) {
-            quotient = shl_256(quotient, 1);
-            if (cmp_256(n, ds) >= 0) {
-                n = sub_256(n, ds);
-                quotient.lo |= 1;
-            }
-            ds = shr_256(ds, 1);
-        }
-    }
-    *q = quotient;
-    *r = n;
-}
+typedef mev_u256 u256;
 
 /* --- ticks ------------------------------------------------------------------------------------- */
 #define U128(hi, lo) (((u128)(hi) << 64) | (u128)(lo))
@@ -121,7 +40,7 @@ int mev_clmm_sqrt_price_at_tick(int32_t tick, u128 *out)
         u128 ratio = (tick & 1) ? POS_ODD : POS_EVEN;
         for (int k = 1; k < 19; k++)
             if (tick & (1 << k)) {
-                u256 m = shr_256(mul_128(ratio, POS[k - 1]), 96); /* fits 128 bits below MAX_TICK */
+                u256 m = mev_shr_256(mev_mul_128(ratio, POS[k - 1]), 96); /* fits 128 bits below MAX_TICK */
                 ratio = m.lo;
             }
         *out = ratio >> 32;
@@ -146,7 +65,7 @@ int mev_clmm_tick_at_sqrt_price(u128 sqrt_price, int32_t *tick)
 {
     if (sqrt_price < MEV_CLMM_MIN_SQRT_PRICE || sqrt_price > MEV_CLMM_MAX_SQRT_PRICE)
         return MEV_EINVAL;
-    unsigned msb = bits_128(sqrt_price) - 1;
+    unsigned msb = mev_bits_128(sqrt_price) - 1;
     __int128 log2_x32 = ((__int128)msb - 64) * ((__int128)1 << 32);
     /* the fraction: square r (its top bit at 63) and take a bit each time it passes 2 */
     u128 r = msb >= 64 ? sqrt_price >> (msb - 63) : sqrt_price << (63 - msb);
@@ -182,15 +101,15 @@ static void order(u128 *lower, u128 *upper)
 int mev_clmm_amount_delta_a(u128 p0, u128 p1, u128 liquidity, int round_up, uint64_t *amount)
 {
     order(&p0, &p1);
-    u256 product = mul_128(liquidity, p1 - p0);
+    u256 product = mev_mul_128(liquidity, p1 - p0);
     if (product.hi >> 64)
         return MEV_EOVERFLOW; /* the shift by 64 below would lose bits */
-    u256 numerator = shl_256(product, 64), denominator = mul_128(p1, p0), q, r;
-    if (is_zero(denominator))
+    u256 numerator = mev_shl_256(product, 64), denominator = mev_mul_128(p1, p0), q, r;
+    if (mev_is_zero_256(denominator))
         return MEV_EINVAL;
-    divmod_256(numerator, denominator, &q, &r);
-    if (round_up && !is_zero(r))
-        q = add_256(q, (u256){0, 1});
+    mev_divmod_256(numerator, denominator, &q, &r);
+    if (round_up && !mev_is_zero_256(r))
+        q = mev_add_256(q, (u256){0, 1});
     if (q.hi || q.lo > UINT64_MAX)
         return MEV_EOVERFLOW;
     *amount = (uint64_t)q.lo;
@@ -200,9 +119,9 @@ int mev_clmm_amount_delta_a(u128 p0, u128 p1, u128 liquidity, int round_up, uint
 int mev_clmm_amount_delta_b(u128 p0, u128 p1, u128 liquidity, int round_up, uint64_t *amount)
 {
     order(&p0, &p1);
-    u256 product = mul_128(liquidity, p1 - p0), q = shr_256(product, 64);
+    u256 product = mev_mul_128(liquidity, p1 - p0), q = mev_shr_256(product, 64);
     if (round_up && (uint64_t)product.lo)
-        q = add_256(q, (u256){0, 1});
+        q = mev_add_256(q, (u256){0, 1});
     if (q.hi || q.lo > UINT64_MAX)
         return MEV_EOVERFLOW;
     *amount = (uint64_t)q.lo;
@@ -215,17 +134,17 @@ int mev_clmm_next_sqrt_price_from_a(u128 sqrt_price, u128 liquidity, uint64_t am
         *next = sqrt_price;
         return MEV_OK;
     }
-    u256 product = mul_128(sqrt_price, amount), numerator = mul_128(liquidity, sqrt_price);
+    u256 product = mev_mul_128(sqrt_price, amount), numerator = mev_mul_128(liquidity, sqrt_price);
     if (numerator.hi >> 64)
         return MEV_EOVERFLOW;
-    numerator = shl_256(numerator, 64);
+    numerator = mev_shl_256(numerator, 64);
     u256 shifted = {liquidity >> 64, liquidity << 64};
-    if (!input && cmp_256(shifted, product) <= 0)
+    if (!input && mev_cmp_256(shifted, product) <= 0)
         return MEV_EINVAL; /* more token A out than the liquidity holds (the program's DivideByZero) */
-    u256 denominator = input ? add_256(shifted, product) : sub_256(shifted, product), q, r;
-    divmod_256(numerator, denominator, &q, &r);
-    if (!is_zero(r))
-        q = add_256(q, (u256){0, 1});
+    u256 denominator = input ? mev_add_256(shifted, product) : mev_sub_256(shifted, product), q, r;
+    mev_divmod_256(numerator, denominator, &q, &r);
+    if (!mev_is_zero_256(r))
+        q = mev_add_256(q, (u256){0, 1});
     if (q.hi || q.lo < MEV_CLMM_MIN_SQRT_PRICE || q.lo > MEV_CLMM_MAX_SQRT_PRICE)
         return MEV_EINVAL;
     *next = q.lo;

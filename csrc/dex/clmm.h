@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-typedef unsigned __int128 mev_u128;
+#include "wide.h"
 
 #define MEV_CLMM_MIN_TICK (-443636)
 #define MEV_CLMM_MAX_TICK 443636
