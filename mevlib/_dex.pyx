@@ -7,6 +7,7 @@ from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.string cimport memcpy, memset
 
 from mevlib._errors cimport check
+from mevlib.errors import InvalidArgumentError
 
 cdef extern from "dex/token.h" nogil:
     enum:
@@ -952,3 +953,217 @@ cdef class WhirlpoolState:
 cdef int _set_whirlpool(mev_edge *e, object state) except -1:
     mev_edge_set_wp(e, &(<WhirlpoolState?>state).s)
     return 0
+
+
+# --- Raydium CLMM (csrc/dex/raydium_clmm.h) ------------------------------------------------------
+cdef extern from "dex/raydium_clmm.h":
+    ctypedef struct mev_rcl_dynamic_fee:
+        uint16_t filter_period, decay_period, reduction_factor
+        uint32_t dynamic_fee_control, max_volatility_accumulator
+        int32_t tick_spacing_index_reference
+        uint32_t volatility_reference, volatility_accumulator
+        uint64_t last_update_timestamp
+    ctypedef struct mev_rcl_pool:
+        uint8_t amm_config[32]
+        uint8_t owner[32]
+        uint8_t mint_0[32]
+        uint8_t mint_1[32]
+        uint8_t vault_0[32]
+        uint8_t vault_1[32]
+        uint8_t observation[32]
+        mev_u128 liquidity, sqrt_price, fee_growth_0, fee_growth_1
+        uint64_t protocol_fees_0, protocol_fees_1, fund_fees_0, fund_fees_1, open_time, recent_epoch
+        uint64_t tick_array_bitmap[16]
+        mev_rcl_dynamic_fee dynamic_fee
+        int32_t tick_current
+        uint16_t tick_spacing
+        uint8_t bump, decimals_0, decimals_1, status, fee_on, has_dynamic_fee
+    ctypedef struct mev_rcl_config:
+        uint32_t protocol_fee_rate, trade_fee_rate, fund_fee_rate
+        uint16_t index, tick_spacing
+    ctypedef struct mev_rcl_ticks:
+        int32_t start
+        uint8_t pool[32]
+        uint8_t initialized_count
+        int32_t tick[60]
+        i128 liquidity_net[60]
+        mev_u128 liquidity_gross[60]
+        uint64_t orders_amount[60]
+        uint64_t part_filled_remaining[60]
+    ctypedef struct mev_rcl_bitmap_extension:
+        uint8_t pool[32]
+        uint64_t positive[14][8]
+        uint64_t negative[14][8]
+    ctypedef struct mev_rcl_swap:
+        uint64_t amount_in, amount_out, fee, protocol_fee, fund_fee, limit_order_in, limit_order_out
+        mev_u128 sqrt_price, liquidity
+        int32_t tick
+        uint32_t steps
+        int32_t missing_array
+        uint8_t fee_on_input
+    int MEV_RCL_NO_ARRAY
+    int mev_rcl_pool_decode(const uint8_t *data, size_t len, mev_rcl_pool *out) nogil
+    int mev_rcl_config_decode(const uint8_t *data, size_t len, mev_rcl_config *out) nogil
+    int mev_rcl_ticks_decode(const uint8_t *data, size_t len, mev_rcl_ticks *out) nogil
+    int mev_rcl_bitmap_extension_decode(const uint8_t *data, size_t len, mev_rcl_bitmap_extension *out) nogil
+    int mev_rcl_sqrt_price_at_tick(int32_t tick, mev_u128 *sqrt_price) nogil
+    int mev_rcl_tick_at_sqrt_price(mev_u128 sqrt_price, int32_t *tick) nogil
+    int32_t mev_rcl_array_start(int32_t tick, uint16_t tick_spacing) nogil
+    int mev_rcl_array_initialized(const mev_rcl_pool *pool, const mev_rcl_bitmap_extension *ext, int32_t start) nogil
+    int mev_rcl_quote(const mev_rcl_pool *pool, const mev_rcl_config *config, const mev_rcl_bitmap_extension *ext,
+                      const mev_rcl_ticks *const *arrays, size_t n_arrays, uint64_t amount, int zero_for_one,
+                      int exact_in, mev_u128 sqrt_price_limit, uint64_t now, mev_rcl_swap *q) nogil
+
+
+cdef class RaydiumClmmPool:
+    """A decoded Raydium CLMM PoolState (its C struct, kept for quoting)."""
+    cdef mev_rcl_pool p
+
+    def __init__(self, data):
+        cdef bytes raw = _raw(data)
+        check(mev_rcl_pool_decode(<const uint8_t *>PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw), &self.p),
+              "Raydium CLMM PoolState")
+
+    @property
+    def fields(self):
+        p = self.p
+        f = p.dynamic_fee
+        return dict(bump=p.bump, amm_config=p.amm_config[:32], owner=p.owner[:32], token_mint_0=p.mint_0[:32],
+                    token_mint_1=p.mint_1[:32], token_vault_0=p.vault_0[:32], token_vault_1=p.vault_1[:32],
+                    observation_key=p.observation[:32], mint_decimals_0=p.decimals_0, mint_decimals_1=p.decimals_1,
+                    tick_spacing=p.tick_spacing, liquidity=_int(p.liquidity), sqrt_price_x64=_int(p.sqrt_price),
+                    tick_current=p.tick_current, fee_growth_global_0_x64=_int(p.fee_growth_0),
+                    fee_growth_global_1_x64=_int(p.fee_growth_1), protocol_fees_token_0=p.protocol_fees_0,
+                    protocol_fees_token_1=p.protocol_fees_1, status=p.status, fee_on=p.fee_on,
+                    tick_array_bitmap=[p.tick_array_bitmap[i] for i in range(16)], fund_fees_token_0=p.fund_fees_0,
+                    fund_fees_token_1=p.fund_fees_1, open_time=p.open_time, recent_epoch=p.recent_epoch,
+                    dynamic_fee_info=None if not p.has_dynamic_fee else dict(
+                        filter_period=f.filter_period, decay_period=f.decay_period,
+                        reduction_factor=f.reduction_factor, dynamic_fee_control=f.dynamic_fee_control,
+                        max_volatility_accumulator=f.max_volatility_accumulator,
+                        tick_spacing_index_reference=f.tick_spacing_index_reference,
+                        volatility_reference=f.volatility_reference,
+                        volatility_accumulator=f.volatility_accumulator,
+                        last_update_timestamp=f.last_update_timestamp))
+
+    def array_initialized(self, int32_t start, RaydiumClmmBitmapExtension extension=None):
+        """Whether the pool's bitmap (or the extension, beyond it) marks the tick array at `start`."""
+        cdef int rc = mev_rcl_array_initialized(&self.p, NULL if extension is None else &extension.e, start)
+        if rc < 0:
+            raise InvalidArgumentError(f"the tick array at {start} lies beyond the pool's bitmap: pass its bitmap extension")
+        return bool(rc)
+
+
+cdef class RaydiumClmmConfig:
+    """A decoded Raydium CLMM AmmConfig: the fee rates (per million) its pools swap at."""
+    cdef mev_rcl_config c
+
+    def __init__(self, data):
+        cdef bytes raw = _raw(data)
+        check(mev_rcl_config_decode(<const uint8_t *>PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw), &self.c),
+              "Raydium CLMM AmmConfig")
+
+    @property
+    def fields(self):
+        return dict(index=self.c.index, protocol_fee_rate=self.c.protocol_fee_rate,
+                    trade_fee_rate=self.c.trade_fee_rate, tick_spacing=self.c.tick_spacing,
+                    fund_fee_rate=self.c.fund_fee_rate)
+
+
+cdef class RaydiumClmmTicks:
+    """A decoded Raydium CLMM TickArrayState."""
+    cdef mev_rcl_ticks t
+
+    def __init__(self, data):
+        cdef bytes raw = _raw(data)
+        check(mev_rcl_ticks_decode(<const uint8_t *>PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw), &self.t),
+              "Raydium CLMM TickArrayState")
+
+    @property
+    def start_tick_index(self):
+        return self.t.start
+
+    @property
+    def pool_id(self):
+        return self.t.pool[:32]
+
+    @property
+    def initialized_tick_count(self):
+        return self.t.initialized_count
+
+    @property
+    def ticks(self):
+        """[(tick, liquidity_net, liquidity_gross, orders_amount, part_filled_orders_remaining)] for its 60 ticks."""
+        return [(self.t.tick[i], (<object>mev_i128_hi(self.t.liquidity_net[i]) << 64) | mev_i128_lo(self.t.liquidity_net[i]),
+                 _int(self.t.liquidity_gross[i]), self.t.orders_amount[i], self.t.part_filled_remaining[i])
+                for i in range(60)]
+
+
+cdef class RaydiumClmmBitmapExtension:
+    """A decoded TickArrayBitmapExtension: which tick arrays beyond the pool's own bitmap exist."""
+    cdef mev_rcl_bitmap_extension e
+
+    def __init__(self, data):
+        cdef bytes raw = _raw(data)
+        check(mev_rcl_bitmap_extension_decode(<const uint8_t *>PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw),
+                                              &self.e), "Raydium CLMM TickArrayBitmapExtension")
+
+    @property
+    def pool_id(self):
+        return self.e.pool[:32]
+
+    @property
+    def bitmaps(self):
+        """(positive, negative): 14 bitmaps each, 8 u64 words each, least significant first."""
+        return ([[self.e.positive[b][w] for w in range(8)] for b in range(14)],
+                [[self.e.negative[b][w] for w in range(8)] for b in range(14)])
+
+
+def rcl_sqrt_price_at_tick(int32_t tick):
+    cdef mev_u128 p
+    check(mev_rcl_sqrt_price_at_tick(tick, &p), "tick index (outside ±443,636)")
+    return _int(p)
+
+
+def rcl_tick_at_sqrt_price(sqrt_price):
+    cdef int32_t tick
+    cdef mev_u128 p
+    _u128(sqrt_price, &p)
+    check(mev_rcl_tick_at_sqrt_price(p, &tick), "sqrt price (outside the program's range)")
+    return tick
+
+
+def rcl_array_start(int32_t tick, uint16_t tick_spacing):
+    if tick_spacing == 0:
+        raise InvalidArgumentError("tick spacing 0")
+    return mev_rcl_array_start(tick, tick_spacing)
+
+
+DEF RCL_MAX_ARRAYS = 16
+
+
+def raydium_clmm_quote(RaydiumClmmPool pool not None, RaydiumClmmConfig config not None, extension, arrays,
+                       uint64_t amount, bint zero_for_one, bint exact_in, sqrt_price_limit, uint64_t now):
+    """(amount_in, amount_out, fee, protocol_fee, fund_fee, limit_order_in, limit_order_out, sqrt_price,
+    liquidity, tick, steps, fee_on_input); InvalidArgumentError naming a tick array the swap needs
+    and was not given."""
+    cdef const mev_rcl_ticks *ptrs[RCL_MAX_ARRAYS]
+    cdef const mev_rcl_bitmap_extension *ext = NULL
+    cdef mev_rcl_swap q
+    cdef mev_u128 limit
+    cdef size_t n = len(arrays), i
+    cdef int rc
+    if n > RCL_MAX_ARRAYS:
+        raise InvalidArgumentError(f"at most {RCL_MAX_ARRAYS} tick arrays")
+    for i in range(n):
+        ptrs[i] = &(<RaydiumClmmTicks?>arrays[i]).t
+    if extension is not None:
+        ext = &(<RaydiumClmmBitmapExtension?>extension).e
+    _u128(sqrt_price_limit, &limit)
+    with nogil:
+        rc = mev_rcl_quote(&pool.p, &config.c, ext, ptrs, n, amount, zero_for_one, exact_in, limit, now, &q)
+    if rc != 0 and q.missing_array != MEV_RCL_NO_ARRAY:
+        raise InvalidArgumentError(f"the swap needs the tick array starting at {q.missing_array}, which was not given")
+    check(rc, "Raydium CLMM quote")
+    return (q.amount_in, q.amount_out, q.fee, q.protocol_fee, q.fund_fee, q.limit_order_in, q.limit_order_out, _int(q.sqrt_price),
+            _int(q.liquidity), q.tick, q.steps, bool(q.fee_on_input))

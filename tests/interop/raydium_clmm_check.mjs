@@ -1,0 +1,58 @@
+// Reads Raydium CLMM cases (JSON on stdin; integers as strings, accounts as base64) and answers with
+// what @raydium-io/raydium-sdk-v2 computes: PoolInfoLayout / ClmmConfigLayout / TickArrayLayout /
+// TickArrayBitmapExtensionLayout decodes, swapInternal's quote (the SDK's port of the program's
+// swap loop, dynamic fee and limit orders included), and ClmmInstrument.swapV2Instruction.
+// tests/interop/test_dex_sdks.py compares.
+import {
+  ClmmConfigLayout, ClmmInstrument, PoolInfoLayout, TickArrayBitmapExtensionLayout, TickArrayLayout, swapInternal,
+} from "@raydium-io/raydium-sdk-v2";
+import { PublicKey } from "@solana/web3.js";
+import BN from "bn.js";
+
+const chunks = [];
+for await (const c of process.stdin) chunks.push(c);
+const cases = JSON.parse(Buffer.concat(chunks).toString());
+const bytes = (b64) => Buffer.from(b64, "base64");
+const plain = (v) => {
+  if (v instanceof PublicKey) return v.toBase58();
+  if (BN.isBN(v) || typeof v === "number") return v.toString();
+  if (typeof v === "boolean") return v;
+  if (Buffer.isBuffer(v) || v instanceof Uint8Array) return Buffer.from(v).toString("hex");
+  if (Array.isArray(v)) return v.map(plain);
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+  return v;
+};
+const programId = new PublicKey("CAMMCzo5YL8w4VFF8KVHrK22GGUsp5VTaW7grrKgrWqK");
+
+const out = cases.map((c) => {
+  try {
+    if (c.kind === "decode") {
+      const layout = { pool: PoolInfoLayout, config: ClmmConfigLayout, ticks: TickArrayLayout,
+                       extension: TickArrayBitmapExtensionLayout }[c.layout];
+      return plain(layout.decode(bytes(c.data)));
+    }
+    if (c.kind === "ix") {
+      const k = (s) => new PublicKey(s);
+      const ix = ClmmInstrument.swapV2Instruction(programId, k(c.payer), k(c.pool), k(c.ammConfig), k(c.userIn),
+        k(c.userOut), k(c.vaultIn), k(c.vaultOut), k(c.mintIn), k(c.mintOut), c.tickArrays.map(k), k(c.observation),
+        new BN(c.amount), new BN(c.threshold), new BN(c.limit), c.exactIn, c.extension ? k(c.extension) : undefined);
+      return { data: ix.data.toString("hex"),
+               keys: ix.keys.map((m) => [m.pubkey.toBase58(), m.isSigner, m.isWritable]) };
+    }
+    const poolInfo = PoolInfoLayout.decode(bytes(c.pool));
+    const r = swapInternal({
+      programId, poolId: PublicKey.default, poolInfo,
+      tickArrays: c.arrays.map((a) => ({ address: PublicKey.default, value: TickArrayLayout.decode(bytes(a)) })),
+      configInfo: ClmmConfigLayout.decode(bytes(c.config)),
+      tickarrayBitmapExtension: c.extension ? TickArrayBitmapExtensionLayout.decode(bytes(c.extension)) : undefined,
+      amountSpecified: new BN(c.amount), sqrtPriceLimitX64: new BN(0), zeroForOne: c.zeroForOne,
+      isBaseInput: c.exactIn, blockTimestamp: c.now, includeExtraTickArrays: false,
+    });
+    return { allTrade: r.allTrade, remaining: r.amountSpecifiedRemaining.toString(),
+             calculated: r.amountCalculated.toString(), fee: r.feeAmount.toString(),
+             sqrtPrice: r.sqrtPriceX64.toString(), liquidity: r.liquidity.toString(), tick: r.tickCurrent };
+  } catch (e) {
+    return { error: String(e && e.message || e) };
+  }
+});
+process.stdout.write(JSON.stringify(out));
