@@ -1,10 +1,12 @@
 // Reads Raydium CLMM cases (JSON on stdin; integers as strings, accounts as base64) and answers with
 // what @raydium-io/raydium-sdk-v2 computes: PoolInfoLayout / ClmmConfigLayout / TickArrayLayout /
 // TickArrayBitmapExtensionLayout decodes, swapInternal's quote (the SDK's port of the program's
-// swap loop, dynamic fee and limit orders included), and ClmmInstrument.swapV2Instruction.
+// swap loop, dynamic fee and limit orders included), and ClmmInstrument.swapV2Instruction with the
+// tick-array and bitmap-extension addresses from the SDK's own PDA helpers.
 // tests/interop/test_dex_sdks.py compares.
 import {
-  ClmmConfigLayout, ClmmInstrument, PoolInfoLayout, TickArrayBitmapExtensionLayout, TickArrayLayout, swapInternal,
+  ClmmConfigLayout, ClmmInstrument, PoolInfoLayout, TickArrayBitmapExtensionLayout, TickArrayLayout,
+  getPdaExBitmapAccount, getPdaTickArrayAddress, swapInternal,
 } from "@raydium-io/raydium-sdk-v2";
 import { PublicKey } from "@solana/web3.js";
 import BN from "bn.js";
@@ -33,9 +35,12 @@ const out = cases.map((c) => {
     }
     if (c.kind === "ix") {
       const k = (s) => new PublicKey(s);
-      const ix = ClmmInstrument.swapV2Instruction(programId, k(c.payer), k(c.pool), k(c.ammConfig), k(c.userIn),
-        k(c.userOut), k(c.vaultIn), k(c.vaultOut), k(c.mintIn), k(c.mintOut), c.tickArrays.map(k), k(c.observation),
-        new BN(c.amount), new BN(c.threshold), new BN(c.limit), c.exactIn, c.extension ? k(c.extension) : undefined);
+      const pool = k(c.pool);
+      const arrays = c.tickArrayStarts.map((s) => getPdaTickArrayAddress(programId, pool, s).publicKey);
+      const extension = c.extension ? getPdaExBitmapAccount(programId, pool).publicKey : undefined;
+      const ix = ClmmInstrument.swapV2Instruction(programId, k(c.payer), pool, k(c.ammConfig), k(c.userIn),
+        k(c.userOut), k(c.vaultIn), k(c.vaultOut), k(c.mintIn), k(c.mintOut), arrays, k(c.observation),
+        new BN(c.amount), new BN(c.threshold), new BN(c.limit), c.exactIn, extension);
       return { data: ix.data.toString("hex"),
                keys: ix.keys.map((m) => [m.pubkey.toBase58(), m.isSigner, m.isWritable]) };
     }

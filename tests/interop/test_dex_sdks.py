@@ -881,3 +881,36 @@ def test_raydium_clmm_quotes_equal_the_sdk():
     assert equal > 1200 and crossing > 300 and orders > 50 and dynamic > 300, (equal, crossing, orders, dynamic, refused)
     print(f"\nRaydium CLMM: {equal} quotes equal the SDK's ({crossing} over several steps, {orders} filling limit "
           f"orders, {dynamic} with a dynamic fee; {unowned} with a fee the SDK drops); {refused} refused by both")
+
+
+def test_raydium_clmm_swap_instructions_equal_the_sdk():
+    """swap_v2 built by mevlib (data, account order, signer and writable flags, the bitmap
+    extension before the tick arrays, their addresses) equals ClmmInstrument.swapV2Instruction
+    given the SDK's own tick-array and extension PDAs."""
+    from mevlib.dex import raydium_clmm as rc
+
+    rng = random.Random(23)
+    cases, ours = [], []
+    for i in range(300):
+        pool_bytes, _, _, _ = raydium_clmm_case(rng, now=1_700_000_000)
+        pool = rc.Pool(pool_bytes)
+        f = pool.fields
+        pool_key, payer, user_in, user_out = (Pubkey.from_bytes(rng.randbytes(32)) for _ in range(4))
+        zero_for_one, exact_in, extension = rng.random() < 0.5, i % 2 == 0, rng.random() < 0.3
+        amount, threshold = rng.randrange(1 << 64), rng.randrange(1 << 64)
+        limit = rng.choice([0, rng.randrange(rc.MIN_SQRT_PRICE, rc.MAX_SQRT_PRICE)])
+        starts = [rc.tick_array_start(f["tick_current"], f["tick_spacing"]) + k * 60 * f["tick_spacing"]
+                  for k in range(rng.randrange(1, 4))]
+        ix = rc.swap_instruction(pool_key, pool, payer, user_in, user_out, zero_for_one, amount, threshold, starts,
+                                 exact_in=exact_in, sqrt_price_limit=limit, extension=extension)
+        ours.append({"data": bytes(ix.data).hex(), "keys": [[str(a.pubkey), a.is_signer, a.is_writable]
+                                                            for a in ix.accounts]})
+        key = lambda name: str(Pubkey.from_bytes(f[name]))
+        i_in, i_out = ("0", "1") if zero_for_one else ("1", "0")
+        cases.append({"kind": "ix", "payer": str(payer), "pool": str(pool_key), "ammConfig": key("amm_config"),
+                      "userIn": str(user_in), "userOut": str(user_out), "vaultIn": key(f"token_vault_{i_in}"),
+                      "vaultOut": key(f"token_vault_{i_out}"), "mintIn": key(f"token_mint_{i_in}"),
+                      "mintOut": key(f"token_mint_{i_out}"), "observation": key("observation_key"),
+                      "tickArrayStarts": starts, "extension": extension,
+                      "amount": str(amount), "threshold": str(threshold), "limit": str(limit), "exactIn": exact_in})
+    assert run_node("raydium_clmm_check.mjs", cases) == ours
