@@ -614,122 +614,6 @@ def edge_swap(uint32_t kind, uint64_t reserve_a, uint64_t reserve_b, tuple param
     return out
 
 
-# --- batches: many pool accounts into a numpy structured array that mirrors the C struct --------------
-cdef enum:
-    K_AMM_V4 = 0
-    K_CPMM = 1
-    K_PUMP = 2
-POOL_AMM_V4, POOL_CPMM, POOL_PUMP = K_AMM_V4, K_CPMM, K_PUMP
-
-cdef union any_pool:
-    mev_amm_v4 amm_v4
-    mev_cpmm_pool cpmm
-    mev_pump_pool pump
-
-cdef size_t _sizes[3]
-_sizes[0], _sizes[1], _sizes[2] = sizeof(mev_amm_v4), sizeof(mev_cpmm_pool), sizeof(mev_pump_pool)
-
-
-cdef inline int _decode_pool(int kind, const uint8_t *d, size_t n, any_pool *out) noexcept nogil:
-    if kind == K_AMM_V4:
-        return mev_amm_v4_decode(d, n, &out.amm_v4)
-    if kind == K_CPMM:
-        return mev_cpmm_pool_decode(d, n, &out.cpmm)
-    return mev_pump_pool_decode(d, n, &out.pump)
-
-
-def pool_struct_fields(int kind):
-    """[(name, offset, numpy format)] of the C struct a batch row mirrors, and its size: the
-    offsets are the compiler's, so the numpy dtype cannot drift from the struct."""
-    cdef any_pool u
-    cdef char *base = <char *>&u
-    if kind == K_AMM_V4:
-        a = &u.amm_v4
-        u64 = ("status", "nonce", "order_num", "depth", "coin_decimals", "pc_decimals", "state", "reset_flag",
-               "min_size", "vol_max_cut_ratio", "amount_wave", "coin_lot_size", "pc_lot_size", "min_price_multiplier",
-               "max_price_multiplier", "sys_decimal_value", "min_separate_numerator", "min_separate_denominator",
-               "trade_fee_numerator", "trade_fee_denominator", "pnl_numerator", "pnl_denominator",
-               "swap_fee_numerator", "swap_fee_denominator", "need_take_pnl_coin", "need_take_pnl_pc", "total_pnl_pc",
-               "total_pnl_coin", "pool_open_time", "orderbook_to_init_time", "lp_amount", "client_order_id",
-               "recent_epoch")
-        first = <char *>&a.status - base
-        fields = [(name, first + 8 * i, "<u8") for i, name in enumerate(u64)]
-        assert <char *>&a.recent_epoch - base == first + 8 * 32  # packed as declared
-        keys = [("coin_vault", <char *>a.coin_vault - base), ("pc_vault", <char *>a.pc_vault - base),
-                ("coin_vault_mint", <char *>a.coin_mint - base), ("pc_vault_mint", <char *>a.pc_mint - base),
-                ("lp_mint", <char *>a.lp_mint - base), ("open_orders", <char *>a.open_orders - base), ("market", <char *>a.market - base),
-                ("market_program", <char *>a.market_program - base), ("target_orders", <char *>a.target_orders - base),
-                ("amm_owner", <char *>a.amm_owner - base)]
-    elif kind == K_CPMM:
-        c = &u.cpmm
-        fields = [(n, off, "u1") for n, off in (
-            ("auth_bump", <char *>&c.auth_bump - base), ("status", <char *>&c.status - base),
-            ("lp_mint_decimals", <char *>&c.lp_mint_decimals - base), ("mint_0_decimals", <char *>&c.mint_0_decimals - base),
-            ("mint_1_decimals", <char *>&c.mint_1_decimals - base), ("creator_fee_on", <char *>&c.creator_fee_on - base),
-            ("enable_creator_fee", <char *>&c.enable_creator_fee - base))]
-        fields += [(n, off, "<u8") for n, off in (
-            ("lp_supply", <char *>&c.lp_supply - base), ("protocol_fees_0", <char *>&c.protocol_fees_0 - base),
-            ("protocol_fees_1", <char *>&c.protocol_fees_1 - base), ("fund_fees_0", <char *>&c.fund_fees_0 - base),
-            ("fund_fees_1", <char *>&c.fund_fees_1 - base), ("open_time", <char *>&c.open_time - base),
-            ("recent_epoch", <char *>&c.recent_epoch - base), ("creator_fees_0", <char *>&c.creator_fees_0 - base),
-            ("creator_fees_1", <char *>&c.creator_fees_1 - base))]
-        keys = [("amm_config", <char *>c.amm_config - base), ("pool_creator", <char *>c.pool_creator - base),
-                ("token_0_vault", <char *>c.token_0_vault - base), ("token_1_vault", <char *>c.token_1_vault - base),
-                ("lp_mint", <char *>c.lp_mint - base), ("token_0_mint", <char *>c.token_0_mint - base),
-                ("token_1_mint", <char *>c.token_1_mint - base), ("token_0_program", <char *>c.token_0_program - base),
-                ("token_1_program", <char *>c.token_1_program - base), ("observation", <char *>c.observation - base)]
-    else:
-        p = &u.pump
-        v = <char *>&p.virtual_quote_reserves - base
-        fields = [("virtual_quote_lo", v, "<u8"), ("virtual_quote_hi", v + 8, "<i8"),  # an i128, little-endian
-                  ("lp_supply", <char *>&p.lp_supply - base, "<u8"),
-                  ("creator_fee_bps", <char *>&p.creator_fee_bps - base, "<u8"), ("index", <char *>&p.index - base, "<u2")]
-        fields += [(n, off, "u1") for n, off in (
-            ("pool_bump", <char *>&p.pool_bump - base), ("is_mayhem_mode", <char *>&p.is_mayhem_mode - base),
-            ("is_cashback_coin", <char *>&p.is_cashback_coin - base), ("can_edit_creator_fee", <char *>&p.can_edit_creator_fee - base))]
-        keys = [("creator", <char *>p.creator - base), ("base_mint", <char *>p.base_mint - base), ("quote_mint", <char *>p.quote_mint - base),
-                ("lp_mint", <char *>p.lp_mint - base), ("pool_base_token_account", <char *>p.pool_base - base),
-                ("pool_quote_token_account", <char *>p.pool_quote - base), ("coin_creator", <char *>p.coin_creator - base)]
-    fields += [(name, off, "V32") for name, off in keys]
-    return fields, _sizes[kind]
-
-
-def pools_into(int kind, datas, out):
-    """Decodes `datas` into `out` (a structured array of the kind's dtype), in order, with the GIL
-    released; returns a bool array: which decoded (a row that did not is zero)."""
-    import numpy as np
-
-    cdef Py_ssize_t n = len(datas), i
-    if len(out) < n or out.dtype.itemsize != _sizes[kind]:
-        raise ValueError("out is not an array of this kind's rows, or too short")
-    keep = datas if all(PyBytes_CheckExact(d) for d in datas) else [_raw(d) for d in datas]  # alive, GIL released
-    ptrs = np.empty(n, np.uintp)
-    lens = np.empty(n, np.uintp)
-    ok = np.zeros(n, np.bool_)
-    cdef size_t[::1] p = ptrs, l = lens
-    cdef uint8_t[::1] good = ok.view(np.uint8)
-    cdef Py_buffer view
-    cdef size_t size = _sizes[kind]
-    cdef bytes b
-    for i in range(n):
-        b = keep[i]
-        p[i] = <size_t>PyBytes_AS_STRING(b)
-        l[i] = PyBytes_GET_SIZE(b)
-    cdef any_pool row
-    PyObject_GetBuffer(out, &view, PyBUF_SIMPLE | PyBUF_WRITABLE)
-    try:
-        with nogil:
-            for i in range(n):
-                if _decode_pool(kind, <const uint8_t *>p[i], l[i], &row) == 0:
-                    memcpy(<uint8_t *>view.buf + i * size, &row, size)  # rows need not be aligned
-                    good[i] = 1
-                else:
-                    memset(<uint8_t *>view.buf + i * size, 0, size)
-    finally:
-        PyBuffer_Release(&view)
-    return ok
-
-
 def swap_many(uint32_t kind, reserve_in, reserve_out, amount_in, params):
     """Exact-in outputs of many swaps, one per row (numpy arrays, broadcast): reserves and amounts
     as uint64, params an (n, 5) or (5,) int64 array in the graph edge's order (see _edge), each
@@ -1167,3 +1051,161 @@ def raydium_clmm_quote(RaydiumClmmPool pool not None, RaydiumClmmConfig config n
     check(rc, "Raydium CLMM quote")
     return (q.amount_in, q.amount_out, q.fee, q.protocol_fee, q.fund_fee, q.limit_order_in, q.limit_order_out, _int(q.sqrt_price),
             _int(q.liquidity), q.tick, q.steps, bool(q.fee_on_input))
+
+
+# --- batches: many pool accounts into a numpy structured array that mirrors the C struct --------------
+cdef enum:
+    K_AMM_V4 = 0
+    K_CPMM = 1
+    K_PUMP = 2
+    K_WHIRLPOOL = 3
+    K_RAYDIUM_CLMM = 4
+POOL_AMM_V4, POOL_CPMM, POOL_PUMP, POOL_WHIRLPOOL, POOL_RAYDIUM_CLMM = K_AMM_V4, K_CPMM, K_PUMP, K_WHIRLPOOL, K_RAYDIUM_CLMM
+
+cdef union any_pool:
+    mev_amm_v4 amm_v4
+    mev_cpmm_pool cpmm
+    mev_pump_pool pump
+    mev_wp_pool whirlpool
+    mev_rcl_pool raydium_clmm
+
+cdef size_t _sizes[5]
+_sizes[:] = [sizeof(mev_amm_v4), sizeof(mev_cpmm_pool), sizeof(mev_pump_pool), sizeof(mev_wp_pool), sizeof(mev_rcl_pool)]
+
+
+cdef inline int _decode_pool(int kind, const uint8_t *d, size_t n, any_pool *out) noexcept nogil:
+    if kind == K_AMM_V4:
+        return mev_amm_v4_decode(d, n, &out.amm_v4)
+    if kind == K_CPMM:
+        return mev_cpmm_pool_decode(d, n, &out.cpmm)
+    if kind == K_WHIRLPOOL:
+        return mev_wp_pool_decode(d, n, &out.whirlpool)
+    if kind == K_RAYDIUM_CLMM:
+        return mev_rcl_pool_decode(d, n, &out.raydium_clmm)
+    return mev_pump_pool_decode(d, n, &out.pump)
+
+
+def _u128_fields(pairs):
+    """A u128 as its two little-endian u64 halves: (name_lo, name_hi)."""
+    return [f for name, off in pairs for f in ((name + "_lo", off, "<u8"), (name + "_hi", off + 8, "<u8"))]
+
+
+def pool_struct_fields(int kind):
+    """[(name, offset, numpy format)] of the C struct a batch row mirrors, and its size: the
+    offsets are the compiler's, so the numpy dtype cannot drift from the struct."""
+    if not 0 <= kind < 5:
+        raise InvalidArgumentError(f"no pool kind {kind}")
+    cdef any_pool u
+    cdef char *base = <char *>&u
+    if kind == K_AMM_V4:
+        a = &u.amm_v4
+        u64 = ("status", "nonce", "order_num", "depth", "coin_decimals", "pc_decimals", "state", "reset_flag",
+               "min_size", "vol_max_cut_ratio", "amount_wave", "coin_lot_size", "pc_lot_size", "min_price_multiplier",
+               "max_price_multiplier", "sys_decimal_value", "min_separate_numerator", "min_separate_denominator",
+               "trade_fee_numerator", "trade_fee_denominator", "pnl_numerator", "pnl_denominator",
+               "swap_fee_numerator", "swap_fee_denominator", "need_take_pnl_coin", "need_take_pnl_pc", "total_pnl_pc",
+               "total_pnl_coin", "pool_open_time", "orderbook_to_init_time", "lp_amount", "client_order_id",
+               "recent_epoch")
+        first = <char *>&a.status - base
+        fields = [(name, first + 8 * i, "<u8") for i, name in enumerate(u64)]
+        assert <char *>&a.recent_epoch - base == first + 8 * 32  # packed as declared
+        keys = [("coin_vault", <char *>a.coin_vault - base), ("pc_vault", <char *>a.pc_vault - base),
+                ("coin_vault_mint", <char *>a.coin_mint - base), ("pc_vault_mint", <char *>a.pc_mint - base),
+                ("lp_mint", <char *>a.lp_mint - base), ("open_orders", <char *>a.open_orders - base), ("market", <char *>a.market - base),
+                ("market_program", <char *>a.market_program - base), ("target_orders", <char *>a.target_orders - base),
+                ("amm_owner", <char *>a.amm_owner - base)]
+    elif kind == K_CPMM:
+        c = &u.cpmm
+        fields = [(n, off, "u1") for n, off in (
+            ("auth_bump", <char *>&c.auth_bump - base), ("status", <char *>&c.status - base),
+            ("lp_mint_decimals", <char *>&c.lp_mint_decimals - base), ("mint_0_decimals", <char *>&c.mint_0_decimals - base),
+            ("mint_1_decimals", <char *>&c.mint_1_decimals - base), ("creator_fee_on", <char *>&c.creator_fee_on - base),
+            ("enable_creator_fee", <char *>&c.enable_creator_fee - base))]
+        fields += [(n, off, "<u8") for n, off in (
+            ("lp_supply", <char *>&c.lp_supply - base), ("protocol_fees_0", <char *>&c.protocol_fees_0 - base),
+            ("protocol_fees_1", <char *>&c.protocol_fees_1 - base), ("fund_fees_0", <char *>&c.fund_fees_0 - base),
+            ("fund_fees_1", <char *>&c.fund_fees_1 - base), ("open_time", <char *>&c.open_time - base),
+            ("recent_epoch", <char *>&c.recent_epoch - base), ("creator_fees_0", <char *>&c.creator_fees_0 - base),
+            ("creator_fees_1", <char *>&c.creator_fees_1 - base))]
+        keys = [("amm_config", <char *>c.amm_config - base), ("pool_creator", <char *>c.pool_creator - base),
+                ("token_0_vault", <char *>c.token_0_vault - base), ("token_1_vault", <char *>c.token_1_vault - base),
+                ("lp_mint", <char *>c.lp_mint - base), ("token_0_mint", <char *>c.token_0_mint - base),
+                ("token_1_mint", <char *>c.token_1_mint - base), ("token_0_program", <char *>c.token_0_program - base),
+                ("token_1_program", <char *>c.token_1_program - base), ("observation", <char *>c.observation - base)]
+    elif kind == K_WHIRLPOOL:
+        w = &u.whirlpool
+        fields = [(n, off, "<u2") for n, off in (
+            ("tick_spacing", <char *>&w.tick_spacing - base), ("fee_tier_index", <char *>&w.fee_tier_index - base),
+            ("fee_rate", <char *>&w.fee_rate - base), ("protocol_fee_rate", <char *>&w.protocol_fee_rate - base))]
+        fields += [("tick_current_index", <char *>&w.tick_current - base, "<i4"), ("whirlpool_bump", <char *>&w.bump - base, "u1")]
+        fields += _u128_fields((("liquidity", <char *>&w.liquidity - base), ("sqrt_price", <char *>&w.sqrt_price - base)))
+        keys = [("whirlpools_config", <char *>w.config - base), ("token_mint_a", <char *>w.mint_a - base),
+                ("token_vault_a", <char *>w.vault_a - base), ("token_mint_b", <char *>w.mint_b - base),
+                ("token_vault_b", <char *>w.vault_b - base)]
+    elif kind == K_RAYDIUM_CLMM:
+        r = &u.raydium_clmm
+        fields = [("tick_spacing", <char *>&r.tick_spacing - base, "<u2"), ("tick_current", <char *>&r.tick_current - base, "<i4")]
+        fields += [(n, off, "u1") for n, off in (
+            ("mint_decimals_0", <char *>&r.decimals_0 - base), ("mint_decimals_1", <char *>&r.decimals_1 - base),
+            ("status", <char *>&r.status - base), ("fee_on", <char *>&r.fee_on - base),
+            ("has_dynamic_fee", <char *>&r.has_dynamic_fee - base))]
+        fields += [(n, off, "<u8") for n, off in (
+            ("protocol_fees_token_0", <char *>&r.protocol_fees_0 - base), ("protocol_fees_token_1", <char *>&r.protocol_fees_1 - base),
+            ("fund_fees_token_0", <char *>&r.fund_fees_0 - base), ("fund_fees_token_1", <char *>&r.fund_fees_1 - base),
+            ("open_time", <char *>&r.open_time - base))]
+        fields += _u128_fields((("liquidity", <char *>&r.liquidity - base), ("sqrt_price_x64", <char *>&r.sqrt_price - base)))
+        keys = [("amm_config", <char *>r.amm_config - base), ("token_mint_0", <char *>r.mint_0 - base),
+                ("token_mint_1", <char *>r.mint_1 - base), ("token_vault_0", <char *>r.vault_0 - base),
+                ("token_vault_1", <char *>r.vault_1 - base), ("observation_key", <char *>r.observation - base)]
+    else:
+        p = &u.pump
+        v = <char *>&p.virtual_quote_reserves - base
+        fields = [("virtual_quote_lo", v, "<u8"), ("virtual_quote_hi", v + 8, "<i8"),  # an i128, little-endian
+                  ("lp_supply", <char *>&p.lp_supply - base, "<u8"),
+                  ("creator_fee_bps", <char *>&p.creator_fee_bps - base, "<u8"), ("index", <char *>&p.index - base, "<u2")]
+        fields += [(n, off, "u1") for n, off in (
+            ("pool_bump", <char *>&p.pool_bump - base), ("is_mayhem_mode", <char *>&p.is_mayhem_mode - base),
+            ("is_cashback_coin", <char *>&p.is_cashback_coin - base), ("can_edit_creator_fee", <char *>&p.can_edit_creator_fee - base))]
+        keys = [("creator", <char *>p.creator - base), ("base_mint", <char *>p.base_mint - base), ("quote_mint", <char *>p.quote_mint - base),
+                ("lp_mint", <char *>p.lp_mint - base), ("pool_base_token_account", <char *>p.pool_base - base),
+                ("pool_quote_token_account", <char *>p.pool_quote - base), ("coin_creator", <char *>p.coin_creator - base)]
+    fields += [(name, off, "V32") for name, off in keys]
+    return fields, _sizes[kind]
+
+
+def pools_into(int kind, datas, out):
+    """Decodes `datas` into `out` (a structured array of the kind's dtype), in order, with the GIL
+    released; returns a bool array: which decoded (a row that did not is zero)."""
+    import numpy as np
+
+    cdef Py_ssize_t n = len(datas), i
+    if not 0 <= kind < 5:
+        raise InvalidArgumentError(f"no pool kind {kind}")
+    if len(out) < n or out.dtype.itemsize != _sizes[kind]:
+        raise ValueError("out is not an array of this kind's rows, or too short")
+    keep = datas if all(PyBytes_CheckExact(d) for d in datas) else [_raw(d) for d in datas]  # alive, GIL released
+    ptrs = np.empty(n, np.uintp)
+    lens = np.empty(n, np.uintp)
+    ok = np.zeros(n, np.bool_)
+    cdef size_t[::1] p = ptrs, l = lens
+    cdef uint8_t[::1] good = ok.view(np.uint8)
+    cdef Py_buffer view
+    cdef size_t size = _sizes[kind]
+    cdef bytes b
+    for i in range(n):
+        b = keep[i]
+        p[i] = <size_t>PyBytes_AS_STRING(b)
+        l[i] = PyBytes_GET_SIZE(b)
+    cdef any_pool row
+    PyObject_GetBuffer(out, &view, PyBUF_SIMPLE | PyBUF_WRITABLE)
+    try:
+        with nogil:
+            for i in range(n):
+                if _decode_pool(kind, <const uint8_t *>p[i], l[i], &row) == 0:
+                    memcpy(<uint8_t *>view.buf + i * size, &row, size)  # rows need not be aligned
+                    good[i] = 1
+                else:
+                    memset(<uint8_t *>view.buf + i * size, 0, size)
+    finally:
+        PyBuffer_Release(&view)
+    return ok

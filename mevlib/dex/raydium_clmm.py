@@ -18,7 +18,7 @@ from typing import NamedTuple
 from solders.pubkey import Pubkey
 
 from mevlib import _dex
-from mevlib.dex import encode_account
+from mevlib.dex import decode_pools, encode_account
 from mevlib.errors import InvalidArgumentError
 
 PROGRAM_ID = Pubkey.from_string("CAMMCzo5YL8w4VFF8KVHrK22GGUsp5VTaW7grrKgrWqK")
@@ -88,6 +88,12 @@ def quote(pool: Pool, config: Config, tick_arrays, amount: int, *, zero_for_one:
         raise InvalidArgumentError("the tick arrays belong to different pools")
     return Quote(*_dex.raydium_clmm_quote(pool, config, extension, tick_arrays, amount, zero_for_one, exact_in,
                                           sqrt_price_limit, now))
+
+
+def decode_many(datas):
+    """Many PoolState accounts into a numpy structured array (mevlib.dex.pool_dtype), GIL
+    released: (records, decoded)."""
+    return decode_pools(_dex.POOL_RAYDIUM_CLMM, datas)
 
 
 def swap_tick_arrays(pool: Pool, zero_for_one: bool, count: int = 3, extension: BitmapExtension | None = None) -> list:

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from solders.pubkey import Pubkey
 
 from mevlib import _dex
-from mevlib.dex import encode_account
+from mevlib.dex import decode_pools, encode_account
 
 PROGRAM_ID = Pubkey.from_string("whirLbMiicVdio4qvUfM5KAg6Ct8VwpYzGff3uctyCc")
 POOL_DISCRIMINATOR = bytes([63, 149, 209, 12, 225, 128, 99, 9])          # sha256("account:Whirlpool")[:8]
@@ -49,6 +49,12 @@ def quote(pool: Pool, tick_arrays, amount: int, *, a_to_b: bool, exact_in: bool 
     """A swap of `amount` (in, or out with exact_in=False) across the tick arrays given (up to 5,
     consecutive, covering the swap): InvalidArgumentError when they do not cover it."""
     return Quote(*_dex.whirlpool_quote(pool, list(tick_arrays), amount, a_to_b, exact_in))
+
+
+def decode_many(datas):
+    """Many Whirlpool accounts into a numpy structured array (mevlib.dex.pool_dtype), GIL
+    released: (records, decoded)."""
+    return decode_pools(_dex.POOL_WHIRLPOOL, datas)
 
 
 def tick_array_start(tick: int, tick_spacing: int) -> int:

@@ -1,0 +1,152 @@
+"""Raydium CLMM in mevlib.dex: layouts refused by size and discriminator with the layout's name,
+encoders that round-trip through the decoders, batch decoding equal to one by one, and quote
+properties (hypothesis): monotone in the amount, an exact-in swap fills its amount, buying its
+output back costs at most one output unit's worth more, nothing wraps at the u64 ends. The
+quotes' equality with the program is checked against the SDK in tests/interop/test_dex_sdks.py."""
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from solders.pubkey import Pubkey
+
+import mevlib
+from mevlib.dex import raydium_clmm as rc
+
+POOL_ADDRESS = Pubkey.new_unique()
+U64 = (1 << 64) - 1
+
+
+def market(spacing=10, tick=105, liquidity=10**12, orders=(), fee_on=0, dynamic=None, trade_fee_rate=2500):
+    """A pool with one position across tick arrays -3..+3 around the price and limit orders at
+    the ticks given: (pool, config, arrays)."""
+    span = 60 * spacing
+    first = rc.tick_array_start(tick, spacing) - 3 * span
+    slots = {first: (liquidity, liquidity), first + 7 * span - spacing: (-liquidity, liquidity)}
+    arrays = {}
+    for t, (net, gross) in slots.items():
+        s = rc.tick_array_start(t, spacing)
+        arrays.setdefault(s, {})[(t - s) // spacing] = (net, gross, 0, 0)
+    for t, amount in orders:
+        s = rc.tick_array_start(t, spacing)
+        net, gross, o, p = arrays.setdefault(s, {}).get((t - s) // spacing, (0, 0, 0, 0))
+        arrays[s][(t - s) // spacing] = (net, gross, o + amount, p)
+    bitmap = [0] * 16
+    for s in arrays:
+        bit = s // span + 512
+        bitmap[bit // 64] |= 1 << (bit % 64)
+    pool = rc.Pool(rc.encode_pool(tick_spacing=spacing, liquidity=liquidity, sqrt_price_x64=rc.sqrt_price_at_tick(tick) + 1,
+                                  tick_current=tick, tick_array_bitmap=bitmap, fee_on=fee_on, dynamic_fee_info=dynamic))
+    config = rc.Config(rc.encode_config(trade_fee_rate=trade_fee_rate, protocol_fee_rate=120000, fund_fee_rate=40000,
+                                        tick_spacing=spacing))
+    return pool, config, [rc.TickArray(rc.encode_tick_array(POOL_ADDRESS, s, spacing, t)) for s, t in arrays.items()]
+
+
+def test_layouts_are_checked_by_size_and_discriminator():
+    pool = rc.encode_pool(tick_spacing=1)
+    with pytest.raises(mevlib.LayoutError, match="Raydium CLMM PoolState"):
+        rc.Pool(pool[:-1])
+    with pytest.raises(mevlib.LayoutError, match="Raydium CLMM PoolState"):
+        rc.Pool(bytes(8) + pool[8:])
+    with pytest.raises(mevlib.LayoutError, match="TickArrayState"):
+        rc.TickArray(rc.encode_tick_array(POOL_ADDRESS, 0, 1, {})[:-1])
+    with pytest.raises(mevlib.LayoutError, match="AmmConfig"):
+        rc.Config(rc.encode_config(trade_fee_rate=1_000_000))  # a rate the program's arithmetic cannot take
+    with pytest.raises(mevlib.LayoutError, match="TickArrayBitmapExtension"):
+        rc.BitmapExtension(bytes(rc.BITMAP_EXTENSION_LEN))
+    with pytest.raises(mevlib.InvalidArgumentError, match="no field"):
+        rc.encode_pool(tick_spacin=1)
+
+
+def test_encoders_round_trip_and_batches_equal_one_by_one():
+    rng = random.Random(3)
+    datas = []
+    for _ in range(50):
+        fields = dict(amm_config=rng.randbytes(32), token_mint_0=rng.randbytes(32), token_vault_1=rng.randbytes(32),
+                      tick_spacing=rng.choice([1, 10, 60]), liquidity=rng.randrange(1 << 128),
+                      sqrt_price_x64=rng.randrange(1 << 128), tick_current=rng.randrange(-443636, 443637),
+                      status=rng.randrange(32), fee_on=rng.randrange(3), open_time=rng.randrange(1 << 64),
+                      fund_fees_token_1=rng.randrange(1 << 64))
+        dynamic = dict(filter_period=30, decay_period=600, reduction_factor=5000, dynamic_fee_control=rng.randrange(1 << 32),
+                       max_volatility_accumulator=350000, tick_spacing_index_reference=rng.randrange(-1000, 1000),
+                       volatility_reference=7, volatility_accumulator=9, last_update_timestamp=rng.randrange(1 << 64))
+        data = rc.encode_pool(dynamic_fee_info=dynamic if rng.random() < 0.5 else None, **fields)
+        got = rc.Pool(data).fields
+        assert {k: got[k] for k in fields} == fields
+        assert got["dynamic_fee_info"] in (None, dynamic)
+        datas.append(data)
+    datas[7] = datas[7][:100]
+    rows, ok = rc.decode_many(datas)
+    assert ok.sum() == 49 and not ok[7]
+    for data, row, good in zip(datas, rows, ok):
+        if good:
+            f = rc.Pool(data).fields
+            assert int(row["liquidity_lo"]) + (int(row["liquidity_hi"]) << 64) == f["liquidity"]
+            assert int(row["sqrt_price_x64_lo"]) + (int(row["sqrt_price_x64_hi"]) << 64) == f["sqrt_price_x64"]
+            assert int(row["tick_current"]) == f["tick_current"] and bytes(row["amm_config"]) == f["amm_config"]
+            assert bool(row["has_dynamic_fee"]) == (f["dynamic_fee_info"] is not None)
+    ticks = {3: (5, 7, 11, 13), 59: (-5, 7, 0, 0)}
+    array = rc.TickArray(rc.encode_tick_array(POOL_ADDRESS, -600, 10, ticks))
+    assert array.start_tick_index == -600 and array.pool_id == bytes(POOL_ADDRESS) and array.initialized_tick_count == 2
+    assert array.ticks[3] == (-570, 5, 7, 11, 13) and array.ticks[59] == (-10, -5, 7, 0, 0)
+
+
+def test_a_missing_tick_array_is_named():
+    pool, config, arrays = market()  # positions start in the array at -1800 and end in the one at 1800
+    assert rc.swap_tick_arrays(pool, zero_for_one=True) == [-1800]
+    above = [a for a in arrays if a.start_tick_index == 1800]
+    with pytest.raises(mevlib.InvalidArgumentError, match="tick array starting at -1800"):
+        rc.quote(pool, config, above, 10**11, zero_for_one=True, now=100)
+    with pytest.raises(mevlib.InvalidArgumentError, match="different pools"):
+        other = rc.TickArray(rc.encode_tick_array(Pubkey.new_unique(), 600, 10, {0: (1, 1, 0, 0)}))
+        rc.quote(pool, config, arrays + [other], 10, zero_for_one=True, now=100)
+
+
+def test_limit_orders_fill_at_their_tick_before_the_price_moves_on():
+    """Selling token 0 down to a tick with a resting order: the order fills at that tick's price,
+    and the swap pays only the pool's fee on it."""
+    pool, config, arrays = market(orders=[(0, 10**9)])
+    q = rc.quote(pool, config, arrays, 5 * 10**10, zero_for_one=True, now=100)
+    assert q.limit_order_out == 10**9
+    price = rc.sqrt_price_at_tick(0) ** 2 >> 64  # tick 0: one token 1 per token 0
+    assert price == 1 << 64 and abs(q.limit_order_in - 10**9 * 1_000_000 // (1_000_000 - 2500)) <= 2
+    plain = rc.quote(*market(), 5 * 10**10, zero_for_one=True, now=100)
+    assert q.amount_out > plain.amount_out  # the order adds depth at its tick
+
+
+def test_the_dynamic_fee_grows_with_the_ticks_crossed():
+    dynamic = dict(filter_period=10, decay_period=600, reduction_factor=5000, dynamic_fee_control=80000,
+                   max_volatility_accumulator=350000, tick_spacing_index_reference=10, volatility_reference=0,
+                   volatility_accumulator=0, last_update_timestamp=50)
+    fixed = rc.quote(*market(), 5 * 10**10, zero_for_one=True, now=100)
+    dyn = rc.quote(*market(dynamic=dynamic), 5 * 10**10, zero_for_one=True, now=100)
+    assert dyn.amount_out < fixed.amount_out and dyn.fee > fixed.fee
+    small = rc.quote(*market(dynamic=dynamic), 10**3, zero_for_one=True, now=100)
+    assert small.fee == (10**3 * 2500 + 999_999) // 1_000_000  # within the first spacing: the base fee
+
+
+@settings(max_examples=300, deadline=None)
+@given(amount=st.integers(1, U64), zero_for_one=st.booleans(), fee_on=st.integers(0, 2),
+       orders=st.lists(st.tuples(st.integers(-1700, 1700), st.integers(1, 10**12)), max_size=4),
+       liquidity=st.integers(1, 1 << 100))
+def test_quotes_are_monotone_fill_and_round_trip(amount, zero_for_one, fee_on, orders, liquidity):
+    orders = [(t // 10 * 10, a) for t, a in orders if t // 10 * 10 != 0]
+    pool, config, arrays = market(liquidity=liquidity, orders=orders, fee_on=fee_on)
+    try:
+        q = rc.quote(pool, config, arrays, amount, zero_for_one=zero_for_one, now=100)
+    except (mevlib.InvalidArgumentError, mevlib.MathOverflowError):
+        return
+    assert q.amount_in == amount and q.amount_out < 1 << 64
+    try:
+        more = rc.quote(pool, config, arrays, amount + 1, zero_for_one=zero_for_one, now=100)
+        assert more.amount_out >= q.amount_out
+    except (mevlib.InvalidArgumentError, mevlib.MathOverflowError):
+        pass
+    try:
+        back = rc.quote(pool, config, arrays, q.amount_out, zero_for_one=zero_for_one, now=100, exact_in=False)
+    except (mevlib.InvalidArgumentError, mevlib.MathOverflowError):
+        return
+    assert back.amount_out == q.amount_out
+    assert back.amount_in <= q.amount_in + q.amount_in // q.amount_out + 2  # within one output unit's worth
+    again = rc.quote(pool, config, arrays, back.amount_in, zero_for_one=zero_for_one, now=100)
+    assert again.amount_out >= q.amount_out
