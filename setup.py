@@ -65,7 +65,7 @@ extensions = [
     core_extension("mevlib._sender", "mevlib/_sender.pyx", ["mev_error", "proc", "ring", "shm", "sender"]),
     core_extension("mevlib._feed", "mevlib/_feed.pyx", ["mev_error", "delta", "yellowstone"]),
     core_extension("mevlib._dex", "mevlib/_dex.pyx", ["mev_error", "dex/token", "dex/cpmm", "dex/pump_amm", "dex/amm_v4", "dex/graph", "dex/wide", "dex/clmm",
-                                                           "dex/whirlpool", "dex/raydium_clmm"]),
+                                                           "dex/whirlpool", "dex/raydium_clmm", "dex/dlmm"]),
 ]
 
 setup(

@@ -1053,6 +1053,173 @@ def raydium_clmm_quote(RaydiumClmmPool pool not None, RaydiumClmmConfig config n
             _int(q.liquidity), q.tick, q.steps, bool(q.fee_on_input))
 
 
+# --- Meteora DLMM (csrc/dex/dlmm.h) ---------------------------------------------------------------
+cdef extern from "dex/dlmm.h":
+    ctypedef struct mev_dlmm_pair:
+        uint8_t mint_x[32]
+        uint8_t mint_y[32]
+        uint8_t reserve_x[32]
+        uint8_t reserve_y[32]
+        uint8_t oracle[32]
+        uint8_t creator[32]
+        uint64_t protocol_fee_x, protocol_fee_y, activation_point
+        int64_t last_update_timestamp
+        uint64_t bin_array_bitmap[16]
+        uint32_t variable_fee_control, max_volatility_accumulator, volatility_accumulator, volatility_reference
+        int32_t min_bin_id, max_bin_id, index_reference, active_id
+        uint16_t base_factor, filter_period, decay_period, reduction_factor, protocol_share, bin_step
+        uint8_t base_fee_power_factor, function_type, collect_fee_mode, pair_type, status, activation_type
+        uint8_t token_x_program_flag, token_y_program_flag, rewards_unset
+    ctypedef struct mev_dlmm_bins:
+        int64_t index
+        uint8_t lb_pair[32]
+        uint64_t amount_x[70]
+        uint64_t amount_y[70]
+        mev_u128 price[70]
+        uint64_t open_orders[70]
+        uint64_t processed_remaining[70]
+        uint8_t ask_side[70]
+    ctypedef struct mev_dlmm_bitmap_extension:
+        uint8_t lb_pair[32]
+        uint64_t positive[12][8]
+        uint64_t negative[12][8]
+    ctypedef struct mev_dlmm_swap:
+        uint64_t amount_in, amount_out, fee, protocol_fee, limit_order_out
+        int32_t active_id
+        uint32_t bins
+        int64_t missing_array
+        uint8_t fee_on_input
+    int64_t MEV_DLMM_NO_ARRAY
+    int mev_dlmm_pair_decode(const uint8_t *data, size_t len, mev_dlmm_pair *out) nogil
+    int mev_dlmm_bins_decode(const uint8_t *data, size_t len, mev_dlmm_bins *out) nogil
+    int mev_dlmm_bitmap_extension_decode(const uint8_t *data, size_t len, mev_dlmm_bitmap_extension *out) nogil
+    int mev_dlmm_price_of_bin(int32_t bin_id, uint16_t bin_step, mev_u128 *price) nogil
+    int64_t mev_dlmm_array_index(int32_t bin_id) nogil
+    int mev_dlmm_array_initialized(const mev_dlmm_pair *pair, const mev_dlmm_bitmap_extension *ext, int64_t index) nogil
+    int mev_dlmm_quote(const mev_dlmm_pair *pair, const mev_dlmm_bitmap_extension *ext,
+                       const mev_dlmm_bins *const *arrays, size_t n_arrays, uint64_t amount, int swap_for_y,
+                       int exact_in, int64_t now, uint64_t slot, mev_dlmm_swap *q) nogil
+
+
+cdef class DlmmPair:
+    """A decoded Meteora DLMM LbPair (its C struct, kept for quoting)."""
+    cdef mev_dlmm_pair p
+
+    def __init__(self, data):
+        cdef bytes raw = _raw(data)
+        check(mev_dlmm_pair_decode(<const uint8_t *>PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw), &self.p),
+              "Meteora DLMM LbPair")
+
+    @property
+    def fields(self):
+        p = self.p
+        return dict(base_factor=p.base_factor, filter_period=p.filter_period, decay_period=p.decay_period,
+                    reduction_factor=p.reduction_factor, variable_fee_control=p.variable_fee_control,
+                    max_volatility_accumulator=p.max_volatility_accumulator, min_bin_id=p.min_bin_id,
+                    max_bin_id=p.max_bin_id, protocol_share=p.protocol_share,
+                    base_fee_power_factor=p.base_fee_power_factor, function_type=p.function_type,
+                    collect_fee_mode=p.collect_fee_mode, volatility_accumulator=p.volatility_accumulator,
+                    volatility_reference=p.volatility_reference, index_reference=p.index_reference,
+                    last_update_timestamp=p.last_update_timestamp, pair_type=p.pair_type, active_id=p.active_id,
+                    bin_step=p.bin_step, status=p.status, activation_type=p.activation_type,
+                    token_x_mint=p.mint_x[:32], token_y_mint=p.mint_y[:32], reserve_x=p.reserve_x[:32],
+                    reserve_y=p.reserve_y[:32], protocol_fee_amount_x=p.protocol_fee_x,
+                    protocol_fee_amount_y=p.protocol_fee_y, oracle=p.oracle[:32],
+                    bin_array_bitmap=[p.bin_array_bitmap[i] for i in range(16)],
+                    activation_point=p.activation_point, creator=p.creator[:32],
+                    token_mint_x_program_flag=p.token_x_program_flag, token_mint_y_program_flag=p.token_y_program_flag,
+                    rewards_unset=bool(p.rewards_unset))
+
+    def array_initialized(self, int64_t index, DlmmBitmapExtension extension=None):
+        """Whether the pair's bitmap (or the extension, beyond it) marks the bin array."""
+        cdef int rc = mev_dlmm_array_initialized(&self.p, NULL if extension is None else &extension.e, index)
+        if rc < 0:
+            raise InvalidArgumentError(f"bin array {index} lies beyond the pair's bitmap: pass its bitmap extension")
+        return bool(rc)
+
+
+cdef class DlmmBins:
+    """A decoded Meteora DLMM BinArray."""
+    cdef mev_dlmm_bins b
+
+    def __init__(self, data):
+        cdef bytes raw = _raw(data)
+        check(mev_dlmm_bins_decode(<const uint8_t *>PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw), &self.b),
+              "Meteora DLMM BinArray")
+
+    @property
+    def index(self):
+        return self.b.index
+
+    @property
+    def lb_pair(self):
+        return self.b.lb_pair[:32]
+
+    @property
+    def bins(self):
+        """[(amount_x, amount_y, price, open_order_amount, processed_order_remaining_amount,
+        limit_order_ask_side)] for its 70 bins."""
+        return [(self.b.amount_x[i], self.b.amount_y[i], _int(self.b.price[i]), self.b.open_orders[i],
+                 self.b.processed_remaining[i], self.b.ask_side[i]) for i in range(70)]
+
+
+cdef class DlmmBitmapExtension:
+    """A decoded BinArrayBitmapExtension: which bin arrays beyond the pair's own bitmap exist."""
+    cdef mev_dlmm_bitmap_extension e
+
+    def __init__(self, data):
+        cdef bytes raw = _raw(data)
+        check(mev_dlmm_bitmap_extension_decode(<const uint8_t *>PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw),
+                                               &self.e), "Meteora DLMM BinArrayBitmapExtension")
+
+    @property
+    def lb_pair(self):
+        return self.e.lb_pair[:32]
+
+    @property
+    def bitmaps(self):
+        """(positive, negative): 12 bitmaps each, 8 u64 words each, least significant first."""
+        return ([[self.e.positive[b][w] for w in range(8)] for b in range(12)],
+                [[self.e.negative[b][w] for w in range(8)] for b in range(12)])
+
+
+def dlmm_price_of_bin(int32_t bin_id, uint16_t bin_step):
+    cdef mev_u128 p
+    check(mev_dlmm_price_of_bin(bin_id, bin_step, &p), "DLMM bin price")
+    return _int(p)
+
+
+def dlmm_array_index(int32_t bin_id):
+    return mev_dlmm_array_index(bin_id)
+
+
+DEF DLMM_MAX_ARRAYS = 16
+
+
+def dlmm_quote(DlmmPair pair not None, extension, arrays, uint64_t amount, bint swap_for_y, bint exact_in,
+               int64_t now, uint64_t slot):
+    """(amount_in, amount_out, fee, protocol_fee, limit_order_out, active_id, bins, fee_on_input);
+    InvalidArgumentError naming a bin array the swap needs and was not given."""
+    cdef const mev_dlmm_bins *ptrs[DLMM_MAX_ARRAYS]
+    cdef const mev_dlmm_bitmap_extension *ext = NULL
+    cdef mev_dlmm_swap q
+    cdef size_t n = len(arrays), i
+    cdef int rc
+    if n > DLMM_MAX_ARRAYS:
+        raise InvalidArgumentError(f"at most {DLMM_MAX_ARRAYS} bin arrays")
+    for i in range(n):
+        ptrs[i] = &(<DlmmBins?>arrays[i]).b
+    if extension is not None:
+        ext = &(<DlmmBitmapExtension?>extension).e
+    with nogil:
+        rc = mev_dlmm_quote(&pair.p, ext, ptrs, n, amount, swap_for_y, exact_in, now, slot, &q)
+    if rc != 0 and q.missing_array != MEV_DLMM_NO_ARRAY:
+        raise InvalidArgumentError(f"the swap needs bin array {q.missing_array}, which was not given")
+    check(rc, "Meteora DLMM quote")
+    return (q.amount_in, q.amount_out, q.fee, q.protocol_fee, q.limit_order_out, q.active_id, q.bins,
+            bool(q.fee_on_input))
+
+
 # --- batches: many pool accounts into a numpy structured array that mirrors the C struct --------------
 cdef enum:
     K_AMM_V4 = 0
@@ -1060,7 +1227,9 @@ cdef enum:
     K_PUMP = 2
     K_WHIRLPOOL = 3
     K_RAYDIUM_CLMM = 4
-POOL_AMM_V4, POOL_CPMM, POOL_PUMP, POOL_WHIRLPOOL, POOL_RAYDIUM_CLMM = K_AMM_V4, K_CPMM, K_PUMP, K_WHIRLPOOL, K_RAYDIUM_CLMM
+    K_METEORA_DLMM = 5
+    K_KINDS = 6
+POOL_AMM_V4, POOL_CPMM, POOL_PUMP, POOL_WHIRLPOOL, POOL_RAYDIUM_CLMM, POOL_METEORA_DLMM = range(K_KINDS)
 
 cdef union any_pool:
     mev_amm_v4 amm_v4
@@ -1068,9 +1237,11 @@ cdef union any_pool:
     mev_pump_pool pump
     mev_wp_pool whirlpool
     mev_rcl_pool raydium_clmm
+    mev_dlmm_pair dlmm
 
-cdef size_t _sizes[5]
-_sizes[:] = [sizeof(mev_amm_v4), sizeof(mev_cpmm_pool), sizeof(mev_pump_pool), sizeof(mev_wp_pool), sizeof(mev_rcl_pool)]
+cdef size_t _sizes[K_KINDS]
+_sizes[:] = [sizeof(mev_amm_v4), sizeof(mev_cpmm_pool), sizeof(mev_pump_pool), sizeof(mev_wp_pool), sizeof(mev_rcl_pool),
+             sizeof(mev_dlmm_pair)]
 
 
 cdef inline int _decode_pool(int kind, const uint8_t *d, size_t n, any_pool *out) noexcept nogil:
@@ -1082,6 +1253,8 @@ cdef inline int _decode_pool(int kind, const uint8_t *d, size_t n, any_pool *out
         return mev_wp_pool_decode(d, n, &out.whirlpool)
     if kind == K_RAYDIUM_CLMM:
         return mev_rcl_pool_decode(d, n, &out.raydium_clmm)
+    if kind == K_METEORA_DLMM:
+        return mev_dlmm_pair_decode(d, n, &out.dlmm)
     return mev_pump_pool_decode(d, n, &out.pump)
 
 
@@ -1093,7 +1266,7 @@ def _u128_fields(pairs):
 def pool_struct_fields(int kind):
     """[(name, offset, numpy format)] of the C struct a batch row mirrors, and its size: the
     offsets are the compiler's, so the numpy dtype cannot drift from the struct."""
-    if not 0 <= kind < 5:
+    if not 0 <= kind < K_KINDS:
         raise InvalidArgumentError(f"no pool kind {kind}")
     cdef any_pool u
     cdef char *base = <char *>&u
@@ -1157,6 +1330,21 @@ def pool_struct_fields(int kind):
         keys = [("amm_config", <char *>r.amm_config - base), ("token_mint_0", <char *>r.mint_0 - base),
                 ("token_mint_1", <char *>r.mint_1 - base), ("token_vault_0", <char *>r.vault_0 - base),
                 ("token_vault_1", <char *>r.vault_1 - base), ("observation_key", <char *>r.observation - base)]
+    elif kind == K_METEORA_DLMM:
+        m = &u.dlmm
+        fields = [("active_id", <char *>&m.active_id - base, "<i4"), ("bin_step", <char *>&m.bin_step - base, "<u2"),
+                  ("base_factor", <char *>&m.base_factor - base, "<u2"),
+                  ("protocol_share", <char *>&m.protocol_share - base, "<u2"),
+                  ("variable_fee_control", <char *>&m.variable_fee_control - base, "<u4"),
+                  ("volatility_accumulator", <char *>&m.volatility_accumulator - base, "<u4"),
+                  ("activation_point", <char *>&m.activation_point - base, "<u8")]
+        fields += [(n, off, "u1") for n, off in (
+            ("base_fee_power_factor", <char *>&m.base_fee_power_factor - base), ("status", <char *>&m.status - base),
+            ("pair_type", <char *>&m.pair_type - base), ("function_type", <char *>&m.function_type - base),
+            ("collect_fee_mode", <char *>&m.collect_fee_mode - base))]
+        keys = [("token_x_mint", <char *>m.mint_x - base), ("token_y_mint", <char *>m.mint_y - base),
+                ("reserve_x", <char *>m.reserve_x - base), ("reserve_y", <char *>m.reserve_y - base),
+                ("oracle", <char *>m.oracle - base)]
     else:
         p = &u.pump
         v = <char *>&p.virtual_quote_reserves - base
@@ -1179,7 +1367,7 @@ def pools_into(int kind, datas, out):
     import numpy as np
 
     cdef Py_ssize_t n = len(datas), i
-    if not 0 <= kind < 5:
+    if not 0 <= kind < K_KINDS:
         raise InvalidArgumentError(f"no pool kind {kind}")
     if len(out) < n or out.dtype.itemsize != _sizes[kind]:
         raise ValueError("out is not an array of this kind's rows, or too short")

@@ -145,7 +145,7 @@ def encode_mint(supply: int, decimals: int, authority: Pubkey | None = None) -> 
 
 def pool_dtype(kind: int) -> np.dtype:
     """The structured dtype of a batch of decoded pools (_dex.POOL_AMM_V4, POOL_CPMM, POOL_PUMP,
-    POOL_WHIRLPOOL, POOL_RAYDIUM_CLMM): the C struct's fields at the compiler's offsets; public keys
+    POOL_WHIRLPOOL, POOL_RAYDIUM_CLMM, POOL_METEORA_DLMM): the C struct's fields at the compiler's offsets; public keys
     as 32-byte voids, u128s as their _lo and _hi u64 halves."""
     fields, size = _dex.pool_struct_fields(kind)
     return np.dtype({"names": [f[0] for f in fields], "formats": [f[2] for f in fields],
