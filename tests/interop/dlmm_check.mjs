@@ -37,16 +37,18 @@ for (const c of cases) {
     if (c.kind === "ix") {
       const k = (s) => new PublicKey(s);
       const pair = k(c.pair);
+      const binArrays = c.binArrayIndexes.map((i) => dlmmPackage.deriveBinArray(pair, new BN(i), program.programId)[0]);
+      const extension = c.extension ? dlmmPackage.deriveBinArrayBitmapExtension(pair, program.programId)[0] : null;
       const method = c.exactIn
         ? program.methods.swap2(new BN(c.first), new BN(c.second), { slices: [] })
         : program.methods.swapExactOut2(new BN(c.first), new BN(c.second), { slices: [] });
       const ix = await method.accountsPartial({
-        lbPair: pair, binArrayBitmapExtension: c.extension ? k(c.extension) : null, reserveX: k(c.reserveX),
+        lbPair: pair, binArrayBitmapExtension: extension, reserveX: k(c.reserveX),
         reserveY: k(c.reserveY), userTokenIn: k(c.userIn), userTokenOut: k(c.userOut), tokenXMint: k(c.mintX),
         tokenYMint: k(c.mintY), oracle: k(c.oracle), hostFeeIn: null, user: k(c.user),
         tokenXProgram: k(c.tokenProgram), tokenYProgram: k(c.tokenProgram),
         memoProgram: new PublicKey("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr"),
-      }).remainingAccounts(c.binArrays.map((a) => ({ pubkey: k(a), isSigner: false, isWritable: true }))).instruction();
+      }).remainingAccounts(binArrays.map((a) => ({ pubkey: a, isSigner: false, isWritable: true }))).instruction();
       out.push({ data: ix.data.toString("hex"), keys: ix.keys.map((m) => [m.pubkey.toBase58(), m.isSigner, m.isWritable]) });
       continue;
     }
