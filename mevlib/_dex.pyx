@@ -531,18 +531,20 @@ cdef extern from *:
     """
     void mev_edge_params(mev_edge *e, uint64_t p0, uint64_t p1, uint64_t p2, uint64_t p3) nogil
 
-EDGE_AMM_V4, EDGE_CPMM, EDGE_PUMP, EDGE_WHIRLPOOL = MEV_EDGE_AMM_V4, MEV_EDGE_CPMM, MEV_EDGE_PUMP, 4
+EDGE_AMM_V4, EDGE_CPMM, EDGE_PUMP, EDGE_WHIRLPOOL, EDGE_RAYDIUM_CLMM, EDGE_DLMM = 1, 2, 3, 4, 5, 6
+CURVED_EDGES = (EDGE_WHIRLPOOL, EDGE_RAYDIUM_CLMM, EDGE_DLMM)  # their edges point at a state object
 
 
 cdef int _edge(mev_edge *e, uint32_t kind, uint32_t mint_a, uint32_t mint_b, uint64_t reserve_a, uint64_t reserve_b,
                tuple params) except -1:
     """AMM v4 (fee numerator, denominator); CPMM (trade rate, creator rate, creator fee on the
     input: bit 0 a→b, bit 1 b→a); Pump (lp, protocol, creator bps, base is mint a, virtual quote);
-    Whirlpool (a WhirlpoolState, which the caller keeps alive while the edge points at it)."""
+    Whirlpool, Raydium CLMM, DLMM (a WhirlpoolState, RaydiumClmmState or DlmmState, which the
+    caller keeps alive while the edge points at it)."""
     memset(e, 0, sizeof(mev_edge))
     e.kind, e.mint_a, e.mint_b, e.reserve_a, e.reserve_b = kind, mint_a, mint_b, reserve_a, reserve_b
-    if kind == EDGE_WHIRLPOOL:
-        _set_whirlpool(e, params[0])
+    if kind in CURVED_EDGES:
+        _set_state(e, kind, params[0])
         return 0
     p = list(params) + [0] * (5 - len(params))
     if not -(1 << 127) <= p[4] < (1 << 127):
@@ -555,7 +557,7 @@ cdef int _edge(mev_edge *e, uint32_t kind, uint32_t mint_a, uint32_t mint_b, uin
 cdef class Graph:
     """The arbitrage finder's graph (csrc/dex/graph.h); mevlib.dex.arb.Finder is the API."""
     cdef mev_graph *g
-    cdef dict states  # pool id -> the WhirlpoolState its edge points at, kept alive here
+    cdef dict states  # pool id -> the state object a curved edge points at, kept alive here
 
     def __cinit__(self, uint32_t max_pools, uint32_t max_mints):
         self.states = {}
@@ -579,7 +581,7 @@ cdef class Graph:
         cdef uint32_t id
         _edge(&e, kind, mint_a, mint_b, reserve_a, reserve_b, params)
         check(mev_graph_add_pool(self.g, &e, &id), "graph pool")
-        if kind == EDGE_WHIRLPOOL:
+        if kind in CURVED_EDGES:
             self.states[id] = params[0]
         return id
 
@@ -588,7 +590,7 @@ cdef class Graph:
         cdef mev_edge e
         _edge(&e, kind, mint_a, mint_b, reserve_a, reserve_b, params)
         check(mev_graph_set_pool(self.g, id, &e), "graph pool update")
-        if kind == EDGE_WHIRLPOOL:  # the old state is no longer pointed at once the update is in
+        if kind in CURVED_EDGES:  # the old state is no longer pointed at once the update is in
             self.states[id] = params[0]
 
     def best_cycle(self, uint32_t id, uint64_t max_in, uint32_t hops=0):
@@ -834,9 +836,6 @@ cdef class WhirlpoolState:
         self.s.n_arrays = len(arrays)
 
 
-cdef int _set_whirlpool(mev_edge *e, object state) except -1:
-    mev_edge_set_wp(e, &(<WhirlpoolState?>state).s)
-    return 0
 
 
 # --- Raydium CLMM (csrc/dex/raydium_clmm.h) ------------------------------------------------------
@@ -1397,3 +1396,79 @@ def pools_into(int kind, datas, out):
     finally:
         PyBuffer_Release(&view)
     return ok
+
+
+# --- the finder's states of Raydium CLMM and DLMM edges -------------------------------------------
+cdef extern from *:
+    """
+    static inline void mev_edge_set_rcl(mev_edge *e, const mev_rcl_state *s) { e->u.raydium_clmm.state = s; }
+    static inline void mev_edge_set_dlmm(mev_edge *e, const mev_dlmm_state *s) { e->u.dlmm.state = s; }
+    """
+    ctypedef struct mev_rcl_state:
+        mev_rcl_pool pool
+        mev_rcl_config config
+        mev_rcl_bitmap_extension extension
+        mev_rcl_ticks arrays[8]
+        size_t n_arrays
+        uint64_t now
+        uint8_t has_extension
+    ctypedef struct mev_dlmm_state:
+        mev_dlmm_pair pair
+        mev_dlmm_bitmap_extension extension
+        mev_dlmm_bins arrays[8]
+        size_t n_arrays
+        int64_t now
+        uint64_t slot
+        uint8_t has_extension
+    void mev_edge_set_rcl(mev_edge *e, const mev_rcl_state *s)
+    void mev_edge_set_dlmm(mev_edge *e, const mev_dlmm_state *s)
+
+
+cdef class RaydiumClmmState:
+    """A Raydium CLMM pool as the arbitrage finder's edge holds it: the pool, its config, the tick
+    arrays a swap walks (up to 8) and the bitmap extension, copied, and the block time to quote at."""
+    cdef mev_rcl_state s
+
+    def __init__(self, RaydiumClmmPool pool not None, RaydiumClmmConfig config not None, arrays, extension=None,
+                 uint64_t now=0):
+        arrays = list(arrays)
+        if len(arrays) > 8:
+            raise InvalidArgumentError("at most 8 tick arrays")
+        memcpy(&self.s.pool, &pool.p, sizeof(mev_rcl_pool))
+        memcpy(&self.s.config, &config.c, sizeof(mev_rcl_config))
+        for i, a in enumerate(arrays):
+            memcpy(&self.s.arrays[i], &(<RaydiumClmmTicks?>a).t, sizeof(mev_rcl_ticks))
+        self.s.n_arrays = len(arrays)
+        if extension is not None:
+            memcpy(&self.s.extension, &(<RaydiumClmmBitmapExtension?>extension).e, sizeof(mev_rcl_bitmap_extension))
+            self.s.has_extension = 1
+        self.s.now = now
+
+
+cdef class DlmmState:
+    """A Meteora DLMM pair as the arbitrage finder's edge holds it: the pair, the bin arrays a swap
+    walks (up to 8) and the bitmap extension, copied, and the block time and slot to quote at."""
+    cdef mev_dlmm_state s
+
+    def __init__(self, DlmmPair pair not None, arrays, extension=None, int64_t now=0, uint64_t slot=0):
+        arrays = list(arrays)
+        if len(arrays) > 8:
+            raise InvalidArgumentError("at most 8 bin arrays")
+        memcpy(&self.s.pair, &pair.p, sizeof(mev_dlmm_pair))
+        for i, a in enumerate(arrays):
+            memcpy(&self.s.arrays[i], &(<DlmmBins?>a).b, sizeof(mev_dlmm_bins))
+        self.s.n_arrays = len(arrays)
+        if extension is not None:
+            memcpy(&self.s.extension, &(<DlmmBitmapExtension?>extension).e, sizeof(mev_dlmm_bitmap_extension))
+            self.s.has_extension = 1
+        self.s.now, self.s.slot = now, slot
+
+
+cdef int _set_state(mev_edge *e, uint32_t kind, object state) except -1:
+    if kind == EDGE_WHIRLPOOL:
+        mev_edge_set_wp(e, &(<WhirlpoolState?>state).s)
+    elif kind == EDGE_RAYDIUM_CLMM:
+        mev_edge_set_rcl(e, &(<RaydiumClmmState?>state).s)
+    else:
+        mev_edge_set_dlmm(e, &(<DlmmState?>state).s)
+    return 0

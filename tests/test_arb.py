@@ -258,3 +258,152 @@ def test_cycles_through_a_whirlpool_are_found_and_quoted_exactly():
     assert changed is None or changed.profit != cycle.profit
     with pytest.raises(mevlib.InvalidArgumentError, match="Whirlpool swap instructions"):
         finder.swap_instructions(cycle, key(rng))
+
+
+def _best_on_a_grid(profit, found):
+    """The best profit a coarse grid of inputs refined by hand finds (the brute force's stand-in
+    where every input cannot be tried)."""
+    step = max(1, found.amount_in // 200)
+    grid = max(range(1, 4 * found.amount_in, step), key=profit)
+    near = max(range(max(1, grid - step), grid + step, max(1, step // 200)), key=profit)
+    return profit(near)
+
+
+def test_cycles_through_a_raydium_clmm_pool_are_found_and_quoted_exactly():
+    """A Raydium CLMM pool (positions across ticks and tick arrays, a dynamic fee) against an AMM
+    v4 pool of the same pair, 3% apart: the cycle's hops are the module's own quotes at the
+    finder's clock, its profit is within rounding of a fine grid's best, a tick array's update
+    moves it, and the cycle's swap instructions are swap_v2 with the arrays the swap walks."""
+    from mevlib.dex import raydium_clmm as rc
+
+    rng = random.Random(14)
+    token = key(rng)
+    spacing, tick = 10, 100
+    span = 60 * spacing
+    ticks, liquidity = {}, 0
+    for lower in range(-3 * span, 3 * span - 12 * spacing, 2 * spacing):
+        amount = rng.randrange(10**11, 10**12)
+        for t, net in ((lower, amount), (lower + 10 * spacing, -amount)):
+            n, g, _, _ = ticks.get(t, (0, 0, 0, 0))
+            ticks[t] = (n + net, g + amount, 0, 0)
+        liquidity += amount if lower <= tick < lower + 10 * spacing else 0
+    pool_key = key(rng)
+    arrays, bitmap = {}, [0] * 16
+    for s in range(-3 * span, 3 * span, span):
+        slots = {(t - s) // spacing: v for t, v in ticks.items() if s <= t < s + span}
+        arrays[rc.tick_array_address(pool_key, s)] = rc.TickArray(rc.encode_tick_array(pool_key, s, spacing, slots))
+        bitmap[(s // span + 512) // 64] |= 1 << ((s // span + 512) % 64)
+    price = rc.sqrt_price_at_tick(tick)
+    dynamic = dict(filter_period=10, decay_period=600, reduction_factor=5000, dynamic_fee_control=20000,
+                   max_volatility_accumulator=350000, tick_spacing_index_reference=tick // spacing,
+                   volatility_reference=0, volatility_accumulator=0, last_update_timestamp=1_000)
+    pool = rc.Pool(rc.encode_pool(tick_spacing=spacing, liquidity=liquidity, sqrt_price_x64=price, tick_current=tick,
+                                  token_mint_0=WSOL, token_mint_1=token, token_vault_0=key(rng), token_vault_1=key(rng),
+                                  amm_config=key(rng), observation_key=key(rng), tick_array_bitmap=bitmap,
+                                  dynamic_fee_info=dynamic))
+    config = rc.Config(rc.encode_config(trade_fee_rate=2500, protocol_fee_rate=120000, tick_spacing=spacing))
+    now = 1_050
+    finder = arb.Finder([WSOL], clock=lambda: now)
+    finder.add_raydium_clmm(pool_key, pool, config, arrays)
+    ratio = (price / 2**64) ** 2 * 1.03
+    amm, amm_pool = key(rng), amm_v4_pool(WSOL, token)
+    reserves = (10**14 + 11, int(10**14 * ratio) + 13)
+    finder.add_amm_v4(amm, amm_pool, coin_vault=reserves[0], pc_vault=reserves[1])
+    cycle = finder.best_cycle(pool_key, max_in=10**13)
+    assert cycle is not None and {h.pool for h in cycle.hops} == {pool_key, amm} and cycle.profit > 0
+
+    def profit(x, trace=None):
+        out = x
+        try:
+            for hop in cycle.hops:
+                if hop.pool == pool_key:
+                    q = rc.quote(pool, config, arrays.values(), out, zero_for_one=hop.mint_in == WSOL, now=now)
+                    out = q.amount_out
+                    if trace is not None:
+                        trace.append(q.steps)
+                else:
+                    out = raydium_amm_v4.quote_exact_in(amm_pool, hop.mint_in == WSOL, *reserves, out).amount_out
+                if trace is not None:
+                    trace.append(out)
+        except mevlib.MevError:
+            return -x
+        return out - x
+
+    trace = []
+    assert profit(cycle.amount_in, trace) == cycle.profit
+    assert [t for t in trace if t > 1000] == [h.amount_out for h in cycle.hops]  # each hop the module's quote
+    assert max(t for t in trace if t < 1000) > 1  # the CLMM hop crossed ticks
+    assert _best_on_a_grid(profit, cycle) - cycle.profit <= max(1, cycle.slack)
+
+    ixs = finder.swap_instructions(cycle, key(rng))
+    clmm_ix = next(ix for ix, _ in ixs if ix.program_id == rc.PROGRAM_ID)
+    assert bytes(clmm_ix.data)[:8] == rc.SWAP_V2
+    assert {a.pubkey for a in clmm_ix.accounts} >= {rc.tick_array_address(pool_key, s) for s in
+                                                     rc.swap_tick_arrays(pool, cycle.hops[0].mint_in == WSOL
+                                                                         if cycle.hops[0].pool == pool_key
+                                                                         else cycle.hops[1].mint_in == WSOL)}
+    # a delta to a tick array the swap crosses (its liquidity gone) moves the answer
+    emptied = rc.tick_array_address(pool_key, 0)  # the price's own array
+    assert finder.on_account(emptied, rc.encode_tick_array(pool_key, 0, spacing, {})) == pool_key
+    after = finder.best_cycle(pool_key, max_in=10**13)
+    assert after is None or after != cycle
+
+
+def test_cycles_through_a_dlmm_pair_are_found_and_quoted_exactly():
+    """A Meteora DLMM pair (liquidity over bins, a variable fee) against an AMM v4 pool of the same
+    pair, 3% apart: the cycle's hops are the module's own quotes, its profit is within rounding of a
+    fine grid's best, a bin array's update moves it, and its swap instruction is swap2."""
+    from mevlib.dex import meteora_dlmm as dl
+
+    rng = random.Random(15)
+    token = key(rng)
+    bin_step, active = 10, 35
+    pair_key = key(rng)
+    arrays, bitmap = {}, [0] * 16
+    for index in range(-2, 3):
+        bins = {}
+        for slot in range(70):
+            bin_id = index * 70 + slot
+            bins[slot] = (10**10 if bin_id >= active else 0, 10**10 if bin_id <= active else 0,
+                          dl.price_of_bin(bin_id, bin_step), 0, 0, 0)
+        arrays[dl.bin_array_address(pair_key, index)] = dl.BinArray(dl.encode_bin_array(pair_key, index, bins))
+        bitmap[(index + 512) // 64] |= 1 << ((index + 512) % 64)
+    pair = dl.Pair(dl.encode_pair(base_factor=10000, filter_period=30, decay_period=600, reduction_factor=5000,
+                                  variable_fee_control=7500, max_volatility_accumulator=350000, protocol_share=500,
+                                  function_type=2, active_id=active, index_reference=active, bin_step=bin_step,
+                                  token_x_mint=WSOL, token_y_mint=token, reserve_x=key(rng), reserve_y=key(rng),
+                                  oracle=key(rng), bin_array_bitmap=bitmap))
+    finder = arb.Finder([WSOL], clock=lambda: 1_000)
+    finder.add_dlmm(pair_key, pair, arrays)
+    ratio = dl.price_of_bin(active, bin_step) / 2**64 * 1.03
+    amm, amm_pool = key(rng), amm_v4_pool(WSOL, token)
+    reserves = (10**14 + 11, int(10**14 * ratio) + 13)
+    finder.add_amm_v4(amm, amm_pool, coin_vault=reserves[0], pc_vault=reserves[1])
+    cycle = finder.best_cycle(pair_key, max_in=10**13)
+    assert cycle is not None and {h.pool for h in cycle.hops} == {pair_key, amm} and cycle.profit > 0
+
+    def profit(x, outs=None):
+        out = x
+        try:
+            for hop in cycle.hops:
+                if hop.pool == pair_key:
+                    q = dl.quote(pair, arrays.values(), out, swap_for_y=hop.mint_in == WSOL, now=1_000)
+                    out, bins = q.amount_out, q.bins
+                    assert bins > 1 or outs is None
+                else:
+                    out = raydium_amm_v4.quote_exact_in(amm_pool, hop.mint_in == WSOL, *reserves, out).amount_out
+                if outs is not None:
+                    outs.append(out)
+        except mevlib.MevError:
+            return -x
+        return out - x
+
+    outs = []
+    assert profit(cycle.amount_in, outs) == cycle.profit and outs == [h.amount_out for h in cycle.hops]
+    assert _best_on_a_grid(profit, cycle) - cycle.profit <= max(1, cycle.slack)
+    ixs = finder.swap_instructions(cycle, key(rng))
+    assert any(ix.program_id == dl.PROGRAM_ID and bytes(ix.data)[:8] == dl.SWAP2 for ix, _ in ixs)
+    active_array = dl.bin_array_address(pair_key, 0)  # the active bin's array, emptied
+    assert finder.on_account(active_array, dl.encode_bin_array(pair_key, 0, {})) == pair_key
+    after = finder.best_cycle(pair_key, max_in=10**13)
+    assert after is None or after != cycle

@@ -129,6 +129,10 @@ static int edge_valid(const mev_graph *g, const mev_edge *e)
         return 0;
     if (e->kind == MEV_EDGE_WHIRLPOOL)
         return e->u.whirlpool.state != NULL;
+    if (e->kind == MEV_EDGE_RAYDIUM_CLMM)
+        return e->u.raydium_clmm.state != NULL;
+    if (e->kind == MEV_EDGE_DLMM)
+        return e->u.dlmm.state != NULL;
     return e->kind == MEV_EDGE_AMM_V4 || e->kind == MEV_EDGE_CPMM || e->kind == MEV_EDGE_PUMP;
 }
 
@@ -199,6 +203,28 @@ int mev_edge_swap(const mev_edge *e, int a_to_b, uint64_t x, uint64_t *out)
         *out = rc == MEV_OK ? q.amount_out : 0;
         return rc == MEV_OK && *out == 0 ? MEV_EINVAL : rc;
     }
+    case MEV_EDGE_RAYDIUM_CLMM: {
+        const mev_rcl_state *st = e->u.raydium_clmm.state;
+        const mev_rcl_ticks *arrays[MEV_CURVE_MAX_ARRAYS];
+        for (size_t i = 0; i < st->n_arrays; i++)
+            arrays[i] = &st->arrays[i];
+        mev_rcl_swap q;
+        rc = mev_rcl_quote(&st->pool, &st->config, st->has_extension ? &st->extension : NULL, arrays, st->n_arrays, x,
+                           a_to_b, 1, 0, st->now, &q);
+        *out = rc == MEV_OK ? q.amount_out : 0;
+        return rc;
+    }
+    case MEV_EDGE_DLMM: {
+        const mev_dlmm_state *st = e->u.dlmm.state;
+        const mev_dlmm_bins *arrays[MEV_CURVE_MAX_ARRAYS];
+        for (size_t i = 0; i < st->n_arrays; i++)
+            arrays[i] = &st->arrays[i];
+        mev_dlmm_swap q;
+        rc = mev_dlmm_quote(&st->pair, st->has_extension ? &st->extension : NULL, arrays, st->n_arrays, x, a_to_b, 1,
+                            st->now, st->slot, &q);
+        *out = rc == MEV_OK ? q.amount_out : 0;
+        return rc == MEV_OK && *out == 0 ? MEV_EINVAL : rc;
+    }
     case MEV_EDGE_PUMP: {
         int sell = a_to_b == (e->u.pump.base_is_a != 0); /* base in: a sell */
         uint64_t base = e->u.pump.base_is_a ? e->reserve_a : e->reserve_b;
@@ -212,6 +238,37 @@ int mev_edge_swap(const mev_edge *e, int a_to_b, uint64_t x, uint64_t *out)
     default:
         return MEV_EINVAL;
     }
+}
+
+/* A DLMM pair as the constant product with the active bin's price whose liquidity L matches the
+ * depth of the bins a swap takes from next: between the price P and P·(1+s)^∓k a constant product
+ * holds L·√P·(1 − (1+s)^(−k/2)) of Y below, or L/√P·(1 − (1+s)^(−k/2)) of X above. */
+#define DLMM_MODEL_BINS 8
+static int dlmm_model(const mev_dlmm_state *st, int swap_for_y, double *a, double *b, double *c)
+{
+    const mev_dlmm_pair *p = &st->pair;
+    mev_u128 price_q64;
+    if (mev_dlmm_price_of_bin(p->active_id, p->bin_step, &price_q64) != MEV_OK)
+        return 0;
+    double price = (double)price_q64 / 18446744073709551616.0, depth = 0;
+    for (int k = 0; k < DLMM_MODEL_BINS; k++) {
+        int32_t id = swap_for_y ? p->active_id - k : p->active_id + k;
+        int64_t index = mev_dlmm_array_index(id);
+        for (size_t i = 0; i < st->n_arrays; i++)
+            if (st->arrays[i].index == index) {
+                int slot = (int)(id - index * MEV_DLMM_BINS);
+                depth += (double)(swap_for_y ? st->arrays[i].amount_y[slot] : st->arrays[i].amount_x[slot]);
+            }
+    }
+    double reach = 1.0 - pow(1.0 + p->bin_step / 1e4, -DLMM_MODEL_BINS / 2.0), root = sqrt(price);
+    double liquidity = swap_for_y ? depth / (root * reach) : depth * root / reach;
+    double base = (double)p->base_factor * p->bin_step * 10 * pow(10, p->base_fee_power_factor);
+    double keep = 1.0 - fmin(base, 1e8) / 1e9;
+    double x = liquidity / root, y = liquidity * root;
+    if (!(liquidity > 0) || !isfinite(liquidity))
+        return 0;
+    *a = keep * (swap_for_y ? y : x), *b = swap_for_y ? x : y, *c = keep;
+    return 1;
 }
 
 /* The hop as out = a·x / (b + c·x), to within rounding; 0 when the pool cannot swap. */
@@ -261,6 +318,18 @@ static int edge_model(const mev_edge *e, int a_to_b, double *a, double *b, doubl
         *a = keep * r_out2, *b = r_in2, *c = keep;
         break;
     }
+    case MEV_EDGE_RAYDIUM_CLMM: { /* likewise, at the config's base rate */
+        const mev_rcl_state *st = e->u.raydium_clmm.state;
+        double sqrt_p = (double)st->pool.sqrt_price / 18446744073709551616.0, liquidity = (double)st->pool.liquidity;
+        double keep = 1.0 - st->config.trade_fee_rate / 1e6;
+        double x = liquidity / sqrt_p, y = liquidity * sqrt_p;
+        if (liquidity <= 0 || sqrt_p <= 0)
+            return 0;
+        *a = keep * (a_to_b ? y : x), *b = a_to_b ? x : y, *c = keep;
+        break;
+    }
+    case MEV_EDGE_DLMM:
+        return dlmm_model(e->u.dlmm.state, a_to_b, a, b, c);
     default:
         return 0;
     }
@@ -336,7 +405,7 @@ static void consider(search *s, uint32_t hops, const uint32_t *pool, const uint8
         c->slack = rounding + 1;
         c->curved = 0;
         for (uint32_t h = 0; h < hops; h++)
-            c->curved |= s->g->edges[pool[h]].kind == MEV_EDGE_WHIRLPOOL;
+            c->curved |= s->g->edges[pool[h]].kind >= MEV_EDGE_WHIRLPOOL;
         memcpy(c->pool, pool, hops * sizeof *pool);
         memcpy(c->a_to_b, a_to_b, hops);
     }

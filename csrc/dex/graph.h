@@ -6,8 +6,9 @@
  * Every constant-product edge's swap is, to within rounding, out = a·x / (b + c·x) (its fee on
  * the input or the output), and such maps compose: a cycle is A·x / (B + C·x), whose profit
  * peaks at x* = (√(A·B) − B) / C when A > B (the cycle's marginal rate at zero passes 1). A
- * concentrated-liquidity edge (Whirlpool) is modelled by the constant product its liquidity
- * makes at the current price (exact until the next initialized tick). The model ranks every
+ * concentrated-liquidity edge (Whirlpool, Raydium CLMM) is modelled by the constant product its
+ * liquidity makes at the current price (exact until the next initialized tick), a DLMM edge by the
+ * constant product whose depth matches the bins next to the active one. The model ranks every
  * cycle in closed form; the best few are then refined on the programs' exact
  * integer quotes (csrc/dex/amm_v4.c, cpmm.c, pump_amm.c) across the top of the curve: every input
  * there when they are few (the result is then the best over every input), else an even sample (the
@@ -23,10 +24,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dlmm.h"
 #include "pump_amm.h"
+#include "raydium_clmm.h"
 #include "whirlpool.h"
 
-enum { MEV_EDGE_AMM_V4 = 1, MEV_EDGE_CPMM = 2, MEV_EDGE_PUMP = 3, MEV_EDGE_WHIRLPOOL = 4 };
+enum {
+    MEV_EDGE_AMM_V4 = 1,
+    MEV_EDGE_CPMM = 2,
+    MEV_EDGE_PUMP = 3,
+    MEV_EDGE_WHIRLPOOL = 4,
+    MEV_EDGE_RAYDIUM_CLMM = 5,
+    MEV_EDGE_DLMM = 6,
+};
+#define MEV_CURVE_MAX_ARRAYS 8
 
 /* A Whirlpool edge's state: the pool and the tick arrays around its price (the caller keeps it
  * alive and unchanged while the edge points at it; an update points the edge at a new one). */
@@ -35,6 +46,29 @@ typedef struct {
     mev_wp_ticks arrays[MEV_WP_MAX_ARRAYS];
     size_t n_arrays;
 } mev_wp_state;
+
+/* A Raydium CLMM or Meteora DLMM edge's state, likewise: the pool, its config or bitmap extension
+ * where it needs one, the tick or bin arrays a swap walks, and the block time (and slot) to quote
+ * at (the dynamic fees' clock). */
+typedef struct {
+    mev_rcl_pool pool;
+    mev_rcl_config config;
+    mev_rcl_bitmap_extension extension;
+    mev_rcl_ticks arrays[MEV_CURVE_MAX_ARRAYS];
+    size_t n_arrays;
+    uint64_t now;
+    uint8_t has_extension;
+} mev_rcl_state;
+
+typedef struct {
+    mev_dlmm_pair pair;
+    mev_dlmm_bitmap_extension extension;
+    mev_dlmm_bins arrays[MEV_CURVE_MAX_ARRAYS];
+    size_t n_arrays;
+    int64_t now;
+    uint64_t slot;
+    uint8_t has_extension;
+} mev_dlmm_state;
 
 typedef struct {
     uint32_t mint_a, mint_b; /* indices from mev_graph_mint */
@@ -56,6 +90,12 @@ typedef struct {
         struct {
             const mev_wp_state *state; /* a = token A; reserves unused */
         } whirlpool;
+        struct {
+            const mev_rcl_state *state; /* a = token 0; reserves unused */
+        } raydium_clmm;
+        struct {
+            const mev_dlmm_state *state; /* a = token X; reserves unused */
+        } dlmm;
     } u;
 } mev_edge;
 

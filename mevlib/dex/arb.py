@@ -14,18 +14,21 @@ it before any strategy hook, and hooks read it as `ctx.finder`.
 
 The profit is in the start mint's units and counts the pools' fees only: the transaction fee and
 tip are the caller's (the engine's pricer sets the tip against it). The graph is the programs' exact
-quotes (mevlib.dex.raydium_amm_v4, raydium_cpmm, pump_amm), so the returned outputs are what the
-pools give at the reserves it was told.
+quotes (mevlib.dex.raydium_amm_v4, raydium_cpmm, pump_amm, whirlpool, raydium_clmm, meteora_dlmm),
+so the returned outputs are what the pools give at the state it was told. Raydium CLMM and DLMM
+fees move with time (their dynamic and variable fees): they are quoted at the finder's clock
+(time.time unless given) when the pool's state last changed.
 """
 from __future__ import annotations
 
+import time
 from typing import NamedTuple
 
 from solders.pubkey import Pubkey
 
 from mevlib import _dex
-from mevlib.dex import (associated_token_address, decode_mint, decode_token_account, pump_amm, raydium_amm_v4,
-                        raydium_cpmm, whirlpool)
+from mevlib.dex import (associated_token_address, decode_mint, decode_token_account, meteora_dlmm, pump_amm,
+                        raydium_amm_v4, raydium_clmm, raydium_cpmm, whirlpool)
 from mevlib.errors import InvalidArgumentError
 
 
@@ -55,8 +58,8 @@ class _Pool:
         self.mint_a, self.mint_b, self.vault_a, self.vault_b = mint_a, mint_b, vault_a, vault_b
         self.state, self.balances, self.write_versions = state, list(balances), {}
 
-    def edge(self):
-        """(kind, reserve_a, reserve_b, params) at the current balances."""
+    def edge(self, now: int):
+        """(kind, reserve_a, reserve_b, params) at the current balances (and block time `now`)."""
         va, vb = self.balances
         if self.kind == _dex.EDGE_AMM_V4:
             pool = self.state
@@ -72,14 +75,21 @@ class _Pool:
         if self.kind == _dex.EDGE_WHIRLPOOL:  # its price and liquidity are in the pool and tick arrays
             pool, arrays = self.state
             return (0, 0, (_dex.WhirlpoolState(pool, arrays.values()),))
+        if self.kind == _dex.EDGE_RAYDIUM_CLMM:
+            pool, config, arrays, extension = self.state
+            return (0, 0, (_dex.RaydiumClmmState(pool, config, arrays.values(), extension, now),))
+        if self.kind == _dex.EDGE_DLMM:
+            pair, arrays, extension = self.state
+            return (0, 0, (_dex.DlmmState(pair, arrays.values(), extension, now),))
         market = self.state
         return (va, vb, (*market.fees(va, vb), 1, market.pool.virtual_quote_reserves))
 
 
 class Finder:
-    def __init__(self, profit_mints, *, max_pools: int = 1 << 16, max_mints: int = 1 << 16):
+    def __init__(self, profit_mints, *, max_pools: int = 1 << 16, max_mints: int = 1 << 16, clock=time.time):
         if not profit_mints:
             raise InvalidArgumentError("the finder needs at least one profit mint to count profit in")
+        self._clock = clock
         self._graph = _dex.Graph(max_pools, max_mints)
         self._mints: list[Pubkey] = []
         self._pools: dict[Pubkey, _Pool] = {}
@@ -98,7 +108,7 @@ class Finder:
         if pool.address in self._pools:
             raise InvalidArgumentError(f"pool {pool.address} is in the finder already")
         pool.ends = (self._mint(pool.mint_a), self._mint(pool.mint_b))  # the graph's mint indices
-        reserve_a, reserve_b, params = pool.edge()
+        reserve_a, reserve_b, params = pool.edge(int(self._clock()))
         pool.id = self._graph.add(pool.kind, *pool.ends, reserve_a, reserve_b, params)
         self._pools[pool.address] = pool
         self._by_id.append(pool)
@@ -106,7 +116,7 @@ class Finder:
         self._vaults[pool.vault_b] = (pool, 1)
 
     def _place(self, pool: _Pool) -> None:
-        reserve_a, reserve_b, params = pool.edge()
+        reserve_a, reserve_b, params = pool.edge(int(self._clock()))
         self._graph.set(pool.id, pool.kind, *pool.ends, reserve_a, reserve_b, params)
 
     # --- pools: a is the first mint, b the second; vaults are the token accounts' balances --------
@@ -140,6 +150,32 @@ class Finder:
         self._add(entry)
         for array in tick_arrays:
             self._vaults[array] = (entry, None)
+
+    def add_raydium_clmm(self, address: Pubkey, pool, config, tick_arrays: dict, *, extension=None,
+                         extension_address: Pubkey | None = None) -> None:
+        """A Raydium CLMM pool (mevlib.dex.raydium_clmm.Pool, Config) with the tick arrays a swap
+        walks each way ({address: TickArray}, up to 8; swap_tick_arrays names them) and its bitmap
+        extension where the pool needs one: a = token 0, b = token 1. Updates of the pool, those
+        tick arrays or the extension move it; cycles through it are searched over the exact quotes."""
+        key = lambda name: Pubkey.from_bytes(pool.fields[name])
+        entry = _Pool(address, _dex.EDGE_RAYDIUM_CLMM, key("token_mint_0"), key("token_mint_1"), key("token_vault_0"),
+                      key("token_vault_1"), (pool, config, dict(tick_arrays), extension), (0, 0))
+        self._add(entry)
+        for account in (*tick_arrays, *([extension_address] if extension_address else [])):
+            self._vaults[account] = (entry, None)
+
+    def add_dlmm(self, address: Pubkey, pair, bin_arrays: dict, *, extension=None,
+                 extension_address: Pubkey | None = None) -> None:
+        """A Meteora DLMM pair (mevlib.dex.meteora_dlmm.Pair) with the bin arrays a swap walks each
+        way ({address: BinArray}, up to 8; swap_bin_arrays names them) and its bitmap extension
+        where it needs one: a = token X, b = token Y. Updates of the pair, those bin arrays or the
+        extension move it."""
+        key = lambda name: Pubkey.from_bytes(pair.fields[name])
+        entry = _Pool(address, _dex.EDGE_DLMM, key("token_x_mint"), key("token_y_mint"), key("reserve_x"),
+                      key("reserve_y"), (pair, dict(bin_arrays), extension), (0, 0))
+        self._add(entry)
+        for account in (*bin_arrays, *([extension_address] if extension_address else [])):
+            self._vaults[account] = (entry, None)
 
     @classmethod
     def load(cls, rpc, addresses, profit_mints, *, commitment: str = "confirmed", **sizes) -> "Finder":
@@ -227,6 +263,26 @@ class Finder:
                 pool.state = (pool_state, {**arrays, key: whirlpool.TickArray(data)})
             else:
                 return None  # a Whirlpool's vault balance does not price it
+        elif pool.kind == _dex.EDGE_RAYDIUM_CLMM:
+            pool_state, config, arrays, extension = pool.state
+            if key == pool.address:
+                pool.state = (raydium_clmm.Pool(data), config, arrays, extension)
+            elif side is None and key in arrays:
+                pool.state = (pool_state, config, {**arrays, key: raydium_clmm.TickArray(data)}, extension)
+            elif side is None:
+                pool.state = (pool_state, config, arrays, raydium_clmm.BitmapExtension(data))
+            else:
+                return None  # nor does a CLMM's
+        elif pool.kind == _dex.EDGE_DLMM:
+            pair, arrays, extension = pool.state
+            if key == pool.address:
+                pool.state = (meteora_dlmm.Pair(data), arrays, extension)
+            elif side is None and key in arrays:
+                pool.state = (pair, {**arrays, key: meteora_dlmm.BinArray(data)}, extension)
+            elif side is None:
+                pool.state = (pair, arrays, meteora_dlmm.BitmapExtension(data))
+            else:
+                return None  # nor does a DLMM's
         elif side is not None:
             pool.balances[side] = decode_token_account(data).amount
         elif pool.kind == _dex.EDGE_AMM_V4:
@@ -269,8 +325,9 @@ class Finder:
         return Cycle(self._mints[start], amount_in, profit, slack, out, considered)
 
     def pool(self, address: Pubkey):
-        """The decoded state the finder holds for a pool: AMM v4 Pool, (CPMM Pool, Config), or a
-        Pump Market."""
+        """The decoded state the finder holds for a pool: AMM v4 Pool, (CPMM Pool, Config), a Pump
+        Market, (Whirlpool, arrays), (CLMM Pool, Config, arrays, extension) or (DLMM Pair, arrays,
+        extension)."""
         return self._pools[address].state
 
     # --- trading a cycle ---------------------------------------------------------------------------
@@ -299,6 +356,18 @@ class Finder:
         if pool.kind == _dex.EDGE_CPMM:
             ix = raydium_cpmm.swap_instruction(pool.address, pool.state[0], owner, user(hop.mint_in),
                                                user(hop.mint_out), a_to_b, amount, hop.amount_out)
+            return ix, (8, 16)
+        if pool.kind == _dex.EDGE_RAYDIUM_CLMM:
+            state, _, _, extension = pool.state
+            starts = raydium_clmm.swap_tick_arrays(state, a_to_b, count=3, extension=extension)
+            ix = raydium_clmm.swap_instruction(pool.address, state, owner, user(hop.mint_in), user(hop.mint_out),
+                                               a_to_b, amount, hop.amount_out, starts, extension=extension is not None)
+            return ix, (8, 16)
+        if pool.kind == _dex.EDGE_DLMM:
+            pair, _, extension = pool.state
+            indexes = meteora_dlmm.swap_bin_arrays(pair, a_to_b, count=3, extension=extension)
+            ix = meteora_dlmm.swap_instruction(pool.address, pair, owner, user(hop.mint_in), user(hop.mint_out), a_to_b,
+                                               amount, hop.amount_out, indexes, extension=extension is not None)
             return ix, (8, 16)
         market = pool.state
         config = market.config.fields

@@ -23,6 +23,7 @@ from mevlib.errors import InvalidArgumentError
 
 PROGRAM_ID = Pubkey.from_string("LBUZKhRxPF3XUpBCjp4YzTKgLccjZhTSDM9YuVaPwxo")
 TOKEN_PROGRAM_ID = Pubkey.from_string("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
+TOKEN_2022_PROGRAM_ID = Pubkey.from_string("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb")
 MEMO_PROGRAM_ID = Pubkey.from_string("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr")
 
 # Anchor discriminators as the IDL (dlmm-sdk idls/dlmm.json) lists them
@@ -113,18 +114,20 @@ def event_authority(program_id: Pubkey = PROGRAM_ID) -> Pubkey:
 
 def swap_instruction(pair_address: Pubkey, pair: Pair, user: Pubkey, user_in: Pubkey, user_out: Pubkey,
                      swap_for_y: bool, amount: int, threshold: int, bin_array_indexes, *, exact_in: bool = True,
-                     extension: bool = False, token_x_program: Pubkey = TOKEN_PROGRAM_ID,
-                     token_y_program: Pubkey = TOKEN_PROGRAM_ID, program_id: Pubkey = PROGRAM_ID):
+                     extension: bool = False, program_id: Pubkey = PROGRAM_ID):
     """swap2 (`amount` in, at least `threshold` out) or with exact_in=False swap_exact_out2
     (`amount` out, at most `threshold` in), accounts in the IDL's order: lb_pair, the bitmap
     extension (or the program id in its place), reserves, the user's input and output accounts,
     mints, oracle, host_fee_in (none: the program id), user, token programs, memo, event
     authority, program; then the bin arrays at `bin_array_indexes` in the order the swap walks
-    them. No transfer-hook accounts (an empty RemainingAccountsInfo)."""
+    them. The token programs are the ones the pair's flags name (0 Token, 1 Token-2022). No
+    transfer-hook accounts (an empty RemainingAccountsInfo)."""
     from solders.instruction import AccountMeta, Instruction
 
     f = pair.fields
     key = lambda name: Pubkey.from_bytes(f[name])
+    token_x_program, token_y_program = (TOKEN_2022_PROGRAM_ID if f[f"token_mint_{s}_program_flag"] else TOKEN_PROGRAM_ID
+                                        for s in ("x", "y"))
     for v in (amount, threshold):
         if not 0 <= v < 1 << 64:
             raise InvalidArgumentError(f"amounts are u64, not {v}")

@@ -46,7 +46,7 @@ for (const c of cases) {
         lbPair: pair, binArrayBitmapExtension: extension, reserveX: k(c.reserveX),
         reserveY: k(c.reserveY), userTokenIn: k(c.userIn), userTokenOut: k(c.userOut), tokenXMint: k(c.mintX),
         tokenYMint: k(c.mintY), oracle: k(c.oracle), hostFeeIn: null, user: k(c.user),
-        tokenXProgram: k(c.tokenProgram), tokenYProgram: k(c.tokenProgram),
+        tokenXProgram: k(c.tokenXProgram), tokenYProgram: k(c.tokenYProgram),
         memoProgram: new PublicKey("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr"),
       }).remainingAccounts(binArrays.map((a) => ({ pubkey: a, isSigner: false, isWritable: true }))).instruction();
       out.push({ data: ix.data.toString("hex"), keys: ix.keys.map((m) => [m.pubkey.toBase58(), m.isSigner, m.isWritable]) });

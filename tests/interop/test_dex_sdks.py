@@ -977,7 +977,8 @@ def dlmm_case(rng, now: int):
         last_update_timestamp=now - rng.choice([0, 5, 20, 100, 1000]), active_id=active, bin_step=bin_step,
         token_x_mint=rng.randbytes(32), token_y_mint=rng.randbytes(32), reserve_x=rng.randbytes(32),
         reserve_y=rng.randbytes(32), oracle=rng.randbytes(32),
-        reward_mint_0=rng.randbytes(32) if rng.random() < 0.3 else bytes(32), bin_array_bitmap=bitmap)
+        reward_mint_0=rng.randbytes(32) if rng.random() < 0.3 else bytes(32), bin_array_bitmap=bitmap,
+        token_mint_x_program_flag=rng.randrange(2), token_mint_y_program_flag=rng.randrange(2))
     encoded = {i: dl.encode_bin_array(address, i, b) for i, b in arrays.items()}
     extension = dl.encode_bitmap_extension(address, positive, negative) if beyond else None
     return pair, encoded, extension
@@ -1118,6 +1119,8 @@ def test_meteora_dlmm_swap_instructions_equal_the_sdk():
         cases.append({"kind": "ix", "pair": str(pair_key), "extension": extension, "reserveX": key("reserve_x"),
                       "reserveY": key("reserve_y"), "userIn": str(user_in), "userOut": str(user_out),
                       "mintX": key("token_x_mint"), "mintY": key("token_y_mint"), "oracle": key("oracle"),
-                      "user": str(user), "tokenProgram": str(dl.TOKEN_PROGRAM_ID), "binArrayIndexes": indexes,
+                      "user": str(user), "binArrayIndexes": indexes,
+                      "tokenXProgram": str(dl.TOKEN_2022_PROGRAM_ID if f["token_mint_x_program_flag"] else dl.TOKEN_PROGRAM_ID),
+                      "tokenYProgram": str(dl.TOKEN_2022_PROGRAM_ID if f["token_mint_y_program_flag"] else dl.TOKEN_PROGRAM_ID),
                       "exactIn": exact_in, "first": str(first_arg), "second": str(second_arg)})
     assert run_node("dlmm_check.mjs", cases) == ours
