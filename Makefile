@@ -130,12 +130,15 @@ browser:
 # the npm registry at the versions in tests/interop/package-lock.json, into the ignored
 # tests/interop/node_modules. `npm install`, not `npm ci`: the Yellowstone client's native builds
 # for other platforms are optional and not in the lock, which `npm ci` refuses; install keeps the
-# lock's versions and leaves the file as it is.
+# lock's versions and leaves the file as it is. @orca-so/whirlpools-client wants @solana/kit 5 as
+# its peer where the rest pin 8: it has its own install in tests/interop/orca.
 INTEROP := tests/interop/node_modules/.installed
-$(INTEROP): tests/interop/package.json tests/interop/package-lock.json
+$(INTEROP): tests/interop/package.json tests/interop/package-lock.json tests/interop/orca/package.json \
+            tests/interop/orca/package-lock.json
 	@command -v npm >/dev/null || { echo "installing nodejs and npm with apt"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq nodejs npm; }
 	cd tests/interop && npm install --no-audit --no-fund --loglevel=error
+	cd tests/interop/orca && npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
 test: build sanitize build/gk/libmevgk_core.so build/gk/libmevgk_plugin.so browser wheel $(INTEROP)

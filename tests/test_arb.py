@@ -256,8 +256,12 @@ def test_cycles_through_a_whirlpool_are_found_and_quoted_exactly():
     assert finder.on_account(addresses[1], wp.encode_tick_array(starts[1], {})) == whirl
     changed = finder.best_cycle(whirl, max_in=10**13)
     assert changed is None or changed.profit != cycle.profit
-    with pytest.raises(mevlib.InvalidArgumentError, match="Whirlpool swap instructions"):
-        finder.swap_instructions(cycle, key(rng))
+    ixs = finder.swap_instructions(cycle, key(rng))
+    swap = next(ix for ix, _ in ixs if ix.program_id == wp.PROGRAM_ID)
+    a_to_b = next(h for h in cycle.hops if h.pool == whirl).mint_in == WSOL
+    assert bytes(swap.data)[:8] == wp.SWAP_V2 and swap.accounts[4].pubkey == whirl
+    assert [a.pubkey for a in swap.accounts[11:14]] == [wp.tick_array_address(whirl, s)
+                                                         for s in wp.swap_tick_arrays(pool, a_to_b)]
 
 
 def _best_on_a_grid(profit, found):

@@ -347,8 +347,9 @@ class Finder:
     def _swap(self, pool: _Pool, owner, hop: Hop, amount: int, user):
         a_to_b = hop.mint_in == pool.mint_a
         if pool.kind == _dex.EDGE_WHIRLPOOL:
-            raise InvalidArgumentError("Whirlpool swap instructions are not built yet: a cycle through one is found "
-                                       "and quoted, not traded")
+            ix = whirlpool.swap_instruction(pool.address, pool.state[0], owner, user(pool.mint_a), user(pool.mint_b),
+                                            a_to_b, amount, hop.amount_out)
+            return ix, (8, 16)
         if pool.kind == _dex.EDGE_AMM_V4:
             ix = raydium_amm_v4.swap_instruction(pool.address, pool.state, owner, user(hop.mint_in), user(hop.mint_out),
                                                  amount, hop.amount_out)
@@ -387,8 +388,6 @@ class Finder:
         own = {owner} | {associated_token_address(owner, m) for m in mints}
         seen = {}
         for pool in self._pools.values():
-            if pool.kind == _dex.EDGE_WHIRLPOOL:
-                continue  # no swap instructions yet
             for mint_in, mint_out in ((pool.mint_a, pool.mint_b), (pool.mint_b, pool.mint_a)):
                 ix, _ = self._swap(pool, owner, Hop(pool.address, mint_in, mint_out, 0), 0,
                                    lambda mint: associated_token_address(owner, mint))

@@ -1,7 +1,7 @@
 """Orca Whirlpool: the pool and tick-array accounts (both layouts) decoded in C, and exact swap
 quotes across initialized ticks, integer for integer as the program and its core SDK compute them
-(csrc/dex/whirlpool.h and clmm.h cite the sources). Adaptive-fee pools (they need the oracle
-account) are refused for now.
+(csrc/dex/whirlpool.h and clmm.h cite the sources), and swap_v2 instructions. Adaptive-fee pools
+(they need the oracle account) are refused by the quote for now.
 
     pool = whirlpool.Pool(pool_data)
     arrays = [whirlpool.TickArray(d) for d in tick_array_datas]     # the arrays around the price
@@ -16,6 +16,7 @@ from solders.pubkey import Pubkey
 
 from mevlib import _dex
 from mevlib.dex import decode_pools, encode_account
+from mevlib.errors import InvalidArgumentError
 
 PROGRAM_ID = Pubkey.from_string("whirLbMiicVdio4qvUfM5KAg6Ct8VwpYzGff3uctyCc")
 POOL_DISCRIMINATOR = bytes([63, 149, 209, 12, 225, 128, 99, 9])          # sha256("account:Whirlpool")[:8]
@@ -88,3 +89,70 @@ def encode_tick_array(start: int, liquidity_nets: dict, whirlpool: Pubkey = Pubk
         net = liquidity_nets.get(i)
         data += bytes(113) if net is None else b"\x01" + net.to_bytes(16, "little", signed=True) + bytes(96)
     return data + bytes(whirlpool)
+
+
+TOKEN_PROGRAM_ID = Pubkey.from_string("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
+MEMO_PROGRAM_ID = Pubkey.from_string("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr")
+SWAP_V2 = bytes([43, 4, 237, 11, 26, 201, 30, 98])  # sha256("global:swap_v2")[:8]
+
+
+def tick_array_address(pool_address: Pubkey, start: int, program_id: Pubkey = PROGRAM_ID) -> Pubkey:
+    """The tick array PDA: seeds "tick_array", the pool, and the start index as decimal text."""
+    return Pubkey.find_program_address([b"tick_array", bytes(pool_address), str(start).encode()], program_id)[0]
+
+
+def oracle_address(pool_address: Pubkey, program_id: Pubkey = PROGRAM_ID) -> Pubkey:
+    return Pubkey.find_program_address([b"oracle", bytes(pool_address)], program_id)[0]
+
+
+def swap_tick_arrays(pool: Pool, a_to_b: bool) -> list:
+    """The start indexes of the three tick arrays a swap_v2 names: the price's own array and the
+    next two in the swap's direction."""
+    f = pool.fields
+    span = TICKS_PER_ARRAY * f["tick_spacing"]
+    start = tick_array_start(f["tick_current_index"], f["tick_spacing"])
+    return [start + k * (-span if a_to_b else span) for k in range(3)]
+
+
+def swap_instruction(pool_address: Pubkey, pool: Pool, authority: Pubkey, owner_account_a: Pubkey,
+                     owner_account_b: Pubkey, a_to_b: bool, amount: int, threshold: int, *, exact_in: bool = True,
+                     tick_array_starts=None, sqrt_price_limit: int = 0, token_program_a: Pubkey = TOKEN_PROGRAM_ID,
+                     token_program_b: Pubkey = TOKEN_PROGRAM_ID, program_id: Pubkey = PROGRAM_ID):
+    """swap_v2: `amount` in and at least `threshold` out, or with exact_in=False `amount` out and at
+    most `threshold` in. Accounts in the program's SwapV2 order (programs/whirlpool/src/instructions/
+    v2/swap.rs): token programs A and B, memo, the authority (signer), the pool, mints A and B, the
+    owner's account and the vault of A, then of B, three tick arrays (swap_tick_arrays unless
+    given), the oracle. sqrt_price_limit 0: no limit (the program's NO_EXPLICIT_SQRT_PRICE_LIMIT).
+    No transfer-hook accounts (remaining_accounts_info None)."""
+    from solders.instruction import AccountMeta, Instruction
+
+    f = pool.fields
+    key = lambda name: Pubkey.from_bytes(f[name])
+    for v in (amount, threshold):
+        if not 0 <= v < 1 << 64:
+            raise InvalidArgumentError(f"amounts are u64, not {v}")
+    if not 0 <= sqrt_price_limit < 1 << 128:
+        raise InvalidArgumentError("sqrt_price_limit is a u128")
+    starts = list(tick_array_starts) if tick_array_starts is not None else swap_tick_arrays(pool, a_to_b)
+    if len(starts) != 3:
+        raise InvalidArgumentError("swap_v2 names three tick arrays")
+    metas = [AccountMeta(token_program_a, False, False), AccountMeta(token_program_b, False, False),
+             AccountMeta(MEMO_PROGRAM_ID, False, False), AccountMeta(authority, True, False),
+             AccountMeta(pool_address, False, True), AccountMeta(key("token_mint_a"), False, False),
+             AccountMeta(key("token_mint_b"), False, False), AccountMeta(owner_account_a, False, True),
+             AccountMeta(key("token_vault_a"), False, True), AccountMeta(owner_account_b, False, True),
+             AccountMeta(key("token_vault_b"), False, True),
+             *(AccountMeta(tick_array_address(pool_address, s, program_id), False, True) for s in starts),
+             AccountMeta(oracle_address(pool_address, program_id), False, True)]
+    data = (SWAP_V2 + struct.pack("<QQ", amount, threshold) + sqrt_price_limit.to_bytes(16, "little")
+            + bytes([exact_in, a_to_b, 0]))
+    return Instruction(program_id, data, metas)
+
+
+def swap_patches(ix_index: int, exact_in: bool = True) -> dict:
+    """The TxTemplate patch points of a swap_v2 at `ix_index`: the amount and its bound
+    (exact-in: amount_in and minimum_out; exact-out: amount_out and max_in)."""
+    from mevlib.signer import Patch
+
+    first, second = ("amount_in", "minimum_out") if exact_in else ("amount_out", "max_in")
+    return {first: Patch(ix_index, 8, "u64"), second: Patch(ix_index, 16, "u64")}

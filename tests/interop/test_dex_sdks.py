@@ -1124,3 +1124,38 @@ def test_meteora_dlmm_swap_instructions_equal_the_sdk():
                       "tokenYProgram": str(dl.TOKEN_2022_PROGRAM_ID if f["token_mint_y_program_flag"] else dl.TOKEN_PROGRAM_ID),
                       "exactIn": exact_in, "first": str(first_arg), "second": str(second_arg)})
     assert run_node("dlmm_check.mjs", cases) == ours
+
+
+def test_whirlpool_swap_instructions_equal_the_client():
+    """swap_v2 built by mevlib (data, the program's account order and flags, the tick-array and
+    oracle PDAs) equals getSwapV2Instruction in @orca-so/whirlpools-client (installed beside
+    @solana/kit 5, the peer it needs, in tests/interop/orca)."""
+    from mevlib.dex import whirlpool as wp
+
+    rng = random.Random(31)
+    cases, ours = [], []
+    for i in range(200):
+        case, pool, _ = whirlpool_case(rng)
+        pool_key, authority, owner_a, owner_b = (Pubkey.from_bytes(rng.randbytes(32)) for _ in range(4))
+        pool = wp.Pool(wp.encode_pool(**{**{k: v for k, v in pool.fields.items() if k in wp.POOL_LAYOUT},
+                                         "token_mint_a": rng.randbytes(32), "token_mint_b": rng.randbytes(32),
+                                         "token_vault_a": rng.randbytes(32), "token_vault_b": rng.randbytes(32)}))
+        f = pool.fields
+        a_to_b, exact_in = rng.random() < 0.5, i % 2 == 0
+        amount, threshold = rng.randrange(1 << 64), rng.randrange(1 << 64)
+        limit = rng.choice([0, rng.randrange(1 << 128)])
+        programs = [rng.choice([wp.TOKEN_PROGRAM_ID, Pubkey.from_string("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb")])
+                    for _ in range(2)]
+        ix = wp.swap_instruction(pool_key, pool, authority, owner_a, owner_b, a_to_b, amount, threshold,
+                                 exact_in=exact_in, sqrt_price_limit=limit, token_program_a=programs[0],
+                                 token_program_b=programs[1])
+        ours.append({"data": bytes(ix.data).hex(), "keys": [[str(a.pubkey), a.is_signer, a.is_writable]
+                                                            for a in ix.accounts]})
+        key = lambda name: str(Pubkey.from_bytes(f[name]))
+        cases.append({"pool": str(pool_key), "authority": str(authority), "ownerA": str(owner_a), "ownerB": str(owner_b),
+                      "mintA": key("token_mint_a"), "mintB": key("token_mint_b"), "vaultA": key("token_vault_a"),
+                      "vaultB": key("token_vault_b"), "tokenProgramA": str(programs[0]),
+                      "tokenProgramB": str(programs[1]), "starts": wp.swap_tick_arrays(pool, a_to_b),
+                      "amount": str(amount), "threshold": str(threshold), "limit": str(limit), "exactIn": exact_in,
+                      "aToB": a_to_b})
+    assert run_node(os.path.join("orca", "whirlpool_ix_check.mjs"), cases) == ours
