@@ -150,3 +150,27 @@ def test_quotes_are_monotone_fill_and_round_trip(amount, zero_for_one, fee_on, o
     assert back.amount_in <= q.amount_in + q.amount_in // q.amount_out + 2  # within one output unit's worth
     again = rc.quote(pool, config, arrays, back.amount_in, zero_for_one=zero_for_one, now=100)
     assert again.amount_out >= q.amount_out
+
+
+def test_transfer_fees_apply_as_swap_v2_applies_them():
+    """Token-2022 fees (instructions/swap_v2.rs): exact-in swaps what is left of the input after
+    its fee and pays out the output less its fee; exact-out swaps for enough output that `amount`
+    arrives, and the user sends the input with its fee on top."""
+    from mevlib.dex import TransferFee
+
+    pool, config, arrays = market()
+    fee_in, fee_out = TransferFee(0, 10**9, 150), TransferFee(0, 5_000, 30)
+    plain = lambda amount, exact_in: rc.quote(pool, config, arrays, amount, zero_for_one=True, now=100,
+                                               exact_in=exact_in)
+    q = rc.quote(pool, config, arrays, 10**9, zero_for_one=True, now=100, fee_in=fee_in, fee_out=fee_out)
+    swapped = plain(10**9 - fee_in.fee_of(10**9), True)
+    assert q.amount_in == 10**9 and q.amount_out == swapped.amount_out - fee_out.fee_of(swapped.amount_out)
+    q = rc.quote(pool, config, arrays, 10**8, zero_for_one=True, now=100, exact_in=False, fee_in=fee_in,
+                 fee_out=fee_out)
+    leaving = 10**8 + fee_out.inverse_fee(10**8)
+    swapped = plain(leaving, False)
+    assert leaving - fee_out.fee_of(leaving) == 10**8 == q.amount_out
+    assert q.amount_in == swapped.amount_in + fee_in.inverse_fee(swapped.amount_in)
+    assert q.amount_in - fee_in.fee_of(q.amount_in) == swapped.amount_in  # what reaches the vault
+    with pytest.raises(mevlib.InvalidArgumentError):  # a 100% fee leaves nothing to swap
+        rc.quote(pool, config, arrays, 10, zero_for_one=True, now=100, fee_in=TransferFee(0, U64, 10_000))

@@ -58,6 +58,13 @@ class TransferFee(NamedTuple):
         """The smallest amount to send so that `post` arrives (MathOverflowError past u64)."""
         return _dex.pre_fee_amount(self.maximum_fee, self.basis_points, post)
 
+    def inverse_fee(self, post: int) -> int:
+        """The fee on the amount that delivers `post` (Token-2022's calculate_inverse_epoch_fee;
+        at 100% the maximum fee)."""
+        if self.basis_points == 10_000:
+            return self.maximum_fee
+        return self.fee_of(self.pre_fee_amount(post)) if post else 0
+
 
 NO_FEE = TransferFee(0, 0, 0)
 

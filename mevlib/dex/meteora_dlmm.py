@@ -8,7 +8,9 @@ points.
     indexes = meteora_dlmm.swap_bin_arrays(pair, swap_for_y=True)   # which bin arrays to load
     q = meteora_dlmm.quote(pair, arrays, 10**9, swap_for_y=True, now=unix_time, slot=slot)
 
-Token-2022 transfer fees are not applied here: the amounts are what the pair's reserves see.
+Token-2022 transfer fees apply as the program applies them (fee_in / fee_out: the mints' fees in
+force, Mint.transfer_fee(epoch)): taken from what the user sends and from what leaves the reserve,
+or added back for exact-out (quote.rs).
 """
 from __future__ import annotations
 
@@ -18,8 +20,8 @@ from typing import NamedTuple
 from solders.pubkey import Pubkey
 
 from mevlib import _dex
-from mevlib.dex import decode_pools, encode_account
-from mevlib.errors import InvalidArgumentError
+from mevlib.dex import NO_FEE, TransferFee, decode_pools, encode_account
+from mevlib.errors import InvalidArgumentError, MathOverflowError
 
 PROGRAM_ID = Pubkey.from_string("LBUZKhRxPF3XUpBCjp4YzTKgLccjZhTSDM9YuVaPwxo")
 TOKEN_PROGRAM_ID = Pubkey.from_string("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
@@ -56,8 +58,10 @@ PAIR_LAYOUT = {"base_factor": (8, "<H"), "filter_period": (10, "<H"), "decay_per
 
 
 class Quote(NamedTuple):
-    amount_in: int        # what the user sends (the fee included when it is on the input)
-    amount_out: int       # what the user receives (the fee taken when it is on the output)
+    amount_in: int        # what the user sends (the fee included when it is on the input, and the
+                          # input mint's transfer fee)
+    amount_out: int       # what the user receives (the fee taken when it is on the output, and the
+                          # output mint's transfer fee)
     fee: int              # the trading fee
     protocol_fee: int     # the protocol's part of it
     limit_order_out: int  # the part of the output limit orders gave
@@ -67,7 +71,8 @@ class Quote(NamedTuple):
 
 
 def quote(pair: Pair, bin_arrays, amount: int, *, swap_for_y: bool, now: int, slot: int = 0, exact_in: bool = True,
-          extension: BitmapExtension | None = None) -> Quote:
+          extension: BitmapExtension | None = None, fee_in: TransferFee = NO_FEE,
+          fee_out: TransferFee = NO_FEE) -> Quote:
     """A swap of `amount` (in, or out with exact_in=False) selling token X (swap_for_y) or Y, at
     block time `now` and slot `slot`, through the bin arrays given (any order; swap_bin_arrays
     names them). InvalidArgumentError where the program fails, naming a missing bin array when
@@ -75,7 +80,18 @@ def quote(pair: Pair, bin_arrays, amount: int, *, swap_for_y: bool, now: int, sl
     bin_arrays = list(bin_arrays)
     if len({a.lb_pair for a in bin_arrays}) > 1:
         raise InvalidArgumentError("the bin arrays belong to different pairs")
-    return Quote(*_dex.dlmm_quote(pair, extension, bin_arrays, amount, swap_for_y, exact_in, now, slot))
+    # quote.rs: the transfer fee comes off what the user sends, or is added to what must leave the
+    # reserve for `amount` to arrive
+    specified = amount - fee_in.fee_of(amount) if exact_in else amount + fee_out.inverse_fee(amount)
+    if not 0 < specified < 1 << 64:
+        raise (MathOverflowError if specified else InvalidArgumentError)("nothing, or past u64, left to swap")
+    q = Quote(*_dex.dlmm_quote(pair, extension, bin_arrays, specified, swap_for_y, exact_in, now, slot))
+    if exact_in:
+        return q._replace(amount_in=amount, amount_out=q.amount_out - fee_out.fee_of(q.amount_out))
+    paid = q.amount_in + fee_in.inverse_fee(q.amount_in) if q.amount_in else 0
+    if paid >= 1 << 64:
+        raise MathOverflowError("the input with its transfer fee passes u64")
+    return q._replace(amount_in=paid, amount_out=amount)
 
 
 def decode_many(datas):

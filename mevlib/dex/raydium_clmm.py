@@ -8,7 +8,9 @@ limit orders resting on its ticks, integer for integer as the program computes t
     starts = raydium_clmm.swap_tick_arrays(pool, zero_for_one=True)   # which tick arrays to load
     q = raydium_clmm.quote(pool, config, arrays, 10**9, zero_for_one=True, now=unix_time)
 
-Token-2022 transfer fees are not applied here: the amounts are what the pool's vaults see.
+Token-2022 transfer fees apply as swap_v2 applies them (fee_in / fee_out: the mints' fees in
+force, Mint.transfer_fee(epoch)): on what the user sends before the swap and on what leaves the
+vault after it, or inverted from what must arrive for exact-out.
 """
 from __future__ import annotations
 
@@ -18,8 +20,9 @@ from typing import NamedTuple
 from solders.pubkey import Pubkey
 
 from mevlib import _dex
-from mevlib.dex import decode_pools, encode_account
-from mevlib.errors import InvalidArgumentError
+from mevlib.dex import NO_FEE, TransferFee, decode_pools, encode_account
+from mevlib.dex.raydium_cpmm import inverse_fee
+from mevlib.errors import InvalidArgumentError, MathOverflowError
 
 PROGRAM_ID = Pubkey.from_string("CAMMCzo5YL8w4VFF8KVHrK22GGUsp5VTaW7grrKgrWqK")
 TOKEN_PROGRAM_ID = Pubkey.from_string("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
@@ -63,8 +66,9 @@ CONFIG_LAYOUT = {"bump": (8, "B"), "index": (9, "<H"), "owner": (11, "key"), "pr
 
 
 class Quote(NamedTuple):
-    amount_in: int        # the input token the pool takes (its fee included when the fee is on input)
-    amount_out: int       # the output token the user receives
+    amount_in: int        # what the user sends (the trade fee included when it is on the input, and
+                          # the input mint's transfer fee)
+    amount_out: int       # what the user receives (the output mint's transfer fee taken)
     fee: int              # the trade fee, in the token the pool's fee_on names
     protocol_fee: int     # the protocol's share of it (also the fee of steps without liquidity)
     fund_fee: int         # the fund's share
@@ -78,7 +82,8 @@ class Quote(NamedTuple):
 
 
 def quote(pool: Pool, config: Config, tick_arrays, amount: int, *, zero_for_one: bool, now: int,
-          exact_in: bool = True, extension: BitmapExtension | None = None, sqrt_price_limit: int = 0) -> Quote:
+          exact_in: bool = True, extension: BitmapExtension | None = None, sqrt_price_limit: int = 0,
+          fee_in: TransferFee = NO_FEE, fee_out: TransferFee = NO_FEE) -> Quote:
     """A swap_v2 of `amount` (in, or out with exact_in=False) at block time `now` (the dynamic
     fee's clock), through the tick arrays given (any order; swap_tick_arrays names them).
     sqrt_price_limit 0: the whole amount must fill, as swap_v2 requires without a limit.
@@ -86,8 +91,19 @@ def quote(pool: Pool, config: Config, tick_arrays, amount: int, *, zero_for_one:
     tick_arrays = list(tick_arrays)
     if len({a.pool_id for a in tick_arrays}) > 1:
         raise InvalidArgumentError("the tick arrays belong to different pools")
-    return Quote(*_dex.raydium_clmm_quote(pool, config, extension, tick_arrays, amount, zero_for_one, exact_in,
-                                          sqrt_price_limit, now))
+    # swap_v2 (instructions/swap_v2.rs exact_internal_v2): the pool swaps what is left of the
+    # input after its transfer fee, or enough output that the user still gets `amount` after its fee
+    fee = fee_in.fee_of(amount) if exact_in else inverse_fee(fee_out, amount)
+    specified = amount - fee if exact_in else amount + fee
+    if not 0 < specified < 1 << 64:
+        raise (MathOverflowError if specified else InvalidArgumentError)("nothing, or past u64, left to swap")
+    q = Quote(*_dex.raydium_clmm_quote(pool, config, extension, tick_arrays, specified, zero_for_one, exact_in,
+                                       sqrt_price_limit, now))
+    # the user pays the input the pool took plus its transfer fee (exact-in, when the pool took it
+    # all: the fee already charged), and receives the output less its transfer fee
+    paid = amount if exact_in and q.amount_in == specified else q.amount_in + inverse_fee(fee_in, q.amount_in)
+    received = q.amount_out - fee_out.fee_of(q.amount_out)
+    return q._replace(amount_in=paid, amount_out=received)
 
 
 def decode_many(datas):

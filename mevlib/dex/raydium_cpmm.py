@@ -58,10 +58,10 @@ class Quote(NamedTuple):
 
 def inverse_fee(fee: TransferFee, post: int) -> int:
     """The transfer fee on the amount that delivers `post` (Token-2022's calculate_inverse_fee, and
-    the program's check that it is the fee of post + it)."""
+    Raydium's check that it is the fee of post + it: util/token.rs get_transfer_inverse_fee)."""
+    inv = fee.inverse_fee(post)
     if fee.basis_points == 10_000:
-        return fee.maximum_fee
-    inv = fee.fee_of(fee.pre_fee_amount(post)) if post else 0
+        return inv
     if post + inv > (1 << 64) - 1:
         raise MathOverflowError("transfer amount past u64")
     if fee.fee_of(post + inv) != inv:

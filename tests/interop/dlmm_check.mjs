@@ -26,6 +26,18 @@ const plain = (v) => {
   return v;
 };
 const noTransferFee = { mint: { tlvData: Buffer.alloc(0) } };
+// a Token-2022 mint's TLV data holding a TransferFeeConfig (extension 1, 108 bytes) with the same
+// fee before and after epoch 0, as spl-token's getTransferFeeConfig reads it
+const withTransferFee = ([bps, maximum]) => {
+  const tlv = Buffer.alloc(4 + 108);
+  tlv.writeUInt16LE(1, 0);
+  tlv.writeUInt16LE(108, 2);
+  for (const at of [4 + 72, 4 + 90]) {  // older, then newer: epoch u64, maximum_fee u64, basis points u16
+    tlv.writeBigUInt64LE(BigInt(maximum), at + 8);
+    tlv.writeUInt16LE(bps, at + 16);
+  }
+  return { mint: { tlvData: tlv } };
+};
 
 const out = [];
 for (const c of cases) {
@@ -57,8 +69,8 @@ for (const c of cases) {
     dlmm.binArrayBitmapExtension = c.extension
       ? { publicKey: PublicKey.default, account: program.coder.accounts.decode("binArrayBitmapExtension", bytes(c.extension)) }
       : null;
-    dlmm.tokenX = noTransferFee;
-    dlmm.tokenY = noTransferFee;
+    dlmm.tokenX = c.feeX ? withTransferFee(c.feeX) : noTransferFee;
+    dlmm.tokenY = c.feeY ? withTransferFee(c.feeY) : noTransferFee;
     dlmm.clock = { epoch: new BN(0) };
     const arrays = c.arrays.map((a, i) => ({
       publicKey: new PublicKey(new BN(i + 1).toArrayLike(Buffer, "le", 32)),
