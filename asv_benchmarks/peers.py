@@ -1210,7 +1210,7 @@ def run_table():
     print("  (the slot clock waits for 4 slot sightings by getSlot: most of the time is the cluster's)")
 
 
-def _node_peer(script: str, case) -> dict | None:
+def _node_peer(script: str, case, *args) -> dict | None:
     """A JavaScript SDK timed by its own script in tests/interop (where make test installs the
     SDKs); None when Node or the modules are not there."""
     import json
@@ -1221,21 +1221,24 @@ def _node_peer(script: str, case) -> dict | None:
     node = shutil.which("node")
     if node is None or not os.path.isdir(os.path.join(here, "node_modules", "@orca-so")):
         return None
-    run = subprocess.run([node, script], cwd=here, input=json.dumps(case), capture_output=True, text=True, timeout=120)
+    run = subprocess.run([node, script, *args], cwd=here, input=json.dumps(case), capture_output=True, text=True,
+                         timeout=120)
     return json.loads(run.stdout) if run.returncode == 0 else None
 
 
 def dex_table():
     """The DEX layer: pool decoding in batch against a construct decoder of the same layout (what
     solana-py brings) and Python's struct module; constant-product quotes vectorised against the
-    same integer formula in Python; a Whirlpool quote crossing ticks against Orca's own core SDK
-    (WebAssembly, in Node); the arbitrage finder's delta → best cycle on 10,000 pools."""
+    same integer formula in Python; concentrated-liquidity quotes crossing ticks and bins against
+    each protocol's own SDK in Node (Orca's core SDK in WebAssembly, Raydium's swapInternal,
+    Meteora's swapQuote); the arbitrage finder's delta → best cycle on 10,000 pools."""
     import struct
 
     import numpy as np
 
-    from benchmarks.common import amm_v4_accounts, construct_amm_v4, dex_market, whirlpool_market
-    from mevlib.dex import raydium_amm_v4, whirlpool
+    from benchmarks.common import (amm_v4_accounts, construct_amm_v4, dex_market, dlmm_market, raydium_clmm_market,
+                                   whirlpool_market)
+    from mevlib.dex import meteora_dlmm, raydium_amm_v4, raydium_clmm, whirlpool
 
     accounts = list(amm_v4_accounts(10_000))
     layout = construct_amm_v4()
@@ -1272,18 +1275,31 @@ def dex_table():
     print_table("Constant-product exact-in quote (AMM v4 swap_base_in), per quote", med, "the same integers in Python")
     quote_rate = 1 / med["mevlib quote_many (C, 100,000 rows)"]
 
+    def curve_row(title, ours_name, run, out, peer_name, peer):
+        med = measure({ours_name: (run, 1)})
+        print(f"\n{title}, per quote")
+        print(f"  {ours_name:<52} {med[ours_name] * 1e6:>10.2f} µs")
+        if peer is not None:
+            assert peer["out"] == str(out)  # the same answer
+            print(f"  {peer_name:<52} {peer['us']:>10.2f} µs   ratio {peer['us'] / (med[ours_name] * 1e6):.0f}")
+        else:
+            print("  (the SDK peer needs tests/interop/node_modules: make test installs it)")
+
     pool, arrays, amount, case = whirlpool_market()
     q = whirlpool.quote(pool, arrays, amount, a_to_b=True)
-    med = measure({"mevlib whirlpool.quote (C)": (lambda: whirlpool.quote(pool, arrays, amount, a_to_b=True), 1)})
-    peer = _node_peer("whirlpool_bench.mjs", case)
-    print(f"\nOrca Whirlpool exact-in quote crossing {q.steps - 1} initialized ticks, per quote")
-    print(f"  {'mevlib whirlpool.quote (C, from Python)':<52} {med['mevlib whirlpool.quote (C)'] * 1e6:>10.2f} µs")
-    if peer is not None:
-        assert peer["out"] == str(q.amount_out)  # the same answer
-        print(f"  {'@orca-so/whirlpools-core swapQuoteByInputToken (Node)':<52} {peer['us']:>10.2f} µs   "
-              f"ratio {peer['us'] / (med['mevlib whirlpool.quote (C)'] * 1e6):.2f}")
-    else:
-        print("  (the SDK peer needs tests/interop/node_modules: make test installs it)")
+    curve_row(f"Orca Whirlpool exact-in quote crossing {q.steps - 1} initialized ticks", "mevlib whirlpool.quote (C, from Python)",
+              lambda: whirlpool.quote(pool, arrays, amount, a_to_b=True), q.amount_out,
+              "@orca-so/whirlpools-core swapQuoteByInputToken (Node)", _node_peer("whirlpool_bench.mjs", case))
+    pool, config, arrays, amount, case = raydium_clmm_market()
+    q = raydium_clmm.quote(pool, config, arrays, amount, zero_for_one=True, now=1)
+    curve_row(f"Raydium CLMM exact-in quote in {q.steps} steps across tick arrays", "mevlib raydium_clmm.quote (C, from Python)",
+              lambda: raydium_clmm.quote(pool, config, arrays, amount, zero_for_one=True, now=1), q.amount_out,
+              "@raydium-io/raydium-sdk-v2 swapInternal (Node)", _node_peer("raydium_clmm_check.mjs", case, "--bench"))
+    pair, arrays, amount, case = dlmm_market()
+    q = meteora_dlmm.quote(pair, arrays, amount, swap_for_y=True, now=1)
+    curve_row(f"Meteora DLMM exact-in quote across {q.bins} bins", "mevlib meteora_dlmm.quote (C, from Python)",
+              lambda: meteora_dlmm.quote(pair, arrays, amount, swap_for_y=True, now=1), q.amount_out,
+              "@meteora-ag/dlmm swapQuote (Node)", _node_peer("dlmm_check.mjs", case, "--bench"))
 
     finder, pools = dex_market(10_000)
     picks = np.random.default_rng(2)

@@ -1,10 +1,11 @@
-"""The DEX layer: pool decoding (one and a batch), vectorised constant-product quotes, and the
-arbitrage finder's delta → best cycle on a 10,000-pool market."""
+"""The DEX layer: pool decoding (one and a batch), vectorised constant-product quotes,
+concentrated-liquidity quotes crossing ticks and bins, and the arbitrage finder's delta → best
+cycle on a 10,000-pool market."""
 import numpy as np
 
-from mevlib.dex import raydium_amm_v4
+from mevlib.dex import meteora_dlmm, raydium_amm_v4, raydium_clmm, whirlpool
 
-from .common import Benchmark, amm_v4_accounts, dex_market
+from .common import Benchmark, amm_v4_accounts, dex_market, dlmm_market, raydium_clmm_market, whirlpool_market
 
 
 class Decode(Benchmark):
@@ -27,6 +28,27 @@ class Quote(Benchmark):
 
     def time_quote_many_100k(self):
         raydium_amm_v4.quote_many(self.r_in, self.r_out, self.amounts)
+
+
+class CurveQuote(Benchmark):
+    """One exact-in quote crossing about ten ticks (Whirlpool, Raydium CLMM) or bins (DLMM)."""
+
+    def setup(self):
+        self.whirlpool = whirlpool_market()[:3]
+        self.raydium = raydium_clmm_market()[:4]
+        self.dlmm = dlmm_market()[:3]
+
+    def time_whirlpool(self):
+        pool, arrays, amount = self.whirlpool
+        whirlpool.quote(pool, arrays, amount, a_to_b=True)
+
+    def time_raydium_clmm(self):
+        pool, config, arrays, amount = self.raydium
+        raydium_clmm.quote(pool, config, arrays, amount, zero_for_one=True, now=1)
+
+    def time_dlmm(self):
+        pair, arrays, amount = self.dlmm
+        meteora_dlmm.quote(pair, arrays, amount, swap_for_y=True, now=1)
 
 
 class Finder(Benchmark):

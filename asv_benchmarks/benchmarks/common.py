@@ -187,3 +187,85 @@ def whirlpool_market(crossings: int = 10, seed: int = 6):
                                              if s <= t < s + span and n}} for s in starts],
             "amount": str(amount), "aToB": True, "exactIn": True}
     return pool, arrays, amount, case
+
+
+def raydium_clmm_market(crossings: int = 10, seed: int = 7):
+    """A Raydium CLMM pool with position boundaries every other tick spacing over five tick arrays
+    around its price, and an exact-in amount whose swap takes about `crossings` steps. Returns
+    (pool, config, tick arrays, amount, the case for tests/interop/raydium_clmm_check.mjs)."""
+    import base64
+    import random
+
+    from solders.pubkey import Pubkey
+
+    from mevlib.dex import raydium_clmm as rc
+
+    rng = random.Random(seed)
+    address = Pubkey.from_bytes(rng.randbytes(32))
+    spacing, tick = 10, 1_005
+    span = 60 * spacing
+    first = rc.tick_array_start(tick, spacing) - 2 * span
+    ticks, liquidity = {}, 0
+    for lower in range(first, first + 5 * span - 10 * spacing, 2 * spacing):
+        amount = rng.randrange(10**11, 10**12)
+        for t, net in ((lower, amount), (lower + 9 * spacing, -amount)):
+            n, g, _, _ = ticks.get(t, (0, 0, 0, 0))
+            ticks[t] = (n + net, g + amount, 0, 0)
+        liquidity += amount if lower <= tick < lower + 9 * spacing else 0
+    datas, bitmap = {}, [0] * 16
+    for s in range(first, first + 5 * span, span):
+        datas[s] = rc.encode_tick_array(address, s, spacing, {(t - s) // spacing: v for t, v in ticks.items()
+                                                               if s <= t < s + span})
+        bitmap[(s // span + 512) // 64] |= 1 << ((s // span + 512) % 64)
+    pool_data = rc.encode_pool(tick_spacing=spacing, liquidity=liquidity, sqrt_price_x64=rc.sqrt_price_at_tick(tick) + 7,
+                               tick_current=tick, tick_array_bitmap=bitmap)
+    config_data = rc.encode_config(trade_fee_rate=2500, protocol_fee_rate=120000, tick_spacing=spacing)
+    pool, config = rc.Pool(pool_data), rc.Config(config_data)
+    starts = rc.swap_tick_arrays(pool, True, count=5)
+    arrays = [rc.TickArray(datas[s]) for s in starts]
+    amount = 10**6
+    while rc.quote(pool, config, arrays, amount, zero_for_one=True, now=1).steps < crossings:
+        amount = amount * 3 // 2
+    b64 = lambda d: base64.b64encode(d).decode()
+    case = {"kind": "quote", "pool": b64(pool_data), "config": b64(config_data), "arrays": [b64(datas[s]) for s in starts],
+            "extension": None, "amount": str(amount), "zeroForOne": True, "exactIn": True, "now": 1}
+    return pool, config, arrays, amount, case
+
+
+def dlmm_market(bins: int = 10, seed: int = 8):
+    """A Meteora DLMM pair with liquidity in every bin of five bin arrays around the active one,
+    and an exact-in amount whose swap takes from about `bins` bins. Returns (pair, bin arrays,
+    amount, the case for tests/interop/dlmm_check.mjs)."""
+    import base64
+    import random
+
+    from solders.pubkey import Pubkey
+
+    from mevlib.dex import meteora_dlmm as dl
+
+    rng = random.Random(seed)
+    address = Pubkey.from_bytes(rng.randbytes(32))
+    bin_step, active = 10, 35
+    datas, bitmap = {}, [0] * 16
+    for index in range(-2, 3):
+        slots = {}
+        for slot in range(70):
+            bin_id = index * 70 + slot
+            size = rng.randrange(10**9, 10**10)
+            slots[slot] = (size if bin_id >= active else 0, size if bin_id <= active else 0,
+                           dl.price_of_bin(bin_id, bin_step), 0, 0, 0)
+        datas[index] = dl.encode_bin_array(address, index, slots)
+        bitmap[(index + 512) // 64] |= 1 << ((index + 512) % 64)
+    pair_data = dl.encode_pair(base_factor=10000, filter_period=30, decay_period=600, reduction_factor=5000,
+                               variable_fee_control=7500, max_volatility_accumulator=350000, protocol_share=500,
+                               function_type=2, active_id=active, index_reference=active, bin_step=bin_step,
+                               bin_array_bitmap=bitmap)
+    pair = dl.Pair(pair_data)
+    arrays = [dl.BinArray(d) for d in datas.values()]
+    amount = 10**6
+    while dl.quote(pair, arrays, amount, swap_for_y=True, now=1).bins < bins:
+        amount = amount * 3 // 2
+    b64 = lambda d: base64.b64encode(d).decode()
+    case = {"kind": "quote", "pair": b64(pair_data), "arrays": [b64(d) for d in datas.values()], "extension": None,
+            "amount": str(amount), "swapForY": True, "exactIn": True, "now": 1}
+    return pair, arrays, amount, case

@@ -2,10 +2,12 @@
 // what @meteora-ag/dlmm computes: its Anchor coder's decode of LbPair / BinArray /
 // BinArrayBitmapExtension, DLMM.swapQuote / swapQuoteExactOut on those accounts (the clock pinned
 // to the case's time), and the swap2 / swapExactOut2 instructions its program client builds.
-// tests/interop/test_dex_sdks.py compares.
+// tests/interop/test_dex_sdks.py compares. With --bench, one quote case is timed instead (make bench).
 import { createRequire } from "module";
 import { Connection, PublicKey } from "@solana/web3.js";
 import BN from "bn.js";
+
+import { timed } from "./bench_rounds.mjs";
 
 // the package's ES module build imports a directory, which Node's ES resolver refuses: load its CommonJS build
 const dlmmPackage = createRequire(import.meta.url)("@meteora-ag/dlmm");
@@ -39,6 +41,31 @@ const withTransferFee = ([bps, maximum]) => {
   return { mint: { tlvData: tlv } };
 };
 
+function quote(c) {
+  const dlmm = Object.create(DLMM.prototype);
+  dlmm.lbPair = program.coder.accounts.decode("lbPair", bytes(c.pair));
+  dlmm.binArrayBitmapExtension = c.extension
+    ? { publicKey: PublicKey.default, account: program.coder.accounts.decode("binArrayBitmapExtension", bytes(c.extension)) }
+    : null;
+  dlmm.tokenX = c.feeX ? withTransferFee(c.feeX) : noTransferFee;
+  dlmm.tokenY = c.feeY ? withTransferFee(c.feeY) : noTransferFee;
+  dlmm.clock = { epoch: new BN(0) };
+  const arrays = c.arrays.map((a, i) => ({
+    publicKey: new PublicKey(new BN(i + 1).toArrayLike(Buffer, "le", 32)),
+    account: program.coder.accounts.decode("binArray", bytes(a)),
+  }));
+  Date.now = () => c.now * 1000;  // swapQuote reads its clock from Date.now
+  const amount = new BN(c.amount);
+  return () => c.exactIn ? dlmm.swapQuote(amount, c.swapForY, new BN(0), arrays, false)
+                         : dlmm.swapQuoteExactOut(amount, c.swapForY, new BN(0), arrays);
+}
+
+if (process.argv.includes("--bench")) {
+  const run = quote(cases);
+  process.stdout.write(JSON.stringify({ us: timed(run), out: run().outAmount.toString() }));
+  process.exit(0);
+}
+
 const out = [];
 for (const c of cases) {
   try {
@@ -64,22 +91,7 @@ for (const c of cases) {
       out.push({ data: ix.data.toString("hex"), keys: ix.keys.map((m) => [m.pubkey.toBase58(), m.isSigner, m.isWritable]) });
       continue;
     }
-    const dlmm = Object.create(DLMM.prototype);
-    dlmm.lbPair = program.coder.accounts.decode("lbPair", bytes(c.pair));
-    dlmm.binArrayBitmapExtension = c.extension
-      ? { publicKey: PublicKey.default, account: program.coder.accounts.decode("binArrayBitmapExtension", bytes(c.extension)) }
-      : null;
-    dlmm.tokenX = c.feeX ? withTransferFee(c.feeX) : noTransferFee;
-    dlmm.tokenY = c.feeY ? withTransferFee(c.feeY) : noTransferFee;
-    dlmm.clock = { epoch: new BN(0) };
-    const arrays = c.arrays.map((a, i) => ({
-      publicKey: new PublicKey(new BN(i + 1).toArrayLike(Buffer, "le", 32)),
-      account: program.coder.accounts.decode("binArray", bytes(a)),
-    }));
-    Date.now = () => c.now * 1000;  // swapQuote reads its clock from Date.now
-    const amount = new BN(c.amount);
-    const q = c.exactIn ? dlmm.swapQuote(amount, c.swapForY, new BN(0), arrays, false)
-                        : dlmm.swapQuoteExactOut(amount, c.swapForY, new BN(0), arrays);
+    const q = quote(c)();
     out.push({ in: (c.exactIn ? q.consumedInAmount : q.inAmount).toString(), out: q.outAmount.toString(),
                fee: q.fee.toString(), protocolFee: q.protocolFee.toString() });
   } catch (e) {

@@ -3,13 +3,15 @@
 // TickArrayBitmapExtensionLayout decodes, swapInternal's quote (the SDK's port of the program's
 // swap loop, dynamic fee and limit orders included), and ClmmInstrument.swapV2Instruction with the
 // tick-array and bitmap-extension addresses from the SDK's own PDA helpers.
-// tests/interop/test_dex_sdks.py compares.
+// tests/interop/test_dex_sdks.py compares. With --bench, one quote case is timed instead (make bench).
 import {
   ClmmConfigLayout, ClmmInstrument, PoolInfoLayout, TickArrayBitmapExtensionLayout, TickArrayLayout,
   getPdaExBitmapAccount, getPdaTickArrayAddress, swapInternal,
 } from "@raydium-io/raydium-sdk-v2";
 import { PublicKey } from "@solana/web3.js";
 import BN from "bn.js";
+
+import { timed } from "./bench_rounds.mjs";
 
 const chunks = [];
 for await (const c of process.stdin) chunks.push(c);
@@ -25,6 +27,24 @@ const plain = (v) => {
   return v;
 };
 const programId = new PublicKey("CAMMCzo5YL8w4VFF8KVHrK22GGUsp5VTaW7grrKgrWqK");
+
+function quote(c) {
+  const poolInfo = PoolInfoLayout.decode(bytes(c.pool));
+  const tickArrays = c.arrays.map((a) => ({ address: PublicKey.default, value: TickArrayLayout.decode(bytes(a)) }));
+  const configInfo = ClmmConfigLayout.decode(bytes(c.config));
+  const tickarrayBitmapExtension = c.extension ? TickArrayBitmapExtensionLayout.decode(bytes(c.extension)) : undefined;
+  return () => swapInternal({
+    programId, poolId: PublicKey.default, poolInfo, tickArrays, configInfo, tickarrayBitmapExtension,
+    amountSpecified: new BN(c.amount), sqrtPriceLimitX64: new BN(0), zeroForOne: c.zeroForOne,
+    isBaseInput: c.exactIn, blockTimestamp: c.now, includeExtraTickArrays: false,
+  });
+}
+
+if (process.argv.includes("--bench")) {  // the bench case has no limit orders: nothing changes, it repeats
+  const run = quote(cases);
+  process.stdout.write(JSON.stringify({ us: timed(run), out: run().amountCalculated.toString() }));
+  process.exit(0);
+}
 
 const out = cases.map((c) => {
   try {
@@ -44,15 +64,7 @@ const out = cases.map((c) => {
       return { data: ix.data.toString("hex"),
                keys: ix.keys.map((m) => [m.pubkey.toBase58(), m.isSigner, m.isWritable]) };
     }
-    const poolInfo = PoolInfoLayout.decode(bytes(c.pool));
-    const r = swapInternal({
-      programId, poolId: PublicKey.default, poolInfo,
-      tickArrays: c.arrays.map((a) => ({ address: PublicKey.default, value: TickArrayLayout.decode(bytes(a)) })),
-      configInfo: ClmmConfigLayout.decode(bytes(c.config)),
-      tickarrayBitmapExtension: c.extension ? TickArrayBitmapExtensionLayout.decode(bytes(c.extension)) : undefined,
-      amountSpecified: new BN(c.amount), sqrtPriceLimitX64: new BN(0), zeroForOne: c.zeroForOne,
-      isBaseInput: c.exactIn, blockTimestamp: c.now, includeExtraTickArrays: false,
-    });
+    const r = quote(c)();
     return { allTrade: r.allTrade, remaining: r.amountSpecifiedRemaining.toString(),
              calculated: r.amountCalculated.toString(), fee: r.feeAmount.toString(),
              sqrtPrice: r.sqrtPriceX64.toString(), liquidity: r.liquidity.toString(), tick: r.tickCurrent };

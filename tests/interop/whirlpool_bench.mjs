@@ -3,6 +3,8 @@
 // microseconds per quote and the quote itself, for asv_benchmarks/peers.py.
 import * as core from "@orca-so/whirlpools-core";
 
+import { timed } from "./bench_rounds.mjs";
+
 const chunks = [];
 for await (const c of process.stdin) chunks.push(c);
 const c = JSON.parse(Buffer.concat(chunks).toString());
@@ -15,14 +17,5 @@ const arrays = c.arrays.map((a) => ({ startTickIndex: a.start, ticks: Array.from
   initialized: a.nets[i] !== undefined, liquidityNet: BigInt(a.nets[i] ?? "0"), liquidityGross: 0n,
   feeGrowthOutsideA: 0n, feeGrowthOutsideB: 0n, rewardGrowthsOutside: [0n, 0n, 0n] })) }));
 const quote = () => core.swapQuoteByInputToken(BigInt(c.amount), true, 0, pool, undefined, arrays, 0n);
-const rounds = [];
-let n = 1;
-for (let t0 = performance.now(); performance.now() - t0 < 10; n *= 2) for (let i = 0; i < n; i++) quote();
-for (let r = 0; r < 15; r++) {
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) quote();
-  rounds.push((performance.now() - t0) * 1000 / n);
-}
-rounds.sort((a, b) => a - b);
 const q = quote();
-process.stdout.write(JSON.stringify({ us: rounds[7], out: q.tokenEstOut.toString() }));
+process.stdout.write(JSON.stringify({ us: timed(quote), out: q.tokenEstOut.toString() }));
