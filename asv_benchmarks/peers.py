@@ -1236,8 +1236,8 @@ def dex_table():
 
     import numpy as np
 
-    from benchmarks.common import (amm_v4_accounts, construct_amm_v4, dex_market, dlmm_market, raydium_clmm_market,
-                                   whirlpool_market)
+    from benchmarks.common import (amm_v4_accounts, construct_amm_v4, curve_cycles, dex_market, dlmm_market,
+                                   raydium_clmm_market, whirlpool_market)
     from mevlib.dex import meteora_dlmm, raydium_amm_v4, raydium_clmm, whirlpool
 
     accounts = list(amm_v4_accounts(10_000))
@@ -1300,6 +1300,14 @@ def dex_table():
     curve_row(f"Meteora DLMM exact-in quote across {q.bins} bins", "mevlib meteora_dlmm.quote (C, from Python)",
               lambda: meteora_dlmm.quote(pair, arrays, amount, swap_for_y=True, now=1), q.amount_out,
               "@meteora-ag/dlmm swapQuote (Node)", _node_peer("dlmm_check.mjs", case, "--bench"))
+
+    print("\nArbitrage finder: best cycle through a concentrated-liquidity pool and an AMM v4 pool 3% apart "
+          "(the golden-section search over exact quotes), from Python")
+    for name, finder, address in curve_cycles():
+        cycle = finder.best_cycle(address, max_in=10**13)
+        assert cycle is not None and cycle.profit > 0
+        med = measure({name: (lambda: finder.best_cycle(address, max_in=10**13), 1)})
+        print(f"  {name:<52} {med[name] * 1e6:>10.1f} µs   input {cycle.amount_in:,}, profit {cycle.profit:,}")
 
     finder, pools = dex_market(10_000)
     picks = np.random.default_rng(2)

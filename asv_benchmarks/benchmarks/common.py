@@ -154,7 +154,7 @@ def dex_market(pools: int = 10_000, mints: int = 3_000, seed: int = 5):
     return finder, out
 
 
-def whirlpool_market(crossings: int = 10, seed: int = 6):
+def whirlpool_market(crossings: int = 10, seed: int = 6, mints: dict | None = None):
     """A Whirlpool with a position boundary every few ticks around its price (5 tick arrays, both
     layouts), and an exact-in amount whose swap crosses about `crossings` initialized ticks.
     Returns (pool, tick arrays, amount, the SDK case for tests/interop/whirlpool_check.mjs)."""
@@ -178,7 +178,7 @@ def whirlpool_market(crossings: int = 10, seed: int = 6):
               for i, s in enumerate(starts)]
     price = wp.sqrt_price_at_tick(tick) + 7
     pool = wp.Pool(wp.encode_pool(tick_spacing=spacing, fee_tier_index=spacing, fee_rate=3000, liquidity=liquidity,
-                                  sqrt_price=price, tick_current_index=tick))
+                                  sqrt_price=price, tick_current_index=tick, **(mints or {})))
     amount = 10**6
     while wp.quote(pool, arrays, amount, a_to_b=True).steps < crossings + 1:
         amount = amount * 3 // 2
@@ -189,7 +189,7 @@ def whirlpool_market(crossings: int = 10, seed: int = 6):
     return pool, arrays, amount, case
 
 
-def raydium_clmm_market(crossings: int = 10, seed: int = 7):
+def raydium_clmm_market(crossings: int = 10, seed: int = 7, mints: dict | None = None):
     """A Raydium CLMM pool with position boundaries every other tick spacing over five tick arrays
     around its price, and an exact-in amount whose swap takes about `crossings` steps. Returns
     (pool, config, tick arrays, amount, the case for tests/interop/raydium_clmm_check.mjs)."""
@@ -218,7 +218,7 @@ def raydium_clmm_market(crossings: int = 10, seed: int = 7):
                                                                if s <= t < s + span})
         bitmap[(s // span + 512) // 64] |= 1 << ((s // span + 512) % 64)
     pool_data = rc.encode_pool(tick_spacing=spacing, liquidity=liquidity, sqrt_price_x64=rc.sqrt_price_at_tick(tick) + 7,
-                               tick_current=tick, tick_array_bitmap=bitmap)
+                               tick_current=tick, tick_array_bitmap=bitmap, **(mints or {}))
     config_data = rc.encode_config(trade_fee_rate=2500, protocol_fee_rate=120000, tick_spacing=spacing)
     pool, config = rc.Pool(pool_data), rc.Config(config_data)
     starts = rc.swap_tick_arrays(pool, True, count=5)
@@ -232,7 +232,7 @@ def raydium_clmm_market(crossings: int = 10, seed: int = 7):
     return pool, config, arrays, amount, case
 
 
-def dlmm_market(bins: int = 10, seed: int = 8):
+def dlmm_market(bins: int = 10, seed: int = 8, mints: dict | None = None):
     """A Meteora DLMM pair with liquidity in every bin of five bin arrays around the active one,
     and an exact-in amount whose swap takes from about `bins` bins. Returns (pair, bin arrays,
     amount, the case for tests/interop/dlmm_check.mjs)."""
@@ -259,7 +259,7 @@ def dlmm_market(bins: int = 10, seed: int = 8):
     pair_data = dl.encode_pair(base_factor=10000, filter_period=30, decay_period=600, reduction_factor=5000,
                                variable_fee_control=7500, max_volatility_accumulator=350000, protocol_share=500,
                                function_type=2, active_id=active, index_reference=active, bin_step=bin_step,
-                               bin_array_bitmap=bitmap)
+                               bin_array_bitmap=bitmap, **(mints or {}))
     pair = dl.Pair(pair_data)
     arrays = [dl.BinArray(d) for d in datas.values()]
     amount = 10**6
@@ -269,3 +269,35 @@ def dlmm_market(bins: int = 10, seed: int = 8):
     case = {"kind": "quote", "pair": b64(pair_data), "arrays": [b64(d) for d in datas.values()], "extension": None,
             "amount": str(amount), "swapForY": True, "exactIn": True, "now": 1}
     return pair, arrays, amount, case
+
+
+def curve_cycles():
+    """For each concentrated-liquidity kind (the markets above, paired with WSOL) a finder holding
+    it and an AMM v4 pool of the same pair 3% dearer: [(name, finder, the curved pool's address)]."""
+    from solders.pubkey import Pubkey
+
+    from mevlib.dex import arb, meteora_dlmm, pump_amm, raydium_amm_v4
+
+    wsol, token = pump_amm.WSOL_MINT, Pubkey.from_bytes(bytes(range(1, 33)))
+    out = []
+    for name in ("Whirlpool", "Raydium CLMM", "Meteora DLMM"):
+        finder = arb.Finder([wsol], clock=lambda: 1)
+        address = Pubkey.from_bytes(bytes([len(out) + 40]) * 32)
+        keys = lambda arrays: {Pubkey.from_bytes(bytes([k + 1]) * 32): a for k, a in enumerate(arrays)}
+        if name == "Whirlpool":
+            pool, arrays, _, _ = whirlpool_market(mints={"token_mint_a": wsol, "token_mint_b": token})
+            finder.add_whirlpool(address, pool, keys(arrays))
+            price = (pool.fields["sqrt_price"] / 2**64) ** 2
+        elif name == "Raydium CLMM":
+            pool, config, arrays, _, _ = raydium_clmm_market(mints={"token_mint_0": wsol, "token_mint_1": token})
+            finder.add_raydium_clmm(address, pool, config, keys(arrays))
+            price = (pool.fields["sqrt_price_x64"] / 2**64) ** 2
+        else:
+            pair, arrays, _, _ = dlmm_market(mints={"token_x_mint": wsol, "token_y_mint": token})
+            finder.add_dlmm(address, pair, keys(arrays))
+            price = meteora_dlmm.price_of_bin(pair.fields["active_id"], pair.fields["bin_step"]) / 2**64
+        amm = raydium_amm_v4.Pool(raydium_amm_v4.encode(status=6, swap_fee_numerator=25, swap_fee_denominator=10_000,
+                                                        coin_vault_mint=wsol, pc_vault_mint=token))
+        finder.add_amm_v4(Pubkey.from_bytes(bytes([99]) * 32), amm, coin_vault=10**14, pc_vault=int(10**14 * price * 1.03))
+        out.append((name, finder, address))
+    return out
