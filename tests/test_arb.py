@@ -3,6 +3,7 @@ graph of fairly priced pools are each found from a delta on any of their pools, 
 brute-force search over every input finds best (to within one unit of profit), and every hop's
 output equal to the program's own quote (mevlib.dex's modules). csrc/tests/test_graph.c checks the
 best cycle against brute force over every cycle on random graphs."""
+import math
 import random
 
 import pytest
@@ -411,3 +412,81 @@ def test_cycles_through_a_dlmm_pair_are_found_and_quoted_exactly():
     assert finder.on_account(active_array, dl.encode_bin_array(pair_key, 0, {})) == pair_key
     after = finder.best_cycle(pair_key, max_in=10**13)
     assert after is None or after != cycle
+
+
+def test_finder_load_reads_concentrated_liquidity_pools_and_their_arrays():
+    """Finder.load through the simulator's RPC: a Raydium CLMM pool (its config, the tick arrays a
+    swap walks each way, found from its bitmap), a DLMM pair of the same pair 3% apart (its bin
+    arrays) and a Whirlpool (the price's tick array and two each way, an absent one read as empty).
+    The cycle between the first two is the same as from a finder given the accounts directly, and a
+    tick array's update reaches its pool."""
+    from solders.account import Account
+
+    from mevlib.dex import meteora_dlmm as dl
+    from mevlib.dex import raydium_clmm as rc
+    from mevlib.dex import whirlpool as wp
+    from mevlib.routes import JsonRpcClient
+    from mevlib.sim import ClusterConfig, Simulator
+
+    rng = random.Random(16)
+    token, other = key(rng), key(rng)
+    accounts = {}
+
+    def put(address, data, owner):
+        accounts[address] = Account(lamports=10**9, data=data, owner=owner, executable=False, rent_epoch=0)
+
+    # Raydium CLMM WSOL/token: one wide position over five tick arrays
+    clmm, config_key, spacing = key(rng), key(rng), 10
+    span = 60 * spacing
+    ticks = {-2 * span: (10**13, 10**13, 0, 0), 3 * span - spacing: (-10**13, 10**13, 0, 0)}
+    bitmap = [0] * 16
+    for s in range(-2 * span, 3 * span, span):
+        put(rc.tick_array_address(clmm, s), rc.encode_tick_array(clmm, s, spacing, {(t - s) // spacing: v for t, v
+                                                                                   in ticks.items() if s <= t < s + span}),
+            rc.PROGRAM_ID)
+        if any(s <= t < s + span for t in ticks):
+            bitmap[(s // span + 512) // 64] |= 1 << ((s // span + 512) % 64)
+    put(clmm, rc.encode_pool(amm_config=config_key, token_mint_0=WSOL, token_mint_1=token, token_vault_0=key(rng),
+                             token_vault_1=key(rng), observation_key=key(rng), tick_spacing=spacing, liquidity=10**13,
+                             sqrt_price_x64=rc.sqrt_price_at_tick(0), tick_current=0, tick_array_bitmap=bitmap),
+        rc.PROGRAM_ID)
+    put(config_key, rc.encode_config(trade_fee_rate=500, tick_spacing=spacing), rc.PROGRAM_ID)
+    # DLMM WSOL/token, Y 3% dearer
+    pair, bin_step = key(rng), 10
+    active = round(math.log(1.03) / math.log(1 + bin_step / 10_000))
+    bitmap = [0] * 16
+    for index in range(-1, 3):
+        bins = {k: (10**10 if index * 70 + k >= active else 0, 10**10 if index * 70 + k <= active else 0,
+                    dl.price_of_bin(index * 70 + k, bin_step), 0, 0, 0) for k in range(70)}
+        put(dl.bin_array_address(pair, index), dl.encode_bin_array(pair, index, bins), dl.PROGRAM_ID)
+        bitmap[(index + 512) // 64] |= 1 << ((index + 512) % 64)
+    put(pair, dl.encode_pair(base_factor=5000, bin_step=bin_step, active_id=active, index_reference=active,
+                             function_type=2, token_x_mint=WSOL, token_y_mint=token, reserve_x=key(rng),
+                             reserve_y=key(rng), oracle=key(rng), bin_array_bitmap=bitmap), dl.PROGRAM_ID)
+    # a Whirlpool WSOL/other with only its price's tick array on chain
+    whirl = key(rng)
+    put(whirl, wp.encode_pool(tick_spacing=64, fee_tier_index=64, fee_rate=3000, liquidity=10**12,
+                              sqrt_price=wp.sqrt_price_at_tick(0), tick_current_index=0, token_mint_a=WSOL,
+                              token_mint_b=other, token_vault_a=key(rng), token_vault_b=key(rng)), wp.PROGRAM_ID)
+    put(wp.tick_array_address(whirl, 0), wp.encode_tick_array(0, {0: 10**12}, whirl), wp.PROGRAM_ID)
+
+    with Simulator(ClusterConfig(seed=16)) as sim:
+        for address, account in accounts.items():
+            sim.cluster.genesis_account(address, account)
+        finder = arb.Finder.load(JsonRpcClient(sim.url("rpc")), [clmm, pair, whirl], [WSOL], clock=lambda: 1)
+    assert len(finder) == 3
+    _, _, clmm_arrays, _ = finder.pool(clmm)
+    assert sorted(a.start_tick_index for a in clmm_arrays.values()) == [-2 * span, 2 * span]  # the bitmap's arrays
+    _, bin_arrays, _ = finder.pool(pair)
+    assert sorted(a.index for a in bin_arrays.values()) == [-1, 0, 1, 2]
+    _, whirl_arrays = finder.pool(whirl)
+    assert sorted(a.start_tick_index for a in whirl_arrays.values()) == [-2 * 88 * 64, -88 * 64, 0, 88 * 64, 2 * 88 * 64]
+    assert sum(any(i for i, _ in a.ticks) for a in whirl_arrays.values()) == 1  # the others read as empty
+    cycle = finder.best_cycle(clmm, max_in=10**12)
+    direct = arb.Finder([WSOL], clock=lambda: 1)
+    direct.add_raydium_clmm(clmm, rc.Pool(accounts[clmm].data), rc.Config(accounts[config_key].data),
+                            {k: rc.TickArray(accounts[k].data) for k in clmm_arrays})
+    direct.add_dlmm(pair, dl.Pair(accounts[pair].data), {k: dl.BinArray(accounts[k].data) for k in bin_arrays})
+    assert cycle is not None and cycle.profit > 0 and cycle == direct.best_cycle(clmm, max_in=10**12)
+    emptied = rc.tick_array_address(clmm, -2 * span)
+    assert finder.on_account(emptied, rc.encode_tick_array(clmm, -2 * span, spacing, {})) == clmm

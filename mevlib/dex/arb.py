@@ -180,11 +180,13 @@ class Finder:
     @classmethod
     def load(cls, rpc, addresses, profit_mints, *, commitment: str = "confirmed", **sizes) -> "Finder":
         """A finder over the pools at `addresses`, read from the cluster: each pool's account (its
-        owner says which program), its vaults, and the configs that price it."""
+        owner says which program), its vaults, and the configs that price it; for concentrated
+        liquidity, the tick or bin arrays a swap walks each way from the price and the bitmap
+        extension where there is one."""
         finder = cls(profit_mints, **sizes)
         addresses = [Pubkey.from_string(a) if isinstance(a, str) else a for a in addresses]
         _, accounts = rpc.accounts(addresses, commitment)
-        pools = []
+        pools, curved = [], []
         for address, acct in zip(addresses, accounts):
             if acct is None:
                 raise InvalidArgumentError(f"no pool account {address}")
@@ -198,6 +200,8 @@ class Finder:
                 pool = pump_amm.Pool(acct.data)
                 pools.append((address, "pump", pool, ("pool_base_token_account", "pool_quote_token_account"),
                               ("base_mint",)))
+            elif acct.owner in (whirlpool.PROGRAM_ID, raydium_clmm.PROGRAM_ID, meteora_dlmm.PROGRAM_ID):
+                curved.append((address, acct))
             else:
                 raise InvalidArgumentError(f"{address} is owned by {acct.owner}: not a pool the finder knows")
         wanted = [Pubkey.from_bytes(p.fields[n]) for _, _, p, vaults, extra in pools for n in (*vaults, *extra)]
@@ -223,7 +227,59 @@ class Finder:
                                          pump_amm.FeeConfig(fee.data) if fee is not None and fee.data else None,
                                          decode_mint(mint.data).supply if mint is not None else 0)
                 finder.add_pump(address, market, base_vault=va, quote_vault=vb)
+        finder._load_curved(rpc, curved, commitment)
         return finder
+
+    def _load_curved(self, rpc, curved, commitment) -> None:
+        """Whirlpools, Raydium CLMM pools and DLMM pairs: their configs and bitmap extensions first
+        (which arrays exist depends on them), then the arrays themselves."""
+        first = {}
+        for address, acct in curved:
+            if acct.owner == raydium_clmm.PROGRAM_ID:
+                pool = raydium_clmm.Pool(acct.data)
+                first[address] = (pool, [Pubkey.from_bytes(pool.fields["amm_config"]),
+                                         raydium_clmm.bitmap_extension_address(address)])
+            elif acct.owner == meteora_dlmm.PROGRAM_ID:
+                first[address] = (meteora_dlmm.Pair(acct.data), [meteora_dlmm.bitmap_extension_address(address)])
+            else:
+                first[address] = (whirlpool.Pool(acct.data), [])
+        wanted = [k for _, keys in first.values() for k in keys]
+        got = dict(zip(wanted, rpc.accounts(wanted, commitment)[1])) if wanted else {}
+        plans = []
+        for address, (pool, keys) in first.items():
+            if isinstance(pool, raydium_clmm.Pool):
+                if got.get(keys[0]) is None:
+                    raise InvalidArgumentError(f"Raydium CLMM pool {address}: no config account")
+                ext = got.get(keys[1])
+                extension = raydium_clmm.BitmapExtension(ext.data) if ext is not None else None
+                starts = {s for way in (True, False) for s in raydium_clmm.swap_tick_arrays(pool, way, 3, extension)}
+                arrays = {raydium_clmm.tick_array_address(address, s): s for s in starts}
+                plans.append((address, pool, raydium_clmm.Config(got[keys[0]].data), extension, keys[1], arrays))
+            elif isinstance(pool, meteora_dlmm.Pair):
+                ext = got.get(keys[0])
+                extension = meteora_dlmm.BitmapExtension(ext.data) if ext is not None else None
+                indexes = {i for way in (True, False) for i in meteora_dlmm.swap_bin_arrays(pool, way, 3, extension)}
+                arrays = {meteora_dlmm.bin_array_address(address, i): i for i in indexes}
+                plans.append((address, pool, None, extension, keys[0], arrays))
+            else:  # the price's array and two each way, an absent one empty (as the program reads it)
+                starts = set(whirlpool.swap_tick_arrays(pool, True)) | set(whirlpool.swap_tick_arrays(pool, False))
+                plans.append((address, pool, None, None, None,
+                              {whirlpool.tick_array_address(address, s): s for s in sorted(starts)}))
+        wanted = [k for plan in plans for k in plan[5]]
+        got = dict(zip(wanted, rpc.accounts(wanted, commitment)[1])) if wanted else {}
+        for address, pool, config, extension, extension_address, arrays in plans:
+            if isinstance(pool, raydium_clmm.Pool):
+                self.add_raydium_clmm(address, pool, config, {k: raydium_clmm.TickArray(got[k].data)
+                                                              for k in arrays if got.get(k) is not None},
+                                      extension=extension, extension_address=extension_address)
+            elif isinstance(pool, meteora_dlmm.Pair):
+                self.add_dlmm(address, pool, {k: meteora_dlmm.BinArray(got[k].data) for k in arrays
+                                              if got.get(k) is not None},
+                              extension=extension, extension_address=extension_address)
+            else:
+                self.add_whirlpool(address, pool, {k: whirlpool.TickArray(got[k].data) if got.get(k) is not None
+                                                   else whirlpool.TickArray(whirlpool.encode_tick_array(s, {}, address))
+                                                   for k, s in arrays.items()})
 
     # --- deltas ------------------------------------------------------------------------------------
     def pools(self) -> list[Pubkey]:
