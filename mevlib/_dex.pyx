@@ -750,8 +750,18 @@ cdef extern from *:
     int64_t mev_i128_hi(i128 x) nogil
     int mev_wp_pool_decode(const uint8_t *data, size_t len, mev_wp_pool *out) nogil
     int mev_wp_ticks_decode(const uint8_t *data, size_t len, mev_wp_ticks *out) nogil
-    int mev_wp_quote(const mev_wp_pool *pool, const mev_wp_ticks *arrays, size_t n, uint64_t amount, int a_to_b,
-                     int exact_in, mev_wp_swap *q) nogil
+    ctypedef struct mev_wp_oracle:
+        uint8_t whirlpool[32]
+        uint64_t trade_enable_timestamp
+        uint16_t filter_period, decay_period, reduction_factor, tick_group_size, major_swap_threshold_ticks
+        uint32_t adaptive_fee_control_factor, max_volatility_accumulator
+        uint64_t last_reference_update_timestamp, last_major_swap_timestamp
+        uint32_t volatility_reference, volatility_accumulator
+        int32_t tick_group_index_reference
+    int mev_wp_oracle_decode(const uint8_t *data, size_t len, mev_wp_oracle *out) nogil
+    int mev_wp_quote_at(const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64_t timestamp,
+                        const mev_wp_ticks *arrays, size_t n, uint64_t amount, int a_to_b, int exact_in,
+                        mev_wp_swap *q) nogil
 
 
 cdef class WhirlpoolPool:
@@ -795,10 +805,36 @@ cdef class WhirlpoolTicks:
                 for i in range(88)]
 
 
-def whirlpool_quote(WhirlpoolPool pool not None, arrays, uint64_t amount, bint a_to_b, bint exact_in):
+cdef class WhirlpoolOracle:
+    """A decoded Whirlpool Oracle: an adaptive-fee pool's constants and variables."""
+    cdef mev_wp_oracle o
+
+    def __init__(self, data):
+        cdef bytes raw = _raw(data)
+        check(mev_wp_oracle_decode(<const uint8_t *>PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw), &self.o),
+              "Orca Whirlpool Oracle")
+
+    @property
+    def fields(self):
+        o = self.o
+        return dict(whirlpool=o.whirlpool[:32], trade_enable_timestamp=o.trade_enable_timestamp,
+                    filter_period=o.filter_period, decay_period=o.decay_period, reduction_factor=o.reduction_factor,
+                    adaptive_fee_control_factor=o.adaptive_fee_control_factor,
+                    max_volatility_accumulator=o.max_volatility_accumulator, tick_group_size=o.tick_group_size,
+                    major_swap_threshold_ticks=o.major_swap_threshold_ticks,
+                    last_reference_update_timestamp=o.last_reference_update_timestamp,
+                    last_major_swap_timestamp=o.last_major_swap_timestamp,
+                    volatility_reference=o.volatility_reference,
+                    tick_group_index_reference=o.tick_group_index_reference,
+                    volatility_accumulator=o.volatility_accumulator)
+
+
+def whirlpool_quote(WhirlpoolPool pool not None, arrays, uint64_t amount, bint a_to_b, bint exact_in,
+                    WhirlpoolOracle oracle=None, uint64_t timestamp=0):
     """(amount_in, amount_out, fee, sqrt_price after, tick after, steps)."""
     cdef mev_wp_ticks buf[5]
     cdef mev_wp_swap q
+    cdef const mev_wp_oracle *o = NULL if oracle is None else &oracle.o
     cdef size_t n = len(arrays), i
     cdef int rc
     if n == 0 or n > 5:
@@ -806,7 +842,7 @@ def whirlpool_quote(WhirlpoolPool pool not None, arrays, uint64_t amount, bint a
     for i in range(n):
         memcpy(&buf[i], &(<WhirlpoolTicks?>arrays[i]).t, sizeof(mev_wp_ticks))
     with nogil:
-        rc = mev_wp_quote(&pool.p, buf, n, amount, a_to_b, exact_in, &q)
+        rc = mev_wp_quote_at(&pool.p, o, timestamp, buf, n, amount, a_to_b, exact_in, &q)
     check(rc, "Orca Whirlpool quote")
     return q.amount_in, q.amount_out, q.fee, _int(q.sqrt_price), q.tick, q.steps
 
@@ -819,6 +855,9 @@ cdef extern from *:
         mev_wp_pool pool
         mev_wp_ticks arrays[5]
         size_t n_arrays
+        mev_wp_oracle oracle
+        uint64_t now
+        uint8_t has_oracle
     void mev_edge_set_wp(mev_edge *e, const mev_wp_state *s)
 
 
@@ -826,7 +865,7 @@ cdef class WhirlpoolState:
     """A Whirlpool as the arbitrage finder's edge holds it: the pool and its tick arrays, copied."""
     cdef mev_wp_state s
 
-    def __init__(self, WhirlpoolPool pool not None, arrays):
+    def __init__(self, WhirlpoolPool pool not None, arrays, WhirlpoolOracle oracle=None, uint64_t now=0):
         arrays = list(arrays)
         if not 0 < len(arrays) <= 5:
             raise ValueError("1 to 5 tick arrays")
@@ -834,6 +873,10 @@ cdef class WhirlpoolState:
         for i, a in enumerate(arrays):
             memcpy(&self.s.arrays[i], &(<WhirlpoolTicks?>a).t, sizeof(mev_wp_ticks))
         self.s.n_arrays = len(arrays)
+        if oracle is not None:
+            memcpy(&self.s.oracle, &oracle.o, sizeof(mev_wp_oracle))
+            self.s.has_oracle = 1
+        self.s.now = now
 
 
 

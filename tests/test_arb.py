@@ -417,7 +417,8 @@ def test_cycles_through_a_dlmm_pair_are_found_and_quoted_exactly():
 def test_finder_load_reads_concentrated_liquidity_pools_and_their_arrays():
     """Finder.load through the simulator's RPC: a Raydium CLMM pool (its config, the tick arrays a
     swap walks each way, found from its bitmap), a DLMM pair of the same pair 3% apart (its bin
-    arrays) and a Whirlpool (the price's tick array and two each way, an absent one read as empty).
+    arrays) and a Whirlpool with an adaptive fee (its oracle, the price's tick array and two each
+    way, an absent one read as empty).
     The cycle between the first two is the same as from a finder given the accounts directly, and a
     tick array's update reaches its pool."""
     from solders.account import Account
@@ -463,9 +464,13 @@ def test_finder_load_reads_concentrated_liquidity_pools_and_their_arrays():
     put(pair, dl.encode_pair(base_factor=5000, bin_step=bin_step, active_id=active, index_reference=active,
                              function_type=2, token_x_mint=WSOL, token_y_mint=token, reserve_x=key(rng),
                              reserve_y=key(rng), oracle=key(rng), bin_array_bitmap=bitmap), dl.PROGRAM_ID)
-    # a Whirlpool WSOL/other with only its price's tick array on chain
+    # a Whirlpool WSOL/other with an adaptive fee and only its price's tick array on chain
     whirl = key(rng)
-    put(whirl, wp.encode_pool(tick_spacing=64, fee_tier_index=64, fee_rate=3000, liquidity=10**12,
+    oracle = dict(whirlpool=whirl, filter_period=30, decay_period=600, reduction_factor=5000,
+                  adaptive_fee_control_factor=4000, max_volatility_accumulator=350000, tick_group_size=64,
+                  major_swap_threshold_ticks=64)
+    put(wp.oracle_address(whirl), wp.encode_oracle(**oracle), wp.PROGRAM_ID)
+    put(whirl, wp.encode_pool(tick_spacing=64, fee_tier_index=1024 + 64, fee_rate=3000, liquidity=10**12,
                               sqrt_price=wp.sqrt_price_at_tick(0), tick_current_index=0, token_mint_a=WSOL,
                               token_mint_b=other, token_vault_a=key(rng), token_vault_b=key(rng)), wp.PROGRAM_ID)
     put(wp.tick_array_address(whirl, 0), wp.encode_tick_array(0, {0: 10**12}, whirl), wp.PROGRAM_ID)
@@ -479,7 +484,8 @@ def test_finder_load_reads_concentrated_liquidity_pools_and_their_arrays():
     assert sorted(a.start_tick_index for a in clmm_arrays.values()) == [-2 * span, 2 * span]  # the bitmap's arrays
     _, bin_arrays, _ = finder.pool(pair)
     assert sorted(a.index for a in bin_arrays.values()) == [-1, 0, 1, 2]
-    _, whirl_arrays = finder.pool(whirl)
+    _, whirl_arrays, whirl_oracle = finder.pool(whirl)
+    assert {k: whirl_oracle.fields[k] for k in oracle} == {**oracle, "whirlpool": bytes(whirl)}
     assert sorted(a.start_tick_index for a in whirl_arrays.values()) == [-2 * 88 * 64, -88 * 64, 0, 88 * 64, 2 * 88 * 64]
     assert sum(any(i for i, _ in a.ticks) for a in whirl_arrays.values()) == 1  # the others read as empty
     cycle = finder.best_cycle(clmm, max_in=10**12)

@@ -199,7 +199,8 @@ int mev_edge_swap(const mev_edge *e, int a_to_b, uint64_t x, uint64_t *out)
     case MEV_EDGE_WHIRLPOOL: {
         const mev_wp_state *st = e->u.whirlpool.state;
         mev_wp_swap q;
-        rc = mev_wp_quote(&st->pool, st->arrays, st->n_arrays, x, a_to_b, 1, &q);
+        rc = mev_wp_quote_at(&st->pool, st->has_oracle ? &st->oracle : NULL, st->now, st->arrays, st->n_arrays, x, a_to_b,
+                             1, &q);
         *out = rc == MEV_OK ? q.amount_out : 0;
         return rc == MEV_OK && *out == 0 ? MEV_EINVAL : rc;
     }
@@ -310,10 +311,10 @@ static int edge_model(const mev_edge *e, int a_to_b, double *a, double *b, doubl
     case MEV_EDGE_WHIRLPOOL: { /* the constant product its liquidity makes at the current price */
         const mev_wp_pool *p = &e->u.whirlpool.state->pool;
         double sqrt_p = (double)p->sqrt_price / 18446744073709551616.0, liquidity = (double)p->liquidity;
-        double keep = 1.0 - p->fee_rate / 1e6;
+        double keep = 1.0 - p->fee_rate / 1e6; /* the static rate (an adaptive fee adds to it as it moves) */
         double x = liquidity / sqrt_p, y = liquidity * sqrt_p; /* virtual reserves of A and B */
         double r_in2 = a_to_b ? x : y, r_out2 = a_to_b ? y : x;
-        if (p->fee_tier_index != p->tick_spacing || liquidity <= 0)
+        if (liquidity <= 0)
             return 0;
         *a = keep * r_out2, *b = r_in2, *c = keep;
         break;

@@ -45,6 +45,9 @@ typedef struct {
     mev_wp_pool pool;
     mev_wp_ticks arrays[MEV_WP_MAX_ARRAYS];
     size_t n_arrays;
+    mev_wp_oracle oracle; /* an adaptive-fee pool's, quoted at `now` */
+    uint64_t now;
+    uint8_t has_oracle;
 } mev_wp_state;
 
 /* A Raydium CLMM or Meteora DLMM edge's state, likewise: the pool, its config or bitmap extension

@@ -11,6 +11,7 @@ typedef mev_u128 u128;
 static const uint8_t POOL_DISC[8] = {63, 149, 209, 12, 225, 128, 99, 9};
 static const uint8_t FIXED_DISC[8] = {69, 97, 189, 190, 110, 7, 66, 187};
 static const uint8_t DYNAMIC_DISC[8] = {17, 216, 246, 142, 225, 199, 218, 56};
+static const uint8_t ORACLE_DISC[8] = {139, 194, 131, 179, 140, 179, 229, 244}; /* "account:Oracle" */
 #define FEE_DENOMINATOR 1000000u
 #define FIXED_LEN 9988
 #define TICK_LEN 113 /* a fixed array's tick: the bool, then the dynamic tick's 112 bytes */
@@ -39,6 +40,33 @@ int mev_wp_pool_decode(const uint8_t *d, size_t len, mev_wp_pool *p)
     memcpy(p->vault_b, d + 213, 32);
     p->fee_growth_b = mev_le128(d + 245);
     if (p->tick_spacing == 0)
+        return MEV_ELAYOUT;
+    return MEV_OK;
+}
+
+int mev_wp_oracle_decode(const uint8_t *d, size_t len, mev_wp_oracle *o)
+{
+    if (d == NULL || o == NULL)
+        return MEV_EINVAL;
+    if (len != MEV_WP_ORACLE_LEN || memcmp(d, ORACLE_DISC, 8) != 0)
+        return MEV_ELAYOUT;
+    memcpy(o->whirlpool, d + 8, 32);
+    o->trade_enable_timestamp = mev_le64(d + 40);
+    o->filter_period = mev_le16(d + 48);
+    o->decay_period = mev_le16(d + 50);
+    o->reduction_factor = mev_le16(d + 52);
+    o->adaptive_fee_control_factor = mev_le32(d + 54);
+    o->max_volatility_accumulator = mev_le32(d + 58);
+    o->tick_group_size = mev_le16(d + 62);
+    o->major_swap_threshold_ticks = mev_le16(d + 64);
+    o->last_reference_update_timestamp = mev_le64(d + 82);
+    o->last_major_swap_timestamp = mev_le64(d + 90);
+    o->volatility_reference = mev_le32(d + 98);
+    o->tick_group_index_reference = (int32_t)mev_le32(d + 102);
+    o->volatility_accumulator = mev_le32(d + 106);
+    /* what AdaptiveFeeConstants::validate_constants lets the program store */
+    if (o->tick_group_size == 0 || (uint64_t)o->max_volatility_accumulator * o->tick_group_size > UINT32_MAX ||
+        o->volatility_reference > o->max_volatility_accumulator)
         return MEV_ELAYOUT;
     return MEV_OK;
 }
@@ -227,15 +255,157 @@ static int compute_step(uint64_t remaining, uint32_t fee_rate, u128 liquidity, u
     return MEV_OK;
 }
 
+/* --- the adaptive fee (rust-sdk/core/src/math/adaptive_fee.rs FeeRateManager) ------------------ */
+#define VOLATILITY_SCALE 10000u
+#define REDUCTION_DENOMINATOR 10000u
+#define CONTROL_DENOMINATOR 100000u
+#define FEE_RATE_HARD_LIMIT 100000u
+#define MAX_REFERENCE_AGE 3600u
+
+typedef struct {
+    int adaptive, a_to_b;
+    int32_t group;                 /* the tick group the swap is in */
+    uint32_t static_rate;
+    mev_wp_oracle o;               /* a working copy: the swap moves its variables */
+    int has_lower, has_upper;      /* the core range's ends, where they are inside the tick range */
+    int32_t lower_group, upper_group;
+    u128 lower_price, upper_price;
+} fee_manager;
+
+static int fee_manager_init(fee_manager *m, const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64_t now,
+                            int a_to_b)
+{
+    memset(m, 0, sizeof *m);
+    m->static_rate = pool->fee_rate;
+    m->a_to_b = a_to_b;
+    if (pool->fee_tier_index == pool->tick_spacing)
+        return MEV_OK; /* a static fee */
+    if (oracle == NULL)
+        return MEV_EINVAL; /* its fee needs the oracle */
+    if (now < oracle->trade_enable_timestamp)
+        return MEV_EINVAL; /* the program's OracleAccessor::is_trade_enabled */
+    m->adaptive = 1;
+    m->o = *oracle;
+    mev_wp_oracle *o = &m->o;
+    int32_t size = o->tick_group_size;
+    m->group = floor_div(pool->tick_current, size);
+    /* AdaptiveFeeVariables::update_reference */
+    uint64_t latest = o->last_reference_update_timestamp > o->last_major_swap_timestamp ? o->last_reference_update_timestamp
+                                                                                     : o->last_major_swap_timestamp;
+    if (now < latest)
+        return MEV_EINVAL; /* InvalidTimestamp */
+    if (now - o->last_reference_update_timestamp > MAX_REFERENCE_AGE) {
+        o->tick_group_index_reference = m->group;
+        o->volatility_reference = 0;
+        o->last_reference_update_timestamp = now;
+    } else if (now - latest >= o->filter_period) {
+        o->tick_group_index_reference = m->group;
+        o->volatility_reference = now - latest < o->decay_period
+            ? (uint32_t)((uint64_t)o->volatility_accumulator * o->reduction_factor / REDUCTION_DENOMINATOR)
+            : 0;
+        o->last_reference_update_timestamp = now;
+    }
+    /* the core range: the groups within which the accumulator can still grow */
+    int32_t reach = (int32_t)((o->max_volatility_accumulator - o->volatility_reference + VOLATILITY_SCALE - 1) / VOLATILITY_SCALE);
+    m->lower_group = o->tick_group_index_reference - reach;
+    m->upper_group = o->tick_group_index_reference + reach;
+    int64_t lower_tick = (int64_t)m->lower_group * size, upper_tick = (int64_t)m->upper_group * size + size;
+    if (lower_tick > MEV_CLMM_MIN_TICK) {
+        m->has_lower = 1;
+        mev_clmm_sqrt_price_at_tick((int32_t)lower_tick, &m->lower_price);
+    }
+    if (upper_tick < MEV_CLMM_MAX_TICK) {
+        m->has_upper = 1;
+        mev_clmm_sqrt_price_at_tick((int32_t)upper_tick, &m->upper_price);
+    }
+    return MEV_OK;
+}
+
+static void update_volatility(fee_manager *m)
+{
+    if (!m->adaptive)
+        return;
+    mev_wp_oracle *o = &m->o;
+    int64_t delta = (int64_t)o->tick_group_index_reference - m->group;
+    uint64_t v = o->volatility_reference + (uint64_t)(delta < 0 ? -delta : delta) * VOLATILITY_SCALE;
+    o->volatility_accumulator = (uint32_t)(v < o->max_volatility_accumulator ? v : o->max_volatility_accumulator);
+}
+
+static uint32_t total_fee_rate(const fee_manager *m)
+{
+    if (!m->adaptive)
+        return m->static_rate;
+    uint64_t crossed = (uint64_t)m->o.volatility_accumulator * m->o.tick_group_size; /* ≤ u32 (validated) */
+    u128 squared = (u128)crossed * crossed, denominator = (u128)CONTROL_DENOMINATOR * VOLATILITY_SCALE * VOLATILITY_SCALE;
+    u128 numerator = (u128)m->o.adaptive_fee_control_factor * squared; /* < 2^17 · 2^64: fits */
+    u128 rate = numerator / denominator + (numerator % denominator != 0);
+    uint64_t total = m->static_rate + (uint64_t)(rate > FEE_RATE_HARD_LIMIT ? FEE_RATE_HARD_LIMIT : rate);
+    return (uint32_t)(total > FEE_RATE_HARD_LIMIT ? FEE_RATE_HARD_LIMIT : total);
+}
+
+/* get_bounded_sqrt_price_target: inside the core range an adaptive swap steps one tick group at a
+ * time; *skipped when it need not (outside the range, no liquidity, no adaptive fee at all) */
+static u128 bounded_target(const fee_manager *m, u128 target, u128 liquidity, int *skipped)
+{
+    *skipped = 0;
+    if (!m->adaptive)
+        return target;
+    *skipped = 1;
+    if (m->o.adaptive_fee_control_factor == 0 || liquidity == 0)
+        return target;
+    if (m->has_lower && m->group < m->lower_group)
+        return m->a_to_b ? target : (target < m->lower_price ? target : m->lower_price);
+    if (m->has_upper && m->group > m->upper_group)
+        return m->a_to_b ? (target > m->upper_price ? target : m->upper_price) : target;
+    *skipped = 0;
+    int64_t boundary = (int64_t)m->group * m->o.tick_group_size + (m->a_to_b ? 0 : m->o.tick_group_size);
+    boundary = boundary < MEV_CLMM_MIN_TICK ? MEV_CLMM_MIN_TICK : boundary > MEV_CLMM_MAX_TICK ? MEV_CLMM_MAX_TICK : boundary;
+    u128 at;
+    mev_clmm_sqrt_price_at_tick((int32_t)boundary, &at);
+    return m->a_to_b ? (target > at ? target : at) : (target < at ? target : at);
+}
+
+static void advance_group(fee_manager *m, int skipped, u128 price, u128 next_tick_price, int32_t next_tick)
+{
+    if (!m->adaptive)
+        return;
+    if (skipped) { /* advance_tick_group_after_skip: catch up with the group the price reached */
+        int32_t size = m->o.tick_group_size, tick;
+        int on_boundary;
+        if (price == next_tick_price) {
+            tick = next_tick;
+            on_boundary = next_tick % size == 0;
+        } else {
+            u128 at;
+            mev_clmm_tick_at_sqrt_price(price, &tick);
+            mev_clmm_sqrt_price_at_tick(tick, &at);
+            on_boundary = tick % size == 0 && price == at;
+        }
+        int32_t last = on_boundary && !m->a_to_b ? tick / size - 1 : floor_div(tick, size);
+        if (m->a_to_b ? last < m->group : last > m->group) {
+            m->group = last;
+            update_volatility(m);
+        }
+    }
+    m->group += m->a_to_b ? -1 : 1;
+}
+
 int mev_wp_quote(const mev_wp_pool *pool, const mev_wp_ticks *arrays, size_t n_arrays, uint64_t amount, int a_to_b,
                  int exact_in, mev_wp_swap *q)
 {
+    return mev_wp_quote_at(pool, NULL, 0, arrays, n_arrays, amount, a_to_b, exact_in, q);
+}
+
+int mev_wp_quote_at(const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64_t now, const mev_wp_ticks *arrays,
+                    size_t n_arrays, uint64_t amount, int a_to_b, int exact_in, mev_wp_swap *q)
+{
     sequence s;
+    fee_manager fees_now;
     int rc;
     if (pool == NULL || arrays == NULL || q == NULL || amount == 0)
         return MEV_EINVAL;
-    if (pool->fee_tier_index != pool->tick_spacing)
-        return MEV_EINVAL; /* an adaptive-fee pool: its fee needs the oracle account */
+    if ((rc = fee_manager_init(&fees_now, pool, oracle, now, a_to_b)) != MEV_OK)
+        return rc;
     if ((rc = sequence_of(arrays, n_arrays, pool->tick_spacing, &s)) != MEV_OK)
         return rc;
     u128 limit = a_to_b ? MEV_CLMM_MIN_SQRT_PRICE : MEV_CLMM_MAX_SQRT_PRICE;
@@ -249,41 +419,50 @@ int mev_wp_quote(const mev_wp_pool *pool, const mev_wp_ticks *arrays, size_t n_a
         int32_t next_index;
         __int128 net;
         u128 next_price;
-        step st;
         if ((rc = next_tick(&s, tick, !a_to_b, &next_index, &net)) != MEV_OK)
             return rc;
         if ((rc = mev_clmm_sqrt_price_at_tick(next_index, &next_price)) != MEV_OK)
             return rc;
         u128 target = a_to_b ? (next_price > limit ? next_price : limit) : (next_price < limit ? next_price : limit);
-        if ((rc = compute_step(remaining, pool->fee_rate, liquidity, price, target, a_to_b, exact_in, &st)) != MEV_OK)
-            return rc;
-        steps++;
-        fees += st.fee;
-        if (exact_in) {
-            if (st.in > remaining || st.fee > remaining - st.in)
-                return MEV_EOVERFLOW;
-            remaining -= st.in + st.fee;
-            if (st.out > UINT64_MAX - calculated)
-                return MEV_EOVERFLOW;
-            calculated += st.out;
-        } else {
-            remaining -= st.out;
-            if (st.in > UINT64_MAX - calculated || st.fee > UINT64_MAX - calculated - st.in)
-                return MEV_EOVERFLOW;
-            calculated += st.in + st.fee;
-        }
-        if (st.price == next_price) { /* crossing the tick: its net liquidity, signed by direction */
-            __int128 change = a_to_b ? -net : net;
-            u128 size = change < 0 ? (u128)0 - (u128)change : (u128)change;
-            if (change < 0 ? size > liquidity : size > ~(u128)0 - liquidity)
-                return MEV_EINVAL; /* the ticks' liquidity does not add up (the program's LiquidityUnderflow) */
-            liquidity = change < 0 ? liquidity - size : liquidity + size;
-            tick = a_to_b ? next_index - 1 : next_index;
-        } else if (st.price != price) {
-            if ((rc = mev_clmm_tick_at_sqrt_price(st.price, &tick)) != MEV_OK)
+        for (;;) { /* steps up to the next initialized tick: one, or one per tick group */
+            step st;
+            int skipped;
+            update_volatility(&fees_now);
+            uint32_t rate = total_fee_rate(&fees_now);
+            u128 bounded = bounded_target(&fees_now, target, liquidity, &skipped);
+            if ((rc = compute_step(remaining, rate, liquidity, price, bounded, a_to_b, exact_in, &st)) != MEV_OK)
                 return rc;
+            steps++;
+            fees += st.fee;
+            if (exact_in) {
+                if (st.in > remaining || st.fee > remaining - st.in)
+                    return MEV_EOVERFLOW;
+                remaining -= st.in + st.fee;
+                if (st.out > UINT64_MAX - calculated)
+                    return MEV_EOVERFLOW;
+                calculated += st.out;
+            } else {
+                remaining -= st.out;
+                if (st.in > UINT64_MAX - calculated || st.fee > UINT64_MAX - calculated - st.in)
+                    return MEV_EOVERFLOW;
+                calculated += st.in + st.fee;
+            }
+            if (st.price == next_price) { /* crossing the tick: its net liquidity, signed by direction */
+                __int128 change = a_to_b ? -net : net;
+                u128 size = change < 0 ? (u128)0 - (u128)change : (u128)change;
+                if (change < 0 ? size > liquidity : size > ~(u128)0 - liquidity)
+                    return MEV_EINVAL; /* the ticks' liquidity does not add up (the program's LiquidityUnderflow) */
+                liquidity = change < 0 ? liquidity - size : liquidity + size;
+                tick = a_to_b ? next_index - 1 : next_index;
+            } else if (st.price != price) {
+                if ((rc = mev_clmm_tick_at_sqrt_price(st.price, &tick)) != MEV_OK)
+                    return rc;
+            }
+            price = st.price;
+            advance_group(&fees_now, skipped, price, next_price, next_index);
+            if (remaining == 0 || price == target)
+                break;
         }
-        price = st.price;
     }
     uint64_t swapped = amount - remaining;
     q->amount_in = exact_in ? swapped : calculated;

@@ -14,8 +14,17 @@
  *   initialized, the 112 bytes of a tick without its bool.
  * Quotes (rust-sdk/core/src/quote/swap.rs compute_swap, the program's swap_manager.rs): step from
  * initialized tick to initialized tick within the tick arrays given, each step the program's
- * compute_swap (math/swap_math.rs) at the pool's fee rate. Pools with an adaptive fee (their
- * fee_tier_index differs from the tick spacing) need the oracle account: not handled here. */
+ * compute_swap (math/swap_math.rs) at the pool's fee rate, or for a pool with an adaptive fee
+ * (its fee_tier_index differs from its tick spacing) at the static rate plus the adaptive one
+ * its Oracle account drives (rust-sdk/core/src/math/adaptive_fee.rs FeeRateManager, the program's
+ * manager/fee_rate_manager.rs): a volatility accumulator over tick groups, the swap stepping one
+ * tick group at a time inside the core range.
+ *   Oracle, 254 bytes: whirlpool (8), trade_enable_timestamp u64 (40), AdaptiveFeeConstants (48:
+ *   filter_period u16, decay_period u16, reduction_factor u16, adaptive_fee_control_factor u32
+ *   (54), max_volatility_accumulator u32 (58), tick_group_size u16 (62),
+ *   major_swap_threshold_ticks u16 (64)), AdaptiveFeeVariables (82: last_reference_update_timestamp
+ *   u64, last_major_swap_timestamp u64 (90), volatility_reference u32 (98),
+ *   tick_group_index_reference i32 (102), volatility_accumulator u32 (106)). */
 #ifndef MEV_DEX_WHIRLPOOL_H
 #define MEV_DEX_WHIRLPOOL_H
 
@@ -25,6 +34,7 @@
 #include "clmm.h"
 
 #define MEV_WP_POOL_LEN 653
+#define MEV_WP_ORACLE_LEN 254
 #define MEV_WP_TICKS 88
 #define MEV_WP_MAX_ARRAYS 5
 
@@ -36,6 +46,16 @@ typedef struct {
     uint16_t tick_spacing, fee_tier_index, fee_rate, protocol_fee_rate;
     uint8_t bump;
 } mev_wp_pool;
+
+typedef struct {
+    uint8_t whirlpool[32];
+    uint64_t trade_enable_timestamp;
+    uint16_t filter_period, decay_period, reduction_factor, tick_group_size, major_swap_threshold_ticks;
+    uint32_t adaptive_fee_control_factor, max_volatility_accumulator;
+    uint64_t last_reference_update_timestamp, last_major_swap_timestamp;
+    uint32_t volatility_reference, volatility_accumulator;
+    int32_t tick_group_index_reference;
+} mev_wp_oracle;
 
 typedef struct {
     int32_t start;                                  /* start_tick_index */
@@ -52,6 +72,7 @@ typedef struct {
 } mev_wp_swap;
 
 int mev_wp_pool_decode(const uint8_t *data, size_t len, mev_wp_pool *out);
+int mev_wp_oracle_decode(const uint8_t *data, size_t len, mev_wp_oracle *out);
 /* Either layout of tick array (fixed or dynamic), by discriminator. */
 int mev_wp_ticks_decode(const uint8_t *data, size_t len, mev_wp_ticks *out);
 /* A swap of `amount` (exact in, or exact out) through the tick arrays given (any order; they
@@ -60,5 +81,10 @@ int mev_wp_ticks_decode(const uint8_t *data, size_t len, mev_wp_ticks *out);
  * pool; MEV_EOVERFLOW past u64. */
 int mev_wp_quote(const mev_wp_pool *pool, const mev_wp_ticks *arrays, size_t n_arrays, uint64_t amount,
                  int a_to_b, int exact_in, mev_wp_swap *q);
+/* The same for a pool with an adaptive fee, given its oracle and the block time (unix seconds):
+ * MEV_EINVAL before the oracle's trade_enable_timestamp or before its last update. A static-fee
+ * pool ignores the oracle. */
+int mev_wp_quote_at(const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64_t timestamp, const mev_wp_ticks *arrays,
+                    size_t n_arrays, uint64_t amount, int a_to_b, int exact_in, mev_wp_swap *q);
 
 #endif

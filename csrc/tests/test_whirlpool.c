@@ -1,6 +1,7 @@
 /* Orca Whirlpool: the layouts' checks, and random pools with random positions quoted both ways and
- * both exactnesses under ASan and UBSan: an answer never spends more than was asked, never gives
- * more out than asked for exact out, and refusals are errors, never wraps. */
+ * both exactnesses under ASan and UBSan, a third with an adaptive fee and a random oracle: an answer
+ * never spends more than was asked, never gives more out than asked for exact out, an adaptive fee
+ * never gives more than the static rate alone would, and refusals are errors, never wraps. */
 #include <stdint.h>
 #include <string.h>
 
@@ -23,7 +24,7 @@ int main(void)
     CHECK_EQ_INT(mev_wp_ticks_decode(buf, sizeof buf, &ticks), MEV_ELAYOUT);
 
     unsigned s = 17;
-    int ok = 0, refused = 0;
+    int ok = 0, refused = 0, adaptive = 0;
     for (int i = 0; i < 3000; i++) {
         mev_wp_ticks arrays[5];
         memset(&pool, 0, sizeof pool);
@@ -56,19 +57,46 @@ int main(void)
         uint64_t amount = check_rand64(&s) | 1;
         mev_wp_swap q;
         int a_to_b = i & 1, exact_in = (i >> 1) & 1;
-        int rc = mev_wp_quote(&pool, arrays, 5, amount, a_to_b, exact_in, &q);
+        mev_wp_oracle oracle = {0};
+        if (i % 3 == 2) { /* an adaptive fee: constants as validate_constants admits them */
+            static const uint16_t groups[4] = {1, 1, 8, 64};
+            uint16_t group = groups[check_rand64(&s) % 4];
+            pool.fee_tier_index = (uint16_t)(1024 + pool.tick_spacing);
+            oracle.tick_group_size = group <= pool.tick_spacing && pool.tick_spacing % group == 0 ? group : 1;
+            oracle.filter_period = 30, oracle.decay_period = 600, oracle.reduction_factor = 5000;
+            oracle.adaptive_fee_control_factor = (uint32_t)(check_rand64(&s) % 100000);
+            oracle.max_volatility_accumulator = 350000;
+            oracle.volatility_reference = (uint32_t)(check_rand64(&s) % 350001);
+            oracle.volatility_accumulator = (uint32_t)(check_rand64(&s) % 350001);
+            oracle.tick_group_index_reference = pool.tick_current / oracle.tick_group_size;
+            oracle.last_reference_update_timestamp = 1000 - check_rand64(&s) % 700;
+            oracle.major_swap_threshold_ticks = 64;
+        }
+        int rc = mev_wp_quote_at(&pool, &oracle, 1000, arrays, 5, amount, a_to_b, exact_in, &q);
         if (rc == MEV_OK) {
             ok++;
             CHECK(exact_in ? q.amount_in <= amount : q.amount_out <= amount);
             CHECK(q.fee <= q.amount_in && q.steps > 0);
+            if (pool.fee_tier_index != pool.tick_spacing && exact_in) {
+                mev_wp_pool fixed = pool;
+                mev_wp_swap plain;
+                fixed.fee_tier_index = fixed.tick_spacing; /* the static rate alone */
+                adaptive++;
+                if (mev_wp_quote(&fixed, arrays, 5, amount, a_to_b, 1, &plain) == MEV_OK)
+                    CHECK(q.amount_out <= plain.amount_out);
+            }
         } else {
             refused++;
             CHECK(rc == MEV_EINVAL || rc == MEV_EOVERFLOW);
         }
     }
-    CHECK(ok > 300 && refused > 100);
-    pool.fee_tier_index = (uint16_t)(pool.tick_spacing + 1); /* an adaptive-fee pool */
+    CHECK(ok > 300 && refused > 100 && adaptive > 50);
+    pool.fee_tier_index = (uint16_t)(pool.tick_spacing + 1); /* an adaptive-fee pool without its oracle */
     mev_wp_swap q;
     CHECK_EQ_INT(mev_wp_quote(&pool, &ticks, 1, 1000, 1, 1, &q), MEV_EINVAL);
+    mev_wp_oracle late = {.tick_group_size = 1, .trade_enable_timestamp = 2000};
+    CHECK_EQ_INT(mev_wp_quote_at(&pool, &late, 1000, &ticks, 1, 1000, 1, 1, &q), MEV_EINVAL); /* not trading yet */
+    late.trade_enable_timestamp = 0, late.last_major_swap_timestamp = 1001;
+    CHECK_EQ_INT(mev_wp_quote_at(&pool, &late, 1000, &ticks, 1, 1000, 1, 1, &q), MEV_EINVAL); /* before its last update */
     return check_report("test_whirlpool");
 }

@@ -22,6 +22,7 @@ fees move with time (their dynamic and variable fees): they are quoted at the fi
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import NamedTuple
 
 from solders.pubkey import Pubkey
@@ -73,8 +74,8 @@ class _Pool:
             return (*pool.reserves(va, vb),
                     (c["trade_fee_rate"], c["creator_fee_rate"] if f["enable_creator_fee"] else 0, on_input))
         if self.kind == _dex.EDGE_WHIRLPOOL:  # its price and liquidity are in the pool and tick arrays
-            pool, arrays = self.state
-            return (0, 0, (_dex.WhirlpoolState(pool, arrays.values()),))
+            pool, arrays, oracle = self.state
+            return (0, 0, (_dex.WhirlpoolState(pool, arrays.values(), oracle, now),))
         if self.kind == _dex.EDGE_RAYDIUM_CLMM:
             pool, config, arrays, extension = self.state
             return (0, 0, (_dex.RaydiumClmmState(pool, config, arrays.values(), extension, now),))
@@ -139,17 +140,19 @@ class Finder:
         self._add(_Pool(address, _dex.EDGE_PUMP, key("base_mint"), key("quote_mint"), key("pool_base_token_account"),
                         key("pool_quote_token_account"), market, (base_vault, quote_vault)))
 
-    def add_whirlpool(self, address: Pubkey, pool, tick_arrays: dict) -> None:
+    def add_whirlpool(self, address: Pubkey, pool, tick_arrays: dict, *, oracle=None,
+                      oracle_address: Pubkey | None = None) -> None:
         """An Orca Whirlpool (mevlib.dex.whirlpool.Pool) with the tick arrays around its price
-        ({address: TickArray}, up to 5 consecutive): a = token A, b = token B. Updates of the pool
-        or of those tick arrays move it; cycles through it are searched over the exact quotes
-        (a golden-section search: the curve's model is exact only until the next tick)."""
+        ({address: TickArray}, up to 5 consecutive) and, for an adaptive-fee pool, its Oracle:
+        a = token A, b = token B. Updates of the pool, those tick arrays or the oracle move it;
+        cycles through it are searched over the exact quotes (a golden-section search: the curve's
+        model is exact only until the next tick)."""
         key = lambda name: Pubkey.from_bytes(pool.fields[name])
         entry = _Pool(address, _dex.EDGE_WHIRLPOOL, key("token_mint_a"), key("token_mint_b"), key("token_vault_a"),
-                      key("token_vault_b"), (pool, dict(tick_arrays)), (0, 0))
+                      key("token_vault_b"), (pool, dict(tick_arrays), oracle), (0, 0))
         self._add(entry)
-        for array in tick_arrays:
-            self._vaults[array] = (entry, None)
+        for account in (*tick_arrays, *([oracle_address] if oracle_address else [])):
+            self._vaults[account] = (entry, None)
 
     def add_raydium_clmm(self, address: Pubkey, pool, config, tick_arrays: dict, *, extension=None,
                          extension_address: Pubkey | None = None) -> None:
@@ -231,8 +234,8 @@ class Finder:
         return finder
 
     def _load_curved(self, rpc, curved, commitment) -> None:
-        """Whirlpools, Raydium CLMM pools and DLMM pairs: their configs and bitmap extensions first
-        (which arrays exist depends on them), then the arrays themselves."""
+        """Whirlpools, Raydium CLMM pools and DLMM pairs: their configs, oracles and bitmap extensions
+        first (which arrays a swap walks depends on them), then the arrays themselves."""
         first = {}
         for address, acct in curved:
             if acct.owner == raydium_clmm.PROGRAM_ID:
@@ -241,45 +244,50 @@ class Finder:
                                          raydium_clmm.bitmap_extension_address(address)])
             elif acct.owner == meteora_dlmm.PROGRAM_ID:
                 first[address] = (meteora_dlmm.Pair(acct.data), [meteora_dlmm.bitmap_extension_address(address)])
-            else:
-                first[address] = (whirlpool.Pool(acct.data), [])
+            else:  # an adaptive-fee pool's fee needs its oracle
+                pool = whirlpool.Pool(acct.data)
+                f = pool.fields
+                first[address] = (pool, [whirlpool.oracle_address(address)] if f["fee_tier_index"] != f["tick_spacing"]
+                                  else [])
         wanted = [k for _, keys in first.values() for k in keys]
         got = dict(zip(wanted, rpc.accounts(wanted, commitment)[1])) if wanted else {}
-        plans = []
+        plans = []  # (address, {array address: start or index}, decode an array, add the pool given its arrays)
         for address, (pool, keys) in first.items():
             if isinstance(pool, raydium_clmm.Pool):
-                if got.get(keys[0]) is None:
+                config, ext = got.get(keys[0]), got.get(keys[1])
+                if config is None:
                     raise InvalidArgumentError(f"Raydium CLMM pool {address}: no config account")
-                ext = got.get(keys[1])
                 extension = raydium_clmm.BitmapExtension(ext.data) if ext is not None else None
                 starts = {s for way in (True, False) for s in raydium_clmm.swap_tick_arrays(pool, way, 3, extension)}
-                arrays = {raydium_clmm.tick_array_address(address, s): s for s in starts}
-                plans.append((address, pool, raydium_clmm.Config(got[keys[0]].data), extension, keys[1], arrays))
+                plans.append((address, {raydium_clmm.tick_array_address(address, s): s for s in starts},
+                              raydium_clmm.TickArray,
+                              partial(self.add_raydium_clmm, address, pool, raydium_clmm.Config(config.data),
+                                      extension=extension, extension_address=keys[1])))
             elif isinstance(pool, meteora_dlmm.Pair):
                 ext = got.get(keys[0])
                 extension = meteora_dlmm.BitmapExtension(ext.data) if ext is not None else None
                 indexes = {i for way in (True, False) for i in meteora_dlmm.swap_bin_arrays(pool, way, 3, extension)}
-                arrays = {meteora_dlmm.bin_array_address(address, i): i for i in indexes}
-                plans.append((address, pool, None, extension, keys[0], arrays))
-            else:  # the price's array and two each way, an absent one empty (as the program reads it)
+                plans.append((address, {meteora_dlmm.bin_array_address(address, i): i for i in indexes},
+                              meteora_dlmm.BinArray,
+                              partial(self.add_dlmm, address, pool, extension=extension, extension_address=keys[0])))
+            else:  # the price's array and two each way
+                oracle = got.get(keys[0]) if keys else None
+                if keys and oracle is None:
+                    raise InvalidArgumentError(f"Whirlpool {address} has an adaptive fee and no oracle account")
                 starts = set(whirlpool.swap_tick_arrays(pool, True)) | set(whirlpool.swap_tick_arrays(pool, False))
-                plans.append((address, pool, None, None, None,
-                              {whirlpool.tick_array_address(address, s): s for s in sorted(starts)}))
-        wanted = [k for plan in plans for k in plan[5]]
+                plans.append((address, {whirlpool.tick_array_address(address, s): s for s in sorted(starts)},
+                              whirlpool.TickArray,
+                              partial(self.add_whirlpool, address, pool,
+                                      oracle=whirlpool.Oracle(oracle.data) if oracle else None,
+                                      oracle_address=keys[0] if keys else None)))
+        wanted = [k for plan in plans for k in plan[1]]
         got = dict(zip(wanted, rpc.accounts(wanted, commitment)[1])) if wanted else {}
-        for address, pool, config, extension, extension_address, arrays in plans:
-            if isinstance(pool, raydium_clmm.Pool):
-                self.add_raydium_clmm(address, pool, config, {k: raydium_clmm.TickArray(got[k].data)
-                                                              for k in arrays if got.get(k) is not None},
-                                      extension=extension, extension_address=extension_address)
-            elif isinstance(pool, meteora_dlmm.Pair):
-                self.add_dlmm(address, pool, {k: meteora_dlmm.BinArray(got[k].data) for k in arrays
-                                              if got.get(k) is not None},
-                              extension=extension, extension_address=extension_address)
-            else:
-                self.add_whirlpool(address, pool, {k: whirlpool.TickArray(got[k].data) if got.get(k) is not None
-                                                   else whirlpool.TickArray(whirlpool.encode_tick_array(s, {}, address))
-                                                   for k, s in arrays.items()})
+        for address, arrays, decode, add in plans:
+            loaded = {k: decode(got[k].data) for k in arrays if got.get(k) is not None}
+            if decode is whirlpool.TickArray:  # an absent tick array is read as empty, as the program reads it
+                loaded = {k: loaded.get(k) or whirlpool.TickArray(whirlpool.encode_tick_array(s, {}, address))
+                          for k, s in arrays.items()}
+            add(loaded)
 
     # --- deltas ------------------------------------------------------------------------------------
     def pools(self) -> list[Pubkey]:
@@ -312,11 +320,13 @@ class Finder:
                 return None
             pool.write_versions[key] = write_version
         if pool.kind == _dex.EDGE_WHIRLPOOL:
-            pool_state, arrays = pool.state
+            pool_state, arrays, oracle = pool.state
             if key == pool.address:
-                pool.state = (whirlpool.Pool(data), arrays)
+                pool.state = (whirlpool.Pool(data), arrays, oracle)
             elif side is None and key in arrays:
-                pool.state = (pool_state, {**arrays, key: whirlpool.TickArray(data)})
+                pool.state = (pool_state, {**arrays, key: whirlpool.TickArray(data)}, oracle)
+            elif side is None:
+                pool.state = (pool_state, arrays, whirlpool.Oracle(data))
             else:
                 return None  # a Whirlpool's vault balance does not price it
         elif pool.kind == _dex.EDGE_RAYDIUM_CLMM:
@@ -382,8 +392,8 @@ class Finder:
 
     def pool(self, address: Pubkey):
         """The decoded state the finder holds for a pool: AMM v4 Pool, (CPMM Pool, Config), a Pump
-        Market, (Whirlpool, arrays), (CLMM Pool, Config, arrays, extension) or (DLMM Pair, arrays,
-        extension)."""
+        Market, (Whirlpool, arrays, oracle), (CLMM Pool, Config, arrays, extension) or (DLMM Pair,
+        arrays, extension)."""
         return self._pools[address].state
 
     # --- trading a cycle ---------------------------------------------------------------------------

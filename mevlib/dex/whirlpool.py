@@ -25,6 +25,7 @@ DYNAMIC_TICKS_DISCRIMINATOR = bytes([17, 216, 246, 142, 225, 199, 218, 56])  # "
 TICKS_PER_ARRAY = 88
 
 Pool = _dex.WhirlpoolPool        # Pool(data).fields
+Oracle = _dex.WhirlpoolOracle    # Oracle(data).fields: an adaptive-fee pool's constants and variables
 TickArray = _dex.WhirlpoolTicks  # TickArray(data).start_tick_index, .ticks: [(initialized, liquidity_net)]
 sqrt_price_at_tick = _dex.clmm_sqrt_price_at_tick
 tick_at_sqrt_price = _dex.clmm_tick_at_sqrt_price
@@ -46,10 +47,26 @@ class Quote(NamedTuple):
     steps: int         # swap steps: initialized ticks crossed + 1
 
 
-def quote(pool: Pool, tick_arrays, amount: int, *, a_to_b: bool, exact_in: bool = True) -> Quote:
+def quote(pool: Pool, tick_arrays, amount: int, *, a_to_b: bool, exact_in: bool = True, oracle: Oracle | None = None,
+          now: int = 0) -> Quote:
     """A swap of `amount` (in, or out with exact_in=False) across the tick arrays given (up to 5,
-    consecutive, covering the swap): InvalidArgumentError when they do not cover it."""
-    return Quote(*_dex.whirlpool_quote(pool, list(tick_arrays), amount, a_to_b, exact_in))
+    consecutive, covering the swap): InvalidArgumentError when they do not cover it. A pool with
+    an adaptive fee (fee_tier_index ≠ tick_spacing) needs its `oracle` and the block time `now`."""
+    return Quote(*_dex.whirlpool_quote(pool, list(tick_arrays), amount, a_to_b, exact_in, oracle, now))
+
+
+ORACLE_DISCRIMINATOR = bytes([139, 194, 131, 179, 140, 179, 229, 244])  # sha256("account:Oracle")[:8]
+ORACLE_LAYOUT = {"whirlpool": (8, "key"), "trade_enable_timestamp": (40, "<Q"), "filter_period": (48, "<H"),
+                 "decay_period": (50, "<H"), "reduction_factor": (52, "<H"), "adaptive_fee_control_factor": (54, "<I"),
+                 "max_volatility_accumulator": (58, "<I"), "tick_group_size": (62, "<H"),
+                 "major_swap_threshold_ticks": (64, "<H"), "last_reference_update_timestamp": (82, "<Q"),
+                 "last_major_swap_timestamp": (90, "<Q"), "volatility_reference": (98, "<I"),
+                 "tick_group_index_reference": (102, "<i"), "volatility_accumulator": (106, "<I")}
+
+
+def encode_oracle(**fields) -> bytes:
+    """An Oracle account (254 bytes) from its fields (Oracle(data).fields names; the rest zero)."""
+    return encode_account("Oracle", 254, ORACLE_LAYOUT, fields, ORACLE_DISCRIMINATOR)
 
 
 def decode_many(datas):

@@ -601,9 +601,10 @@ def test_clmm_math_equals_whirlpools_core():
     print("\nclmm math:", counts)
 
 
-def whirlpool_case(rng):
+def whirlpool_case(rng, adaptive: bool = False):
     """A Whirlpool with positions around its price in 5 consecutive tick arrays (some of the
-    dynamic layout): (case for the SDK, pool, arrays)."""
+    dynamic layout): (case for the SDK, pool, arrays); `adaptive`: with an adaptive fee, and the
+    case's oracle (case["oracle_account"] its bytes)."""
     from mevlib.dex import whirlpool as wp
 
     spacing = rng.choice([1, 8, 64, 128])
@@ -629,34 +630,56 @@ def whirlpool_case(rng):
         slots = {(t - s) // spacing: n for t, n in nets.items() if s <= t < s + span and n != 0}
         arrays.append(wp.TickArray(wp.encode_tick_array(s, slots, dynamic=rng.random() < 0.5)))
         js_arrays.append({"start": s, "nets": {str(k): str(v) for k, v in slots.items()}})
-    pool = wp.Pool(wp.encode_pool(tick_spacing=spacing, fee_tier_index=spacing, fee_rate=fee_rate, liquidity=liquidity,
+    tier = spacing if not adaptive else 1024 + spacing  # an adaptive fee tier's index differs from its spacing
+    pool = wp.Pool(wp.encode_pool(tick_spacing=spacing, fee_tier_index=tier, fee_rate=fee_rate, liquidity=liquidity,
                                   sqrt_price=price, tick_current_index=tick))
-    case = {"tickSpacing": spacing, "feeRate": fee_rate, "liquidity": str(liquidity), "sqrtPrice": str(price),
-            "tick": tick, "arrays": js_arrays}
+    case = {"tickSpacing": spacing, "feeTierIndex": tier, "feeRate": fee_rate, "liquidity": str(liquidity),
+            "sqrtPrice": str(price), "tick": tick, "arrays": js_arrays}
+    if adaptive:  # constants within what validate_constants admits
+        group = rng.choice([g for g in (1, 2, 4, 8, 16, 64, 128) if spacing % g == 0])
+        max_volatility = rng.choice([10_000, 100_000, 450_000, 2_000_000])
+        now = 1_700_000_000
+        last_reference = now - rng.choice([0, 5, 30, 100, 5_000])
+        oracle = dict(trade_enable_timestamp=now - 10, filter_period=rng.choice([10, 30]),
+                      decay_period=rng.choice([60, 600]), reduction_factor=rng.choice([0, 5000, 9000]),
+                      adaptive_fee_control_factor=rng.choice([0, 1500, 20_000, 99_999]),
+                      max_volatility_accumulator=max_volatility, tick_group_size=group,
+                      major_swap_threshold_ticks=rng.randrange(1, 88 * spacing + 1),
+                      last_reference_update_timestamp=last_reference,
+                      last_major_swap_timestamp=last_reference - rng.choice([0, 50]),
+                      volatility_reference=rng.randrange(0, max_volatility + 1) // 2,
+                      tick_group_index_reference=tick // group + rng.randrange(-30, 31),
+                      volatility_accumulator=rng.randrange(0, max_volatility + 1))
+        case["oracle_account"] = wp.encode_oracle(**oracle)
+        case["oracle"] = {**{camel(k): str(v) for k, v in oracle.items()},
+                          "trade_enable_timestamp": str(oracle["trade_enable_timestamp"])}
+        case["now"] = now
     return case, pool, arrays
 
 
 def test_whirlpool_quotes_equal_whirlpools_core():
     """Exact-in and exact-out swaps on random Whirlpools with positions around the price, across
-    initialized ticks and tick arrays of both layouts: mevlib's quotes (amount in, amount out, fee)
-    equal @orca-so/whirlpools-core's swapQuoteByInputToken / swapQuoteByOutputToken, and what the
-    SDK refuses (a swap past the tick arrays given, past u64) we refuse."""
+    initialized ticks and tick arrays of both layouts, a third with an adaptive fee (a random
+    oracle at a time near its last update): mevlib's quotes (amount in, amount out, fee) equal
+    @orca-so/whirlpools-core's swapQuoteByInputToken / swapQuoteByOutputToken, and what the SDK
+    refuses (a swap past the tick arrays given, past u64) we refuse."""
     from mevlib.dex import whirlpool as wp
 
     rng = random.Random(99)
     cases, ours = [], []
     for i in range(3000):
-        case, pool, arrays = whirlpool_case(rng)
+        case, pool, arrays = whirlpool_case(rng, adaptive=i % 3 == 2)
+        oracle = wp.Oracle(case.pop("oracle_account")) if "oracle_account" in case else None
         a_to_b, exact_in = rng.random() < 0.5, i % 2 == 0
         amount = rng.choice([rng.randrange(1, 1 << 20), rng.randrange(1, 1 << 40), rng.randrange(1, 1 << 64)])
         try:
-            q = wp.quote(pool, arrays, amount, a_to_b=a_to_b, exact_in=exact_in)
+            q = wp.quote(pool, arrays, amount, a_to_b=a_to_b, exact_in=exact_in, oracle=oracle, now=case.get("now", 0))
             ours.append({"in": str(q.amount_in), "out": str(q.amount_out), "fee": str(q.fee), "steps": q.steps})
         except (mevlib.InvalidArgumentError, mevlib.MathOverflowError):
             ours.append({"error": True})
         cases.append({**case, "amount": str(amount), "aToB": a_to_b, "exactIn": exact_in})
     sdk = run_node("whirlpool_check.mjs", cases)
-    equal = refused = crossing = 0
+    equal = refused = crossing = adaptive = 0
     for case, mine, theirs in zip(cases, ours, sdk):
         if "error" in mine or "error" in theirs:
             assert "error" in mine and "error" in theirs, (case, mine, theirs)
@@ -666,8 +689,10 @@ def test_whirlpool_quotes_equal_whirlpools_core():
         assert mine == theirs, (case, mine, theirs)
         equal += 1
         crossing += steps > 1
-    assert equal > 1500 and crossing > 300, (equal, crossing, refused)
-    print(f"\nWhirlpool: {equal} quotes equal the SDK's ({crossing} crossing initialized ticks); {refused} refused by both")
+        adaptive += "oracle" in case
+    assert equal > 1500 and crossing > 300 and adaptive > 400, (equal, crossing, adaptive, refused)
+    print(f"\nWhirlpool: {equal} quotes equal the SDK's ({crossing} in several steps, {adaptive} with an adaptive fee); "
+          f"{refused} refused by both")
 
 
 def raydium_clmm_case(rng, now: int):
