@@ -65,6 +65,19 @@ class TransferFee(NamedTuple):
             return self.maximum_fee
         return self.fee_of(self.pre_fee_amount(post)) if post else 0
 
+    def included_fee(self, post: int) -> int:
+        """inverse_fee as Raydium's and Orca's programs take it before a transfer that must deliver
+        `post` (calculate_transfer_fee_included_amount): checked to be the fee of post plus it, and
+        to fit u64."""
+        from mevlib.errors import MathOverflowError
+
+        inv = self.inverse_fee(post)
+        if post + inv > (1 << 64) - 1:
+            raise MathOverflowError("transfer amount past u64")
+        if self.basis_points != 10_000 and self.fee_of(post + inv) != inv:
+            raise InvalidArgumentError("the transfer fee does not invert for this amount")
+        return inv
+
 
 NO_FEE = TransferFee(0, 0, 0)
 

@@ -21,7 +21,6 @@ from solders.pubkey import Pubkey
 
 from mevlib import _dex
 from mevlib.dex import NO_FEE, TransferFee, decode_pools, encode_account
-from mevlib.dex.raydium_cpmm import inverse_fee
 from mevlib.errors import InvalidArgumentError, MathOverflowError
 
 PROGRAM_ID = Pubkey.from_string("CAMMCzo5YL8w4VFF8KVHrK22GGUsp5VTaW7grrKgrWqK")
@@ -93,7 +92,7 @@ def quote(pool: Pool, config: Config, tick_arrays, amount: int, *, zero_for_one:
         raise InvalidArgumentError("the tick arrays belong to different pools")
     # swap_v2 (instructions/swap_v2.rs exact_internal_v2): the pool swaps what is left of the
     # input after its transfer fee, or enough output that the user still gets `amount` after its fee
-    fee = fee_in.fee_of(amount) if exact_in else inverse_fee(fee_out, amount)
+    fee = fee_in.fee_of(amount) if exact_in else fee_out.included_fee(amount)
     specified = amount - fee if exact_in else amount + fee
     if not 0 < specified < 1 << 64:
         raise (MathOverflowError if specified else InvalidArgumentError)("nothing, or past u64, left to swap")
@@ -101,7 +100,7 @@ def quote(pool: Pool, config: Config, tick_arrays, amount: int, *, zero_for_one:
                                        sqrt_price_limit, now))
     # the user pays the input the pool took plus its transfer fee (exact-in, when the pool took it
     # all: the fee already charged), and receives the output less its transfer fee
-    paid = amount if exact_in and q.amount_in == specified else q.amount_in + inverse_fee(fee_in, q.amount_in)
+    paid = amount if exact_in and q.amount_in == specified else q.amount_in + fee_in.included_fee(q.amount_in)
     received = q.amount_out - fee_out.fee_of(q.amount_out)
     return q._replace(amount_in=paid, amount_out=received)
 

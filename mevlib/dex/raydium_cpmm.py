@@ -10,7 +10,7 @@ from solders.pubkey import Pubkey
 
 from mevlib import _dex
 from mevlib.dex import NO_FEE, TransferFee, decode_pools, encode_account
-from mevlib.errors import InvalidArgumentError, MathOverflowError
+from mevlib.errors import InvalidArgumentError
 
 PROGRAM_ID = Pubkey.from_string("CPMMoo8L3F4NbTegBCKVNunggL7H1ZpdTHKxQB5qKP1C")
 Pool = _dex.CpmmPool      # Pool(data): .fields, .reserves(vault_0, vault_1)
@@ -56,19 +56,6 @@ class Quote(NamedTuple):
     creator_fee_on_input: bool
 
 
-def inverse_fee(fee: TransferFee, post: int) -> int:
-    """The transfer fee on the amount that delivers `post` (Token-2022's calculate_inverse_fee, and
-    Raydium's check that it is the fee of post + it: util/token.rs get_transfer_inverse_fee)."""
-    inv = fee.inverse_fee(post)
-    if fee.basis_points == 10_000:
-        return inv
-    if post + inv > (1 << 64) - 1:
-        raise MathOverflowError("transfer amount past u64")
-    if fee.fee_of(post + inv) != inv:
-        raise InvalidArgumentError("the transfer fee does not invert for this amount (TransferFeeCalculateNotMatch)")
-    return inv
-
-
 def quote_exact_in(pool: Pool, config: Config, zero_for_one: bool, vault_0: int, vault_1: int, amount_in: int,
                    *, fee_in: TransferFee = NO_FEE, fee_out: TransferFee = NO_FEE) -> Quote:
     """swap_base_input: token 0 for token 1 when `zero_for_one`. Vaults are the token accounts'
@@ -91,10 +78,10 @@ def quote_exact_out(pool: Pool, config: Config, zero_for_one: bool, vault_0: int
         raise InvalidArgumentError("amount_out must be positive")
     r0, r1 = pool.reserves(vault_0, vault_1)
     r_in, r_out = (r0, r1) if zero_for_one else (r1, r0)
-    vout = amount_out + inverse_fee(fee_out, amount_out)
+    vout = amount_out + fee_out.included_fee(amount_out)  # util/token.rs get_transfer_inverse_fee
     vin, _, trade, protocol, fund, creator, on_input = _dex.cpmm_quote(pool, config, zero_for_one, r_in, r_out,
                                                                        vout, False)
-    sent = vin + inverse_fee(fee_in, vin)
+    sent = vin + fee_in.included_fee(vin)
     return Quote(sent, amount_out, vin, vout, trade, protocol, fund, creator, on_input)
 
 

@@ -15,8 +15,8 @@ from typing import NamedTuple
 from solders.pubkey import Pubkey
 
 from mevlib import _dex
-from mevlib.dex import decode_pools, encode_account
-from mevlib.errors import InvalidArgumentError
+from mevlib.dex import NO_FEE, TransferFee, decode_pools, encode_account
+from mevlib.errors import InvalidArgumentError, MathOverflowError
 
 PROGRAM_ID = Pubkey.from_string("whirLbMiicVdio4qvUfM5KAg6Ct8VwpYzGff3uctyCc")
 POOL_DISCRIMINATOR = bytes([63, 149, 209, 12, 225, 128, 99, 9])          # sha256("account:Whirlpool")[:8]
@@ -48,11 +48,20 @@ class Quote(NamedTuple):
 
 
 def quote(pool: Pool, tick_arrays, amount: int, *, a_to_b: bool, exact_in: bool = True, oracle: Oracle | None = None,
-          now: int = 0) -> Quote:
+          now: int = 0, fee_in: TransferFee = NO_FEE, fee_out: TransferFee = NO_FEE) -> Quote:
     """A swap of `amount` (in, or out with exact_in=False) across the tick arrays given (up to 5,
     consecutive, covering the swap): InvalidArgumentError when they do not cover it. A pool with
-    an adaptive fee (fee_tier_index ≠ tick_spacing) needs its `oracle` and the block time `now`."""
-    return Quote(*_dex.whirlpool_quote(pool, list(tick_arrays), amount, a_to_b, exact_in, oracle, now))
+    an adaptive fee (fee_tier_index ≠ tick_spacing) needs its `oracle` and the block time `now`.
+    Token-2022 transfer fees (`fee_in`, `fee_out`: the mints' fees in force) apply as swap_v2
+    applies them: off what the user sends and what leaves the vault (exact-in), or added back
+    (exact-out); amount_in and amount_out are then what the user sends and receives."""
+    specified = amount - fee_in.fee_of(amount) if exact_in else amount + fee_out.included_fee(amount)
+    if not 0 < specified < 1 << 64:
+        raise (MathOverflowError if specified else InvalidArgumentError)("nothing, or past u64, left to swap")
+    q = Quote(*_dex.whirlpool_quote(pool, list(tick_arrays), specified, a_to_b, exact_in, oracle, now))
+    if exact_in:  # the swap takes all of it (or fails): the user sends `amount`
+        return q._replace(amount_in=amount, amount_out=q.amount_out - fee_out.fee_of(q.amount_out))
+    return q._replace(amount_in=q.amount_in + fee_in.included_fee(q.amount_in), amount_out=amount)
 
 
 ORACLE_DISCRIMINATOR = bytes([139, 194, 131, 179, 140, 179, 229, 244])  # sha256("account:Oracle")[:8]

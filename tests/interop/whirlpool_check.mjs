@@ -1,7 +1,7 @@
 // Reads Orca Whirlpool swap cases (JSON on stdin; integers as strings) and answers with
-// @orca-so/whirlpools-core's swapQuoteByInputToken / swapQuoteByOutputToken (no slippage, no
-// transfer fees; an adaptive-fee pool's oracle at the case's time): tests/interop/test_dex_sdks.py
-// compares.
+// @orca-so/whirlpools-core's swapQuoteByInputToken / swapQuoteByOutputToken (no slippage; the
+// case's Token-2022 transfer fees; an adaptive-fee pool's oracle at the case's time):
+// tests/interop/test_dex_sdks.py compares.
 import * as core from "@orca-so/whirlpools-core";
 
 const chunks = [];
@@ -23,6 +23,7 @@ const out = cases.map((c) => {
       volatilityAccumulator: Number(c.oracle.volatilityAccumulator) },
   };
   const now = BigInt(c.now ?? 0);
+  const fee = (f) => f && { feeBps: f[0], maxFee: BigInt(f[1]) };
   const pool = { feeTierIndexSeed: seed, tickSpacing: c.tickSpacing, feeRate: c.feeRate, protocolFeeRate: 0,
                  liquidity: BigInt(c.liquidity), sqrtPrice: BigInt(c.sqrtPrice), tickCurrentIndex: c.tick,
                  feeGrowthGlobalA: 0n, feeGrowthGlobalB: 0n, rewardLastUpdatedTimestamp: 0n,
@@ -37,10 +38,12 @@ const out = cases.map((c) => {
     // the SDK names the token the amount is in: the input's for exact in, the output's for exact out
     const specifiedA = c.exactIn ? c.aToB : !c.aToB;
     if (c.exactIn) {
-      const q = core.swapQuoteByInputToken(BigInt(c.amount), specifiedA, 0, pool, oracle, arrays, now);
+      const q = core.swapQuoteByInputToken(BigInt(c.amount), specifiedA, 0, pool, oracle, arrays, now, fee(c.feeA),
+                                           fee(c.feeB));
       return { in: q.tokenIn.toString(), out: q.tokenEstOut.toString(), fee: q.tradeFee.toString() };
     }
-    const q = core.swapQuoteByOutputToken(BigInt(c.amount), specifiedA, 0, pool, oracle, arrays, now);
+    const q = core.swapQuoteByOutputToken(BigInt(c.amount), specifiedA, 0, pool, oracle, arrays, now, fee(c.feeA),
+                                          fee(c.feeB));
     return { in: q.tokenEstIn.toString(), out: q.tokenOut.toString(), fee: q.tradeFee.toString() };
   } catch (e) {
     return { error: String(e.message || e) };
