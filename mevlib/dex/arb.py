@@ -17,7 +17,8 @@ tip are the caller's (the engine's pricer sets the tip against it). The graph is
 quotes (mevlib.dex.raydium_amm_v4, raydium_cpmm, pump_amm, whirlpool, raydium_clmm, meteora_dlmm),
 so the returned outputs are what the pools give at the state it was told. Raydium CLMM and DLMM
 fees move with time (their dynamic and variable fees): they are quoted at the finder's clock
-(time.time unless given) when the pool's state last changed.
+(time.time unless given) when the pool's state last changed. A DLMM pair that opens at a slot is
+taken as open unless the finder is given a `slot_clock`.
 """
 from __future__ import annotations
 
@@ -59,8 +60,8 @@ class _Pool:
         self.mint_a, self.mint_b, self.vault_a, self.vault_b = mint_a, mint_b, vault_a, vault_b
         self.state, self.balances, self.write_versions = state, list(balances), {}
 
-    def edge(self, now: int):
-        """(kind, reserve_a, reserve_b, params) at the current balances (and block time `now`)."""
+    def edge(self, now: int, slot: int):
+        """(kind, reserve_a, reserve_b, params) at the current balances (and block time and slot)."""
         va, vb = self.balances
         if self.kind == _dex.EDGE_AMM_V4:
             pool = self.state
@@ -81,16 +82,18 @@ class _Pool:
             return (0, 0, (_dex.RaydiumClmmState(pool, config, arrays.values(), extension, now),))
         if self.kind == _dex.EDGE_DLMM:
             pair, arrays, extension = self.state
-            return (0, 0, (_dex.DlmmState(pair, arrays.values(), extension, now),))
+            return (0, 0, (_dex.DlmmState(pair, arrays.values(), extension, now, slot),))
         market = self.state
         return (va, vb, (*market.fees(va, vb), 1, market.pool.virtual_quote_reserves))
 
 
 class Finder:
-    def __init__(self, profit_mints, *, max_pools: int = 1 << 16, max_mints: int = 1 << 16, clock=time.time):
+    def __init__(self, profit_mints, *, max_pools: int = 1 << 16, max_mints: int = 1 << 16, clock=time.time,
+                 slot_clock=None):
         if not profit_mints:
             raise InvalidArgumentError("the finder needs at least one profit mint to count profit in")
         self._clock = clock
+        self._slot_clock = slot_clock or (lambda: (1 << 64) - 1)
         self._graph = _dex.Graph(max_pools, max_mints)
         self._mints: list[Pubkey] = []
         self._pools: dict[Pubkey, _Pool] = {}
@@ -109,7 +112,7 @@ class Finder:
         if pool.address in self._pools:
             raise InvalidArgumentError(f"pool {pool.address} is in the finder already")
         pool.ends = (self._mint(pool.mint_a), self._mint(pool.mint_b))  # the graph's mint indices
-        reserve_a, reserve_b, params = pool.edge(int(self._clock()))
+        reserve_a, reserve_b, params = pool.edge(int(self._clock()), int(self._slot_clock()))
         pool.id = self._graph.add(pool.kind, *pool.ends, reserve_a, reserve_b, params)
         self._pools[pool.address] = pool
         self._by_id.append(pool)
@@ -117,7 +120,7 @@ class Finder:
         self._vaults[pool.vault_b] = (pool, 1)
 
     def _place(self, pool: _Pool) -> None:
-        reserve_a, reserve_b, params = pool.edge(int(self._clock()))
+        reserve_a, reserve_b, params = pool.edge(int(self._clock()), int(self._slot_clock()))
         self._graph.set(pool.id, pool.kind, *pool.ends, reserve_a, reserve_b, params)
 
     # --- pools: a is the first mint, b the second; vaults are the token accounts' balances --------
