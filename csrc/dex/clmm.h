@@ -23,6 +23,10 @@
 /* MEV_EINVAL for a tick outside [MIN_TICK, MAX_TICK] or a price outside [MIN, MAX]. */
 int mev_clmm_sqrt_price_at_tick(int32_t tick, mev_u128 *sqrt_price);
 int mev_clmm_tick_at_sqrt_price(mev_u128 sqrt_price, int32_t *tick);
+/* The two candidate ticks the programs' log estimate gives for a sqrt price (taking log2 by
+ * `precision` repeated squarings: Whirlpool 14, Raydium CLMM 16); the caller settles between them
+ * with its own tick → price. The price must be nonzero. */
+void mev_clmm_tick_candidates(mev_u128 sqrt_price, int precision, int32_t *low, int32_t *high);
 
 /* Token A between two sqrt prices: L × (upper − lower) × 2^64 / (upper × lower), rounded up on
  * request; token B: L × (upper − lower) / 2^64. MEV_EOVERFLOW past u64. */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../mev_error.h"
+#include "clmm.h"
 #include "le.h"
 
 typedef mev_u128 u128;
@@ -153,27 +154,14 @@ int mev_rcl_sqrt_price_at_tick(int32_t tick, u128 *out)
     return MEV_OK;
 }
 
-#define LOG_B_2_X32 ((__int128)59543866431248ll)
-#define LOG_PRECISION 16
-#define MARGIN_LOWER_X64 ((__int128)184467440737095516ll)
-#define MARGIN_UPPER_X64 ((__int128)15793534762490258745ull)
+#define LOG_PRECISION 16 /* bits of log2 (tick_math.rs BIT_PRECISION); Whirlpool takes 14 */
 
 int mev_rcl_tick_at_sqrt_price(u128 sqrt_price, int32_t *tick)
 {
     if (sqrt_price < MEV_RCL_MIN_SQRT_PRICE || sqrt_price >= MEV_RCL_MAX_SQRT_PRICE)
         return MEV_EINVAL;
-    unsigned msb = mev_bits_128(sqrt_price) - 1;
-    __int128 log2_x32 = ((__int128)msb - 64) * ((__int128)1 << 32);
-    u128 r = msb >= 64 ? sqrt_price >> (msb - 63) : sqrt_price << (63 - msb);
-    __int128 fraction_x64 = 0, bit = (__int128)1 << 63;
-    for (int i = 0; i < LOG_PRECISION; i++, bit >>= 1) {
-        r *= r;
-        unsigned above = (unsigned)(r >> 127);
-        r >>= 63 + above;
-        fraction_x64 += above ? bit : 0;
-    }
-    __int128 log_b_x64 = (log2_x32 + (fraction_x64 >> 32)) * LOG_B_2_X32;
-    int32_t low = (int32_t)((log_b_x64 - MARGIN_LOWER_X64) >> 64), high = (int32_t)((log_b_x64 + MARGIN_UPPER_X64) >> 64);
+    int32_t low, high;
+    mev_clmm_tick_candidates(sqrt_price, LOG_PRECISION, &low, &high);
     if (low == high) {
         *tick = low;
         return MEV_OK;

@@ -147,6 +147,21 @@ def encode_account(what: str, size: int, layout: dict, fields: dict, prefix: byt
     return bytes(data)
 
 
+def encode_bitmap_extension(discriminator: bytes, size: int, pool: Pubkey, negative_at: int, positive, negative) -> bytes:
+    """A concentrated-liquidity pool's bitmap extension (Raydium CLMM's tick arrays, DLMM's bin
+    arrays): the discriminator, the pool's key, then bitmaps of 8 u64 words each, the positive side
+    from byte 40 and the negative from `negative_at`."""
+    import struct
+
+    data = bytearray(size)
+    data[:8] = discriminator
+    data[8:40] = bytes(pool)
+    for base, maps in ((40, positive), (negative_at, negative)):
+        for b, words in enumerate(maps):
+            struct.pack_into("<8Q", data, base + 64 * b, *words)
+    return bytes(data)
+
+
 def encode_token_account(mint: Pubkey, owner: Pubkey, amount: int) -> bytes:
     """An initialized SPL Token account (165 bytes: spl-token state.rs Account): no delegate, not
     native, no close authority."""

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from solders.pubkey import Pubkey
 
-from mevlib import _dex
+from mevlib import _dex, dex
 from mevlib.dex import NO_FEE, TransferFee, decode_pools, encode_account
 from mevlib.errors import InvalidArgumentError, MathOverflowError
 
@@ -201,10 +201,5 @@ def encode_bin_array(pair_address: Pubkey, index: int, bins: dict) -> bytes:
 
 def encode_bitmap_extension(pair_address: Pubkey, positive=(), negative=()) -> bytes:
     """A BinArrayBitmapExtension from up to 12 bitmaps each side, each 8 u64 words."""
-    data = bytearray(BITMAP_EXTENSION_LEN)
-    data[:8] = BITMAP_EXTENSION_DISCRIMINATOR
-    data[8:40] = bytes(pair_address)
-    for base, maps in ((40, positive), (808, negative)):
-        for b, words in enumerate(maps):
-            struct.pack_into("<8Q", data, base + 64 * b, *words)
-    return bytes(data)
+    return dex.encode_bitmap_extension(BITMAP_EXTENSION_DISCRIMINATOR, BITMAP_EXTENSION_LEN, pair_address, 808,
+                                       positive, negative)

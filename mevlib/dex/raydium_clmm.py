@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from solders.pubkey import Pubkey
 
-from mevlib import _dex
+from mevlib import _dex, dex
 from mevlib.dex import NO_FEE, TransferFee, decode_pools, encode_account
 from mevlib.errors import InvalidArgumentError, MathOverflowError
 
@@ -227,10 +227,5 @@ def encode_tick_array(pool_address: Pubkey, start: int, tick_spacing: int, ticks
 
 def encode_bitmap_extension(pool_address: Pubkey, positive=(), negative=()) -> bytes:
     """A TickArrayBitmapExtension from up to 14 bitmaps each side, each 8 u64 words."""
-    data = bytearray(BITMAP_EXTENSION_LEN)
-    data[:8] = BITMAP_EXTENSION_DISCRIMINATOR
-    data[8:40] = bytes(pool_address)
-    for base, maps in ((40, positive), (936, negative)):
-        for b, words in enumerate(maps):
-            struct.pack_into("<8Q", data, base + 64 * b, *words)
-    return bytes(data)
+    return dex.encode_bitmap_extension(BITMAP_EXTENSION_DISCRIMINATOR, BITMAP_EXTENSION_LEN, pool_address, 936,
+                                       positive, negative)
