@@ -743,7 +743,7 @@ cdef extern from *:
         uint8_t whirlpool[32]
     ctypedef struct mev_wp_swap:
         uint64_t amount_in, amount_out, fee
-        mev_u128 sqrt_price
+        mev_u128 sqrt_price, liquidity
         int32_t tick
         uint32_t steps
     uint64_t mev_i128_lo(i128 x) nogil
@@ -831,7 +831,7 @@ cdef class WhirlpoolOracle:
 
 def whirlpool_quote(WhirlpoolPool pool not None, arrays, uint64_t amount, bint a_to_b, bint exact_in,
                     WhirlpoolOracle oracle=None, uint64_t timestamp=0):
-    """(amount_in, amount_out, fee, sqrt_price after, tick after, steps)."""
+    """(amount_in, amount_out, fee, sqrt_price after, tick after, steps, liquidity after)."""
     cdef mev_wp_ticks buf[5]
     cdef mev_wp_swap q
     cdef const mev_wp_oracle *o = NULL if oracle is None else &oracle.o
@@ -844,7 +844,7 @@ def whirlpool_quote(WhirlpoolPool pool not None, arrays, uint64_t amount, bint a
     with nogil:
         rc = mev_wp_quote_at(&pool.p, o, timestamp, buf, n, amount, a_to_b, exact_in, &q)
     check(rc, "Orca Whirlpool quote")
-    return q.amount_in, q.amount_out, q.fee, _int(q.sqrt_price), q.tick, q.steps
+    return q.amount_in, q.amount_out, q.fee, _int(q.sqrt_price), q.tick, q.steps, _int(q.liquidity)
 
 
 cdef extern from *:

@@ -4,9 +4,11 @@ and its fee charged once; a stale minimum out fails with the program's own error
 moved but the fee; pieces around the swaps are part of the same all-or-nothing transaction;
 simulateTransaction answers the same without keeping anything."""
 import dataclasses
+import math
 
 import pytest
 from solders.compute_budget import set_compute_unit_limit, set_compute_unit_price
+from solders.account import Account
 from solders.keypair import Keypair
 from solders.message import MessageV0
 from solders.pubkey import Pubkey
@@ -167,3 +169,60 @@ def test_a_failed_durable_nonce_swap_still_advances_its_nonce(world):
     assert nonce.parse_nonce_account(cluster.svm.get_account(account.pubkey()).data).nonce != value
     second = cluster.deliver([variant(20_000)], "rpc", 250.0)
     assert not second.committed and second.reason == "failed: BlockhashNotFound"
+
+
+def whirlpool_in(cluster, market, name="TOKA"):
+    """A static-fee TOKA/WSOL Whirlpool at the market's price, positions over its five tick arrays
+    around the price, written at genesis: its address."""
+    from mevlib.dex import whirlpool as wp
+
+    address = Pubkey.from_bytes(bytes([77]) * 32)
+    spacing = 64
+    price = market.price["WSOL"] / market.price[name]  # token per WSOL... as b per a with a = WSOL
+    tick = wp.tick_at_sqrt_price(int(math.sqrt(price) * 2**64))
+    first = wp.tick_array_start(tick, spacing) - 2 * 88 * spacing
+    nets, liquidity = {}, 0
+    for lower in range(first, first + 5 * 88 * spacing - 12 * spacing, 4 * spacing):
+        nets[lower] = nets.get(lower, 0) + 10**12
+        nets[lower + 10 * spacing] = nets.get(lower + 10 * spacing, 0) - 10**12
+        liquidity += 10**12 if lower <= tick < lower + 10 * spacing else 0
+    for k in range(5):
+        start = first + k * 88 * spacing
+        slots = {(t - start) // spacing: n for t, n in nets.items() if start <= t < start + 88 * spacing and n}
+        cluster.genesis_account(wp.tick_array_address(address, start),
+                                Account(10**8, wp.encode_tick_array(start, slots, address), wp.PROGRAM_ID))
+    vault_a, vault_b = (market.token_account(address, market.mints[m], 10**15, Pubkey.from_bytes(bytes([78 + i]) * 32))
+                        for i, m in enumerate(("WSOL", name)))
+    cluster.genesis_account(address, Account(10**8, wp.encode_pool(
+        tick_spacing=spacing, fee_tier_index=spacing, fee_rate=3000, liquidity=liquidity,
+        sqrt_price=wp.sqrt_price_at_tick(tick) + 5, tick_current_index=tick, token_mint_a=market.mints["WSOL"],
+        token_vault_a=vault_a, token_mint_b=market.mints[name], token_vault_b=vault_b), wp.PROGRAM_ID))
+    return address
+
+
+def test_whirlpool_swap_v2_moves_balances_and_the_pool_as_quoted(world):
+    """A swap_v2 on a Whirlpool the cluster holds: balances move exactly as whirlpool.quote says
+    (across initialized ticks), the pool's price, tick and liquidity become the quote's, the next
+    quote continues from there, and a stale minimum out fails with AmountOutBelowMinimum."""
+    from mevlib.dex import whirlpool as wp
+
+    cluster, market, bot = world
+    address = whirlpool_in(cluster, market)
+    pool = wp.Pool(cluster.svm.get_account(address).data)
+    arrays = lambda p: [wp.TickArray(cluster.svm.get_account(wp.tick_array_address(address, s)).data)
+                        for s in wp.swap_tick_arrays(p, True)]
+    amount = 200 * 10**9
+    q = wp.quote(pool, arrays(pool), amount, a_to_b=True)
+    assert q.steps > 2  # crosses initialized ticks
+    wsol, toka = ata(bot, market, "WSOL"), ata(bot, market, "TOKA")
+    before = balance(cluster, wsol), balance(cluster, toka)
+    ix = wp.swap_instruction(address, pool, bot.pubkey(), wsol, toka, True, amount, q.amount_out)
+    _, landing = send(cluster, bot, [set_compute_unit_limit(300_000), ix])
+    assert landing.landed, landing.reason
+    assert (balance(cluster, wsol), balance(cluster, toka)) == (before[0] - amount, before[1] + q.amount_out)
+    after = wp.Pool(cluster.svm.get_account(address).data).fields
+    assert (after["sqrt_price"], after["tick_current_index"], after["liquidity"]) == (q.sqrt_price, q.tick, q.liquidity)
+    stale = wp.swap_instruction(address, pool, bot.pubkey(), wsol, toka, True, amount, q.amount_out)
+    _, landing = send(cluster, bot, [set_compute_unit_limit(300_000), stale], t_ms=250.0)
+    assert not landing.landed and landing.err == {"InstructionError": [1, {"Custom": 6036}]}  # AmountOutBelowMinimum
+    assert balance(cluster, toka) == before[1] + q.amount_out  # nothing moved

@@ -469,6 +469,7 @@ int mev_wp_quote_at(const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64
     q->amount_out = exact_in ? calculated : swapped;
     q->fee = fees;
     q->sqrt_price = price;
+    q->liquidity = liquidity;
     q->tick = tick;
     q->steps = steps;
     return MEV_OK;

@@ -66,7 +66,7 @@ typedef struct {
 
 typedef struct {
     uint64_t amount_in, amount_out, fee;             /* fee: in the input token, within amount_in */
-    mev_u128 sqrt_price;                             /* after the swap */
+    mev_u128 sqrt_price, liquidity;                  /* after the swap */
     int32_t tick;
     uint32_t steps;                                  /* swap steps (ticks crossed + 1) */
 } mev_wp_swap;

@@ -44,7 +44,8 @@ class Quote(NamedTuple):
     fee: int           # in the input token
     sqrt_price: int    # after the swap
     tick: int
-    steps: int         # swap steps: initialized ticks crossed + 1
+    steps: int         # swap steps: initialized ticks crossed + 1 (more with an adaptive fee)
+    liquidity: int     # after the swap
 
 
 def quote(pool: Pool, tick_arrays, amount: int, *, a_to_b: bool, exact_in: bool = True, oracle: Oracle | None = None,

@@ -1,5 +1,5 @@
-"""The DEX programs the local cluster stands in for: Raydium AMM v4, Raydium CPMM and the Pump.fun
-AMM. Their binaries are not available here, so a transaction that calls them is executed in
+"""The DEX programs the local cluster stands in for: Raydium AMM v4, Raydium CPMM, the Pump.fun AMM
+and Orca Whirlpool (static-fee pools). Their binaries are not available here, so a transaction that calls them is executed in
 pieces: the runs of other instructions in LiteSVM (signatures were verified before), and each swap
 by this module, with the programs' own exact quote math (mevlib.dex) on the pool and token
 accounts LiteSVM holds, minimum-out enforced with the program's error code. All pieces commit
@@ -18,12 +18,12 @@ from solders.transaction import VersionedTransaction
 from solders.transaction_status import InstructionErrorCustom, TransactionErrorInstructionError
 
 from mevlib import alt
-from mevlib.dex import TOKEN_PROGRAM_ID, decode_token_account, pump_amm, raydium_amm_v4, raydium_cpmm
+from mevlib.dex import TOKEN_PROGRAM_ID, decode_token_account, pump_amm, raydium_amm_v4, raydium_cpmm, whirlpool
 from mevlib.errors import MevError
 from mevlib.transaction import fee_for_message, nonce_account_of
 
 COMPUTE_BUDGET = Pubkey.from_string("ComputeBudget111111111111111111111111111111")
-PROGRAMS = {raydium_amm_v4.PROGRAM_ID, raydium_cpmm.PROGRAM_ID, pump_amm.PROGRAM_ID}
+PROGRAMS = {raydium_amm_v4.PROGRAM_ID, raydium_cpmm.PROGRAM_ID, pump_amm.PROGRAM_ID, whirlpool.PROGRAM_ID}
 AMOUNT_OFFSET = 64  # a token account's amount (spl-token state.rs)
 
 # the programs' error codes (raydium-amm error.rs: AmmError's order; Anchor: 6000 + the variant's)
@@ -31,6 +31,8 @@ AMM_INVALID_STATUS, AMM_INVALID_INPUT, AMM_EXCEEDED_SLIPPAGE, AMM_INSUFFICIENT_F
     22, 29, 30, 40, 42
 CPMM_INVALID_INPUT, CPMM_EXCEEDED_SLIPPAGE, CPMM_INVALID_VAULT = 6003, 6005, 6008
 PUMP_EXCEEDED_SLIPPAGE, PUMP_OVERFLOW = 6004, 6023
+# orca-so/whirlpools programs/whirlpool/src/errors.rs
+WP_INVALID_TICK_ARRAY_SEQUENCE, WP_AMOUNT_OUT_BELOW_MINIMUM, WP_AMOUNT_IN_ABOVE_MAXIMUM = 6023, 6036, 6037
 TOKEN_INSUFFICIENT_FUNDS, TOKEN_OWNER_MISMATCH = 1, 4  # spl-token TokenError
 INVALID_ACCOUNT = 0xFFFF_0000  # an account that is not what the program expects
 
@@ -259,6 +261,8 @@ def _swap(svm, program: Pubkey, accounts: list, data: bytes, signers: set):
         _amm_v4(svm, accounts, data, signers)
     elif program == raydium_cpmm.PROGRAM_ID:
         _cpmm(svm, accounts, data, signers)
+    elif program == whirlpool.PROGRAM_ID:
+        _whirlpool(svm, accounts, data, signers)
     else:
         _pump(svm, accounts, data, signers)
 
@@ -398,3 +402,55 @@ def _pump(svm, accounts, data, signers):
         tokens.move(user_quote, creator_ata, q.creator_fee, user)
         tokens.move(pool_base, user_base, q.base)
     tokens.commit()
+
+
+def _whirlpool(svm, accounts, data, signers):
+    """swap_v2 (programs/whirlpool/src/instructions/v2/swap.rs) on a static-fee pool, no explicit
+    price limit, SPL Token mints: the quote across the three tick arrays named (an absent one is
+    empty, as the program reads it), then the pool's price, tick and liquidity written back. Not
+    modelled: fee growth and the protocol's fee counter, an adaptive fee's oracle (such pools are
+    refused)."""
+    if data[:8] != whirlpool.SWAP_V2 or len(data) < 43 or len(accounts) < 15:
+        raise SwapFailed(INVALID_ACCOUNT)
+    amount, threshold = struct.unpack_from("<QQ", data, 8)
+    limit = int.from_bytes(data[24:40], "little")
+    exact_in, a_to_b = bool(data[40]), bool(data[41])
+    authority, pool_key, mint_a, mint_b, owner_a, vault_a, owner_b, vault_b = (accounts[3], *accounts[4:11])
+    pool_acct = _account(svm, pool_key, whirlpool.PROGRAM_ID)
+    pool = whirlpool.Pool(pool_acct.data)
+    f = pool.fields
+    if authority not in signers or limit != 0 or f["fee_tier_index"] != f["tick_spacing"] or \
+            [bytes(k) for k in (mint_a, vault_a, mint_b, vault_b)] != \
+            [f["token_mint_a"], f["token_vault_a"], f["token_mint_b"], f["token_vault_b"]]:
+        raise SwapFailed(INVALID_ACCOUNT)
+    span = whirlpool.TICKS_PER_ARRAY * f["tick_spacing"]
+    arrays = {}
+    for key in accounts[11:14]:
+        acct = svm.get_account(key)
+        if acct is not None and acct.owner == whirlpool.PROGRAM_ID:
+            array = _quote(whirlpool.TickArray, acct.data, code=INVALID_ACCOUNT)
+            if key != whirlpool.tick_array_address(pool_key, array.start_tick_index):
+                raise SwapFailed(WP_INVALID_TICK_ARRAY_SEQUENCE)
+            arrays[array.start_tick_index] = array
+    first = whirlpool.tick_array_start(f["tick_current_index"], f["tick_spacing"])
+    for start in (first + k * (-span if a_to_b else span) for k in range(3)):
+        arrays.setdefault(start, whirlpool.TickArray(whirlpool.encode_tick_array(start, {}, pool_key)))
+    q = _quote(lambda: whirlpool.quote(pool, list(arrays.values()), amount, a_to_b=a_to_b, exact_in=exact_in),
+               code=WP_INVALID_TICK_ARRAY_SEQUENCE)
+    if exact_in and q.amount_out < threshold:
+        raise SwapFailed(WP_AMOUNT_OUT_BELOW_MINIMUM)
+    if not exact_in and q.amount_in > threshold:
+        raise SwapFailed(WP_AMOUNT_IN_ABOVE_MAXIMUM)
+    tokens = _Tokens(svm)
+    (user_in, vault_in), (vault_out, user_out) = ((owner_a, vault_a), (vault_b, owner_b)) if a_to_b else \
+        ((owner_b, vault_b), (vault_a, owner_a))
+    tokens.move(user_in, vault_in, q.amount_in, authority)
+    tokens.move(vault_out, user_out, q.amount_out)
+    raw = bytearray(pool_acct.data)
+    for name, value in (("liquidity", q.liquidity), ("sqrt_price", q.sqrt_price)):
+        offset = whirlpool.POOL_LAYOUT[name][0]
+        raw[offset:offset + 16] = value.to_bytes(16, "little")
+    struct.pack_into("<i", raw, whirlpool.POOL_LAYOUT["tick_current_index"][0], q.tick)
+    tokens.commit()
+    svm.set_account(pool_key, Account(pool_acct.lamports, bytes(raw), pool_acct.owner, pool_acct.executable,
+                                      pool_acct.rent_epoch))
