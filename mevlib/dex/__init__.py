@@ -18,6 +18,7 @@ from mevlib.errors import InvalidArgumentError
 
 TOKEN_PROGRAM_ID = Pubkey.from_string("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
 TOKEN_2022_PROGRAM_ID = Pubkey.from_string("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb")
+MEMO_PROGRAM_ID = Pubkey.from_string("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr")  # the swaps' v2 instructions name it
 # one decoded token account per record, for batches (decode_token_accounts)
 TOKEN_ACCOUNT_DTYPE = np.dtype([("mint", "V32"), ("owner", "V32"), ("amount", "<u8"),
                                 ("delegated_amount", "<u8"), ("state", "u1")])

@@ -20,13 +20,11 @@ from typing import NamedTuple
 from solders.pubkey import Pubkey
 
 from mevlib import _dex, dex
-from mevlib.dex import NO_FEE, TransferFee, decode_pools, encode_account
+from mevlib.dex import (MEMO_PROGRAM_ID, NO_FEE, TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID, TransferFee, decode_pools,
+                        encode_account)
 from mevlib.errors import InvalidArgumentError, MathOverflowError
 
 PROGRAM_ID = Pubkey.from_string("LBUZKhRxPF3XUpBCjp4YzTKgLccjZhTSDM9YuVaPwxo")
-TOKEN_PROGRAM_ID = Pubkey.from_string("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
-TOKEN_2022_PROGRAM_ID = Pubkey.from_string("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb")
-MEMO_PROGRAM_ID = Pubkey.from_string("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr")
 
 # Anchor discriminators as the IDL (dlmm-sdk idls/dlmm.json) lists them
 PAIR_DISCRIMINATOR = bytes([33, 11, 49, 98, 181, 101, 177, 13])

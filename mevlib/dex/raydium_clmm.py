@@ -20,13 +20,11 @@ from typing import NamedTuple
 from solders.pubkey import Pubkey
 
 from mevlib import _dex, dex
-from mevlib.dex import NO_FEE, TransferFee, decode_pools, encode_account
+from mevlib.dex import (MEMO_PROGRAM_ID, NO_FEE, TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID, TransferFee, decode_pools,
+                        encode_account)
 from mevlib.errors import InvalidArgumentError, MathOverflowError
 
 PROGRAM_ID = Pubkey.from_string("CAMMCzo5YL8w4VFF8KVHrK22GGUsp5VTaW7grrKgrWqK")
-TOKEN_PROGRAM_ID = Pubkey.from_string("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
-TOKEN_2022_PROGRAM_ID = Pubkey.from_string("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb")
-MEMO_PROGRAM_ID = Pubkey.from_string("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr")
 
 # Anchor discriminators: sha256("account:<name>")[:8] and sha256("global:swap_v2")[:8]
 POOL_DISCRIMINATOR = bytes([0xf7, 0xed, 0xe3, 0xf5, 0xd7, 0xc3, 0xde, 0x46])

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from solders.pubkey import Pubkey
 
 from mevlib import _dex
-from mevlib.dex import NO_FEE, TransferFee, decode_pools, encode_account
+from mevlib.dex import MEMO_PROGRAM_ID, NO_FEE, TOKEN_PROGRAM_ID, TransferFee, decode_pools, encode_account
 from mevlib.errors import InvalidArgumentError, MathOverflowError
 
 PROGRAM_ID = Pubkey.from_string("whirLbMiicVdio4qvUfM5KAg6Ct8VwpYzGff3uctyCc")
@@ -118,8 +118,6 @@ def encode_tick_array(start: int, liquidity_nets: dict, whirlpool: Pubkey = Pubk
     return data + bytes(whirlpool)
 
 
-TOKEN_PROGRAM_ID = Pubkey.from_string("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
-MEMO_PROGRAM_ID = Pubkey.from_string("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr")
 SWAP_V2 = bytes([43, 4, 237, 11, 26, 201, 30, 98])  # sha256("global:swap_v2")[:8]
 
 
