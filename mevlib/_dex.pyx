@@ -1515,3 +1515,92 @@ cdef int _set_state(mev_edge *e, uint32_t kind, object state) except -1:
     else:
         mev_edge_set_dlmm(e, &(<DlmmState?>state).s)
     return 0
+
+
+# --- vectorised concentrated-liquidity quotes: many amounts through one pool, the GIL released -----
+def _amounts_out(amounts):
+    import numpy as np
+
+    a = np.ascontiguousarray(np.asarray(amounts, dtype=np.uint64).reshape(-1))
+    return a, np.zeros(len(a), np.uint64), np.zeros(len(a), np.uint64), np.zeros(len(a), np.bool_)
+
+
+def whirlpool_quote_many(WhirlpoolPool pool not None, arrays, amounts, bint a_to_b, bint exact_in,
+                         WhirlpoolOracle oracle=None, uint64_t timestamp=0):
+    """(amount_in, amount_out, ok) uint64 / bool arrays, one row per amount."""
+    import numpy as np
+
+    cdef mev_wp_ticks buf[5]
+    cdef mev_wp_swap q
+    cdef const mev_wp_oracle *o = NULL if oracle is None else &oracle.o
+    cdef size_t n = len(arrays), i
+    if n == 0 or n > 5:
+        raise InvalidArgumentError("1 to 5 tick arrays")
+    for i in range(n):
+        memcpy(&buf[i], &(<WhirlpoolTicks?>arrays[i]).t, sizeof(mev_wp_ticks))
+    a, ins, outs, ok = _amounts_out(amounts)
+    cdef const uint64_t[::1] am = a
+    cdef uint64_t[::1] vi = ins, vo = outs
+    cdef uint8_t[::1] good = ok.view(np.uint8)
+    cdef Py_ssize_t k
+    with nogil:
+        for k in range(am.shape[0]):
+            if mev_wp_quote_at(&pool.p, o, timestamp, buf, n, am[k], a_to_b, exact_in, &q) == 0:
+                vi[k], vo[k], good[k] = q.amount_in, q.amount_out, 1
+    return ins, outs, ok
+
+
+def raydium_clmm_quote_many(RaydiumClmmPool pool not None, RaydiumClmmConfig config not None, extension, arrays,
+                            amounts, bint zero_for_one, bint exact_in, uint64_t now):
+    """(amount_in, amount_out, ok) uint64 / bool arrays, one row per amount (no price limit)."""
+    import numpy as np
+
+    cdef const mev_rcl_ticks *ptrs[RCL_MAX_ARRAYS]
+    cdef const mev_rcl_bitmap_extension *ext = NULL
+    cdef mev_rcl_swap q
+    cdef mev_u128 no_limit
+    cdef size_t n = len(arrays), i
+    if n > RCL_MAX_ARRAYS:
+        raise InvalidArgumentError(f"at most {RCL_MAX_ARRAYS} tick arrays")
+    for i in range(n):
+        ptrs[i] = &(<RaydiumClmmTicks?>arrays[i]).t
+    if extension is not None:
+        ext = &(<RaydiumClmmBitmapExtension?>extension).e
+    _u128(0, &no_limit)
+    a, ins, outs, ok = _amounts_out(amounts)
+    cdef const uint64_t[::1] am = a
+    cdef uint64_t[::1] vi = ins, vo = outs
+    cdef uint8_t[::1] good = ok.view(np.uint8)
+    cdef Py_ssize_t k
+    with nogil:
+        for k in range(am.shape[0]):
+            if mev_rcl_quote(&pool.p, &config.c, ext, ptrs, n, am[k], zero_for_one, exact_in, no_limit, now, &q) == 0:
+                vi[k], vo[k], good[k] = q.amount_in, q.amount_out, 1
+    return ins, outs, ok
+
+
+def dlmm_quote_many(DlmmPair pair not None, extension, arrays, amounts, bint swap_for_y, bint exact_in, int64_t now,
+                    uint64_t slot):
+    """(amount_in, amount_out, ok) uint64 / bool arrays, one row per amount."""
+    import numpy as np
+
+    cdef const mev_dlmm_bins *ptrs[DLMM_MAX_ARRAYS]
+    cdef const mev_dlmm_bitmap_extension *ext = NULL
+    cdef mev_dlmm_swap q
+    cdef size_t n = len(arrays), i
+    if n > DLMM_MAX_ARRAYS:
+        raise InvalidArgumentError(f"at most {DLMM_MAX_ARRAYS} bin arrays")
+    for i in range(n):
+        ptrs[i] = &(<DlmmBins?>arrays[i]).b
+    if extension is not None:
+        ext = &(<DlmmBitmapExtension?>extension).e
+    a, ins, outs, ok = _amounts_out(amounts)
+    cdef const uint64_t[::1] am = a
+    cdef uint64_t[::1] vi = ins, vo = outs
+    cdef uint8_t[::1] good = ok.view(np.uint8)
+    cdef Py_ssize_t k
+    with nogil:
+        for k in range(am.shape[0]):
+            if mev_dlmm_quote(&pair.p, ext, ptrs, n, am[k], swap_for_y, exact_in, now, slot, &q) == 0:
+                vi[k], vo[k], good[k] = q.amount_in, q.amount_out, 1
+    return ins, outs, ok

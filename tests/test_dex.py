@@ -348,3 +348,74 @@ def test_encoders_round_trip_through_the_decoders():
     assert g["lp_fee_basis_points"] == 20 and g["buyback_fee_recipients"][3] == b"\x05" * 32
     with pytest.raises(mevlib.InvalidArgumentError, match="no field 'colour'"):
         raydium_amm_v4.encode(colour=1)
+
+
+# --- Orca Whirlpool -------------------------------------------------------------------------------
+def whirlpool_market(adaptive: bool = False):
+    """A Whirlpool with one wide position and narrower ones across its five tick arrays, and its
+    oracle when `adaptive`: (pool, arrays, oracle)."""
+    from mevlib.dex import whirlpool as wp
+
+    spacing, tick = 64, 100
+    span = 88 * spacing
+    first = wp.tick_array_start(tick, spacing) - 2 * span
+    nets = {first: 10**12, first + 5 * span - spacing: -10**12}
+    for lower in range(first, first + 5 * span - 10 * spacing, 7 * spacing):
+        nets[lower] = nets.get(lower, 0) + 3 * 10**11
+        nets[lower + 9 * spacing] = nets.get(lower + 9 * spacing, 0) - 3 * 10**11
+    liquidity = 10**12 + sum(3 * 10**11 for lower in range(first, first + 5 * span - 10 * spacing, 7 * spacing)
+                             if lower <= tick < lower + 9 * spacing)
+    arrays = [wp.TickArray(wp.encode_tick_array(s, {(t - s) // spacing: n for t, n in nets.items() if s <= t < s + span}))
+              for s in range(first, first + 5 * span, span)]
+    pool = wp.Pool(wp.encode_pool(tick_spacing=spacing, fee_tier_index=1024 + spacing if adaptive else spacing,
+                                  fee_rate=3000, liquidity=liquidity, sqrt_price=wp.sqrt_price_at_tick(tick) + 3,
+                                  tick_current_index=tick))
+    oracle = wp.Oracle(wp.encode_oracle(filter_period=30, decay_period=600, reduction_factor=5000,
+                                        adaptive_fee_control_factor=20_000, max_volatility_accumulator=350_000,
+                                        tick_group_size=64, major_swap_threshold_ticks=64,
+                                        tick_group_index_reference=tick // 64)) if adaptive else None
+    return pool, arrays, oracle
+
+
+def test_whirlpool_oracle_layout_and_quote_many():
+    from mevlib.dex import whirlpool as wp
+
+    with pytest.raises(mevlib.LayoutError, match="Whirlpool Oracle"):
+        wp.Oracle(wp.encode_oracle(tick_group_size=1)[:-1])
+    with pytest.raises(mevlib.LayoutError, match="Whirlpool Oracle"):
+        wp.Oracle(wp.encode_oracle(tick_group_size=0))  # validate_constants admits no group of size 0
+    pool, arrays, oracle = whirlpool_market(adaptive=True)
+    with pytest.raises(mevlib.InvalidArgumentError):  # an adaptive pool's fee needs its oracle
+        wp.quote(pool, arrays, 10**6, a_to_b=True)
+    amounts = np.array([1, 10**6, 10**10, 10**12, 2**63], np.uint64)
+    ins, outs, ok = wp.quote_many(pool, arrays, amounts, a_to_b=True, oracle=oracle, now=10)
+    for amount, a, b, good in zip(amounts.tolist(), ins.tolist(), outs.tolist(), ok.tolist()):
+        try:
+            q = wp.quote(pool, arrays, amount, a_to_b=True, oracle=oracle, now=10)
+            assert good and (a, b) == (q.amount_in, q.amount_out)
+        except (mevlib.InvalidArgumentError, mevlib.MathOverflowError):
+            assert not good and (a, b) == (0, 0)
+    assert ok.any() and not ok.all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(amount=st.integers(1, U64), a_to_b=st.booleans(), adaptive=st.booleans())
+def test_whirlpool_quotes_are_monotone_and_round_trip(amount, a_to_b, adaptive):
+    from mevlib.dex import whirlpool as wp
+
+    pool, arrays, oracle = whirlpool_market(adaptive)
+    quote = lambda x, exact_in=True: wp.quote(pool, arrays, x, a_to_b=a_to_b, exact_in=exact_in, oracle=oracle, now=10)
+    try:
+        q = quote(amount)
+    except (mevlib.InvalidArgumentError, mevlib.MathOverflowError):
+        return
+    assert q.amount_in == amount and q.fee <= amount
+    try:
+        assert quote(amount + 1).amount_out >= q.amount_out
+    except (mevlib.InvalidArgumentError, mevlib.MathOverflowError):
+        pass
+    if q.amount_out == 0:
+        return
+    back = quote(q.amount_out, exact_in=False)
+    assert back.amount_out == q.amount_out
+    assert back.amount_in <= q.amount_in + q.amount_in // q.amount_out + 2  # within one output unit's worth

@@ -141,3 +141,20 @@ def test_quotes_are_monotone_exact_and_round_trip(amount, swap_for_y, mode, bin_
     back = dl.quote(pair, arrays, q.amount_out, swap_for_y=swap_for_y, now=NOW, exact_in=False)
     assert back.amount_out == q.amount_out
     assert back.amount_in <= q.amount_in + q.amount_in // q.amount_out + 2  # within one output unit's worth
+
+
+def test_quote_many_equals_one_by_one():
+    import numpy as np
+
+    pair, arrays = market(orders={30: 10**9, 40: 10**9})
+    amounts = np.array([1, 10**3, 10**8, 3 * 10**10, 10**13, 2**63], np.uint64)
+    for swap_for_y in (True, False):
+        for exact_in in (True, False):
+            ins, outs, ok = dl.quote_many(pair, arrays, amounts, swap_for_y=swap_for_y, now=NOW, exact_in=exact_in)
+            for amount, a, b, good in zip(amounts.tolist(), ins.tolist(), outs.tolist(), ok.tolist()):
+                try:
+                    q = dl.quote(pair, arrays, amount, swap_for_y=swap_for_y, now=NOW, exact_in=exact_in)
+                    assert good and (a, b) == (q.amount_in, q.amount_out)
+                except (mevlib.InvalidArgumentError, mevlib.MathOverflowError):
+                    assert not good and (a, b) == (0, 0)
+            assert ok.any() and not ok.all()

@@ -174,3 +174,21 @@ def test_transfer_fees_apply_as_swap_v2_applies_them():
     assert q.amount_in - fee_in.fee_of(q.amount_in) == swapped.amount_in  # what reaches the vault
     with pytest.raises(mevlib.InvalidArgumentError):  # a 100% fee leaves nothing to swap
         rc.quote(pool, config, arrays, 10, zero_for_one=True, now=100, fee_in=TransferFee(0, U64, 10_000))
+
+
+def test_quote_many_equals_one_by_one():
+    import numpy as np
+
+    pool, config, arrays = market(orders=[(-400, 10**9)])
+    amounts = np.array([1, 10**3, 10**8, 3 * 10**10, 10**12, 2**63], np.uint64)
+    for zero_for_one in (True, False):
+        for exact_in in (True, False):
+            ins, outs, ok = rc.quote_many(pool, config, arrays, amounts, zero_for_one=zero_for_one, now=100,
+                                          exact_in=exact_in)
+            for amount, a, b, good in zip(amounts.tolist(), ins.tolist(), outs.tolist(), ok.tolist()):
+                try:
+                    q = rc.quote(pool, config, arrays, amount, zero_for_one=zero_for_one, now=100, exact_in=exact_in)
+                    assert good and (a, b) == (q.amount_in, q.amount_out)
+                except (mevlib.InvalidArgumentError, mevlib.MathOverflowError):
+                    assert not good and (a, b) == (0, 0)
+            assert ok.any() and not ok.all()

@@ -92,6 +92,14 @@ def quote(pair: Pair, bin_arrays, amount: int, *, swap_for_y: bool, now: int, sl
     return q._replace(amount_in=paid, amount_out=amount)
 
 
+def quote_many(pair: Pair, bin_arrays, amounts, *, swap_for_y: bool, now: int, slot: int = 0, exact_in: bool = True,
+               extension: BitmapExtension | None = None):
+    """Many amounts through one pair at once (a numpy array), the GIL released: (amount_in,
+    amount_out, ok) arrays, a row that would fail 0 and False. The pair's side of each swap: no
+    transfer fees."""
+    return _dex.dlmm_quote_many(pair, extension, list(bin_arrays), amounts, swap_for_y, exact_in, now, slot)
+
+
 def decode_many(datas):
     """Many LbPair accounts into a numpy structured array (mevlib.dex.pool_dtype), GIL released:
     (records, decoded)."""

@@ -103,6 +103,15 @@ def quote(pool: Pool, config: Config, tick_arrays, amount: int, *, zero_for_one:
     return q._replace(amount_in=paid, amount_out=received)
 
 
+def quote_many(pool: Pool, config: Config, tick_arrays, amounts, *, zero_for_one: bool, now: int,
+               exact_in: bool = True, extension: BitmapExtension | None = None):
+    """Many amounts through one pool at once (a numpy array), the GIL released: (amount_in,
+    amount_out, ok) arrays, a row that would fail 0 and False. The pool's side of each swap: no
+    transfer fees, no price limit."""
+    return _dex.raydium_clmm_quote_many(pool, config, extension, list(tick_arrays), amounts, zero_for_one, exact_in,
+                                        now)
+
+
 def decode_many(datas):
     """Many PoolState accounts into a numpy structured array (mevlib.dex.pool_dtype), GIL
     released: (records, decoded)."""

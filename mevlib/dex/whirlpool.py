@@ -65,6 +65,14 @@ def quote(pool: Pool, tick_arrays, amount: int, *, a_to_b: bool, exact_in: bool 
     return q._replace(amount_in=q.amount_in + fee_in.included_fee(q.amount_in), amount_out=amount)
 
 
+def quote_many(pool: Pool, tick_arrays, amounts, *, a_to_b: bool, exact_in: bool = True, oracle: Oracle | None = None,
+               now: int = 0):
+    """Many amounts through one pool at once (a numpy array), the GIL released: (amount_in,
+    amount_out, ok) arrays, a row that would fail 0 and False. The pool's side of each swap: no
+    transfer fees."""
+    return _dex.whirlpool_quote_many(pool, list(tick_arrays), amounts, a_to_b, exact_in, oracle, now)
+
+
 ORACLE_DISCRIMINATOR = bytes([139, 194, 131, 179, 140, 179, 229, 244])  # sha256("account:Oracle")[:8]
 ORACLE_LAYOUT = {"whirlpool": (8, "key"), "trade_enable_timestamp": (40, "<Q"), "filter_period": (48, "<H"),
                  "decay_period": (50, "<H"), "reduction_factor": (52, "<H"), "adaptive_fee_control_factor": (54, "<I"),
