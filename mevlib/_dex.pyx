@@ -88,7 +88,7 @@ def token_accounts_into(datas, out, int program):
 
     cdef Py_ssize_t n = len(datas), i
     if len(out) < n:
-        raise ValueError(f"out holds {len(out)} records, not {n}")
+        raise InvalidArgumentError(f"out holds {len(out)} records, not {n}")
     keep = [bytes(d) for d in datas]  # alive while the GIL is released
     ptrs = np.zeros(n, np.uintp)
     lens = np.zeros(n, np.uintp)
@@ -548,7 +548,7 @@ cdef int _edge(mev_edge *e, uint32_t kind, uint32_t mint_a, uint32_t mint_b, uin
         return 0
     p = list(params) + [0] * (5 - len(params))
     if not -(1 << 127) <= p[4] < (1 << 127):
-        raise ValueError("virtual quote reserves are an i128")
+        raise InvalidArgumentError("virtual quote reserves are an i128")
     mev_edge_set_virtual(e, p[4] >> 64, p[4] & ((1 << 64) - 1))
     mev_edge_params(e, p[0], p[1], p[2], p[3])
     return 0
@@ -572,7 +572,7 @@ cdef class Graph:
         cdef bytes raw = bytes(key)
         cdef uint32_t index
         if len(raw) != 32:
-            raise ValueError("a mint is 32 bytes")
+            raise InvalidArgumentError("a mint is 32 bytes")
         check(mev_graph_mint(self.g, <const uint8_t *>PyBytes_AS_STRING(raw), profit, &index), "graph mint (full)")
         return index
 
@@ -838,7 +838,7 @@ def whirlpool_quote(WhirlpoolPool pool not None, arrays, uint64_t amount, bint a
     cdef size_t n = len(arrays), i
     cdef int rc
     if n == 0 or n > 5:
-        raise ValueError("1 to 5 tick arrays")
+        raise InvalidArgumentError("1 to 5 tick arrays")
     for i in range(n):
         memcpy(&buf[i], &(<WhirlpoolTicks?>arrays[i]).t, sizeof(mev_wp_ticks))
     with nogil:
@@ -868,7 +868,7 @@ cdef class WhirlpoolState:
     def __init__(self, WhirlpoolPool pool not None, arrays, WhirlpoolOracle oracle=None, uint64_t now=0):
         arrays = list(arrays)
         if not 0 < len(arrays) <= 5:
-            raise ValueError("1 to 5 tick arrays")
+            raise InvalidArgumentError("1 to 5 tick arrays")
         memcpy(&self.s.pool, &pool.p, sizeof(mev_wp_pool))
         for i, a in enumerate(arrays):
             memcpy(&self.s.arrays[i], &(<WhirlpoolTicks?>a).t, sizeof(mev_wp_ticks))
@@ -1412,7 +1412,7 @@ def pools_into(int kind, datas, out):
     if not 0 <= kind < K_KINDS:
         raise InvalidArgumentError(f"no pool kind {kind}")
     if len(out) < n or out.dtype.itemsize != _sizes[kind]:
-        raise ValueError("out is not an array of this kind's rows, or too short")
+        raise InvalidArgumentError("out is not an array of this kind's rows, or too short")
     keep = datas if all(PyBytes_CheckExact(d) for d in datas) else [_raw(d) for d in datas]  # alive, GIL released
     ptrs = np.empty(n, np.uintp)
     lens = np.empty(n, np.uintp)
