@@ -829,18 +829,24 @@ cdef class WhirlpoolOracle:
                     volatility_accumulator=o.volatility_accumulator)
 
 
+cdef Py_ssize_t _wp_arrays(arrays, mev_wp_ticks *buf) except -1:
+    """The tick arrays copied into `buf` (1 to 5): how many."""
+    cdef Py_ssize_t n = len(arrays), i
+    if n == 0 or n > 5:
+        raise InvalidArgumentError("1 to 5 tick arrays")
+    for i in range(n):
+        memcpy(&buf[i], &(<WhirlpoolTicks?>arrays[i]).t, sizeof(mev_wp_ticks))
+    return n
+
+
 def whirlpool_quote(WhirlpoolPool pool not None, arrays, uint64_t amount, bint a_to_b, bint exact_in,
                     WhirlpoolOracle oracle=None, uint64_t timestamp=0):
     """(amount_in, amount_out, fee, sqrt_price after, tick after, steps, liquidity after)."""
     cdef mev_wp_ticks buf[5]
     cdef mev_wp_swap q
     cdef const mev_wp_oracle *o = NULL if oracle is None else &oracle.o
-    cdef size_t n = len(arrays), i
+    cdef size_t n = _wp_arrays(arrays, buf)
     cdef int rc
-    if n == 0 or n > 5:
-        raise InvalidArgumentError("1 to 5 tick arrays")
-    for i in range(n):
-        memcpy(&buf[i], &(<WhirlpoolTicks?>arrays[i]).t, sizeof(mev_wp_ticks))
     with nogil:
         rc = mev_wp_quote_at(&pool.p, o, timestamp, buf, n, amount, a_to_b, exact_in, &q)
     check(rc, "Orca Whirlpool quote")
@@ -866,13 +872,8 @@ cdef class WhirlpoolState:
     cdef mev_wp_state s
 
     def __init__(self, WhirlpoolPool pool not None, arrays, WhirlpoolOracle oracle=None, uint64_t now=0):
-        arrays = list(arrays)
-        if not 0 < len(arrays) <= 5:
-            raise InvalidArgumentError("1 to 5 tick arrays")
         memcpy(&self.s.pool, &pool.p, sizeof(mev_wp_pool))
-        for i, a in enumerate(arrays):
-            memcpy(&self.s.arrays[i], &(<WhirlpoolTicks?>a).t, sizeof(mev_wp_ticks))
-        self.s.n_arrays = len(arrays)
+        self.s.n_arrays = _wp_arrays(list(arrays), self.s.arrays)
         if oracle is not None:
             memcpy(&self.s.oracle, &oracle.o, sizeof(mev_wp_oracle))
             self.s.has_oracle = 1
@@ -1068,23 +1069,29 @@ def rcl_array_start(int32_t tick, uint16_t tick_spacing):
 DEF RCL_MAX_ARRAYS = 16
 
 
+cdef Py_ssize_t _rcl_inputs(arrays, extension, const mev_rcl_ticks **ptrs,
+                            const mev_rcl_bitmap_extension **ext) except -1:
+    """Pointers to the tick arrays (up to RCL_MAX_ARRAYS) and to the extension or NULL: how many arrays."""
+    cdef Py_ssize_t n = len(arrays), i
+    if n > RCL_MAX_ARRAYS:
+        raise InvalidArgumentError(f"at most {RCL_MAX_ARRAYS} tick arrays")
+    for i in range(n):
+        ptrs[i] = &(<RaydiumClmmTicks?>arrays[i]).t
+    ext[0] = NULL if extension is None else &(<RaydiumClmmBitmapExtension?>extension).e
+    return n
+
+
 def raydium_clmm_quote(RaydiumClmmPool pool not None, RaydiumClmmConfig config not None, extension, arrays,
                        uint64_t amount, bint zero_for_one, bint exact_in, sqrt_price_limit, uint64_t now):
     """(amount_in, amount_out, fee, protocol_fee, fund_fee, limit_order_in, limit_order_out, sqrt_price,
     liquidity, tick, steps, fee_on_input); InvalidArgumentError naming a tick array the swap needs
     and was not given."""
     cdef const mev_rcl_ticks *ptrs[RCL_MAX_ARRAYS]
-    cdef const mev_rcl_bitmap_extension *ext = NULL
+    cdef const mev_rcl_bitmap_extension *ext
     cdef mev_rcl_swap q
     cdef mev_u128 limit
-    cdef size_t n = len(arrays), i
+    cdef size_t n = _rcl_inputs(arrays, extension, ptrs, &ext)
     cdef int rc
-    if n > RCL_MAX_ARRAYS:
-        raise InvalidArgumentError(f"at most {RCL_MAX_ARRAYS} tick arrays")
-    for i in range(n):
-        ptrs[i] = &(<RaydiumClmmTicks?>arrays[i]).t
-    if extension is not None:
-        ext = &(<RaydiumClmmBitmapExtension?>extension).e
     _u128(sqrt_price_limit, &limit)
     with nogil:
         rc = mev_rcl_quote(&pool.p, &config.c, ext, ptrs, n, amount, zero_for_one, exact_in, limit, now, &q)
@@ -1238,21 +1245,27 @@ def dlmm_array_index(int32_t bin_id):
 DEF DLMM_MAX_ARRAYS = 16
 
 
+cdef Py_ssize_t _dlmm_inputs(arrays, extension, const mev_dlmm_bins **ptrs,
+                             const mev_dlmm_bitmap_extension **ext) except -1:
+    """Pointers to the bin arrays (up to DLMM_MAX_ARRAYS) and to the extension or NULL: how many arrays."""
+    cdef Py_ssize_t n = len(arrays), i
+    if n > DLMM_MAX_ARRAYS:
+        raise InvalidArgumentError(f"at most {DLMM_MAX_ARRAYS} bin arrays")
+    for i in range(n):
+        ptrs[i] = &(<DlmmBins?>arrays[i]).b
+    ext[0] = NULL if extension is None else &(<DlmmBitmapExtension?>extension).e
+    return n
+
+
 def dlmm_quote(DlmmPair pair not None, extension, arrays, uint64_t amount, bint swap_for_y, bint exact_in,
                int64_t now, uint64_t slot):
     """(amount_in, amount_out, fee, protocol_fee, limit_order_out, active_id, bins, fee_on_input);
     InvalidArgumentError naming a bin array the swap needs and was not given."""
     cdef const mev_dlmm_bins *ptrs[DLMM_MAX_ARRAYS]
-    cdef const mev_dlmm_bitmap_extension *ext = NULL
+    cdef const mev_dlmm_bitmap_extension *ext
     cdef mev_dlmm_swap q
-    cdef size_t n = len(arrays), i
+    cdef size_t n = _dlmm_inputs(arrays, extension, ptrs, &ext)
     cdef int rc
-    if n > DLMM_MAX_ARRAYS:
-        raise InvalidArgumentError(f"at most {DLMM_MAX_ARRAYS} bin arrays")
-    for i in range(n):
-        ptrs[i] = &(<DlmmBins?>arrays[i]).b
-    if extension is not None:
-        ext = &(<DlmmBitmapExtension?>extension).e
     with nogil:
         rc = mev_dlmm_quote(&pair.p, ext, ptrs, n, amount, swap_for_y, exact_in, now, slot, &q)
     if rc != 0 and q.missing_array != MEV_DLMM_NO_ARRAY:
@@ -1533,11 +1546,7 @@ def whirlpool_quote_many(WhirlpoolPool pool not None, arrays, amounts, bint a_to
     cdef mev_wp_ticks buf[5]
     cdef mev_wp_swap q
     cdef const mev_wp_oracle *o = NULL if oracle is None else &oracle.o
-    cdef size_t n = len(arrays), i
-    if n == 0 or n > 5:
-        raise InvalidArgumentError("1 to 5 tick arrays")
-    for i in range(n):
-        memcpy(&buf[i], &(<WhirlpoolTicks?>arrays[i]).t, sizeof(mev_wp_ticks))
+    cdef size_t n = _wp_arrays(arrays, buf)
     a, ins, outs, ok = _amounts_out(amounts)
     cdef const uint64_t[::1] am = a
     cdef uint64_t[::1] vi = ins, vo = outs
@@ -1556,16 +1565,10 @@ def raydium_clmm_quote_many(RaydiumClmmPool pool not None, RaydiumClmmConfig con
     import numpy as np
 
     cdef const mev_rcl_ticks *ptrs[RCL_MAX_ARRAYS]
-    cdef const mev_rcl_bitmap_extension *ext = NULL
+    cdef const mev_rcl_bitmap_extension *ext
     cdef mev_rcl_swap q
     cdef mev_u128 no_limit
-    cdef size_t n = len(arrays), i
-    if n > RCL_MAX_ARRAYS:
-        raise InvalidArgumentError(f"at most {RCL_MAX_ARRAYS} tick arrays")
-    for i in range(n):
-        ptrs[i] = &(<RaydiumClmmTicks?>arrays[i]).t
-    if extension is not None:
-        ext = &(<RaydiumClmmBitmapExtension?>extension).e
+    cdef size_t n = _rcl_inputs(arrays, extension, ptrs, &ext)
     _u128(0, &no_limit)
     a, ins, outs, ok = _amounts_out(amounts)
     cdef const uint64_t[::1] am = a
@@ -1585,15 +1588,9 @@ def dlmm_quote_many(DlmmPair pair not None, extension, arrays, amounts, bint swa
     import numpy as np
 
     cdef const mev_dlmm_bins *ptrs[DLMM_MAX_ARRAYS]
-    cdef const mev_dlmm_bitmap_extension *ext = NULL
+    cdef const mev_dlmm_bitmap_extension *ext
     cdef mev_dlmm_swap q
-    cdef size_t n = len(arrays), i
-    if n > DLMM_MAX_ARRAYS:
-        raise InvalidArgumentError(f"at most {DLMM_MAX_ARRAYS} bin arrays")
-    for i in range(n):
-        ptrs[i] = &(<DlmmBins?>arrays[i]).b
-    if extension is not None:
-        ext = &(<DlmmBitmapExtension?>extension).e
+    cdef size_t n = _dlmm_inputs(arrays, extension, ptrs, &ext)
     a, ins, outs, ok = _amounts_out(amounts)
     cdef const uint64_t[::1] am = a
     cdef uint64_t[::1] vi = ins, vo = outs

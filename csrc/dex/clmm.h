@@ -14,6 +14,9 @@
 
 #include "wide.h"
 
+/* a / b rounded toward minus infinity (b > 0): the tick array or group an index falls in */
+static inline int32_t mev_floor_div(int32_t a, int32_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
+
 #define MEV_CLMM_MIN_TICK (-443636)
 #define MEV_CLMM_MAX_TICK 443636
 /* tick_index_to_sqrt_price(MIN_TICK) and (MAX_TICK) */

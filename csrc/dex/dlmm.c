@@ -155,11 +155,9 @@ int mev_dlmm_price_of_bin(int32_t id, uint16_t bin_step, u128 *price)
 static int mul_div_u64(u128 x, u128 y, u128 d, int round_up, uint64_t *out)
 {
     u256 q;
-    if (mev_mul_div_256(mev_u256_of(x), mev_u256_of(y), mev_u256_of(d), round_up, &q) != MEV_OK)
+    if (mev_mul_div_256(mev_u256_of(x), mev_u256_of(y), mev_u256_of(d), round_up, &q) != MEV_OK ||
+        !mev_u256_to_u64(q, out))
         return MEV_EOVERFLOW;
-    if (q.hi || q.lo > UINT64_MAX)
-        return MEV_EOVERFLOW;
-    *out = (uint64_t)q.lo;
     return MEV_OK;
 }
 

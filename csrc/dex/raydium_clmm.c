@@ -187,14 +187,6 @@ static int price_of(u128 sqrt_price, int round_up, u128 *price)
 }
 
 /* --- token amounts (libraries/liquidity_math.rs, sqrt_price_math.rs) --------------------------- */
-static int fits_u64(u256 v, uint64_t *out)
-{
-    if (v.hi || v.lo > UINT64_MAX)
-        return 0;
-    *out = (uint64_t)v.lo;
-    return 1;
-}
-
 /* get_delta_amounts_for_swap: what moving between the two prices takes in and gives out.
  * MEV_ERANGE for the program's MaxTokenOverflow (either amount past u64), which compute_swap
  * answers by pricing from the amount instead. */
@@ -217,7 +209,7 @@ static int amounts_for_swap(u128 a, u128 b, u128 liquidity, int zero_for_one, ui
     if (!zero_for_one && (uint64_t)amount_1_x64.lo) /* rounded up: + (2^64 − 1) before the shift */
         q1 = mev_add_256(q1, mev_u256_of(1));
     uint64_t amount_0, amount_1;
-    if (!fits_u64(q0, &amount_0) || !fits_u64(q1, &amount_1))
+    if (!mev_u256_to_u64(q0, &amount_0) || !mev_u256_to_u64(q1, &amount_1))
         return MEV_ERANGE;
     *in = zero_for_one ? amount_0 : amount_1;
     *out = zero_for_one ? amount_1 : amount_0;
@@ -264,16 +256,6 @@ static int next_sqrt_price(u128 price, u128 liquidity, uint64_t amount, int zero
     return MEV_OK;
 }
 
-static int mul_div_64(uint64_t a, uint64_t num, uint64_t den, int round_up, uint64_t *out)
-{
-    u128 p = (u128)a * num, q = p / den;
-    q += round_up && p % den;
-    if (q > UINT64_MAX)
-        return MEV_EOVERFLOW;
-    *out = (uint64_t)q;
-    return MEV_OK;
-}
-
 typedef struct {
     u128 price;
     uint64_t in, out, fee;
@@ -286,9 +268,9 @@ static int compute_swap(u128 current, u128 target, u128 liquidity, uint64_t rema
     uint64_t priced = remaining; /* the amount that moves the price */
     int rc;
     if (exact_in && fee_on_input)
-        rc = mul_div_64(remaining, FEE_DENOMINATOR - fee_rate, FEE_DENOMINATOR, 0, &priced);
+        rc = mev_mul_div_64(remaining, FEE_DENOMINATOR - fee_rate, FEE_DENOMINATOR, 0, &priced);
     else if (!exact_in && !fee_on_input)
-        rc = mul_div_64(remaining, FEE_DENOMINATOR, FEE_DENOMINATOR - fee_rate, 1, &priced);
+        rc = mev_mul_div_64(remaining, FEE_DENOMINATOR, FEE_DENOMINATOR - fee_rate, 1, &priced);
     else
         rc = MEV_OK;
     if (rc != MEV_OK)
@@ -316,11 +298,11 @@ static int compute_swap(u128 current, u128 target, u128 liquidity, uint64_t rema
                 if (remaining < s->in)
                     return MEV_EOVERFLOW;
                 s->fee = remaining - s->in;
-            } else if ((rc = mul_div_64(s->in, fee_rate, FEE_DENOMINATOR - fee_rate, 1, &s->fee)) != MEV_OK) {
+            } else if ((rc = mev_mul_div_64(s->in, fee_rate, FEE_DENOMINATOR - fee_rate, 1, &s->fee)) != MEV_OK) {
                 return rc;
             }
         } else {
-            if ((rc = mul_div_64(s->out, fee_rate, FEE_DENOMINATOR, 1, &s->fee)) != MEV_OK)
+            if ((rc = mev_mul_div_64(s->out, fee_rate, FEE_DENOMINATOR, 1, &s->fee)) != MEV_OK)
                 return rc;
             s->out -= s->fee; /* fee ≤ out: the rate is below the denominator */
             if (s->price != target)
@@ -329,10 +311,10 @@ static int compute_swap(u128 current, u128 target, u128 liquidity, uint64_t rema
     } else if (fee_on_input) {
         if (s->out > remaining)
             s->out = remaining;
-        if ((rc = mul_div_64(s->in, fee_rate, FEE_DENOMINATOR - fee_rate, 1, &s->fee)) != MEV_OK)
+        if ((rc = mev_mul_div_64(s->in, fee_rate, FEE_DENOMINATOR - fee_rate, 1, &s->fee)) != MEV_OK)
             return rc;
     } else {
-        if ((rc = mul_div_64(s->out, fee_rate, FEE_DENOMINATOR, 1, &s->fee)) != MEV_OK)
+        if ((rc = mev_mul_div_64(s->out, fee_rate, FEE_DENOMINATOR, 1, &s->fee)) != MEV_OK)
             return rc;
         uint64_t net = s->out - s->fee;
         if (net > remaining) {
@@ -346,12 +328,10 @@ static int compute_swap(u128 current, u128 target, u128 liquidity, uint64_t rema
 }
 
 /* --- tick arrays and the bitmaps that mark them (tick_array_bit_map.rs, tickarray_bitmap_extension.rs) */
-static int32_t floor_div(int32_t a, int32_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
-
 int32_t mev_rcl_array_start(int32_t tick, uint16_t tick_spacing)
 {
     int32_t span = MEV_RCL_TICKS * (int32_t)tick_spacing;
-    return floor_div(tick, span) * span;
+    return mev_floor_div(tick, span) * span;
 }
 
 int mev_rcl_array_initialized(const mev_rcl_pool *pool, const mev_rcl_bitmap_extension *ext, int32_t start)
@@ -526,7 +506,7 @@ static int match_orders(book *b, const mev_rcl_ticks *a, int i, uint64_t amount,
     u256 q64 = mev_u256_of((u128)1 << 64), p = mev_u256_of(price), r;
     if (exact_in) {
         if (fee_on_input) {
-            if ((rc = mul_div_64(amount, fee_rate, FEE_DENOMINATOR, 1, fee)) != MEV_OK)
+            if ((rc = mev_mul_div_64(amount, fee_rate, FEE_DENOMINATOR, 1, fee)) != MEV_OK)
                 return rc;
             *in = amount - *fee;
         } else {
@@ -539,9 +519,9 @@ static int match_orders(book *b, const mev_rcl_ticks *a, int i, uint64_t amount,
             *out = unfilled;
             /* get_limit_order_input_with_price, its direction flipped as the program passes it */
             if ((rc = mev_mul_div_256(mev_u256_of(unfilled), zero_for_one ? q64 : p, zero_for_one ? p : q64, 1, &r)) != MEV_OK ||
-                !fits_u64(r, in))
+                !mev_u256_to_u64(r, in))
                 return MEV_EOVERFLOW;
-            if (fee_on_input && (rc = mul_div_64(*in, fee_rate, FEE_DENOMINATOR - fee_rate, 1, fee)) != MEV_OK)
+            if (fee_on_input && (rc = mev_mul_div_64(*in, fee_rate, FEE_DENOMINATOR - fee_rate, 1, fee)) != MEV_OK)
                 return rc;
         } else {
             *out = (uint64_t)r.lo;
@@ -551,15 +531,15 @@ static int match_orders(book *b, const mev_rcl_ticks *a, int i, uint64_t amount,
         if (fee_on_input) {
             *out = net;
         } else {
-            if ((rc = mul_div_64(net, FEE_DENOMINATOR, FEE_DENOMINATOR - fee_rate, 1, out)) != MEV_OK)
+            if ((rc = mev_mul_div_64(net, FEE_DENOMINATOR, FEE_DENOMINATOR - fee_rate, 1, out)) != MEV_OK)
                 return rc;
             if (*out > unfilled)
                 *out = unfilled;
         }
         if ((rc = mev_mul_div_256(mev_u256_of(*out), zero_for_one ? q64 : p, zero_for_one ? p : q64, 1, &r)) != MEV_OK ||
-            !fits_u64(r, in))
+            !mev_u256_to_u64(r, in))
             return MEV_EOVERFLOW;
-        if (fee_on_input && (rc = mul_div_64(*in, fee_rate, FEE_DENOMINATOR - fee_rate, 1, fee)) != MEV_OK)
+        if (fee_on_input && (rc = mev_mul_div_64(*in, fee_rate, FEE_DENOMINATOR - fee_rate, 1, fee)) != MEV_OK)
             return rc;
     }
     /* consume the part-filled orders first, then open a new phase on the rest */
@@ -582,7 +562,7 @@ static int match_orders(book *b, const mev_rcl_ticks *a, int i, uint64_t amount,
     t->orders = orders;
     t->part = part;
     if (!fee_on_input) {
-        if ((rc = mul_div_64(*out, fee_rate, FEE_DENOMINATOR, 1, fee)) != MEV_OK)
+        if ((rc = mev_mul_div_64(*out, fee_rate, FEE_DENOMINATOR, 1, fee)) != MEV_OK)
             return rc;
         *out -= *fee;
     }

@@ -118,8 +118,7 @@ typedef struct {
     int32_t spacing, start, end;
 } sequence;
 
-static int32_t floor_div(int32_t a, int32_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
-static int32_t rem_euclid(int32_t a, int32_t b) { return a - floor_div(a, b) * b; }
+static int32_t rem_euclid(int32_t a, int32_t b) { return a - mev_floor_div(a, b) * b; }
 
 static int sequence_of(const mev_wp_ticks *arrays, size_t n, int32_t spacing, sequence *s)
 {
@@ -200,15 +199,6 @@ typedef struct {
     u128 price;
 } step;
 
-static int mul_div(uint64_t a, uint64_t num, uint64_t den, int round_up, uint64_t *out)
-{
-    u128 p = (u128)a * num, q = p / den + (round_up && p % den != 0);
-    if (q > UINT64_MAX)
-        return MEV_EOVERFLOW;
-    *out = (uint64_t)q;
-    return MEV_OK;
-}
-
 static int delta(int token_a, u128 p0, u128 p1, u128 liquidity, int round_up, uint64_t *out)
 {
     return token_a ? mev_clmm_amount_delta_a(p0, p1, liquidity, round_up, out)
@@ -224,7 +214,7 @@ static int compute_step(uint64_t remaining, uint32_t fee_rate, u128 liquidity, u
     int rc = delta(fixed_is_a, price, target, liquidity, exact_in, &initial), overflow = rc == MEV_EOVERFLOW;
     if (rc != MEV_OK && !overflow)
         return rc;
-    if (exact_in && (rc = mul_div(remaining, FEE_DENOMINATOR - fee_rate, FEE_DENOMINATOR, 0, &calc)) != MEV_OK)
+    if (exact_in && (rc = mev_mul_div_64(remaining, FEE_DENOMINATOR - fee_rate, FEE_DENOMINATOR, 0, &calc)) != MEV_OK)
         return rc;
     u128 next = target;
     if (overflow || initial > calc) {
@@ -248,7 +238,7 @@ static int compute_step(uint64_t remaining, uint32_t fee_rate, u128 liquidity, u
         st->out = remaining;
     if (exact_in && !max_swap) {
         st->fee = remaining - st->in;
-    } else if ((rc = mul_div(st->in, fee_rate, FEE_DENOMINATOR - fee_rate, 1, &st->fee)) != MEV_OK) {
+    } else if ((rc = mev_mul_div_64(st->in, fee_rate, FEE_DENOMINATOR - fee_rate, 1, &st->fee)) != MEV_OK) {
         return rc;
     }
     st->price = next;
@@ -288,7 +278,7 @@ static int fee_manager_init(fee_manager *m, const mev_wp_pool *pool, const mev_w
     m->o = *oracle;
     mev_wp_oracle *o = &m->o;
     int32_t size = o->tick_group_size;
-    m->group = floor_div(pool->tick_current, size);
+    m->group = mev_floor_div(pool->tick_current, size);
     /* AdaptiveFeeVariables::update_reference */
     uint64_t latest = o->last_reference_update_timestamp > o->last_major_swap_timestamp ? o->last_reference_update_timestamp
                                                                                      : o->last_major_swap_timestamp;
@@ -381,7 +371,7 @@ static void advance_group(fee_manager *m, int skipped, u128 price, u128 next_tic
             mev_clmm_sqrt_price_at_tick(tick, &at);
             on_boundary = tick % size == 0 && price == at;
         }
-        int32_t last = on_boundary && !m->a_to_b ? tick / size - 1 : floor_div(tick, size);
+        int32_t last = on_boundary && !m->a_to_b ? tick / size - 1 : mev_floor_div(tick, size);
         if (m->a_to_b ? last < m->group : last > m->group) {
             m->group = last;
             update_volatility(m);

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../mev_error.h"
+
 typedef unsigned __int128 mev_u128;
 
 typedef struct {
@@ -81,6 +83,26 @@ static inline unsigned mev_bits_128(mev_u128 x)
 }
 
 static inline unsigned mev_bits_256(mev_u256 a) { return a.hi ? 128 + mev_bits_128(a.hi) : mev_bits_128(a.lo); }
+
+/* a × num / den over a 128-bit product, rounded down or up: MEV_EOVERFLOW past u64 (the programs'
+ * u64 mul_div_floor / mul_div_ceil); den not zero */
+static inline int mev_mul_div_64(uint64_t a, uint64_t num, uint64_t den, int round_up, uint64_t *out)
+{
+    mev_u128 p = (mev_u128)a * num, q = p / den + (round_up && p % den != 0);
+    if (q > UINT64_MAX)
+        return MEV_EOVERFLOW;
+    *out = (uint64_t)q;
+    return MEV_OK;
+}
+
+/* 1 and *out when v fits u64, else 0 */
+static inline int mev_u256_to_u64(mev_u256 v, uint64_t *out)
+{
+    if (v.hi || v.lo > UINT64_MAX)
+        return 0;
+    *out = (uint64_t)v.lo;
+    return 1;
+}
 
 /* u (m limbs, least significant first) divided by v (n limbs): q gets m limbs, r gets n limbs.
  * m ≤ 8, n ≤ 4; MEV_EINVAL for a zero divisor. */

@@ -601,6 +601,15 @@ def test_clmm_math_equals_whirlpools_core():
     print("\nclmm math:", counts)
 
 
+def assert_same_swap_input(fee, ours: int, theirs: int):
+    """An exact-in input where an SDK differs from ours: with a transfer fee on the input, the SDK
+    reports the input re-inflated from what reached the swap (lower at times); the instruction
+    debits the whole amount, as ours says. What reaches the swap must be the same."""
+    assert fee, (ours, theirs)
+    transfer = dex.TransferFee(0, int(fee[1]), fee[0])
+    assert theirs < ours and theirs - transfer.fee_of(theirs) == ours - transfer.fee_of(ours), (ours, theirs)
+
+
 def whirlpool_case(rng, adaptive: bool = False):
     """A Whirlpool with positions around its price in 5 consecutive tick arrays (some of the
     dynamic layout): (case for the SDK, pool, arrays); `adaptive`: with an adaptive fee, and the
@@ -694,11 +703,8 @@ def test_whirlpool_quotes_equal_whirlpools_core():
             refused += 1
             continue
         steps = mine.pop("steps")
-        if case["exactIn"] and mine["in"] != theirs["in"]:  # both put the same amount into the swap
-            bps, maximum = case["feeA" if case["aToB"] else "feeB"]
-            fee = dex.TransferFee(0, int(maximum), bps)
-            ours_in, their_in = int(mine["in"]), int(theirs["in"])
-            assert their_in < ours_in and their_in - fee.fee_of(their_in) == ours_in - fee.fee_of(ours_in), (mine, theirs)
+        if case["exactIn"] and mine["in"] != theirs["in"]:
+            assert_same_swap_input(case["feeA" if case["aToB"] else "feeB"], int(mine["in"]), int(theirs["in"]))
             theirs["in"] = mine["in"]
         assert mine == theirs, (case, mine, theirs)
         equal += 1
@@ -1124,13 +1130,7 @@ def test_meteora_dlmm_quotes_equal_the_sdk():
             continue
         their_in = int(theirs["in"])
         if case["exactIn"] and their_in != mine.amount_in:
-            # with a transfer fee on the input the SDK reports the input re-inflated from what reached
-            # the swap (lower at times); the instruction debits the whole amount, as ours says: the
-            # amounts that reach the swap are the same
-            bps, maximum = case["feeX" if case["swapForY"] else "feeY"]
-            fee = dex.TransferFee(0, int(maximum), bps)
-            assert their_in < mine.amount_in and \
-                their_in - fee.fee_of(their_in) == mine.amount_in - fee.fee_of(mine.amount_in), (mine, theirs)
+            assert_same_swap_input(case["feeX" if case["swapForY"] else "feeY"], mine.amount_in, their_in)
             their_in = mine.amount_in
         assert (mine.amount_in, mine.amount_out, mine.protocol_fee) == \
             (their_in, int(theirs["out"]), int(theirs["protocolFee"])), (case["amount"], mine, theirs)
