@@ -21,6 +21,10 @@ static const uint8_t EXTENSION_DISC[8] = {80, 111, 124, 113, 55, 237, 18, 5};
 #define BITMAP_ARRAYS 512           /* bin arrays in the pair's own bitmap each side of 0 */
 #define EXTENSION_BITMAPS 12
 #define BIN_LEN 144
+#define BINS_AT 56
+/* a bin's fields from its start */
+enum { BIN_AMOUNT_X = 0, BIN_AMOUNT_Y = 8, BIN_PRICE = 16, BIN_OPEN_ORDERS = 112, BIN_PROCESSED_REMAINING = 128,
+       BIN_ASK_SIDE = 140 };
 #define PAIR_ENABLED 0             /* PairStatus::Enabled */
 #define FUNCTION_LIQUIDITY_MINING 1
 #define FUNCTION_LIMIT_ORDER 2
@@ -74,6 +78,39 @@ int mev_dlmm_pair_decode(const uint8_t *d, size_t len, mev_dlmm_pair *p)
     return MEV_OK;
 }
 
+int mev_dlmm_pair_store(const mev_dlmm_pair *p, uint8_t *d, size_t len)
+{
+    if (d == NULL || p == NULL)
+        return MEV_EINVAL;
+    if (len != MEV_DLMM_PAIR_LEN || memcmp(d, PAIR_DISC, 8) != 0)
+        return MEV_ELAYOUT;
+    mev_put_le(d + 40, p->volatility_accumulator, 4);
+    mev_put_le(d + 44, p->volatility_reference, 4);
+    mev_put_le(d + 48, (uint32_t)p->index_reference, 4);
+    mev_put_le(d + 56, (uint64_t)p->last_update_timestamp, 8);
+    mev_put_le(d + 76, (uint32_t)p->active_id, 4);
+    mev_put_le(d + 216, p->protocol_fee_x, 8);
+    mev_put_le(d + 224, p->protocol_fee_y, 8);
+    return MEV_OK;
+}
+
+int mev_dlmm_bins_store(const mev_dlmm_bins *b, uint8_t *d, size_t len)
+{
+    if (d == NULL || b == NULL)
+        return MEV_EINVAL;
+    if (len != MEV_DLMM_BIN_ARRAY_LEN || memcmp(d, BINS_DISC, 8) != 0)
+        return MEV_ELAYOUT;
+    for (int i = 0; i < MEV_DLMM_BINS; i++) {
+        uint8_t *bin = d + BINS_AT + BIN_LEN * i;
+        mev_put_le(bin + BIN_AMOUNT_X, b->amount_x[i], 8);
+        mev_put_le(bin + BIN_AMOUNT_Y, b->amount_y[i], 8);
+        mev_put_le(bin + BIN_PRICE, b->price[i], 16);
+        mev_put_le(bin + BIN_OPEN_ORDERS, b->open_orders[i], 8);
+        mev_put_le(bin + BIN_PROCESSED_REMAINING, b->processed_remaining[i], 8);
+    }
+    return MEV_OK;
+}
+
 int mev_dlmm_bins_decode(const uint8_t *d, size_t len, mev_dlmm_bins *b)
 {
     if (d == NULL || b == NULL)
@@ -83,13 +120,13 @@ int mev_dlmm_bins_decode(const uint8_t *d, size_t len, mev_dlmm_bins *b)
     b->index = (int64_t)mev_le64(d + 8);
     memcpy(b->lb_pair, d + 24, 32);
     for (int i = 0; i < MEV_DLMM_BINS; i++) {
-        const uint8_t *bin = d + 56 + BIN_LEN * i;
-        b->amount_x[i] = mev_le64(bin);
-        b->amount_y[i] = mev_le64(bin + 8);
-        b->price[i] = mev_le128(bin + 16);
-        b->open_orders[i] = mev_le64(bin + 112);
-        b->processed_remaining[i] = mev_le64(bin + 128);
-        b->ask_side[i] = bin[140];
+        const uint8_t *bin = d + BINS_AT + BIN_LEN * i;
+        b->amount_x[i] = mev_le64(bin + BIN_AMOUNT_X);
+        b->amount_y[i] = mev_le64(bin + BIN_AMOUNT_Y);
+        b->price[i] = mev_le128(bin + BIN_PRICE);
+        b->open_orders[i] = mev_le64(bin + BIN_OPEN_ORDERS);
+        b->processed_remaining[i] = mev_le64(bin + BIN_PROCESSED_REMAINING);
+        b->ask_side[i] = bin[BIN_ASK_SIDE];
     }
     if (b->index < mev_dlmm_array_index(MEV_DLMM_MIN_BIN_ID) || b->index > mev_dlmm_array_index(MEV_DLMM_MAX_BIN_ID))
         return MEV_ELAYOUT;
@@ -232,16 +269,17 @@ typedef struct {
 
 typedef struct {
     uint64_t in, out, fee, protocol_fee, order_out;
+    uint64_t mm_in;    /* the input the market makers' layer took (no fee) */
+    uint64_t taken[3]; /* the output each layer gave: market makers, processed, open orders */
 } fill;
 
 /* calculate_exact_in_fill_amount over the layers in order: market makers, then processed and open
- * limit orders */
-static int fill_exact_in(const bin *b, int swap_for_y, int with_orders, uint64_t amount, uint64_t *used,
-                         uint64_t *out, uint64_t *mm_used, uint64_t *order_out)
+ * limit orders: f's out, mm_in, taken and order_out, and *used of `amount` */
+static int fill_exact_in(const bin *b, int swap_for_y, int with_orders, uint64_t amount, uint64_t *used, fill *f)
 {
     uint64_t layers[3] = {b->mm, with_orders ? b->processed : 0, with_orders ? b->open : 0};
     uint64_t left = amount;
-    *out = *mm_used = *order_out = 0;
+    f->out = f->mm_in = f->order_out = f->taken[0] = f->taken[1] = f->taken[2] = 0;
     for (int k = 0; k < 3 && left > 0; k++) {
         if (layers[k] == 0)
             continue;
@@ -257,12 +295,13 @@ static int fill_exact_in(const bin *b, int swap_for_y, int with_orders, uint64_t
             need = left;
         }
         left -= need;
-        if (__builtin_add_overflow(*out, got, out))
+        if (__builtin_add_overflow(f->out, got, &f->out))
             return MEV_EOVERFLOW;
+        f->taken[k] = got;
         if (k == 0)
-            *mm_used = need;
+            f->mm_in = need;
         else
-            *order_out += got;
+            f->order_out += got;
         if (k == 0 && !with_orders)
             break;
     }
@@ -274,14 +313,15 @@ static int fill_exact_in(const bin *b, int swap_for_y, int with_orders, uint64_t
 static int exact_in_at_bin(const state *s, const bin *b, uint64_t amount, int swap_for_y, int with_orders,
                            int fee_on_input, fill *f)
 {
-    uint64_t fee = 0, net_in = amount, used, out, mm_used, order_out;
+    uint64_t fee = 0, net_in = amount, used;
     if (fee_on_input) {
         fee = fee_from_amount(s, amount);
         net_in = amount - fee;
     }
-    int rc = fill_exact_in(b, swap_for_y, with_orders, net_in, &used, &out, &mm_used, &order_out);
+    int rc = fill_exact_in(b, swap_for_y, with_orders, net_in, &used, f);
     if (rc != MEV_OK)
         return rc;
+    uint64_t out = f->out;
     uint64_t gross_in = amount;
     if (used < net_in) { /* the bin ran out: the fee is on what it took */
         net_in = used;
@@ -301,8 +341,7 @@ static int exact_in_at_bin(const state *s, const bin *b, uint64_t amount, int sw
     f->in = gross_in;
     f->out = out;
     f->fee = fee;
-    f->order_out = order_out;
-    return protocol_part(s, fee, mm_used, used, &f->protocol_fee);
+    return protocol_part(s, fee, f->mm_in, used, &f->protocol_fee);
 }
 
 /* swap_exact_out_quote_at_bin */
@@ -388,9 +427,23 @@ static int next_array(const mev_dlmm_pair *p, const mev_dlmm_bitmap_extension *e
 }
 
 /* --- the swap (quote.rs quote_exact_in / quote_exact_out) ---------------------------------------- */
-int mev_dlmm_quote(const mev_dlmm_pair *pair, const mev_dlmm_bitmap_extension *ext, const mev_dlmm_bins *const *arrays,
-                   size_t n_arrays, uint64_t amount, int swap_for_y, int exact_in, int64_t now, uint64_t slot,
-                   mev_dlmm_swap *q)
+/* A bin's market-maker amounts and orders after a fill (the commit of mev_dlmm_swap_apply) */
+static int commit_bin(mev_dlmm_bins *a, int i, const bin *b, const fill *f, int swap_for_y)
+{
+    uint64_t *to = swap_for_y ? &a->amount_x[i] : &a->amount_y[i], *from = swap_for_y ? &a->amount_y[i] : &a->amount_x[i];
+    if (__builtin_add_overflow(*to, f->mm_in, to) || f->taken[0] > *from || f->taken[1] > a->processed_remaining[i] ||
+        f->taken[2] > a->open_orders[i])
+        return MEV_EOVERFLOW;
+    *from -= f->taken[0];
+    a->processed_remaining[i] -= f->taken[1];
+    a->open_orders[i] -= f->taken[2];
+    a->price[i] = b->price; /* get_or_store_bin_price */
+    return MEV_OK;
+}
+
+static int swap(const mev_dlmm_pair *pair, const mev_dlmm_bitmap_extension *ext, const mev_dlmm_bins *const *arrays,
+                size_t n_arrays, uint64_t amount, int swap_for_y, int exact_in, int64_t now, uint64_t slot,
+                mev_dlmm_swap *q, mev_dlmm_pair *commit)
 {
     if (pair == NULL || q == NULL || (arrays == NULL && n_arrays > 0))
         return MEV_EINVAL;
@@ -470,6 +523,9 @@ int mev_dlmm_quote(const mev_dlmm_pair *pair, const mev_dlmm_bitmap_extension *e
                     q->limit_order_out += f.order_out;
                     q->bins++;
                     q->active_id = p->active_id;
+                    /* one of apply's mutable arrays */
+                    if (commit != NULL && (rc = commit_bin((mev_dlmm_bins *)a, i, &b, &f, swap_for_y)) != MEV_OK)
+                        return rc;
                 }
             }
             if (left > 0) { /* advance_active_bin */
@@ -482,5 +538,27 @@ int mev_dlmm_quote(const mev_dlmm_pair *pair, const mev_dlmm_bitmap_extension *e
     }
     q->amount_in = exact_in ? amount : total;
     q->amount_out = exact_in ? total : amount;
+    if (commit != NULL) {
+        uint64_t *protocol = fee_on_input == swap_for_y ? &p->protocol_fee_x : &p->protocol_fee_y;
+        if (__builtin_add_overflow(*protocol, q->protocol_fee, protocol))
+            return MEV_EOVERFLOW;
+        p->last_update_timestamp = now;
+        *commit = *p;
+    }
     return MEV_OK;
+}
+
+int mev_dlmm_quote(const mev_dlmm_pair *pair, const mev_dlmm_bitmap_extension *ext, const mev_dlmm_bins *const *arrays,
+                   size_t n_arrays, uint64_t amount, int swap_for_y, int exact_in, int64_t now, uint64_t slot,
+                   mev_dlmm_swap *q)
+{
+    return swap(pair, ext, arrays, n_arrays, amount, swap_for_y, exact_in, now, slot, q, NULL);
+}
+
+int mev_dlmm_swap_apply(mev_dlmm_pair *pair, const mev_dlmm_bitmap_extension *ext, mev_dlmm_bins *const *arrays,
+                        size_t n_arrays, uint64_t amount, int swap_for_y, int exact_in, int64_t now, uint64_t slot,
+                        mev_dlmm_swap *q)
+{
+    return swap(pair, ext, (const mev_dlmm_bins *const *)arrays, n_arrays, amount, swap_for_y, exact_in, now, slot, q,
+                pair);
 }

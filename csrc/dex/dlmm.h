@@ -102,4 +102,21 @@ int mev_dlmm_quote(const mev_dlmm_pair *pair, const mev_dlmm_bitmap_extension *e
                    size_t n_arrays, uint64_t amount, int swap_for_y, int exact_in, int64_t now, uint64_t slot,
                    mev_dlmm_swap *q);
 
+/* The same swap executed on the decoded accounts. The program's swap is not published, so this
+ * writes what the published quote reads, as its fills imply: each bin traded takes the market
+ * makers' input (no fee) and gives their output, its processed and open limit orders shrink by
+ * what they gave, and its price is stored; the pair's active bin and volatility variables are
+ * the quote's, its last update time `now` (the liquidity book's convention: the public program
+ * source leaves that line to the swap), and the protocol's fee counter of the fee token grows by
+ * its share. Not written: fee and reward per token stored, the order placers' proceeds, the
+ * oracle. On an error the structs are left part-way: apply to copies. */
+int mev_dlmm_swap_apply(mev_dlmm_pair *pair, const mev_dlmm_bitmap_extension *ext, mev_dlmm_bins *const *arrays,
+                        size_t n_arrays, uint64_t amount, int swap_for_y, int exact_in, int64_t now, uint64_t slot,
+                        mev_dlmm_swap *q);
+
+/* Write back into an account's bytes (already that layout: MEV_ELAYOUT otherwise) the fields
+ * mev_dlmm_swap_apply changes, leaving every other byte as it was. */
+int mev_dlmm_pair_store(const mev_dlmm_pair *pair, uint8_t *data, size_t len);
+int mev_dlmm_bins_store(const mev_dlmm_bins *bins, uint8_t *data, size_t len);
+
 #endif

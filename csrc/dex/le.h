@@ -1,4 +1,4 @@
-/* Little-endian reads of account fields (Solana's layouts are little-endian, unaligned). */
+/* Little-endian reads and writes of account fields (Solana's layouts are little-endian, unaligned). */
 #ifndef MEV_DEX_LE_H
 #define MEV_DEX_LE_H
 
@@ -16,6 +16,12 @@ static inline uint64_t mev_le64(const uint8_t *p) { return (uint64_t)mev_le32(p)
 static inline unsigned __int128 mev_le128(const uint8_t *p)
 {
     return (unsigned __int128)mev_le64(p) | (unsigned __int128)mev_le64(p + 8) << 64;
+}
+
+static inline void mev_put_le(uint8_t *p, unsigned __int128 v, int bytes)
+{
+    for (int i = 0; i < bytes; i++)
+        p[i] = (uint8_t)(v >> 8 * i);
 }
 
 #endif

@@ -24,6 +24,21 @@ static const uint8_t EXTENSION_DISC[8] = {0x3c, 0x96, 0x24, 0xdb, 0x61, 0x80, 0x
 #define TICK_LEN 168
 #define BITMAP_ARRAYS 512               /* tick arrays per bitmap of 512 bits */
 #define SWAP_DISABLED (1u << 4)         /* PoolStatusBitIndex::Swap */
+#define REWARD_INFOS 397                /* 3 RewardInfo of 169 bytes, reward_state u8 first */
+#define REWARD_INFO_LEN 169
+#define DYNAMIC_FEE 1096
+
+/* the pool's fields a swap writes, and the ones it reads */
+enum { POOL_LIQUIDITY = 237, POOL_SQRT_PRICE = 253, POOL_TICK = 269, POOL_FEE_GROWTH_0 = 277, POOL_FEE_GROWTH_1 = 293,
+       POOL_PROTOCOL_FEES_0 = 309, POOL_PROTOCOL_FEES_1 = 317, POOL_BITMAP = 904, POOL_FUND_FEES_0 = 1064,
+       POOL_FUND_FEES_1 = 1072 };
+/* a tick's fields (TickState, 168 bytes) from its start */
+enum { TICK_LIQUIDITY_NET = 4, TICK_LIQUIDITY_GROSS = 20, TICK_FEE_GROWTH_OUTSIDE_0 = 36, TICK_FEE_GROWTH_OUTSIDE_1 = 52,
+       TICK_ORDER_PHASE = 116, TICK_ORDERS_AMOUNT = 124, TICK_PART_FILLED = 132, TICK_UNFILLED_RATIO = 140 };
+#define TICKS_AT 44
+#define INITIALIZED_COUNT (TICKS_AT + TICK_LEN * MEV_RCL_TICKS)
+#define EXTENSION_POSITIVE 40
+#define EXTENSION_NEGATIVE 936
 
 int mev_rcl_pool_decode(const uint8_t *d, size_t len, mev_rcl_pool *p)
 {
@@ -43,22 +58,24 @@ int mev_rcl_pool_decode(const uint8_t *d, size_t len, mev_rcl_pool *p)
     p->decimals_0 = d[233];
     p->decimals_1 = d[234];
     p->tick_spacing = mev_le16(d + 235);
-    p->liquidity = mev_le128(d + 237);
-    p->sqrt_price = mev_le128(d + 253);
-    p->tick_current = (int32_t)mev_le32(d + 269);
-    p->fee_growth_0 = mev_le128(d + 277);
-    p->fee_growth_1 = mev_le128(d + 293);
-    p->protocol_fees_0 = mev_le64(d + 309);
-    p->protocol_fees_1 = mev_le64(d + 317);
+    p->liquidity = mev_le128(d + POOL_LIQUIDITY);
+    p->sqrt_price = mev_le128(d + POOL_SQRT_PRICE);
+    p->tick_current = (int32_t)mev_le32(d + POOL_TICK);
+    p->fee_growth_0 = mev_le128(d + POOL_FEE_GROWTH_0);
+    p->fee_growth_1 = mev_le128(d + POOL_FEE_GROWTH_1);
+    p->protocol_fees_0 = mev_le64(d + POOL_PROTOCOL_FEES_0);
+    p->protocol_fees_1 = mev_le64(d + POOL_PROTOCOL_FEES_1);
     p->status = d[389];
     p->fee_on = d[390];
+    for (int i = 0; i < 3; i++)
+        p->rewards_initialized |= d[REWARD_INFOS + REWARD_INFO_LEN * i] != 0;
     for (int i = 0; i < 16; i++)
-        p->tick_array_bitmap[i] = mev_le64(d + 904 + 8 * i);
-    p->fund_fees_0 = mev_le64(d + 1064);
-    p->fund_fees_1 = mev_le64(d + 1072);
+        p->tick_array_bitmap[i] = mev_le64(d + POOL_BITMAP + 8 * i);
+    p->fund_fees_0 = mev_le64(d + POOL_FUND_FEES_0);
+    p->fund_fees_1 = mev_le64(d + POOL_FUND_FEES_1);
     p->open_time = mev_le64(d + 1080);
     p->recent_epoch = mev_le64(d + 1088);
-    const uint8_t *f = d + 1096;
+    const uint8_t *f = d + DYNAMIC_FEE;
     mev_rcl_dynamic_fee *fee = &p->dynamic_fee;
     fee->filter_period = mev_le16(f);
     fee->decay_period = mev_le16(f + 2);
@@ -103,14 +120,65 @@ int mev_rcl_ticks_decode(const uint8_t *d, size_t len, mev_rcl_ticks *t)
     memcpy(t->pool, d + 8, 32);
     t->start = (int32_t)mev_le32(d + 40);
     for (int i = 0; i < MEV_RCL_TICKS; i++) {
-        const uint8_t *k = d + 44 + TICK_LEN * i;
+        const uint8_t *k = d + TICKS_AT + TICK_LEN * i;
         t->tick[i] = (int32_t)mev_le32(k);
-        t->liquidity_net[i] = (__int128)mev_le128(k + 4);
-        t->liquidity_gross[i] = mev_le128(k + 20);
-        t->orders_amount[i] = mev_le64(k + 124);
-        t->part_filled_remaining[i] = mev_le64(k + 132);
+        t->liquidity_net[i] = (__int128)mev_le128(k + TICK_LIQUIDITY_NET);
+        t->liquidity_gross[i] = mev_le128(k + TICK_LIQUIDITY_GROSS);
+        t->fee_growth_outside_0[i] = mev_le128(k + TICK_FEE_GROWTH_OUTSIDE_0);
+        t->fee_growth_outside_1[i] = mev_le128(k + TICK_FEE_GROWTH_OUTSIDE_1);
+        t->order_phase[i] = mev_le64(k + TICK_ORDER_PHASE);
+        t->orders_amount[i] = mev_le64(k + TICK_ORDERS_AMOUNT);
+        t->part_filled_remaining[i] = mev_le64(k + TICK_PART_FILLED);
+        t->unfilled_ratio[i] = mev_le128(k + TICK_UNFILLED_RATIO);
     }
-    t->initialized_count = d[44 + TICK_LEN * MEV_RCL_TICKS];
+    t->initialized_count = d[INITIALIZED_COUNT];
+    return MEV_OK;
+}
+
+int mev_rcl_pool_store(const mev_rcl_pool *p, uint8_t *d, size_t len)
+{
+    if (p == NULL || d == NULL)
+        return MEV_EINVAL;
+    if (len != MEV_RCL_POOL_LEN || memcmp(d, POOL_DISC, 8) != 0)
+        return MEV_ELAYOUT;
+    mev_put_le(d + POOL_LIQUIDITY, p->liquidity, 16);
+    mev_put_le(d + POOL_SQRT_PRICE, p->sqrt_price, 16);
+    mev_put_le(d + POOL_TICK, (uint32_t)p->tick_current, 4);
+    mev_put_le(d + POOL_FEE_GROWTH_0, p->fee_growth_0, 16);
+    mev_put_le(d + POOL_FEE_GROWTH_1, p->fee_growth_1, 16);
+    mev_put_le(d + POOL_PROTOCOL_FEES_0, p->protocol_fees_0, 8);
+    mev_put_le(d + POOL_PROTOCOL_FEES_1, p->protocol_fees_1, 8);
+    for (int i = 0; i < 16; i++)
+        mev_put_le(d + POOL_BITMAP + 8 * i, p->tick_array_bitmap[i], 8);
+    mev_put_le(d + POOL_FUND_FEES_0, p->fund_fees_0, 8);
+    mev_put_le(d + POOL_FUND_FEES_1, p->fund_fees_1, 8);
+    if (p->has_dynamic_fee) {
+        const mev_rcl_dynamic_fee *fee = &p->dynamic_fee;
+        uint8_t *f = d + DYNAMIC_FEE;
+        mev_put_le(f + 14, (uint32_t)fee->tick_spacing_index_reference, 4);
+        mev_put_le(f + 18, fee->volatility_reference, 4);
+        mev_put_le(f + 22, fee->volatility_accumulator, 4);
+        mev_put_le(f + 26, fee->last_update_timestamp, 8);
+    }
+    return MEV_OK;
+}
+
+int mev_rcl_ticks_store(const mev_rcl_ticks *t, uint8_t *d, size_t len)
+{
+    if (t == NULL || d == NULL)
+        return MEV_EINVAL;
+    if (len != MEV_RCL_TICK_ARRAY_LEN || memcmp(d, TICKS_DISC, 8) != 0)
+        return MEV_ELAYOUT;
+    for (int i = 0; i < MEV_RCL_TICKS; i++) {
+        uint8_t *k = d + TICKS_AT + TICK_LEN * i;
+        mev_put_le(k + TICK_FEE_GROWTH_OUTSIDE_0, t->fee_growth_outside_0[i], 16);
+        mev_put_le(k + TICK_FEE_GROWTH_OUTSIDE_1, t->fee_growth_outside_1[i], 16);
+        mev_put_le(k + TICK_ORDER_PHASE, t->order_phase[i], 8);
+        mev_put_le(k + TICK_ORDERS_AMOUNT, t->orders_amount[i], 8);
+        mev_put_le(k + TICK_PART_FILLED, t->part_filled_remaining[i], 8);
+        mev_put_le(k + TICK_UNFILLED_RATIO, t->unfilled_ratio[i], 16);
+    }
+    d[INITIALIZED_COUNT] = t->initialized_count;
     return MEV_OK;
 }
 
@@ -123,8 +191,22 @@ int mev_rcl_bitmap_extension_decode(const uint8_t *d, size_t len, mev_rcl_bitmap
     memcpy(e->pool, d + 8, 32);
     for (int b = 0; b < 14; b++)
         for (int w = 0; w < 8; w++) {
-            e->positive[b][w] = mev_le64(d + 40 + 64 * b + 8 * w);
-            e->negative[b][w] = mev_le64(d + 936 + 64 * b + 8 * w);
+            e->positive[b][w] = mev_le64(d + EXTENSION_POSITIVE + 64 * b + 8 * w);
+            e->negative[b][w] = mev_le64(d + EXTENSION_NEGATIVE + 64 * b + 8 * w);
+        }
+    return MEV_OK;
+}
+
+int mev_rcl_bitmap_extension_store(const mev_rcl_bitmap_extension *e, uint8_t *d, size_t len)
+{
+    if (e == NULL || d == NULL)
+        return MEV_EINVAL;
+    if (len != MEV_RCL_BITMAP_EXTENSION_LEN || memcmp(d, EXTENSION_DISC, 8) != 0)
+        return MEV_ELAYOUT;
+    for (int b = 0; b < 14; b++)
+        for (int w = 0; w < 8; w++) {
+            mev_put_le(d + EXTENSION_POSITIVE + 64 * b + 8 * w, e->positive[b][w], 8);
+            mev_put_le(d + EXTENSION_NEGATIVE + 64 * b + 8 * w, e->negative[b][w], 8);
         }
     return MEV_OK;
 }
@@ -334,12 +416,18 @@ int32_t mev_rcl_array_start(int32_t tick, uint16_t tick_spacing)
     return mev_floor_div(tick, span) * span;
 }
 
-int mev_rcl_array_initialized(const mev_rcl_pool *pool, const mev_rcl_bitmap_extension *ext, int32_t start)
+/* The bitmap word holding the bit of the tick array starting at `start` (the pool's, or the
+ * extension's): 1 with *word and *bit, 0 past the extension's range, MEV_EINVAL when the
+ * extension is needed and not given. */
+static int array_bit(const mev_rcl_pool *pool, const mev_rcl_bitmap_extension *ext, int32_t start,
+                     const uint64_t **word, int *bit)
 {
     int32_t span = MEV_RCL_TICKS * (int32_t)pool->tick_spacing, boundary = span * BITMAP_ARRAYS;
     if (start >= -boundary && start < boundary) {
-        int32_t bit = start / span + BITMAP_ARRAYS; /* starts are multiples of span */
-        return (int)((pool->tick_array_bitmap[bit / 64] >> (bit % 64)) & 1);
+        int32_t b = start / span + BITMAP_ARRAYS; /* starts are multiples of span */
+        *word = &pool->tick_array_bitmap[b / 64];
+        *bit = b % 64;
+        return 1;
     }
     if (ext == NULL)
         return MEV_EINVAL;
@@ -351,8 +439,16 @@ int mev_rcl_array_initialized(const mev_rcl_pool *pool, const mev_rcl_bitmap_ext
         offset = BITMAP_ARRAYS - offset;
     if (which < 0 || which >= 14)
         return 0;
-    const uint64_t *words = start < 0 ? ext->negative[which] : ext->positive[which];
-    return (int)((words[offset / 64] >> (offset % 64)) & 1);
+    *word = &(start < 0 ? ext->negative[which] : ext->positive[which])[offset / 64];
+    *bit = offset % 64;
+    return 1;
+}
+
+int mev_rcl_array_initialized(const mev_rcl_pool *pool, const mev_rcl_bitmap_extension *ext, int32_t start)
+{
+    const uint64_t *word;
+    int bit, rc = array_bit(pool, ext, start, &word, &bit);
+    return rc == 1 ? (int)((*word >> bit) & 1) : rc;
 }
 
 /* The next initialized tick array after `start` in the swap's direction: 1 and *next, 0 when
@@ -378,10 +474,15 @@ static int next_array(const mev_rcl_pool *pool, const mev_rcl_bitmap_extension *
 /* --- the swap (instructions/swap.rs swap_internal) --------------------------------------------- */
 #define MAX_TOUCHED 64 /* ticks whose limit orders a swap fills, kept aside from the read-only arrays */
 
+typedef struct { /* a tick's limit-order cohort state */
+    uint64_t orders, part, phase;
+    u128 ratio;
+} order_state;
+
 typedef struct {
     const mev_rcl_ticks *array;
     int index;
-    uint64_t orders, part;
+    order_state o;
 } touched;
 
 typedef struct {
@@ -399,18 +500,19 @@ static touched *find_touched(book *b, const mev_rcl_ticks *a, int i)
     return NULL;
 }
 
-static void orders_at(book *b, const mev_rcl_ticks *a, int i, uint64_t *orders, uint64_t *part)
+static order_state orders_at(book *b, const mev_rcl_ticks *a, int i)
 {
     touched *t = find_touched(b, a, i);
-    *orders = t ? t->orders : a->orders_amount[i];
-    *part = t ? t->part : a->part_filled_remaining[i];
+    if (t != NULL)
+        return t->o;
+    order_state o = {a->orders_amount[i], a->part_filled_remaining[i], a->order_phase[i], a->unfilled_ratio[i]};
+    return o;
 }
 
 static int has_orders(book *b, const mev_rcl_ticks *a, int i)
 {
-    uint64_t orders, part;
-    orders_at(b, a, i, &orders, &part);
-    return orders > 0 || part > 0;
+    order_state o = orders_at(b, a, i);
+    return o.orders > 0 || o.part > 0;
 }
 
 static int tick_initialized(book *b, const mev_rcl_ticks *a, int i)
@@ -433,7 +535,7 @@ static int32_t spacing_index(int32_t tick, int32_t spacing)
 
 typedef struct {
     uint64_t remaining, calculated, lp_fee, protocol_fee, fund_fee;
-    u128 price, liquidity, price_next;
+    u128 price, liquidity, price_next, fee_growth;
     int32_t tick, tick_next, spacing_index;
     mev_rcl_dynamic_fee fee;
     int dynamic;
@@ -481,9 +583,11 @@ static int apply_amounts(swap_state *s, uint64_t in, uint64_t out, uint64_t fee,
     if (protocol + fund > fee || __builtin_add_overflow(s->protocol_fee, protocol, &s->protocol_fee) ||
         __builtin_add_overflow(s->fund_fee, fund, &s->fund_fee))
         return MEV_EOVERFLOW;
-    uint64_t *to = s->liquidity > 0 ? &s->lp_fee : &s->protocol_fee;
-    if (__builtin_add_overflow(*to, fee - protocol - fund, to))
+    uint64_t lp = fee - protocol - fund, *to = s->liquidity > 0 ? &s->lp_fee : &s->protocol_fee;
+    if (__builtin_add_overflow(*to, lp, to))
         return MEV_EOVERFLOW;
+    if (s->liquidity > 0) /* spilt_fees: floor(lp · 2^64 / liquidity), wrapping */
+        s->fee_growth += ((u128)lp << 64) / s->liquidity;
     return MEV_OK;
 }
 
@@ -491,14 +595,13 @@ static int apply_amounts(swap_state *s, uint64_t in, uint64_t out, uint64_t fee,
 static int match_orders(book *b, const mev_rcl_ticks *a, int i, uint64_t amount, int zero_for_one, int exact_in,
                         uint32_t fee_rate, int fee_on_input, u128 sqrt_price, uint64_t *in, uint64_t *out, uint64_t *fee)
 {
-    uint64_t orders, part;
-    orders_at(b, a, i, &orders, &part);
+    order_state o = orders_at(b, a, i);
     *in = *out = *fee = 0;
-    if (amount == 0 || (orders == 0 && part == 0))
+    if (amount == 0 || (o.orders == 0 && o.part == 0))
         return MEV_OK;
-    if (__builtin_add_overflow(orders, part, &(uint64_t){0}))
+    uint64_t unfilled;
+    if (__builtin_add_overflow(o.orders, o.part, &unfilled))
         return MEV_EOVERFLOW;
-    uint64_t unfilled = orders + part;
     u128 price; /* token 0's price in token 1, Q64, rounded in the orders' favour */
     int rc = price_of(sqrt_price, !zero_for_one, &price);
     if (rc != MEV_OK)
@@ -542,14 +645,24 @@ static int match_orders(book *b, const mev_rcl_ticks *a, int i, uint64_t amount,
         if (fee_on_input && (rc = mev_mul_div_64(*in, fee_rate, FEE_DENOMINATOR - fee_rate, 1, fee)) != MEV_OK)
             return rc;
     }
-    /* consume the part-filled orders first, then open a new phase on the rest */
-    uint64_t from_part = part < *out ? part : *out, rest = *out - from_part;
-    part -= from_part;
+    /* consume the part-filled cohort first (its unfilled ratio scaled down), then open a new phase
+     * on the never-matched orders */
+    uint64_t from_part = o.part < *out ? o.part : *out, rest = *out - from_part;
+    if (from_part > 0) {
+        if (mev_mul_div_256(mev_u256_of(o.ratio), mev_u256_of(o.part - from_part), mev_u256_of(o.part), 0, &r) != MEV_OK)
+            return MEV_EOVERFLOW;
+        o.ratio = r.lo; /* no more than the ratio before */
+        o.part -= from_part;
+    }
     if (rest > 0) {
-        if (part != 0 || orders < rest)
+        if (o.part != 0 || o.orders < rest)
             return MEV_EINVAL; /* InvalidLimitOrderAmount */
-        part = orders - rest;
-        orders = 0;
+        o.phase += o.phase < UINT64_MAX;
+        if (mev_mul_div_256(q64, mev_u256_of(o.orders - rest), mev_u256_of(o.orders), 0, &r) != MEV_OK)
+            return MEV_EOVERFLOW;
+        o.ratio = r.lo;
+        o.part = o.orders - rest;
+        o.orders = 0;
     }
     touched *t = find_touched(b, a, i);
     if (t == NULL) {
@@ -559,8 +672,7 @@ static int match_orders(book *b, const mev_rcl_ticks *a, int i, uint64_t amount,
         t->array = a;
         t->index = i;
     }
-    t->orders = orders;
-    t->part = part;
+    t->o = o;
     if (!fee_on_input) {
         if ((rc = mev_mul_div_64(*out, fee_rate, FEE_DENOMINATOR, 1, fee)) != MEV_OK)
             return rc;
@@ -598,9 +710,18 @@ static int first_in_array(book *b, const mev_rcl_ticks *a, int zero_for_one)
     return -1;
 }
 
-int mev_rcl_quote(const mev_rcl_pool *pool, const mev_rcl_config *config, const mev_rcl_bitmap_extension *ext,
-                  const mev_rcl_ticks *const *arrays, size_t n_arrays, uint64_t amount, int zero_for_one,
-                  int exact_in, u128 limit, uint64_t now, mev_rcl_swap *q)
+/* what mev_rcl_swap_apply writes to: the same pool and extension the swap reads, and the arrays
+ * given (mutable there) */
+typedef struct {
+    mev_rcl_pool *pool;
+    mev_rcl_bitmap_extension *ext;
+} commit_to;
+
+static int commit(const commit_to *c, const book *b, const swap_state *s, int fee_on_token0);
+
+static int swap(const mev_rcl_pool *pool, const mev_rcl_config *config, const mev_rcl_bitmap_extension *ext,
+                const mev_rcl_ticks *const *arrays, size_t n_arrays, uint64_t amount, int zero_for_one, int exact_in,
+                u128 limit, uint64_t now, mev_rcl_swap *q, const commit_to *to)
 {
     if (pool == NULL || config == NULL || q == NULL || (arrays == NULL && n_arrays > 0))
         return MEV_EINVAL;
@@ -635,8 +756,10 @@ int mev_rcl_quote(const mev_rcl_pool *pool, const mev_rcl_config *config, const 
     }
 
     int fee_on_input = pool->fee_on == 1 ? zero_for_one : pool->fee_on == 2 ? !zero_for_one : 1;
+    int fee_on_token0 = pool->fee_on == 1 ? 1 : pool->fee_on == 2 ? 0 : zero_for_one; /* is_fee_on_token0 */
     swap_state s = {.remaining = amount, .price = pool->sqrt_price, .tick = pool->tick_current,
-                    .liquidity = pool->liquidity, .fee = pool->dynamic_fee, .dynamic = pool->has_dynamic_fee};
+                    .liquidity = pool->liquidity, .fee = pool->dynamic_fee, .dynamic = pool->has_dynamic_fee,
+                    .fee_growth = fee_on_token0 ? pool->fee_growth_0 : pool->fee_growth_1};
     if (s.dynamic) { /* DynamicFeeInfo::update_reference */
         s.spacing_index = spacing_index(s.tick, spacing);
         uint64_t since = now > s.fee.last_update_timestamp ? now - s.fee.last_update_timestamp : 0;
@@ -710,9 +833,7 @@ int mev_rcl_quote(const mev_rcl_pool *pool, const mev_rcl_config *config, const 
                     return rc;
                 q->steps++;
             }
-            uint64_t orders, part, unfilled_before, unfilled_after;
-            orders_at(&b, array, i, &orders, &part);
-            unfilled_before = orders + part;
+            order_state before = orders_at(&b, array, i), after;
             if (s.price_next == st.price) {
                 uint64_t lin, lout, lfee;
                 if ((rc = match_orders(&b, array, i, s.remaining, zero_for_one, exact_in, fee_rate, fee_on_input,
@@ -726,6 +847,13 @@ int mev_rcl_quote(const mev_rcl_pool *pool, const mev_rcl_config *config, const 
                 }
                 int resting = has_orders(&b, array, i);
                 if (array->liquidity_gross[i] > 0 && !resting) { /* cross the tick: liquidity_math::add_delta */
+                    if (to != NULL) { /* TickState::cross: fee growth outside flips against the global */
+                        mev_rcl_ticks *m = (mev_rcl_ticks *)array; /* one of apply's mutable arrays */
+                        m->fee_growth_outside_0[i] = (fee_on_token0 ? s.fee_growth : pool->fee_growth_0) -
+                                                     m->fee_growth_outside_0[i];
+                        m->fee_growth_outside_1[i] = (fee_on_token0 ? pool->fee_growth_1 : s.fee_growth) -
+                                                     m->fee_growth_outside_1[i];
+                    }
                     __int128 net = zero_for_one ? -array->liquidity_net[i] : array->liquidity_net[i];
                     if (net < 0) {
                         u128 d = (u128)(-(net + 1)) + 1;
@@ -759,9 +887,9 @@ int mev_rcl_quote(const mev_rcl_pool *pool, const mev_rcl_config *config, const 
                 s.spacing_index += zero_for_one ? -1 : 1;
             }
             if (s.remaining == 0 || s.price == target) {
-                orders_at(&b, array, i, &orders, &part);
-                unfilled_after = orders + part;
-                if (s.remaining != 0 && unfilled_after != unfilled_before && unfilled_after != 0)
+                after = orders_at(&b, array, i);
+                if (s.remaining != 0 && after.orders + after.part != before.orders + before.part &&
+                    after.orders + after.part != 0)
                     return MEV_EINVAL;
                 break;
             }
@@ -777,10 +905,75 @@ int mev_rcl_quote(const mev_rcl_pool *pool, const mev_rcl_config *config, const 
     q->fund_fee = s.fund_fee;
     q->sqrt_price = s.price;
     q->liquidity = s.liquidity;
+    q->fee_growth = s.fee_growth;
     q->tick = s.tick;
     q->fee_on_input = (uint8_t)fee_on_input;
     /* swap_v2: both sides move, and without a limit the whole amount fills */
     if (q->amount_in == 0 || q->amount_out == 0 || (full_fill && s.remaining != 0))
         return MEV_EINVAL;
+    return to != NULL ? commit(to, &b, &s, fee_on_token0) : MEV_OK;
+}
+
+/* the limit orders filled, then the pool (update_after_swap) */
+static int commit(const commit_to *c, const book *b, const swap_state *s, int fee_on_token0)
+{
+    mev_rcl_pool *p = c->pool;
+    uint64_t *protocol = fee_on_token0 ? &p->protocol_fees_0 : &p->protocol_fees_1,
+             *fund = fee_on_token0 ? &p->fund_fees_0 : &p->fund_fees_1, protocol_after, fund_after;
+    if (__builtin_add_overflow(*protocol, s->protocol_fee, &protocol_after) ||
+        __builtin_add_overflow(*fund, s->fund_fee, &fund_after))
+        return MEV_EOVERFLOW;
+    for (int k = 0; k < b->n_touched; k++) {
+        const touched *t = &b->t[k];
+        mev_rcl_ticks *m = (mev_rcl_ticks *)t->array;
+        int i = t->index;
+        int was = m->orders_amount[i] > 0 || m->part_filled_remaining[i] > 0 || m->liquidity_gross[i] > 0;
+        m->orders_amount[i] = t->o.orders;
+        m->part_filled_remaining[i] = t->o.part;
+        m->order_phase[i] = t->o.phase;
+        m->unfilled_ratio[i] = t->o.ratio;
+        if (was && t->o.orders == 0 && t->o.part == 0 && m->liquidity_gross[i] == 0) {
+            if (m->initialized_count == 0)
+                return MEV_EOVERFLOW; /* update_initialized_tick_count's checked_sub */
+            if (--m->initialized_count == 0) { /* flip_tick_array_bit */
+                const uint64_t *word;
+                int bit;
+                if (array_bit(p, c->ext, m->start, &word, &bit) != 1)
+                    return MEV_EINVAL;
+                *(uint64_t *)word ^= (uint64_t)1 << bit; /* in apply's mutable pool or extension */
+            }
+        }
+    }
+    p->tick_current = s->tick;
+    p->sqrt_price = s->price;
+    p->liquidity = s->liquidity;
+    if (s->lp_fee > 0)
+        *(fee_on_token0 ? &p->fee_growth_0 : &p->fee_growth_1) = s->fee_growth;
+    *protocol = protocol_after;
+    *fund = fund_after;
+    if (p->has_dynamic_fee) {
+        p->dynamic_fee.last_update_timestamp = s->fee.last_update_timestamp;
+        p->dynamic_fee.volatility_reference = s->fee.volatility_reference;
+        p->dynamic_fee.tick_spacing_index_reference = s->fee.tick_spacing_index_reference;
+        p->dynamic_fee.volatility_accumulator = s->fee.volatility_accumulator;
+    }
     return MEV_OK;
+}
+
+int mev_rcl_quote(const mev_rcl_pool *pool, const mev_rcl_config *config, const mev_rcl_bitmap_extension *ext,
+                  const mev_rcl_ticks *const *arrays, size_t n_arrays, uint64_t amount, int zero_for_one,
+                  int exact_in, u128 limit, uint64_t now, mev_rcl_swap *q)
+{
+    return swap(pool, config, ext, arrays, n_arrays, amount, zero_for_one, exact_in, limit, now, q, NULL);
+}
+
+int mev_rcl_swap_apply(mev_rcl_pool *pool, const mev_rcl_config *config, mev_rcl_bitmap_extension *ext,
+                       mev_rcl_ticks *const *arrays, size_t n_arrays, uint64_t amount, int zero_for_one,
+                       int exact_in, u128 limit, uint64_t now, mev_rcl_swap *q)
+{
+    if (pool != NULL && pool->rewards_initialized)
+        return MEV_EINVAL;
+    commit_to to = {pool, ext};
+    return swap(pool, config, ext, (const mev_rcl_ticks *const *)arrays, n_arrays, amount, zero_for_one, exact_in, limit,
+                now, q, &to);
 }

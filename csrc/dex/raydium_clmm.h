@@ -63,6 +63,7 @@ typedef struct {
     int32_t tick_current;
     uint16_t tick_spacing;
     uint8_t bump, decimals_0, decimals_1, status, fee_on, has_dynamic_fee;
+    uint8_t rewards_initialized; /* a reward info's state is not Uninitialized */
 } mev_rcl_pool;
 
 typedef struct {
@@ -77,7 +78,8 @@ typedef struct {
     int32_t tick[MEV_RCL_TICKS];
     __int128 liquidity_net[MEV_RCL_TICKS];
     mev_u128 liquidity_gross[MEV_RCL_TICKS];
-    uint64_t orders_amount[MEV_RCL_TICKS], part_filled_remaining[MEV_RCL_TICKS];
+    uint64_t orders_amount[MEV_RCL_TICKS], part_filled_remaining[MEV_RCL_TICKS], order_phase[MEV_RCL_TICKS];
+    mev_u128 unfilled_ratio[MEV_RCL_TICKS], fee_growth_outside_0[MEV_RCL_TICKS], fee_growth_outside_1[MEV_RCL_TICKS];
 } mev_rcl_ticks;
 
 typedef struct {
@@ -93,6 +95,7 @@ typedef struct {
                                              steps without liquidity) */
     uint64_t limit_order_in, limit_order_out; /* the part of the swap filled by limit orders */
     mev_u128 sqrt_price, liquidity;       /* after the swap */
+    mev_u128 fee_growth;                  /* fee_growth_global of the fee token after the swap */
     int32_t tick;
     uint32_t steps;                       /* swap steps taken */
     int32_t missing_array;                /* a tick array the swap needs and was not given, else
@@ -122,5 +125,23 @@ int mev_rcl_array_initialized(const mev_rcl_pool *pool, const mev_rcl_bitmap_ext
 int mev_rcl_quote(const mev_rcl_pool *pool, const mev_rcl_config *config, const mev_rcl_bitmap_extension *ext,
                   const mev_rcl_ticks *const *arrays, size_t n_arrays, uint64_t amount, int zero_for_one,
                   int exact_in, mev_u128 sqrt_price_limit, uint64_t now, mev_rcl_swap *q);
+
+/* The same swap executed as swap_v2 leaves the accounts (swap.rs swap_internal, update_after_swap):
+ * the pool's price, tick, liquidity, fee growth, protocol and fund fee counters and dynamic-fee
+ * variables; on the ticks, fee growth outside flipped where liquidity crosses and the limit-order
+ * cohort state (orders, part-filled remainder, unfilled ratio, phase) where orders fill; a tick
+ * left uninitialized lowers its array's count, and an array left empty clears its bitmap bit (the
+ * pool's or the extension's). Not modelled, so refused (MEV_EINVAL): pools with an initialized
+ * reward (their reward growth accrues with time). The observation account is not written. On an
+ * error the structs are left part-way: apply to copies. */
+int mev_rcl_swap_apply(mev_rcl_pool *pool, const mev_rcl_config *config, mev_rcl_bitmap_extension *ext,
+                       mev_rcl_ticks *const *arrays, size_t n_arrays, uint64_t amount, int zero_for_one,
+                       int exact_in, mev_u128 sqrt_price_limit, uint64_t now, mev_rcl_swap *q);
+
+/* Write back into an account's bytes (already that layout: MEV_ELAYOUT otherwise) the fields
+ * mev_rcl_swap_apply changes, leaving every other byte as it was. */
+int mev_rcl_pool_store(const mev_rcl_pool *pool, uint8_t *data, size_t len);
+int mev_rcl_ticks_store(const mev_rcl_ticks *ticks, uint8_t *data, size_t len);
+int mev_rcl_bitmap_extension_store(const mev_rcl_bitmap_extension *ext, uint8_t *data, size_t len);
 
 #endif
