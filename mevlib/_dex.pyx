@@ -2,7 +2,9 @@
 """The DEX layer's C decoders and quote math (csrc/dex/): mevlib.dex builds on it."""
 
 from cpython.buffer cimport PyBUF_SIMPLE, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
+from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_CheckExact, PyByteArray_GET_SIZE
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_CheckExact, PyBytes_GET_SIZE
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.string cimport memcpy, memset
 
@@ -284,6 +286,14 @@ PUMP_SELL_BASE_IN, PUMP_SELL_QUOTE_OUT = MEV_PUMP_SELL_BASE_IN, MEV_PUMP_SELL_QU
 
 cdef bytes _raw(data):
     return data if PyBytes_CheckExact(data) else bytes(data)
+
+
+cdef uint8_t *_writable(buf, size_t *n) except NULL:
+    """An account's bytes to patch in place: a bytearray."""
+    if not PyByteArray_CheckExact(buf):
+        raise InvalidArgumentError("account data to write back must be a bytearray")
+    n[0] = PyByteArray_GET_SIZE(buf)
+    return <uint8_t *>PyByteArray_AS_STRING(buf)
 
 
 cdef class PumpPool:
@@ -904,7 +914,7 @@ cdef extern from "dex/raydium_clmm.h":
         mev_rcl_dynamic_fee dynamic_fee
         int32_t tick_current
         uint16_t tick_spacing
-        uint8_t bump, decimals_0, decimals_1, status, fee_on, has_dynamic_fee
+        uint8_t bump, decimals_0, decimals_1, status, fee_on, has_dynamic_fee, rewards_initialized
     ctypedef struct mev_rcl_config:
         uint32_t protocol_fee_rate, trade_fee_rate, fund_fee_rate
         uint16_t index, tick_spacing
@@ -917,13 +927,17 @@ cdef extern from "dex/raydium_clmm.h":
         mev_u128 liquidity_gross[60]
         uint64_t orders_amount[60]
         uint64_t part_filled_remaining[60]
+        uint64_t order_phase[60]
+        mev_u128 unfilled_ratio[60]
+        mev_u128 fee_growth_outside_0[60]
+        mev_u128 fee_growth_outside_1[60]
     ctypedef struct mev_rcl_bitmap_extension:
         uint8_t pool[32]
         uint64_t positive[14][8]
         uint64_t negative[14][8]
     ctypedef struct mev_rcl_swap:
         uint64_t amount_in, amount_out, fee, protocol_fee, fund_fee, limit_order_in, limit_order_out
-        mev_u128 sqrt_price, liquidity
+        mev_u128 sqrt_price, liquidity, fee_growth
         int32_t tick
         uint32_t steps
         int32_t missing_array
@@ -940,6 +954,12 @@ cdef extern from "dex/raydium_clmm.h":
     int mev_rcl_quote(const mev_rcl_pool *pool, const mev_rcl_config *config, const mev_rcl_bitmap_extension *ext,
                       const mev_rcl_ticks *const *arrays, size_t n_arrays, uint64_t amount, int zero_for_one,
                       int exact_in, mev_u128 sqrt_price_limit, uint64_t now, mev_rcl_swap *q) nogil
+    int mev_rcl_swap_apply(mev_rcl_pool *pool, const mev_rcl_config *config, mev_rcl_bitmap_extension *ext,
+                           mev_rcl_ticks *const *arrays, size_t n_arrays, uint64_t amount, int zero_for_one,
+                           int exact_in, mev_u128 sqrt_price_limit, uint64_t now, mev_rcl_swap *q) nogil
+    int mev_rcl_pool_store(const mev_rcl_pool *pool, uint8_t *data, size_t len) nogil
+    int mev_rcl_ticks_store(const mev_rcl_ticks *ticks, uint8_t *data, size_t len) nogil
+    int mev_rcl_bitmap_extension_store(const mev_rcl_bitmap_extension *ext, uint8_t *data, size_t len) nogil
 
 
 cdef class RaydiumClmmPool:
@@ -1025,6 +1045,17 @@ cdef class RaydiumClmmTicks:
                  _int(self.t.liquidity_gross[i]), self.t.orders_amount[i], self.t.part_filled_remaining[i])
                 for i in range(60)]
 
+    @property
+    def limit_orders(self):
+        """[(order_phase, orders_amount, part_filled_orders_remaining, unfilled_ratio_x64)] for its 60 ticks."""
+        return [(self.t.order_phase[i], self.t.orders_amount[i], self.t.part_filled_remaining[i],
+                 _int(self.t.unfilled_ratio[i])) for i in range(60)]
+
+    @property
+    def fee_growths_outside(self):
+        """[(fee_growth_outside_0_x64, fee_growth_outside_1_x64)] for its 60 ticks."""
+        return [(_int(self.t.fee_growth_outside_0[i]), _int(self.t.fee_growth_outside_1[i])) for i in range(60)]
+
 
 cdef class RaydiumClmmBitmapExtension:
     """A decoded TickArrayBitmapExtension: which tick arrays beyond the pool's own bitmap exist."""
@@ -1098,8 +1129,63 @@ def raydium_clmm_quote(RaydiumClmmPool pool not None, RaydiumClmmConfig config n
     if rc != 0 and q.missing_array != MEV_RCL_NO_ARRAY:
         raise InvalidArgumentError(f"the swap needs the tick array starting at {q.missing_array}, which was not given")
     check(rc, "Raydium CLMM quote")
-    return (q.amount_in, q.amount_out, q.fee, q.protocol_fee, q.fund_fee, q.limit_order_in, q.limit_order_out, _int(q.sqrt_price),
-            _int(q.liquidity), q.tick, q.steps, bool(q.fee_on_input))
+    return _rcl_result(&q)
+
+
+cdef tuple _rcl_result(const mev_rcl_swap *q):
+    return (q.amount_in, q.amount_out, q.fee, q.protocol_fee, q.fund_fee, q.limit_order_in, q.limit_order_out,
+            _int(q.sqrt_price), _int(q.liquidity), q.tick, q.steps, bool(q.fee_on_input), _int(q.fee_growth))
+
+
+def raydium_clmm_apply(pool_data, RaydiumClmmConfig config not None, extension_data, array_datas, uint64_t amount,
+                       bint zero_for_one, bint exact_in, sqrt_price_limit, uint64_t now):
+    """raydium_clmm_quote's swap executed on the accounts' bytes (bytearrays, patched in place
+    only when it succeeds): its quote tuple."""
+    cdef Py_ssize_t n = len(array_datas), i
+    cdef size_t size = 0
+    cdef mev_rcl_pool pool
+    cdef mev_rcl_bitmap_extension ext
+    cdef mev_rcl_swap q
+    cdef mev_u128 limit
+    cdef mev_rcl_ticks *ptrs[RCL_MAX_ARRAYS]
+    cdef mev_rcl_ticks *arrays
+    cdef uint8_t *d
+    cdef int rc
+    if n > RCL_MAX_ARRAYS:
+        raise InvalidArgumentError(f"at most {RCL_MAX_ARRAYS} tick arrays")
+    _u128(sqrt_price_limit, &limit)
+    d = _writable(pool_data, &size)
+    check(mev_rcl_pool_decode(d, size, &pool), "Raydium CLMM PoolState")
+    if extension_data is not None:
+        d = _writable(extension_data, &size)
+        check(mev_rcl_bitmap_extension_decode(d, size, &ext), "Raydium CLMM TickArrayBitmapExtension")
+    arrays = <mev_rcl_ticks *>PyMem_Malloc(max(n, 1) * sizeof(mev_rcl_ticks))
+    if arrays == NULL:
+        raise MemoryError()
+    try:
+        for i in range(n):
+            d = _writable(array_datas[i], &size)
+            check(mev_rcl_ticks_decode(d, size, &arrays[i]), "Raydium CLMM TickArrayState")
+            ptrs[i] = &arrays[i]
+        with nogil:
+            rc = mev_rcl_swap_apply(&pool, &config.c, NULL if extension_data is None else &ext, ptrs, n, amount,
+                                    zero_for_one, exact_in, limit, now, &q)
+        if rc != 0 and pool.rewards_initialized:
+            raise InvalidArgumentError("a pool with an initialized reward: its reward growth is not modelled")
+        if rc != 0 and q.missing_array != MEV_RCL_NO_ARRAY:
+            raise InvalidArgumentError(f"the swap needs the tick array starting at {q.missing_array}, which was not given")
+        check(rc, "Raydium CLMM swap")
+        d = _writable(pool_data, &size)
+        check(mev_rcl_pool_store(&pool, d, size), "Raydium CLMM PoolState")
+        if extension_data is not None:
+            d = _writable(extension_data, &size)
+            check(mev_rcl_bitmap_extension_store(&ext, d, size), "Raydium CLMM TickArrayBitmapExtension")
+        for i in range(n):
+            d = _writable(array_datas[i], &size)
+            check(mev_rcl_ticks_store(&arrays[i], d, size), "Raydium CLMM TickArrayState")
+    finally:
+        PyMem_Free(arrays)
+    return _rcl_result(&q)
 
 
 # --- Meteora DLMM (csrc/dex/dlmm.h) ---------------------------------------------------------------
@@ -1148,6 +1234,11 @@ cdef extern from "dex/dlmm.h":
     int mev_dlmm_quote(const mev_dlmm_pair *pair, const mev_dlmm_bitmap_extension *ext,
                        const mev_dlmm_bins *const *arrays, size_t n_arrays, uint64_t amount, int swap_for_y,
                        int exact_in, int64_t now, uint64_t slot, mev_dlmm_swap *q) nogil
+    int mev_dlmm_swap_apply(mev_dlmm_pair *pair, const mev_dlmm_bitmap_extension *ext, mev_dlmm_bins *const *arrays,
+                            size_t n_arrays, uint64_t amount, int swap_for_y, int exact_in, int64_t now, uint64_t slot,
+                            mev_dlmm_swap *q) nogil
+    int mev_dlmm_pair_store(const mev_dlmm_pair *pair, uint8_t *data, size_t len) nogil
+    int mev_dlmm_bins_store(const mev_dlmm_bins *bins, uint8_t *data, size_t len) nogil
 
 
 cdef class DlmmPair:
@@ -1271,8 +1362,52 @@ def dlmm_quote(DlmmPair pair not None, extension, arrays, uint64_t amount, bint 
     if rc != 0 and q.missing_array != MEV_DLMM_NO_ARRAY:
         raise InvalidArgumentError(f"the swap needs bin array {q.missing_array}, which was not given")
     check(rc, "Meteora DLMM quote")
+    return _dlmm_result(&q)
+
+
+cdef tuple _dlmm_result(const mev_dlmm_swap *q):
     return (q.amount_in, q.amount_out, q.fee, q.protocol_fee, q.limit_order_out, q.active_id, q.bins,
             bool(q.fee_on_input))
+
+
+def dlmm_apply(pair_data, extension, array_datas, uint64_t amount, bint swap_for_y, bint exact_in, int64_t now,
+               uint64_t slot):
+    """dlmm_quote's swap executed on the accounts' bytes (bytearrays, patched in place only when
+    it succeeds): its quote tuple."""
+    cdef Py_ssize_t n = len(array_datas), i
+    cdef size_t size = 0
+    cdef mev_dlmm_pair pair
+    cdef mev_dlmm_swap q
+    cdef mev_dlmm_bins *ptrs[DLMM_MAX_ARRAYS]
+    cdef mev_dlmm_bins *arrays
+    cdef const mev_dlmm_bitmap_extension *ext = NULL if extension is None else &(<DlmmBitmapExtension?>extension).e
+    cdef uint8_t *d
+    cdef int rc
+    if n > DLMM_MAX_ARRAYS:
+        raise InvalidArgumentError(f"at most {DLMM_MAX_ARRAYS} bin arrays")
+    d = _writable(pair_data, &size)
+    check(mev_dlmm_pair_decode(d, size, &pair), "Meteora DLMM LbPair")
+    arrays = <mev_dlmm_bins *>PyMem_Malloc(max(n, 1) * sizeof(mev_dlmm_bins))
+    if arrays == NULL:
+        raise MemoryError()
+    try:
+        for i in range(n):
+            d = _writable(array_datas[i], &size)
+            check(mev_dlmm_bins_decode(d, size, &arrays[i]), "Meteora DLMM BinArray")
+            ptrs[i] = &arrays[i]
+        with nogil:
+            rc = mev_dlmm_swap_apply(&pair, ext, ptrs, n, amount, swap_for_y, exact_in, now, slot, &q)
+        if rc != 0 and q.missing_array != MEV_DLMM_NO_ARRAY:
+            raise InvalidArgumentError(f"the swap needs bin array {q.missing_array}, which was not given")
+        check(rc, "Meteora DLMM swap")
+        d = _writable(pair_data, &size)
+        check(mev_dlmm_pair_store(&pair, d, size), "Meteora DLMM LbPair")
+        for i in range(n):
+            d = _writable(array_datas[i], &size)
+            check(mev_dlmm_bins_store(&arrays[i], d, size), "Meteora DLMM BinArray")
+    finally:
+        PyMem_Free(arrays)
+    return _dlmm_result(&q)
 
 
 # --- batches: many pool accounts into a numpy structured array that mirrors the C struct --------------

@@ -4,6 +4,7 @@ properties (hypothesis): monotone in the amount, an exact-in swap fills its amou
 output back costs at most one output unit's worth more, nothing wraps at the u64 ends. The
 quotes' equality with the program is checked against the SDK in tests/interop/test_dex_sdks.py."""
 import random
+import struct
 
 import pytest
 from hypothesis import given, settings
@@ -17,12 +18,24 @@ POOL_ADDRESS = Pubkey.new_unique()
 U64 = (1 << 64) - 1
 
 
-def market(spacing=10, tick=105, liquidity=10**12, orders=(), fee_on=0, dynamic=None, trade_fee_rate=2500):
+def market(**kw):
     """A pool with one position across tick arrays -3..+3 around the price and limit orders at
-    the ticks given: (pool, config, arrays)."""
+    the ticks given: (pool, config, arrays), decoded from market_data's accounts."""
+    pool, config, arrays = market_data(**kw)
+    return rc.Pool(pool), config, [rc.TickArray(a) for a in arrays]
+
+
+def market_data(spacing=10, tick=105, liquidity=10**12, orders=(), fee_on=0, dynamic=None, trade_fee_rate=2500,
+                inner=None):
+    """market's pool and tick arrays as account bytes (bytearrays), the config decoded; `inner`
+    (lower, upper, liquidity) a second position, in range."""
     span = 60 * spacing
     first = rc.tick_array_start(tick, spacing) - 3 * span
     slots = {first: (liquidity, liquidity), first + 7 * span - spacing: (-liquidity, liquidity)}
+    if inner:
+        lower, upper, amount = inner
+        slots.update({lower: (amount, amount), upper: (-amount, amount)})
+        liquidity += amount
     arrays = {}
     for t, (net, gross) in slots.items():
         s = rc.tick_array_start(t, spacing)
@@ -35,11 +48,12 @@ def market(spacing=10, tick=105, liquidity=10**12, orders=(), fee_on=0, dynamic=
     for s in arrays:
         bit = s // span + 512
         bitmap[bit // 64] |= 1 << (bit % 64)
-    pool = rc.Pool(rc.encode_pool(tick_spacing=spacing, liquidity=liquidity, sqrt_price_x64=rc.sqrt_price_at_tick(tick) + 1,
-                                  tick_current=tick, tick_array_bitmap=bitmap, fee_on=fee_on, dynamic_fee_info=dynamic))
+    pool = rc.encode_pool(tick_spacing=spacing, liquidity=liquidity, sqrt_price_x64=rc.sqrt_price_at_tick(tick) + 1,
+                          tick_current=tick, tick_array_bitmap=bitmap, fee_on=fee_on, dynamic_fee_info=dynamic)
     config = rc.Config(rc.encode_config(trade_fee_rate=trade_fee_rate, protocol_fee_rate=120000, fund_fee_rate=40000,
                                         tick_spacing=spacing))
-    return pool, config, [rc.TickArray(rc.encode_tick_array(POOL_ADDRESS, s, spacing, t)) for s, t in arrays.items()]
+    return (bytearray(pool), config,
+            [bytearray(rc.encode_tick_array(POOL_ADDRESS, s, spacing, t)) for s, t in arrays.items()])
 
 
 def test_layouts_are_checked_by_size_and_discriminator():
@@ -192,3 +206,157 @@ def test_quote_many_equals_one_by_one():
                 except (mevlib.InvalidArgumentError, mevlib.MathOverflowError):
                     assert not good and (a, b) == (0, 0)
             assert ok.any() and not ok.all()
+
+
+# --- execute: the accounts as swap_v2 leaves them ---------------------------------------------------
+# the bytes a swap writes (raydium-clmm states/pool.rs, states/tick_array.rs): the pool's liquidity,
+# price, tick, fee growths, protocol fees, bitmap, fund fees and dynamic-fee variables; each tick's
+# fee growth outside and limit-order cohort, and the array's initialized count
+POOL_WRITES = [(237, 273), (277, 325), (904, 1032), (1064, 1080), (1096 + 14, 1096 + 34)]
+TICK_WRITES = [(36, 68), (116, 156)]
+ARRAY_WRITES = [(44 + 168 * i + a, 44 + 168 * i + b) for i in range(60) for a, b in TICK_WRITES] + [(10124, 10125)]
+Q64 = 1 << 64
+
+
+def changed_outside(before: bytes, after: bytes, writes) -> list:
+    allowed = {i for a, b in writes for i in range(a, b)}
+    return [i for i, (x, y) in enumerate(zip(before, after)) if x != y and i not in allowed]
+
+
+def execute(pool, config, arrays, amount, **kw):
+    """rc.execute on copies: (quote, pool bytes, array bytes) after."""
+    pool, arrays = bytearray(pool), [bytearray(a) for a in arrays]
+    return rc.execute(pool, config, arrays, amount, **kw), pool, arrays
+
+
+DYNAMIC = dict(filter_period=10, decay_period=600, reduction_factor=5000, dynamic_fee_control=80000,
+               max_volatility_accumulator=350000, tick_spacing_index_reference=10, volatility_reference=0,
+               volatility_accumulator=0, last_update_timestamp=50)
+
+
+@settings(max_examples=150, deadline=None)
+@given(amount=st.integers(1, 10**13), zero_for_one=st.booleans(), exact_in=st.booleans(), fee_on=st.integers(0, 2),
+       orders=st.lists(st.tuples(st.integers(-170, 170), st.integers(1, 10**11)), max_size=4),
+       dynamic=st.booleans())
+def test_execute_writes_what_the_quote_says_and_nothing_else(amount, zero_for_one, exact_in, fee_on, orders, dynamic):
+    orders = [(t * 10, a) for t, a in orders if t]
+    pool_data, config, array_datas = market_data(orders=orders, fee_on=fee_on, dynamic=DYNAMIC if dynamic else None)
+    pool, arrays = rc.Pool(pool_data), [rc.TickArray(a) for a in array_datas]
+    kw = dict(zero_for_one=zero_for_one, now=100, exact_in=exact_in)
+    try:
+        q = rc.quote(pool, config, arrays, amount, **kw)
+    except (mevlib.InvalidArgumentError, mevlib.MathOverflowError) as e:
+        copies = [bytearray(pool_data)] + [bytearray(a) for a in array_datas]
+        with pytest.raises(type(e)):
+            rc.execute(copies[0], config, copies[1:], amount, **kw)
+        assert copies == [pool_data] + array_datas  # nothing written on a failure
+        return
+    done, pool_after, arrays_after = execute(pool_data, config, array_datas, amount, **kw)
+    assert done == q
+    f, before = rc.Pool(pool_after).fields, pool.fields
+    assert (f["sqrt_price_x64"], f["tick_current"], f["liquidity"]) == (q.sqrt_price, q.tick, q.liquidity)
+    side, other = ("0", "1") if (fee_on == 1 or (fee_on == 0 and zero_for_one)) else ("1", "0")
+    assert f[f"protocol_fees_token_{side}"] == before[f"protocol_fees_token_{side}"] + q.protocol_fee
+    assert f[f"fund_fees_token_{side}"] == before[f"fund_fees_token_{side}"] + q.fund_fee
+    assert f[f"fee_growth_global_{side}_x64"] == q.fee_growth
+    assert f[f"fee_growth_global_{other}_x64"] == before[f"fee_growth_global_{other}_x64"]
+    assert changed_outside(pool_data, pool_after, POOL_WRITES) == []
+    assert all(changed_outside(a, b, ARRAY_WRITES) == [] for a, b in zip(array_datas, arrays_after))
+    filled = sum(o[1] + o[2] for a in arrays for o in a.limit_orders) - \
+        sum(o[1] + o[2] for a in arrays_after for o in rc.TickArray(a).limit_orders)
+    if q.fee_on_input:  # the orders gave what the user got from them
+        assert filled == q.limit_order_out
+    else:  # the fee came off what they gave
+        assert q.limit_order_out <= filled <= q.limit_order_out + q.fee
+
+
+def test_swapping_in_two_parts_lands_where_one_swap_does():
+    """The state written is the state the program continues from: a then b, executed one after
+    the other, ends at one swap of a + b's price, within rounding of its output."""
+    pool_data, config, arrays = market_data(inner=(-200, 300, 5 * 10**11))
+    kw = dict(zero_for_one=True, now=100)
+    whole = rc.quote(rc.Pool(pool_data), config, [rc.TickArray(a) for a in arrays], 3 * 10**10, **kw)
+    first, pool_data, arrays = execute(pool_data, config, arrays, 10**10, **kw)
+    second, pool_data, arrays = execute(pool_data, config, arrays, 2 * 10**10, **kw)
+    assert whole.steps > 1 and abs(whole.sqrt_price - second.sqrt_price) <= 2 * Q64 // 10**12
+    assert second.tick == whole.tick and second.liquidity == whole.liquidity
+    assert 0 <= whole.amount_out - (first.amount_out + second.amount_out) <= 2
+    assert abs(whole.fee - (first.fee + second.fee)) <= 1
+
+
+def test_limit_order_cohorts_move_as_the_program_moves_them():
+    """tick_array.rs match_limit_order_with_sqrt_price: the first fill opens a phase on the orders
+    (the rest part-filled, unfilled ratio Q64·rest/orders); the next consumes the part-filled
+    cohort (ratio scaled by what is left of it); a fill that empties a tick with no liquidity
+    uninitializes it, and an array left without initialized ticks leaves the bitmap."""
+    pool_data, config, arrays = market_data(orders=[(-1000, 10**9)])
+    k, slot = tick_slot(arrays, -1000)
+    starts = [rc.TickArray(a).start_tick_index for a in arrays]
+    kw = dict(zero_for_one=True, now=100, exact_in=False)
+    # the price down to just above the order's tick (a swap stopped by its price limit), then buy
+    # 4·10^8 of the order
+    q, pool_data, arrays = execute(pool_data, config, arrays, 10**15, zero_for_one=True, now=100,
+                                   sqrt_price_limit=rc.sqrt_price_at_tick(-1000) + 1)
+    q, pool_data, arrays = execute(pool_data, config, arrays, 4 * 10**8, **kw)
+    phase, orders, part, ratio = rc.TickArray(arrays[k]).limit_orders[slot]
+    assert q.limit_order_out == 4 * 10**8
+    assert (phase, orders, part, ratio) == (1, 0, 6 * 10**8, Q64 * 6 * 10**8 // 10**9)
+    q, pool_data, arrays = execute(pool_data, config, arrays, 10**8, **kw)
+    assert rc.TickArray(arrays[k]).limit_orders[slot] == (1, 0, 5 * 10**8, ratio * 5 * 10**8 // (6 * 10**8))
+    count = rc.TickArray(arrays[k]).initialized_tick_count
+    q, pool_data, arrays = execute(pool_data, config, arrays, 5 * 10**8 + 10**6, **kw)  # the rest, then the pool
+    assert q.limit_order_out == 5 * 10**8
+    after = rc.TickArray(arrays[k])
+    assert after.limit_orders[slot][1:3] == (0, 0) and after.initialized_tick_count == count - 1 == 0
+    assert not rc.Pool(pool_data).array_initialized(starts[k])
+    again = rc.quote(rc.Pool(pool_data), config, [rc.TickArray(a) for a in arrays], 10**9,
+                     zero_for_one=False, now=100)
+    assert again.limit_order_out == 0  # the filled orders are gone both ways
+
+
+def test_crossing_a_tick_flips_its_fee_growth_outside():
+    """TickState::cross: outside = global − outside for each token, the fee token's global being
+    the swap's own at the crossing; the other token's the pool's."""
+    pool_data, config, arrays = market_data(inner=(-200, 300, 5 * 10**11))
+    struct.pack_into("<QQ", pool_data, 293, 0, 12345)  # fee_growth_global_1_x64 = 12345 · 2^64
+    k, slot = tick_slot(arrays, -200)
+    down, pool_data, arrays = execute(pool_data, config, arrays, 3 * 10**10, zero_for_one=True, now=100)
+    assert down.tick < -200 and down.liquidity == 10**12  # the inner position left at -200
+    outside_0, outside_1 = rc.TickArray(arrays[k]).fee_growths_outside[slot]
+    assert 0 < outside_0 < down.fee_growth and outside_1 == 12345 << 64
+    up, pool_data, arrays = execute(pool_data, config, arrays, 3 * 10**10, zero_for_one=False, now=100)
+    assert up.tick > -200 and up.liquidity == 15 * 10**11
+    back_0, back_1 = rc.TickArray(arrays[k]).fee_growths_outside[slot]
+    assert back_0 == down.fee_growth - outside_0  # token 0's global stood still on the way up
+    assert 0 < back_1 - 0 and back_1 < up.fee_growth - (12345 << 64) + 1
+
+
+def test_the_dynamic_fee_state_carries_to_the_next_swap():
+    """update_dynamic_fee_variables: the references move to `now` and the swap's volatility
+    stays, so a swap right after (within the filter period) pays more than on the fresh pool."""
+    pool_data, config, arrays = market_data(dynamic=DYNAMIC)
+    fresh = rc.quote(rc.Pool(pool_data), config, [rc.TickArray(a) for a in arrays], 10**9, zero_for_one=True, now=105)
+    q, pool_data, arrays = execute(pool_data, config, arrays, 3 * 10**10, zero_for_one=True, now=100)
+    info = rc.Pool(pool_data).fields["dynamic_fee_info"]
+    assert info["last_update_timestamp"] == 100 and info["volatility_accumulator"] > 0
+    assert info["tick_spacing_index_reference"] == 10  # the pool's spacing index at the swap's start
+    after = rc.quote(rc.Pool(pool_data), config, [rc.TickArray(a) for a in arrays], 10**9, zero_for_one=True, now=105)
+    assert after.fee * fresh.amount_in > fresh.fee * after.amount_in
+
+
+def test_pools_with_rewards_are_refused_and_left_alone():
+    pool_data, config, arrays = market_data()
+    pool_data[397] = 1  # reward_infos[0].reward_state: Opening
+    before = bytes(pool_data)
+    with pytest.raises(mevlib.InvalidArgumentError, match="reward"):
+        rc.execute(pool_data, config, arrays, 10**6, zero_for_one=True, now=100)
+    assert bytes(pool_data) == before
+    with pytest.raises(mevlib.InvalidArgumentError, match="bytearray"):
+        rc.execute(before, config, arrays, 10**6, zero_for_one=True, now=100)
+
+
+def tick_slot(arrays, tick, spacing=10):
+    """(index of the array holding `tick`, its slot there)."""
+    start = rc.tick_array_start(tick, spacing)
+    k = [rc.TickArray(a).start_tick_index for a in arrays].index(start)
+    return k, (tick - start) // spacing

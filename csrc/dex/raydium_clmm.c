@@ -971,8 +971,11 @@ int mev_rcl_swap_apply(mev_rcl_pool *pool, const mev_rcl_config *config, mev_rcl
                        mev_rcl_ticks *const *arrays, size_t n_arrays, uint64_t amount, int zero_for_one,
                        int exact_in, u128 limit, uint64_t now, mev_rcl_swap *q)
 {
-    if (pool != NULL && pool->rewards_initialized)
+    if (pool != NULL && pool->rewards_initialized && q != NULL) {
+        memset(q, 0, sizeof *q);
+        q->missing_array = MEV_RCL_NO_ARRAY;
         return MEV_EINVAL;
+    }
     commit_to to = {pool, ext};
     return swap(pool, config, ext, (const mev_rcl_ticks *const *)arrays, n_arrays, amount, zero_for_one, exact_in, limit,
                 now, q, &to);

@@ -92,6 +92,16 @@ def quote(pair: Pair, bin_arrays, amount: int, *, swap_for_y: bool, now: int, sl
     return q._replace(amount_in=paid, amount_out=amount)
 
 
+def execute(pair_data: bytearray, bin_array_datas, amount: int, *, swap_for_y: bool, now: int, slot: int = 0,
+            exact_in: bool = True, extension: BitmapExtension | None = None) -> Quote:
+    """The swap `quote` prices, executed on the accounts' bytes (bytearrays), patched in place only
+    when it succeeds. The program's swap is closed source: this writes what the published quote
+    reads, as its fills imply (csrc/dex/dlmm.h, mev_dlmm_swap_apply): each bin's market-maker
+    amounts, limit orders and stored price; the pair's active bin, volatility variables, last
+    update time and protocol fee. The pair's side of the swap (no transfer fees)."""
+    return Quote(*_dex.dlmm_apply(pair_data, extension, list(bin_array_datas), amount, swap_for_y, exact_in, now, slot))
+
+
 def quote_many(pair: Pair, bin_arrays, amounts, *, swap_for_y: bool, now: int, slot: int = 0, exact_in: bool = True,
                extension: BitmapExtension | None = None):
     """Many amounts through one pair at once (a numpy array), the GIL released: (amount_in,

@@ -76,6 +76,7 @@ class Quote(NamedTuple):
     tick: int
     steps: int
     fee_on_input: bool
+    fee_growth: int       # fee_growth_global (Q64.64 per unit of liquidity) of the fee token after
 
 
 def quote(pool: Pool, config: Config, tick_arrays, amount: int, *, zero_for_one: bool, now: int,
@@ -101,6 +102,18 @@ def quote(pool: Pool, config: Config, tick_arrays, amount: int, *, zero_for_one:
     paid = amount if exact_in and q.amount_in == specified else q.amount_in + fee_in.included_fee(q.amount_in)
     received = q.amount_out - fee_out.fee_of(q.amount_out)
     return q._replace(amount_in=paid, amount_out=received)
+
+
+def execute(pool_data: bytearray, config: Config, tick_array_datas, amount: int, *, zero_for_one: bool, now: int,
+            exact_in: bool = True, extension_data: bytearray | None = None, sqrt_price_limit: int = 0) -> Quote:
+    """The swap `quote` prices, executed on the accounts' bytes (bytearrays) as swap_v2 leaves them,
+    patched in place only when it succeeds: the pool's price, tick, liquidity, fee growth,
+    protocol and fund fee counters and dynamic-fee variables; the ticks' fee growth outside where
+    liquidity crosses and their limit-order cohorts where orders fill; an array's tick count and
+    bitmap bit when a fill leaves it empty. The pool's side of the swap (no transfer fees). Pools
+    with an initialized reward are refused: their reward growth is not modelled."""
+    return Quote(*_dex.raydium_clmm_apply(pool_data, config, extension_data, list(tick_array_datas), amount,
+                                          zero_for_one, exact_in, sqrt_price_limit, now))
 
 
 def quote_many(pool: Pool, config: Config, tick_arrays, amounts, *, zero_for_one: bool, now: int,
