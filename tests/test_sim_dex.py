@@ -226,3 +226,145 @@ def test_whirlpool_swap_v2_moves_balances_and_the_pool_as_quoted(world):
     _, landing = send(cluster, bot, [set_compute_unit_limit(300_000), stale], t_ms=250.0)
     assert not landing.landed and landing.err == {"InstructionError": [1, {"Custom": 6036}]}  # AmountOutBelowMinimum
     assert balance(cluster, toka) == before[1] + q.amount_out  # nothing moved
+
+
+def raydium_clmm_in(cluster, market, name="TOKA"):
+    """A static-fee WSOL/TOKA Raydium CLMM pool at the market's price, a wide and a narrow position
+    and a limit order resting below the price, written at genesis: (address, config, order tick)."""
+    from mevlib.dex import raydium_clmm as rc
+
+    address, config_key = Pubkey.from_bytes(bytes([81]) * 32), Pubkey.from_bytes(bytes([82]) * 32)
+    spacing, span = 10, 600
+    tick = rc.tick_at_sqrt_price(int(math.sqrt(market.price["WSOL"] / market.price[name]) * 2**64))
+    first = rc.tick_array_start(tick, spacing) - 2 * span
+    order = rc.tick_array_start(tick, spacing) - 2 * spacing
+    slots = {first: (10**13, 10**13, 0), first + 5 * span - spacing: (-10**13, 10**13, 0),
+             tick // 10 * 10 - 100: (5 * 10**12, 5 * 10**12, 0), tick // 10 * 10 + 100: (-5 * 10**12, 5 * 10**12, 0),
+             order: (0, 0, 10**9)}
+    arrays, bitmap = {}, [0] * 16
+    for t, (net, gross, orders) in slots.items():
+        s = rc.tick_array_start(t, spacing)
+        arrays.setdefault(s, {})[(t - s) // spacing] = (net, gross, orders, 0)
+    for s, ticks in arrays.items():
+        bit = s // span + 512
+        bitmap[bit // 64] |= 1 << (bit % 64)
+        cluster.genesis_account(rc.tick_array_address(address, s),
+                                Account(10**8, rc.encode_tick_array(address, s, spacing, ticks), rc.PROGRAM_ID))
+    vault_0, vault_1 = (market.token_account(address, market.mints[m], 10**15, Pubkey.from_bytes(bytes([83 + i]) * 32))
+                        for i, m in enumerate(("WSOL", name)))
+    cluster.genesis_account(config_key, Account(10**8, rc.encode_config(
+        trade_fee_rate=2500, protocol_fee_rate=120000, fund_fee_rate=40000, tick_spacing=spacing), rc.PROGRAM_ID))
+    cluster.genesis_account(address, Account(10**8, rc.encode_pool(
+        amm_config=config_key, token_mint_0=market.mints["WSOL"], token_mint_1=market.mints[name],
+        token_vault_0=vault_0, token_vault_1=vault_1, observation_key=Pubkey.from_bytes(bytes([85]) * 32),
+        tick_spacing=spacing, liquidity=15 * 10**12, sqrt_price_x64=rc.sqrt_price_at_tick(tick) + 7, tick_current=tick,
+        tick_array_bitmap=bitmap), rc.PROGRAM_ID))
+    return address, rc.Config(cluster.svm.get_account(config_key).data), order
+
+
+def test_raydium_clmm_swap_v2_moves_balances_pool_and_orders_as_quoted(world):
+    """swap_v2 on a Raydium CLMM pool: balances move exactly as raydium_clmm.quote says at the
+    runtime clock's time, across ticks and through a resting limit order; the pool and tick
+    arrays become what raydium_clmm.execute writes (the order filled); a stale minimum out fails
+    with TooLittleOutputReceived (error.rs: 6017) and moves nothing."""
+    from mevlib.dex import raydium_clmm as rc
+
+    cluster, market, bot = world
+    address, config, order = raydium_clmm_in(cluster, market)
+    account = lambda key: cluster.svm.get_account(key)
+    pool = rc.Pool(account(address).data)
+    starts = rc.swap_tick_arrays(pool, True)
+    arrays = [rc.TickArray(account(rc.tick_array_address(address, s)).data) for s in starts]
+    now = cluster.svm.get_clock().unix_timestamp
+    amount = 100 * 10**9
+    q = rc.quote(pool, config, arrays, amount, zero_for_one=True, now=now)
+    assert q.steps > 2 and q.limit_order_out > 0  # crosses ticks and fills the order
+    expected = [bytearray(account(address).data), [bytearray(account(rc.tick_array_address(address, s)).data)
+                                                   for s in starts]]
+    assert rc.execute(expected[0], config, expected[1], amount, zero_for_one=True, now=now) == q
+    wsol, toka = ata(bot, market, "WSOL"), ata(bot, market, "TOKA")
+    before = balance(cluster, wsol), balance(cluster, toka)
+    ix = rc.swap_instruction(address, pool, bot.pubkey(), wsol, toka, True, amount, q.amount_out, starts)
+    _, landing = send(cluster, bot, [set_compute_unit_limit(400_000), ix], t_ms=50.0)
+    assert landing.landed, landing.reason
+    assert (balance(cluster, wsol), balance(cluster, toka)) == (before[0] - amount, before[1] + q.amount_out)
+    assert bytes(account(address).data) == bytes(expected[0])
+    assert [bytes(account(rc.tick_array_address(address, s)).data) for s in starts] == [bytes(a) for a in expected[1]]
+    stale = rc.swap_instruction(address, pool, bot.pubkey(), wsol, toka, True, amount, q.amount_out, starts)
+    _, landing = send(cluster, bot, [set_compute_unit_limit(400_000), stale], t_ms=250.0)
+    assert not landing.landed and landing.err == {"InstructionError": [1, {"Custom": 6017}]}
+    assert balance(cluster, toka) == before[1] + q.amount_out and bytes(account(address).data) == bytes(expected[0])
+
+
+def dlmm_in(cluster, market, name="TOKA"):
+    """A WSOL/TOKA Meteora DLMM pair (X = WSOL) at the market's price with a variable fee,
+    10^11 of TOKA in each bin below the active one and WSOL above, a limit order in one bin, at
+    genesis: (address, order bin)."""
+    from mevlib.dex import meteora_dlmm as dl
+
+    address = Pubkey.from_bytes(bytes([91]) * 32)
+    step = 10
+    active = round(math.log(market.price["WSOL"] / market.price[name]) / math.log(1 + step / 10_000))
+    centre = dl.bin_array_index(active)
+    order = active - 3
+    bitmap = [0] * 16
+    for index in range(centre - 1, centre + 2):
+        bins = {}
+        for slot in range(70):
+            bin_id = index * 70 + slot
+            bins[slot] = (10**11 if bin_id >= active else 0, 10**11 * 7 if bin_id <= active else 0,
+                          dl.price_of_bin(bin_id, step), 10**10 if bin_id == order else 0, 0, 0)
+        cluster.genesis_account(dl.bin_array_address(address, index),
+                                Account(10**8, dl.encode_bin_array(address, index, bins), dl.PROGRAM_ID))
+        bitmap[(index + 512) // 64] |= 1 << ((index + 512) % 64)
+    reserve_x, reserve_y = (market.token_account(address, market.mints[m], 10**16, Pubkey.from_bytes(bytes([92 + i]) * 32))
+                            for i, m in enumerate(("WSOL", name)))
+    cluster.genesis_account(address, Account(10**8, dl.encode_pair(
+        base_factor=10000, filter_period=30, decay_period=600, reduction_factor=5000, variable_fee_control=7500,
+        max_volatility_accumulator=350000, protocol_share=500, function_type=2, active_id=active,
+        index_reference=active, bin_step=step, token_x_mint=market.mints["WSOL"], token_y_mint=market.mints[name],
+        reserve_x=reserve_x, reserve_y=reserve_y, oracle=Pubkey.from_bytes(bytes([94]) * 32),
+        last_update_timestamp=cluster.svm.get_clock().unix_timestamp - 3600, bin_array_bitmap=bitmap), dl.PROGRAM_ID))
+    return address, order
+
+
+@pytest.mark.parametrize("version", [2, 1])
+def test_meteora_dlmm_swaps_move_balances_and_bins_as_quoted(world, version):
+    """swap2 (and the first swap, without the memo program and RemainingAccountsInfo) on a DLMM
+    pair: balances move exactly as meteora_dlmm.quote says at the runtime clock's time and slot,
+    across bins with the variable fee and through a limit order; the pair and bin arrays become
+    what meteora_dlmm.execute writes; an exact-out swap asking too much fails with
+    ExceededAmountSlippageTolerance (the IDL: 6003) and moves nothing."""
+    from solders.instruction import Instruction
+    from mevlib.dex import meteora_dlmm as dl
+
+    cluster, market, bot = world
+    address, order = dlmm_in(cluster, market)
+    account = lambda key: cluster.svm.get_account(key)
+    pair = dl.Pair(account(address).data)
+    indexes = dl.swap_bin_arrays(pair, True)
+    arrays = [dl.BinArray(account(dl.bin_array_address(address, i)).data) for i in indexes]
+    clock = cluster.svm.get_clock()
+    amount = 5 * 10**11
+    q = dl.quote(pair, arrays, amount, swap_for_y=True, now=clock.unix_timestamp, slot=clock.slot)
+    assert q.bins > 3 and q.limit_order_out > 0 and q.active_id < order
+    expected = [bytearray(account(address).data),
+                [bytearray(account(dl.bin_array_address(address, i)).data) for i in indexes]]
+    assert dl.execute(expected[0], expected[1], amount, swap_for_y=True, now=clock.unix_timestamp,
+                      slot=clock.slot) == q
+    wsol, toka = ata(bot, market, "WSOL"), ata(bot, market, "TOKA")
+    before = balance(cluster, wsol), balance(cluster, toka)
+    ix = dl.swap_instruction(address, pair, bot.pubkey(), wsol, toka, True, amount, q.amount_out, indexes)
+    if version == 1:  # swap: no memo program (the 14th account) and no RemainingAccountsInfo
+        ix = Instruction(ix.program_id, dl.SWAP + bytes(ix.data)[8:24], ix.accounts[:13] + ix.accounts[14:])
+    _, landing = send(cluster, bot, [set_compute_unit_limit(400_000), ix], t_ms=50.0)
+    assert landing.landed, landing.reason
+    assert (balance(cluster, wsol), balance(cluster, toka)) == (before[0] - amount, before[1] + q.amount_out)
+    assert bytes(account(address).data) == bytes(expected[0])
+    assert [bytes(account(dl.bin_array_address(address, i)).data) for i in indexes] == [bytes(a) for a in expected[1]]
+    pair = dl.Pair(account(address).data)
+    greedy = dl.swap_instruction(address, pair, bot.pubkey(), wsol, toka, True, 10**9, 1, dl.swap_bin_arrays(pair, True),
+                                 exact_in=False)
+    _, landing = send(cluster, bot, [set_compute_unit_limit(400_000), greedy], t_ms=250.0)
+    assert not landing.landed and landing.err == {"InstructionError": [1, {"Custom": 6003}]}
+    assert balance(cluster, toka) == before[1] + q.amount_out and bytes(account(address).data) == bytes(expected[0])

@@ -32,6 +32,9 @@ BIN_ARRAY_DISCRIMINATOR = bytes([92, 142, 92, 220, 5, 148, 70, 181])
 BITMAP_EXTENSION_DISCRIMINATOR = bytes([80, 111, 124, 113, 55, 237, 18, 5])
 SWAP2 = bytes([65, 75, 63, 76, 235, 91, 91, 136])
 SWAP_EXACT_OUT2 = bytes([43, 215, 247, 132, 137, 60, 243, 81])
+# swap / swap_exact_out: the first versions, without the memo program and RemainingAccountsInfo
+SWAP = bytes([248, 198, 158, 145, 225, 117, 135, 200])
+SWAP_EXACT_OUT = bytes([250, 73, 101, 33, 38, 207, 75, 184])
 PAIR_LEN, BIN_ARRAY_LEN, BITMAP_EXTENSION_LEN = 904, 10136, 1576
 BINS_PER_ARRAY = 70
 

@@ -49,6 +49,7 @@ class RouteModel:
 class ClusterConfig:
     seed: int = 0
     slot_ms: float = 400.0
+    genesis_unix: int = 1_750_000_000        # the runtime clock's unix_timestamp at slot 0
     leaders: int = 8
     phase_range: tuple = (0.15, 0.75)       # each leader's hidden moment, as a share of the slot
     jitter_range: tuple = (0.0125, 0.0625)  # its slot-to-slot jitter (std), share of the slot
@@ -171,6 +172,15 @@ class Cluster:
         self._fees: dict[int, dict] = {}  # slot -> {None: block min, pubkey: min} µlamports per CU
         for acct in TIP_ACCOUNTS:
             self.svm.airdrop(acct, 10**9)  # rent-exempt already, so any tip is a valid transfer
+        self._set_clock(0)
+
+    def _set_clock(self, slot: int):
+        """The runtime's Clock sysvar at `slot`: its unix_timestamp advancing with the slots (the
+        DEX programs' fees and open times read it)."""
+        self.svm.warp_to_slot(slot)
+        clock = self.svm.get_clock()
+        clock.unix_timestamp = self.config.genesis_unix + int(slot * self.config.slot_ms // 1000)
+        self.svm.set_clock(clock)
 
     # --- time -------------------------------------------------------------------------------
     def slot_at(self, t_ms: float) -> int:
@@ -294,7 +304,7 @@ class Cluster:
                 del self._blockhashes[str(self._hash_of_slot.pop(s))]
             # the runtime's clock and SlotHashes follow: lookup tables are created from a recent
             # slot and usable one slot after they are extended (Agave's address-lookup-table program)
-            self.svm.warp_to_slot(slot)
+            self._set_clock(slot)
             self.svm.set_slot_hashes([(s, self._hash_of_slot[s]) for s in sorted(self._hash_of_slot, reverse=True)])
         elif slot not in self._hash_of_slot:  # older than the horizon: the oldest kept
             return {slot: self._hash_of_slot[min(self._hash_of_slot)]}

@@ -1,5 +1,6 @@
-"""The DEX programs the local cluster stands in for: Raydium AMM v4, Raydium CPMM, the Pump.fun AMM
-and Orca Whirlpool (static-fee pools). Their binaries are not available here, so a transaction that calls them is executed in
+"""The DEX programs the local cluster stands in for: Raydium AMM v4, Raydium CPMM, the Pump.fun AMM,
+Orca Whirlpool (static-fee pools), Raydium CLMM and Meteora DLMM. Their binaries are not available
+here, so a transaction that calls them is executed in
 pieces: the runs of other instructions in LiteSVM (signatures were verified before), and each swap
 by this module, with the programs' own exact quote math (mevlib.dex) on the pool and token
 accounts LiteSVM holds, minimum-out enforced with the program's error code. All pieces commit
@@ -18,12 +19,14 @@ from solders.transaction import VersionedTransaction
 from solders.transaction_status import InstructionErrorCustom, TransactionErrorInstructionError
 
 from mevlib import alt
-from mevlib.dex import TOKEN_PROGRAM_ID, decode_token_account, pump_amm, raydium_amm_v4, raydium_cpmm, whirlpool
-from mevlib.errors import MevError
+from mevlib.dex import (TOKEN_PROGRAM_ID, decode_token_account, meteora_dlmm, pump_amm, raydium_amm_v4, raydium_clmm,
+                        raydium_cpmm, whirlpool)
+from mevlib.errors import MathOverflowError, MevError
 from mevlib.transaction import fee_for_message, nonce_account_of
 
 COMPUTE_BUDGET = Pubkey.from_string("ComputeBudget111111111111111111111111111111")
-PROGRAMS = {raydium_amm_v4.PROGRAM_ID, raydium_cpmm.PROGRAM_ID, pump_amm.PROGRAM_ID, whirlpool.PROGRAM_ID}
+PROGRAMS = {raydium_amm_v4.PROGRAM_ID, raydium_cpmm.PROGRAM_ID, pump_amm.PROGRAM_ID, whirlpool.PROGRAM_ID,
+            raydium_clmm.PROGRAM_ID, meteora_dlmm.PROGRAM_ID}
 AMOUNT_OFFSET = 64  # a token account's amount (spl-token state.rs)
 
 # the programs' error codes (raydium-amm error.rs: AmmError's order; Anchor: 6000 + the variant's)
@@ -33,6 +36,14 @@ CPMM_INVALID_INPUT, CPMM_EXCEEDED_SLIPPAGE, CPMM_INVALID_VAULT = 6003, 6005, 600
 PUMP_EXCEEDED_SLIPPAGE, PUMP_OVERFLOW = 6004, 6023
 # orca-so/whirlpools programs/whirlpool/src/errors.rs
 WP_INVALID_TICK_ARRAY_SEQUENCE, WP_AMOUNT_OUT_BELOW_MINIMUM, WP_AMOUNT_IN_ABOVE_MAXIMUM = 6023, 6036, 6037
+# raydium-clmm programs/amm/src/error.rs
+RCL_SQRT_PRICE_LIMIT_OVERFLOW, RCL_LIQUIDITY_INSUFFICIENT, RCL_TOO_LITTLE_OUTPUT, RCL_TOO_MUCH_INPUT, \
+    RCL_ZERO_AMOUNT, RCL_INVALID_INPUT_VAULT, RCL_NOT_ENOUGH_TICK_ARRAYS, RCL_CALCULATE_OVERFLOW = \
+    6011, 6015, 6017, 6018, 6019, 6020, 6022, 6037
+RCL_INVALID_TICK_ARRAY = 6009
+# Meteora DLMM: the IDL's errors (dlmm-sdk idls/dlmm.json)
+DLMM_INVALID_INPUT, DLMM_SLIPPAGE, DLMM_BIN_ARRAY_NOT_FOUND, DLMM_INSUFFICIENT_LIQUIDITY, DLMM_MATH_OVERFLOW = \
+    6002, 6003, 6009, 6012, 6018
 TOKEN_INSUFFICIENT_FUNDS, TOKEN_OWNER_MISMATCH = 1, 4  # spl-token TokenError
 INVALID_ACCOUNT = 0xFFFF_0000  # an account that is not what the program expects
 
@@ -263,6 +274,10 @@ def _swap(svm, program: Pubkey, accounts: list, data: bytes, signers: set):
         _cpmm(svm, accounts, data, signers)
     elif program == whirlpool.PROGRAM_ID:
         _whirlpool(svm, accounts, data, signers)
+    elif program == raydium_clmm.PROGRAM_ID:
+        _raydium_clmm(svm, accounts, data, signers)
+    elif program == meteora_dlmm.PROGRAM_ID:
+        _meteora_dlmm(svm, accounts, data, signers)
     else:
         _pump(svm, accounts, data, signers)
 
@@ -454,3 +469,141 @@ def _whirlpool(svm, accounts, data, signers):
     tokens.commit()
     svm.set_account(pool_key, Account(pool_acct.lamports, bytes(raw), pool_acct.owner, pool_acct.executable,
                                       pool_acct.rent_epoch))
+
+
+def _write(svm, key: Pubkey, acct, data: bytearray):
+    svm.set_account(key, Account(acct.lamports, bytes(data), acct.owner, acct.executable, acct.rent_epoch))
+
+
+def _swap_failure(e: MevError, *, missing: int, overflow: int, otherwise: int) -> SwapFailed:
+    """The program's error for a swap the quote refuses."""
+    if isinstance(e, MathOverflowError):
+        return SwapFailed(overflow)
+    return SwapFailed(missing if "not given" in str(e) else otherwise)
+
+
+def _raydium_clmm(svm, accounts, data, signers):
+    """swap_v2 (programs/amm/src/instructions/swap_v2.rs) with SPL Token mints: the quote across
+    the tick arrays named (after the bitmap extension when it comes first), at the runtime clock's
+    time; then the pool, the tick arrays and the extension as the program leaves them
+    (raydium_clmm.execute). Not written: the observation account."""
+    if data[:8] != raydium_clmm.SWAP_V2 or len(data) != 41 or len(accounts) < 13:
+        raise SwapFailed(INVALID_ACCOUNT)
+    amount, threshold = struct.unpack_from("<QQ", data, 8)
+    limit, exact_in = int.from_bytes(data[24:40], "little"), bool(data[40])
+    payer, config_key, pool_key, user_in, user_out, vault_in, vault_out = accounts[:7]
+    pool_acct = _account(svm, pool_key, raydium_clmm.PROGRAM_ID)
+    f = raydium_clmm.Pool(pool_acct.data).fields
+    if payer not in signers or bytes(config_key) != f["amm_config"] or accounts[8] != TOKEN_PROGRAM_ID:
+        raise SwapFailed(INVALID_ACCOUNT)
+    if [bytes(vault_in), bytes(vault_out)] == [f["token_vault_0"], f["token_vault_1"]]:
+        zero_for_one = True
+    elif [bytes(vault_in), bytes(vault_out)] == [f["token_vault_1"], f["token_vault_0"]]:
+        zero_for_one = False
+    else:
+        raise SwapFailed(RCL_INVALID_INPUT_VAULT)
+    if amount == 0:
+        raise SwapFailed(RCL_ZERO_AMOUNT)
+    config = raydium_clmm.Config(_account(svm, config_key, raydium_clmm.PROGRAM_ID).data)
+    rest, extension = list(accounts[13:]), None
+    if rest and rest[0] == raydium_clmm.bitmap_extension_address(pool_key):
+        extension = (rest[0], _account(svm, rest.pop(0), raydium_clmm.PROGRAM_ID))
+    arrays = []
+    for key in rest:
+        acct = _account(svm, key, raydium_clmm.PROGRAM_ID)
+        array = _quote(raydium_clmm.TickArray, acct.data, code=RCL_INVALID_TICK_ARRAY)
+        if key != raydium_clmm.tick_array_address(pool_key, array.start_tick_index):
+            raise SwapFailed(RCL_INVALID_TICK_ARRAY)
+        arrays.append((key, acct, bytearray(acct.data)))
+    pool_data = bytearray(pool_acct.data)
+    extension_data = bytearray(extension[1].data) if extension else None
+    try:
+        q = raydium_clmm.execute(pool_data, config, [a[2] for a in arrays], amount, zero_for_one=zero_for_one,
+                                 now=svm.get_clock().unix_timestamp, exact_in=exact_in,
+                                 extension_data=extension_data, sqrt_price_limit=limit)
+    except MevError as e:
+        raise _swap_failure(e, missing=RCL_NOT_ENOUGH_TICK_ARRAYS, overflow=RCL_CALCULATE_OVERFLOW,
+                            otherwise=RCL_LIQUIDITY_INSUFFICIENT) from None
+    if exact_in and q.amount_out < threshold:
+        raise SwapFailed(RCL_TOO_LITTLE_OUTPUT)
+    if not exact_in and q.amount_in > threshold:
+        raise SwapFailed(RCL_TOO_MUCH_INPUT)
+    tokens = _Tokens(svm)
+    tokens.move(user_in, vault_in, q.amount_in, payer)
+    tokens.move(vault_out, user_out, q.amount_out)
+    tokens.commit()
+    _write(svm, pool_key, pool_acct, pool_data)
+    if extension:
+        _write(svm, extension[0], extension[1], extension_data)
+    for key, acct, raw in arrays:
+        _write(svm, key, acct, raw)
+
+
+def _meteora_dlmm(svm, accounts, data, signers):
+    """swap / swap2 and swap_exact_out / swap_exact_out2 (the IDL's accounts) with SPL Token
+    mints and no host fee: the quote across the bin arrays named, at the runtime clock's time and
+    slot; then the pair and bin arrays as meteora_dlmm.execute leaves them. Not written: the
+    oracle."""
+    head = data[:8]
+    kinds = {meteora_dlmm.SWAP2: (True, 2), meteora_dlmm.SWAP_EXACT_OUT2: (False, 2),
+             meteora_dlmm.SWAP: (True, 1), meteora_dlmm.SWAP_EXACT_OUT: (False, 1)}
+    if head not in kinds or len(data) < 24:
+        raise SwapFailed(DLMM_INVALID_INPUT)
+    exact_in, version = kinds[head]
+    first, second = struct.unpack_from("<QQ", data, 8)
+    fixed = 16 if version == 2 else 15
+    skip = 0
+    if version == 2:  # RemainingAccountsInfo: transfer-hook slices (type u8, length u8) come first
+        if len(data) < 28:
+            raise SwapFailed(DLMM_INVALID_INPUT)
+        (slices,) = struct.unpack_from("<I", data, 24)
+        if len(data) != 28 + 2 * slices:
+            raise SwapFailed(DLMM_INVALID_INPUT)
+        skip = sum(data[29 + 2 * i] for i in range(slices))
+    if len(accounts) < fixed:
+        raise SwapFailed(INVALID_ACCOUNT)
+    pair_key, extension_key, reserve_x, reserve_y, user_in, user_out = accounts[:6]
+    host_fee, user = accounts[9], accounts[10]
+    pair_acct = _account(svm, pair_key, meteora_dlmm.PROGRAM_ID)
+    f = meteora_dlmm.Pair(pair_acct.data).fields
+    if user not in signers or host_fee != meteora_dlmm.PROGRAM_ID or \
+            [bytes(reserve_x), bytes(reserve_y)] != [f["reserve_x"], f["reserve_y"]] or \
+            accounts[11] != TOKEN_PROGRAM_ID or accounts[12] != TOKEN_PROGRAM_ID:
+        raise SwapFailed(INVALID_ACCOUNT)  # a host fee or Token-2022 mints: not modelled
+    extension = None
+    if extension_key != meteora_dlmm.PROGRAM_ID:
+        if extension_key != meteora_dlmm.bitmap_extension_address(pair_key):
+            raise SwapFailed(INVALID_ACCOUNT)
+        extension = meteora_dlmm.BitmapExtension(_account(svm, extension_key, meteora_dlmm.PROGRAM_ID).data)
+    tokens = _Tokens(svm)
+    mint_in, mint_out = bytes(tokens.get(user_in).mint), bytes(tokens.get(user_out).mint)
+    if (mint_in, mint_out) == (f["token_x_mint"], f["token_y_mint"]):
+        swap_for_y, vault_in, vault_out = True, reserve_x, reserve_y
+    elif (mint_in, mint_out) == (f["token_y_mint"], f["token_x_mint"]):
+        swap_for_y, vault_in, vault_out = False, reserve_y, reserve_x
+    else:
+        raise SwapFailed(DLMM_INVALID_INPUT)
+    arrays = []
+    for key in accounts[fixed + skip:]:
+        acct = _account(svm, key, meteora_dlmm.PROGRAM_ID)
+        array = _quote(meteora_dlmm.BinArray, acct.data, code=DLMM_BIN_ARRAY_NOT_FOUND)
+        if key != meteora_dlmm.bin_array_address(pair_key, array.index):
+            raise SwapFailed(DLMM_BIN_ARRAY_NOT_FOUND)
+        arrays.append((key, acct, bytearray(acct.data)))
+    clock = svm.get_clock()
+    pair_data = bytearray(pair_acct.data)
+    try:
+        q = meteora_dlmm.execute(pair_data, [a[2] for a in arrays], first if exact_in else second,
+                                 swap_for_y=swap_for_y, now=clock.unix_timestamp, slot=clock.slot,
+                                 exact_in=exact_in, extension=extension)
+    except MevError as e:
+        raise _swap_failure(e, missing=DLMM_BIN_ARRAY_NOT_FOUND, overflow=DLMM_MATH_OVERFLOW,
+                            otherwise=DLMM_INSUFFICIENT_LIQUIDITY) from None
+    if (exact_in and q.amount_out < second) or (not exact_in and q.amount_in > first):
+        raise SwapFailed(DLMM_SLIPPAGE)
+    tokens.move(user_in, vault_in, q.amount_in, user)
+    tokens.move(vault_out, user_out, q.amount_out)
+    tokens.commit()
+    _write(svm, pair_key, pair_acct, pair_data)
+    for key, acct, raw in arrays:
+        _write(svm, key, acct, raw)
