@@ -147,10 +147,13 @@ def test_bad_input_is_refused():
         _dex.edge_swap(_dex.EDGE_AMM_V4, 10, 10, (25, 10_000), True, 0)
 
 
-def test_a_found_cycle_lands_on_the_simulator_for_exactly_its_profit():
-    """Finder.load reads the simulator market's pools through RPC; a whale's swap reaches it as
-    vault updates (on_account); the best cycle's swap instructions, sent as one transaction with a
-    tip, land and the bot's WSOL grows by exactly the cycle's profit."""
+@pytest.mark.parametrize("whale_in", ["TOKA/WSOL AMM v4", "TOKA/WSOL Whirlpool", "TOKA/WSOL Raydium CLMM",
+                                      "TOKA/WSOL Meteora DLMM"])
+def test_a_found_cycle_lands_on_the_simulator_for_exactly_its_profit(whale_in):
+    """Finder.load reads the simulator market's pools through RPC; a whale's swap in one of them
+    reaches it as account updates (on_account: vaults, or a curve's pool and arrays); the best
+    cycle through that pool, its swap instructions sent as one transaction, lands (the simulator
+    executing each program's swap) and the bot's WSOL grows by exactly the cycle's profit."""
     import dataclasses
 
     from solders.compute_budget import set_compute_unit_limit
@@ -162,23 +165,27 @@ def test_a_found_cycle_lands_on_the_simulator_for_exactly_its_profit():
     from mevlib.routes import JsonRpcClient
     from mevlib.sim import ClusterConfig, Simulator
     from mevlib.sim.cluster import always_land
-    from mevlib.sim.market import Market
+    from mevlib.sim.market import CURVED, Market
 
     with Simulator(always_land(dataclasses.replace(ClusterConfig(seed=4), slot_ms=100.0))) as sim:
         market = Market(sim.cluster, seed=4)
-        finder = arb.Finder.load(JsonRpcClient(sim.url("rpc")), list(market.pools), [WSOL])
-        assert len(finder) == 5 and set(finder.accounts()) >= {p[4] for p in market.pools.values()}
+        clock = lambda: sim.cluster.unix_timestamp(sim.cluster.slot_at(sim.now_ms()))  # the runtime's, not ours
+        finder = arb.Finder.load(JsonRpcClient(sim.url("rpc")), list(market.pools), [WSOL], clock=clock)
+        assert len(finder) == 8 and set(finder.accounts()) >= {p[4] for p in market.pools.values() if p[0] not in CURVED}
         bot = Keypair()
         sim.cluster.svm.airdrop(bot.pubkey(), 10**11)
         for mint in market.mints.values():
             market.token_account(bot.pubkey(), mint, 10**15)
-        toka_amm = next(a for a, p in market.pools.items() if p[1] == "TOKA/WSOL AMM v4")
-        market.trade(toka_amm, True, 3 * 10**11, sim.now_ms())  # a whale sells TOKA into one pool
-        changed = {finder.on_account(k, sim.cluster.svm.get_account(k).data) for k in market.pools[toka_amm][4:]}
-        assert changed == {toka_amm}
+        toka_amm = next(a for a, p in market.pools.items() if p[1] == whale_in)
+        # the accounts that move it (a bitmap extension it would read is not there)
+        watched = [k for k in finder.accounts() if finder.pool_of(k) == toka_amm and sim.cluster.svm.get_account(k)]
+        assert market.trade(toka_amm, True, 3 * 10**12, sim.now_ms())  # a whale sells TOKA into one pool
+        changed = {finder.on_account(k, sim.cluster.svm.get_account(k).data) for k in watched}
+        assert changed - {None} == {toka_amm}
         cycle = finder.best_cycle(toka_amm, max_in=10**12)
         assert cycle is not None and cycle.start_mint == WSOL and cycle.profit > 10**6
-        fresh = arb.Finder.load(JsonRpcClient(sim.url("rpc")), list(market.pools), [WSOL], commitment="processed")
+        fresh = arb.Finder.load(JsonRpcClient(sim.url("rpc")), list(market.pools), [WSOL], commitment="processed",
+                                clock=clock)
         assert fresh.best_cycle(toka_amm, max_in=10**12).profit == cycle.profit  # the same state read afresh
         swaps = [ix for ix, _ in finder.swap_instructions(cycle, bot.pubkey())]
         wsol = dex.associated_token_address(bot.pubkey(), WSOL)

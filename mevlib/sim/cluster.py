@@ -179,8 +179,13 @@ class Cluster:
         DEX programs' fees and open times read it)."""
         self.svm.warp_to_slot(slot)
         clock = self.svm.get_clock()
-        clock.unix_timestamp = self.config.genesis_unix + int(slot * self.config.slot_ms // 1000)
+        clock.unix_timestamp = self.unix_timestamp(slot)
         self.svm.set_clock(clock)
+
+    def unix_timestamp(self, slot: int) -> int:
+        """The Clock sysvar's unix_timestamp at `slot`: what a swap executed then is timed by (a
+        quote for it, e.g. Finder(clock=...), should use the same)."""
+        return self.config.genesis_unix + int(slot * self.config.slot_ms // 1000)
 
     # --- time -------------------------------------------------------------------------------
     def slot_at(self, t_ms: float) -> int:

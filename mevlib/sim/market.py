@@ -1,7 +1,8 @@
-"""The local cluster's market: tokens and pools as mainnet has them. SPL mints and token accounts,
-and Raydium AMM v4, Raydium CPMM and Pump.fun AMM pools in their programs' own account layouts
-(mevlib.dex encodes them), owned by their program ids and written into the cluster's accounts at
-genesis. Noise traders swap with the programs' real swap instructions, which the cluster applies
+"""The local cluster's market: tokens and pools as mainnet has them. SPL mints and token accounts;
+Raydium AMM v4, Raydium CPMM and Pump.fun AMM pools, and concentrated liquidity on Orca Whirlpool,
+Raydium CLMM and Meteora DLMM (positions around the price, their tick and bin arrays), all in their
+programs' own account layouts (mevlib.dex encodes them), owned by their program ids and written
+into the cluster's accounts at genesis. Noise traders swap with the programs' real swap instructions, which the cluster applies
 (mevlib.sim.dex); a whale now and then knocks one pool off the others' price (what arbitrage lives
 on), and another searcher sometimes closes the gaps first. Every change reaches the cluster's write
 listeners, and through them the Geyser plugin's C core (mevlib.sim.plugin), like any account write.
@@ -23,7 +24,8 @@ from solders.pubkey import Pubkey
 from solders.transaction import VersionedTransaction
 
 from mevlib import dex
-from mevlib.dex import pump_amm, raydium_amm_v4, raydium_cpmm
+from mevlib.dex import meteora_dlmm, pump_amm, raydium_amm_v4, raydium_clmm, raydium_cpmm, whirlpool
+from mevlib.errors import MevError
 
 WSOL = pump_amm.WSOL_MINT
 TOKEN_RENT = 2_039_280   # a 165-byte token account's rent-exempt balance
@@ -34,8 +36,11 @@ def _key(*parts) -> Pubkey:
     return Pubkey.from_bytes(hashlib.sha256("/".join(map(str, parts)).encode()).digest())
 
 
+CURVED = ("whirlpool", "raydium_clmm", "dlmm")  # pools priced by their curve, not their vaults
+
+
 class Market:
-    """The pools: TOKA/WSOL on all three programs (two-pool arbitrage between any two of them),
+    """The pools: TOKA/WSOL on all six programs (two-pool arbitrage between any two of them),
     TOKB/WSOL on AMM v4 and TOKA/TOKB on CPMM (a triangle through WSOL). `run` trades until stopped."""
 
     def __init__(self, cluster, *, seed: int = 0, depth: int = 2_000 * 10**9, shock_share: float = 0.02,
@@ -76,6 +81,9 @@ class Market:
         self._amm_v4("TOKA", "WSOL", d)
         self._cpmm("TOKA", "WSOL", d)
         self._pump("TOKA", "WSOL", d)
+        self._whirlpool("TOKA", "WSOL", d)
+        self._raydium_clmm("TOKA", "WSOL", d)
+        self._dlmm("TOKA", "WSOL", d)
         self._amm_v4("TOKB", "WSOL", d)
         self._cpmm("TOKA", "TOKB", d)
 
@@ -132,6 +140,102 @@ class Market:
         self.token_account(vault_authority, self.mints[quote], 0)
         self.pools[address] = ("pump", f"{base}/{quote} Pump", self.mints[base], self.mints[quote], va, vb)
 
+    # concentrated liquidity: a wide position over four tick arrays' worth of price each way and a
+    # narrow one within ±5 %, each holding about half of `depth` in b at the price
+    def _positions(self, a: str, b: str, depth: int, spacing: int, span: int, sqrt_at, tick_at):
+        """(tick, sqrt price, {tick: liquidity_net}, liquidity in range, amount of a, amount of b)."""
+        sqrt_price = int(math.sqrt(self.price[a] / self.price[b]) * 2**64)
+        tick = tick_at(sqrt_price)
+        centre = tick // span * span
+        ranges = [(centre - 2 * span, centre + 3 * span), (tick // spacing * spacing - 500 // spacing * spacing,
+                                                            tick // spacing * spacing + 500 // spacing * spacing + spacing)]
+        nets, liquidity, amount_a, amount_b = {}, 0, 0, 0
+        for lower, upper in ranges:
+            sl, su = sqrt_at(lower), sqrt_at(upper)
+            size = (depth // 2) * 2**64 // (sqrt_price - sl)  # half the depth of b below the price
+            nets[lower] = nets.get(lower, 0) + size
+            nets[upper] = nets.get(upper, 0) - size
+            liquidity += size
+            amount_a += size * (su - sqrt_price) * 2**64 // (sqrt_price * su) + 1
+            amount_b += size * (sqrt_price - sl) // 2**64 + 1
+        return tick, sqrt_price, nets, liquidity, amount_a, amount_b, ranges[0]
+
+    def _whirlpool(self, a: str, b: str, depth: int):
+        """A Whirlpool of tick spacing 64 (a 0.3 % fee tier), static fee."""
+        address, spacing = _key("whirlpool", self.seed, a, b), 64
+        span = whirlpool.TICKS_PER_ARRAY * spacing
+        tick, sqrt_price, nets, liquidity, amount_a, amount_b, (low, high) = self._positions(
+            a, b, depth, spacing, span, whirlpool.sqrt_price_at_tick, whirlpool.tick_at_sqrt_price)
+        for start in range(low - span, high + span, span):
+            slots = {(t - start) // spacing: n for t, n in nets.items() if start <= t < start + span}
+            self._set(whirlpool.tick_array_address(address, start),
+                      whirlpool.encode_tick_array(start, slots, address), whirlpool.PROGRAM_ID, 70_407_360)
+        va, vb = self._vaults(address, address, a, b, (amount_a, amount_b))
+        data = whirlpool.encode_pool(tick_spacing=spacing, fee_tier_index=spacing, fee_rate=3000, liquidity=liquidity,
+                                     sqrt_price=sqrt_price, tick_current_index=tick, token_mint_a=self.mints[a],
+                                     token_vault_a=va, token_mint_b=self.mints[b], token_vault_b=vb)
+        self._set(address, data, whirlpool.PROGRAM_ID, 5_435_760)
+        self.pools[address] = ("whirlpool", f"{a}/{b} Whirlpool", self.mints[a], self.mints[b], va, vb)
+
+    def _raydium_clmm(self, a: str, b: str, depth: int):
+        """A Raydium CLMM pool of tick spacing 60 at a 0.25 % fee (its AmmConfig's), static fee."""
+        address, config, spacing = _key("raydium_clmm", self.seed, a, b), _key("clmm-config", self.seed), 60
+        span = raydium_clmm.TICKS_PER_ARRAY * spacing
+        tick, sqrt_price, nets, liquidity, amount_a, amount_b, (low, high) = self._positions(
+            a, b, depth, spacing, span, raydium_clmm.sqrt_price_at_tick, raydium_clmm.tick_at_sqrt_price)
+        self._set(config, raydium_clmm.encode_config(trade_fee_rate=2500, protocol_fee_rate=120_000,
+                                                     fund_fee_rate=40_000, tick_spacing=spacing),
+                  raydium_clmm.PROGRAM_ID, 1_705_200)
+        bitmap = [0] * 16
+        for start in range(low - span, high + span, span):
+            ticks = {(t - start) // spacing: (n, abs(n), 0, 0) for t, n in nets.items() if start <= t < start + span}
+            self._set(raydium_clmm.tick_array_address(address, start),
+                      raydium_clmm.encode_tick_array(address, start, spacing, ticks), raydium_clmm.PROGRAM_ID,
+                      72_161_280)
+            bit = start // span + 512
+            bitmap[bit // 64] |= 1 << (bit % 64)
+        va, vb = self._vaults(address, address, a, b, (amount_a, amount_b))
+        data = raydium_clmm.encode_pool(amm_config=config, token_mint_0=self.mints[a], token_mint_1=self.mints[b],
+                                        token_vault_0=va, token_vault_1=vb, observation_key=_key("observation", address),
+                                        mint_decimals_0=self.decimals[a], mint_decimals_1=self.decimals[b],
+                                        tick_spacing=spacing, liquidity=liquidity, sqrt_price_x64=sqrt_price,
+                                        tick_current=tick, tick_array_bitmap=bitmap)
+        self._set(address, data, raydium_clmm.PROGRAM_ID, 11_637_120)
+        self.pools[address] = ("raydium_clmm", f"{a}/{b} Raydium CLMM", self.mints[a], self.mints[b], va, vb)
+
+    def _dlmm(self, a: str, b: str, depth: int):
+        """A Meteora DLMM pair of bin step 25 (a 0.25 % base fee, a variable fee on top): `depth`
+        of each token spread evenly over the 100 bins each side of the active one (X = a)."""
+        address, step, side = _key("dlmm", self.seed, a, b), 25, 100
+        active = round(math.log(self.price[a] / self.price[b]) / math.log(1 + step / 10_000))
+        bins, amount_a, amount_b = {}, 0, 0
+        for bin_id in range(active - side, active + side + 1):
+            x = int(depth / self.price[a]) // side if bin_id >= active else 0
+            y = int(depth / self.price[b]) // side if bin_id <= active else 0
+            if bin_id == active:
+                x, y = x // 2, y // 2
+            bins[bin_id] = (int(x), int(y))
+            amount_a, amount_b = amount_a + int(x), amount_b + int(y)
+        bitmap = [0] * 16
+        first, last = meteora_dlmm.bin_array_index(active - side), meteora_dlmm.bin_array_index(active + side)
+        for index in range(first - 1, last + 2):
+            slots = {}
+            for slot in range(meteora_dlmm.BINS_PER_ARRAY):
+                x, y = bins.get(index * meteora_dlmm.BINS_PER_ARRAY + slot, (0, 0))
+                slots[slot] = (x, y, meteora_dlmm.price_of_bin(index * meteora_dlmm.BINS_PER_ARRAY + slot, step), 0, 0, 0)
+            self._set(meteora_dlmm.bin_array_address(address, index),
+                      meteora_dlmm.encode_bin_array(address, index, slots), meteora_dlmm.PROGRAM_ID, 71_437_440)
+            bitmap[(index + 512) // 64] |= 1 << ((index + 512) % 64)
+        va, vb = self._vaults(address, address, a, b, (amount_a, amount_b))
+        data = meteora_dlmm.encode_pair(
+            base_factor=10_000, filter_period=30, decay_period=600, reduction_factor=5000, variable_fee_control=7500,
+            max_volatility_accumulator=150_000, protocol_share=500, active_id=active, index_reference=active,
+            bin_step=step, min_bin_id=-443636, max_bin_id=443636, token_x_mint=self.mints[a],
+            token_y_mint=self.mints[b], reserve_x=va, reserve_y=vb, oracle=_key("oracle", address),
+            bin_array_bitmap=bitmap)
+        self._set(address, data, meteora_dlmm.PROGRAM_ID, 7_182_720)
+        self.pools[address] = ("dlmm", f"{a}/{b} Meteora DLMM", self.mints[a], self.mints[b], va, vb)
+
     # --- trading --------------------------------------------------------------------------------
     def vaults(self, address: Pubkey) -> tuple[int, int]:
         kind, _, _, _, va, vb = self.pools[address]
@@ -151,6 +255,18 @@ class Market:
         if kind == "cpmm":
             return raydium_cpmm.swap_instruction(address, raydium_cpmm.Pool(data), owner, user_in, user_out, a_to_b,
                                                  amount_in, min_out)
+        if kind == "whirlpool":
+            user_a, user_b = (user_in, user_out) if a_to_b else (user_out, user_in)
+            return whirlpool.swap_instruction(address, whirlpool.Pool(data), owner, user_a, user_b, a_to_b, amount_in,
+                                              min_out)
+        if kind == "raydium_clmm":
+            pool = raydium_clmm.Pool(data)
+            return raydium_clmm.swap_instruction(address, pool, owner, user_in, user_out, a_to_b, amount_in, min_out,
+                                                 raydium_clmm.swap_tick_arrays(pool, a_to_b))
+        if kind == "dlmm":
+            pair = meteora_dlmm.Pair(data)
+            return meteora_dlmm.swap_instruction(address, pair, owner, user_in, user_out, a_to_b, amount_in, min_out,
+                                                 meteora_dlmm.swap_bin_arrays(pair, a_to_b))
         # Pump: base -> quote is a sell; quote -> base a buy with the quote spent
         return pump_amm.swap_instruction(address, pump_amm.Pool(data), owner, "sell" if a_to_b else "buy_exact_quote",
                                          amount_in, min_out, protocol_fee_recipient=self.pump_fee_recipient,
@@ -167,9 +283,67 @@ class Market:
         return ok
 
     def mid_price(self, address: Pubkey) -> float:
-        """Units of b per unit of a."""
+        """Units of b per unit of a: the vaults' ratio, or a curve's price."""
+        kind = self.pools[address][0]
+        if kind not in CURVED:
+            va, vb = self.vaults(address)
+            return vb / va
+        return self._curve_price(kind, self.cluster.account(address).data)
+
+    @staticmethod
+    def _curve_price(kind: str, data: bytes) -> float:
+        if kind == "whirlpool":
+            return (whirlpool.Pool(data).fields["sqrt_price"] / 2**64) ** 2
+        if kind == "raydium_clmm":
+            return (raydium_clmm.Pool(data).fields["sqrt_price_x64"] / 2**64) ** 2
+        f = meteora_dlmm.Pair(data).fields
+        return meteora_dlmm.price_of_bin(f["active_id"], f["bin_step"]) / 2**64
+
+    def _curve_quote(self, address: Pubkey, a_to_b: bool, amount: int) -> float | None:
+        """The curve's price after an exact-in swap of `amount`, as its program would leave it, or
+        None where the swap fails (the arrays it needs, its liquidity)."""
+        kind = self.pools[address][0]
+        get = lambda key: self.cluster.account(key)
+        data = get(address).data
+        try:
+            if kind == "whirlpool":
+                pool = whirlpool.Pool(data)
+                arrays = [whirlpool.TickArray(get(whirlpool.tick_array_address(address, s)).data)
+                          for s in whirlpool.swap_tick_arrays(pool, a_to_b)]
+                q = whirlpool.quote(pool, arrays, amount, a_to_b=a_to_b)
+                return (q.sqrt_price / 2**64) ** 2
+            if kind == "raydium_clmm":
+                pool = raydium_clmm.Pool(data)
+                config = raydium_clmm.Config(get(Pubkey.from_bytes(pool.fields["amm_config"])).data)
+                arrays = [raydium_clmm.TickArray(get(raydium_clmm.tick_array_address(address, s)).data)
+                          for s in raydium_clmm.swap_tick_arrays(pool, a_to_b)]
+                q = raydium_clmm.quote(pool, config, arrays, amount, zero_for_one=a_to_b,
+                                       now=self.cluster.svm.get_clock().unix_timestamp)
+                return (q.sqrt_price / 2**64) ** 2
+            pair = meteora_dlmm.Pair(data)
+            arrays = [meteora_dlmm.BinArray(get(meteora_dlmm.bin_array_address(address, i)).data)
+                      for i in meteora_dlmm.swap_bin_arrays(pair, a_to_b)]
+            clock = self.cluster.svm.get_clock()
+            q = meteora_dlmm.quote(pair, arrays, amount, swap_for_y=a_to_b, now=clock.unix_timestamp, slot=clock.slot)
+            return meteora_dlmm.price_of_bin(q.active_id, pair.fields["bin_step"]) / 2**64
+        except (MevError, AttributeError):  # AttributeError: an array the swap names is not there
+            return None
+
+    def _amount_to(self, address: Pubkey, a_to_b: bool, target: float) -> int:
+        """The exact-in amount that moves a curve's price to `target` (b per a), by bisection on
+        its quotes: the largest that does not pass it."""
         va, vb = self.vaults(address)
-        return vb / va
+        lo, hi = 0, 2 * int(vb / target if a_to_b else va * target) + 1  # twice what drains the other side
+        passed = (lambda p: p is None or p < target) if a_to_b else (lambda p: p is None or p > target)
+        for _ in range(48):
+            if hi - lo <= 1:
+                break
+            mid = (lo + hi) // 2
+            if passed(self._curve_quote(address, a_to_b, mid)):
+                hi = mid
+            else:
+                lo = mid
+        return lo
 
     def step(self, t_ms: float) -> None:
         address = self.rng.choice(list(self.pools))
@@ -192,6 +366,14 @@ class Market:
             name_a = next(n for n, m in self.mints.items() if m == mint_a)
             name_b = next(n for n, m in self.mints.items() if m == mint_b)
             target = self.price[name_a] / self.price[name_b]  # b per a
+            if kind in CURVED:
+                price = self.mid_price(address)
+                if abs(price / target - 1) > 0.001:
+                    a_to_b = price > target
+                    amount = self._amount_to(address, a_to_b, target)
+                    if amount:
+                        self.trade(address, a_to_b, amount, t_ms)
+                continue
             k = va * vb
             want_a = math.isqrt(int(k / target))
             if want_a > va * 1.001:
