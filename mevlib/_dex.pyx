@@ -742,18 +742,25 @@ cdef extern from *:
         uint8_t mint_b[32]
         uint8_t vault_b[32]
         mev_u128 liquidity, sqrt_price, fee_growth_a, fee_growth_b
-        uint64_t protocol_fee_owed_a, protocol_fee_owed_b
+        mev_u128 reward_emissions[3]
+        mev_u128 reward_growth[3]
+        uint64_t protocol_fee_owed_a, protocol_fee_owed_b, reward_last_updated
         int32_t tick_current
         uint16_t tick_spacing, fee_tier_index, fee_rate, protocol_fee_rate
         uint8_t bump
+        uint8_t reward_initialized[3]
     ctypedef struct mev_wp_ticks:
         int32_t start
         uint8_t initialized[88]
         i128 liquidity_net[88]
+        mev_u128 fee_growth_outside_a[88]
+        mev_u128 fee_growth_outside_b[88]
+        mev_u128 reward_growths_outside[88][3]
         uint8_t whirlpool[32]
+        uint8_t dynamic
     ctypedef struct mev_wp_swap:
-        uint64_t amount_in, amount_out, fee
-        mev_u128 sqrt_price, liquidity
+        uint64_t amount_in, amount_out, fee, protocol_fee
+        mev_u128 sqrt_price, liquidity, fee_growth
         int32_t tick
         uint32_t steps
     uint64_t mev_i128_lo(i128 x) nogil
@@ -772,6 +779,11 @@ cdef extern from *:
     int mev_wp_quote_at(const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64_t timestamp,
                         const mev_wp_ticks *arrays, size_t n, uint64_t amount, int a_to_b, int exact_in,
                         mev_wp_swap *q) nogil
+    int mev_wp_swap_apply(mev_wp_pool *pool, mev_wp_oracle *oracle, uint64_t timestamp, mev_wp_ticks *arrays,
+                          size_t n, uint64_t amount, int a_to_b, int exact_in, mev_wp_swap *q) nogil
+    int mev_wp_pool_store(const mev_wp_pool *pool, uint8_t *data, size_t len) nogil
+    int mev_wp_oracle_store(const mev_wp_oracle *oracle, uint8_t *data, size_t len) nogil
+    int mev_wp_ticks_store(const mev_wp_ticks *ticks, uint8_t *data, size_t len) nogil
 
 
 cdef class WhirlpoolPool:
@@ -791,7 +803,11 @@ cdef class WhirlpoolPool:
                     liquidity=_int(p.liquidity), sqrt_price=_int(p.sqrt_price), tick_current_index=p.tick_current,
                     protocol_fee_owed_a=p.protocol_fee_owed_a, protocol_fee_owed_b=p.protocol_fee_owed_b,
                     token_mint_a=p.mint_a[:32], token_vault_a=p.vault_a[:32], fee_growth_global_a=_int(p.fee_growth_a),
-                    token_mint_b=p.mint_b[:32], token_vault_b=p.vault_b[:32], fee_growth_global_b=_int(p.fee_growth_b))
+                    token_mint_b=p.mint_b[:32], token_vault_b=p.vault_b[:32], fee_growth_global_b=_int(p.fee_growth_b),
+                    reward_last_updated_timestamp=p.reward_last_updated,
+                    reward_infos=[dict(initialized=bool(p.reward_initialized[r]),
+                                       emissions_per_second_x64=_int(p.reward_emissions[r]),
+                                       growth_global_x64=_int(p.reward_growth[r])) for r in range(3)])
 
 
 cdef class WhirlpoolTicks:
@@ -813,6 +829,12 @@ cdef class WhirlpoolTicks:
         return [(bool(self.t.initialized[i]),
                  (<object>mev_i128_hi(self.t.liquidity_net[i]) << 64) | mev_i128_lo(self.t.liquidity_net[i]))
                 for i in range(88)]
+
+    @property
+    def growths_outside(self):
+        """[(fee_growth_outside_a, fee_growth_outside_b, (reward_growths_outside × 3))] for its 88 ticks."""
+        return [(_int(self.t.fee_growth_outside_a[i]), _int(self.t.fee_growth_outside_b[i]),
+                 tuple(_int(self.t.reward_growths_outside[i][r]) for r in range(3))) for i in range(88)]
 
 
 cdef class WhirlpoolOracle:
@@ -860,7 +882,55 @@ def whirlpool_quote(WhirlpoolPool pool not None, arrays, uint64_t amount, bint a
     with nogil:
         rc = mev_wp_quote_at(&pool.p, o, timestamp, buf, n, amount, a_to_b, exact_in, &q)
     check(rc, "Orca Whirlpool quote")
-    return q.amount_in, q.amount_out, q.fee, _int(q.sqrt_price), q.tick, q.steps, _int(q.liquidity)
+    return _wp_result(&q)
+
+
+cdef tuple _wp_result(const mev_wp_swap *q):
+    return (q.amount_in, q.amount_out, q.fee, _int(q.sqrt_price), q.tick, q.steps, _int(q.liquidity), q.protocol_fee,
+            _int(q.fee_growth))
+
+
+def whirlpool_apply(pool_data, array_datas, uint64_t amount, bint a_to_b, bint exact_in, oracle_data=None,
+                    uint64_t timestamp=0):
+    """whirlpool_quote's swap executed on the accounts' bytes (bytearrays, patched in place only
+    when it succeeds): its quote tuple."""
+    cdef Py_ssize_t n = len(array_datas), i
+    cdef size_t size = 0
+    cdef mev_wp_pool pool
+    cdef mev_wp_oracle oracle
+    cdef mev_wp_swap q
+    cdef mev_wp_ticks *arrays
+    cdef uint8_t *d
+    cdef int rc
+    if n == 0 or n > 5:
+        raise InvalidArgumentError("1 to 5 tick arrays")
+    d = _writable(pool_data, &size)
+    check(mev_wp_pool_decode(d, size, &pool), "Orca Whirlpool")
+    if oracle_data is not None:
+        d = _writable(oracle_data, &size)
+        check(mev_wp_oracle_decode(d, size, &oracle), "Orca Whirlpool Oracle")
+    arrays = <mev_wp_ticks *>PyMem_Malloc(n * sizeof(mev_wp_ticks))
+    if arrays == NULL:
+        raise MemoryError()
+    try:
+        for i in range(n):
+            d = _writable(array_datas[i], &size)
+            check(mev_wp_ticks_decode(d, size, &arrays[i]), "Orca Whirlpool tick array")
+        with nogil:
+            rc = mev_wp_swap_apply(&pool, NULL if oracle_data is None else &oracle, timestamp, arrays, n, amount, a_to_b,
+                                   exact_in, &q)
+        check(rc, "Orca Whirlpool swap")
+        d = _writable(pool_data, &size)
+        check(mev_wp_pool_store(&pool, d, size), "Orca Whirlpool")
+        if oracle_data is not None:
+            d = _writable(oracle_data, &size)
+            check(mev_wp_oracle_store(&oracle, d, size), "Orca Whirlpool Oracle")
+        for i in range(n):
+            d = _writable(array_datas[i], &size)
+            check(mev_wp_ticks_store(&arrays[i], d, size), "Orca Whirlpool tick array")
+    finally:
+        PyMem_Free(arrays)
+    return _wp_result(&q)
 
 
 cdef extern from *:

@@ -353,7 +353,15 @@ def test_encoders_round_trip_through_the_decoders():
 # --- Orca Whirlpool -------------------------------------------------------------------------------
 def whirlpool_market(adaptive: bool = False):
     """A Whirlpool with one wide position and narrower ones across its five tick arrays, and its
-    oracle when `adaptive`: (pool, arrays, oracle)."""
+    oracle when `adaptive`: (pool, arrays, oracle), decoded from whirlpool_market_data's accounts."""
+    from mevlib.dex import whirlpool as wp
+
+    pool, arrays, oracle = whirlpool_market_data(adaptive)
+    return wp.Pool(pool), [wp.TickArray(a) for a in arrays], wp.Oracle(oracle) if oracle else None
+
+
+def whirlpool_market_data(adaptive: bool = False, **pool_fields):
+    """whirlpool_market's accounts as bytearrays (pool, tick arrays, oracle or None)."""
     from mevlib.dex import whirlpool as wp
 
     spacing, tick = 64, 100
@@ -365,16 +373,16 @@ def whirlpool_market(adaptive: bool = False):
         nets[lower + 9 * spacing] = nets.get(lower + 9 * spacing, 0) - 3 * 10**11
     liquidity = 10**12 + sum(3 * 10**11 for lower in range(first, first + 5 * span - 10 * spacing, 7 * spacing)
                              if lower <= tick < lower + 9 * spacing)
-    arrays = [wp.TickArray(wp.encode_tick_array(s, {(t - s) // spacing: n for t, n in nets.items() if s <= t < s + span}))
+    arrays = [bytearray(wp.encode_tick_array(s, {(t - s) // spacing: n for t, n in nets.items() if s <= t < s + span}))
               for s in range(first, first + 5 * span, span)]
-    pool = wp.Pool(wp.encode_pool(tick_spacing=spacing, fee_tier_index=1024 + spacing if adaptive else spacing,
-                                  fee_rate=3000, liquidity=liquidity, sqrt_price=wp.sqrt_price_at_tick(tick) + 3,
-                                  tick_current_index=tick))
-    oracle = wp.Oracle(wp.encode_oracle(filter_period=30, decay_period=600, reduction_factor=5000,
-                                        adaptive_fee_control_factor=20_000, max_volatility_accumulator=350_000,
-                                        tick_group_size=64, major_swap_threshold_ticks=64,
-                                        tick_group_index_reference=tick // 64)) if adaptive else None
-    return pool, arrays, oracle
+    pool = wp.encode_pool(**{**dict(tick_spacing=spacing, fee_tier_index=1024 + spacing if adaptive else spacing,
+                                    fee_rate=3000, liquidity=liquidity, sqrt_price=wp.sqrt_price_at_tick(tick) + 3,
+                                    tick_current_index=tick), **pool_fields})
+    oracle = wp.encode_oracle(filter_period=30, decay_period=600, reduction_factor=5000,
+                              adaptive_fee_control_factor=20_000, max_volatility_accumulator=350_000,
+                              tick_group_size=64, major_swap_threshold_ticks=64,
+                              tick_group_index_reference=tick // 64) if adaptive else None
+    return bytearray(pool), arrays, bytearray(oracle) if adaptive else None
 
 
 def test_whirlpool_oracle_layout_and_quote_many():
@@ -419,3 +427,102 @@ def test_whirlpool_quotes_are_monotone_and_round_trip(amount, a_to_b, adaptive):
     back = quote(q.amount_out, exact_in=False)
     assert back.amount_out == q.amount_out
     assert back.amount_in <= q.amount_in + q.amount_in // q.amount_out + 2  # within one output unit's worth
+
+
+# the bytes a Whirlpool swap writes (state/whirlpool.rs, state/tick.rs, state/oracle.rs): the pool's
+# liquidity, price, tick, protocol fees owed, fee growths, reward timestamp and growths; each fixed
+# tick's fee and reward growth outside; the oracle's variables
+WP_POOL_WRITES = [(49, 101), (165, 181), (245, 269)] + [(269 + 128 * r + 112, 269 + 128 * r + 128) for r in range(3)]
+WP_ARRAY_WRITES = [(12 + 113 * i + 33, 12 + 113 * i + 113) for i in range(88)]
+WP_ORACLE_WRITES = [(82, 110)]
+
+
+def wp_execute(pool, arrays, amount, oracle=None, **kw):
+    """whirlpool.execute on copies: (quote, pool, arrays, oracle) after."""
+    from mevlib.dex import whirlpool as wp
+
+    pool, arrays, oracle = bytearray(pool), [bytearray(a) for a in arrays], bytearray(oracle) if oracle else None
+    return wp.execute(pool, arrays, amount, oracle_data=oracle, **kw), pool, arrays, oracle
+
+
+def bytes_changed_outside(before: bytes, after: bytes, writes) -> list:
+    allowed = {i for a, b in writes for i in range(a, b)}
+    return [i for i, (x, y) in enumerate(zip(before, after)) if x != y and i not in allowed]
+
+
+@settings(max_examples=150, deadline=None)
+@given(amount=st.integers(1, 10**14), a_to_b=st.booleans(), exact_in=st.booleans(), adaptive=st.booleans(),
+       protocol_fee_rate=st.sampled_from([0, 300, 2500]))
+def test_whirlpool_execute_writes_what_the_quote_says_and_nothing_else(amount, a_to_b, exact_in, adaptive,
+                                                                        protocol_fee_rate):
+    from mevlib.dex import whirlpool as wp
+
+    reward = (bytes([7]) * 32, 3 << 64, 5 << 64)  # emissions 3 · 2^64 a second, growth 5 · 2^64 so far
+    pool_data, arrays, oracle = whirlpool_market_data(adaptive, protocol_fee_rate=protocol_fee_rate,
+                                                      fee_growth_global_a=11 << 64, reward_infos=[reward],
+                                                      reward_last_updated_timestamp=5)
+    kw = dict(a_to_b=a_to_b, exact_in=exact_in, now=10)
+    pool = wp.Pool(pool_data)
+    try:
+        q = wp.quote(pool, [wp.TickArray(a) for a in arrays], amount, oracle=wp.Oracle(oracle) if oracle else None,
+                     **kw)
+    except (mevlib.InvalidArgumentError, mevlib.MathOverflowError) as e:
+        copies = [bytearray(pool_data)] + [bytearray(a) for a in arrays]
+        with pytest.raises(type(e)):
+            wp.execute(copies[0], copies[1:], amount, oracle_data=bytearray(oracle) if oracle else None, **kw)
+        assert copies == [pool_data] + arrays  # nothing written on a failure
+        return
+    done, pool_after, arrays_after, oracle_after = wp_execute(pool_data, arrays, amount, oracle, **kw)
+    assert done == q
+    f, before = wp.Pool(pool_after).fields, pool.fields
+    assert (f["sqrt_price"], f["tick_current_index"], f["liquidity"]) == (q.sqrt_price, q.tick, q.liquidity)
+    side, other = ("a", "b") if a_to_b else ("b", "a")
+    assert f[f"protocol_fee_owed_{side}"] == q.protocol_fee and f[f"protocol_fee_owed_{other}"] == 0
+    assert f[f"fee_growth_global_{side}"] == q.fee_growth
+    assert f[f"fee_growth_global_{other}"] == before[f"fee_growth_global_{other}"]
+    # next_whirlpool_reward_infos: 5 seconds of emissions over the liquidity before the swap
+    assert f["reward_infos"][0]["growth_global_x64"] == (5 << 64) + 5 * (3 << 64) // before["liquidity"]
+    assert f["reward_last_updated_timestamp"] == 10
+    if q.steps == 1 and not adaptive:  # one step: calculate_fees on the whole fee at the pool's liquidity
+        protocol = q.fee * protocol_fee_rate // 10_000
+        assert q.protocol_fee == protocol
+        assert q.fee_growth == before[f"fee_growth_global_{side}"] + ((q.fee - protocol) << 64) // before["liquidity"]
+    assert bytes_changed_outside(pool_data, pool_after, WP_POOL_WRITES) == []
+    assert all(bytes_changed_outside(a, b, WP_ARRAY_WRITES) == [] for a, b in zip(arrays, arrays_after))
+    if oracle:
+        assert bytes_changed_outside(oracle, oracle_after, WP_ORACLE_WRITES) == []
+
+
+def test_whirlpool_crossing_flips_growth_outside_and_the_oracle_carries_on():
+    """next_tick_cross_update: each crossed tick's fee growth outside becomes the global (the
+    input token's as the swap has it then) less itself, an initialized reward's likewise; crossing
+    back flips it again. An adaptive pool's oracle after a swap is where the next swap starts: a
+    then b at the same time end where a + b does."""
+    from mevlib.dex import whirlpool as wp
+
+    reward = (bytes([7]) * 32, 3 << 64, 0)
+    pool_data, arrays, _ = whirlpool_market_data(reward_infos=[reward], reward_last_updated_timestamp=0,
+                                                 fee_growth_global_b=9 << 64)
+    down, pool_data, arrays, _ = wp_execute(pool_data, arrays, 5 * 10**10, a_to_b=True, now=4)
+    crossed = [(k, i) for k, a in enumerate(arrays) for i, g in enumerate(wp.TickArray(a).growths_outside)
+               if g != (0, 0, (0, 0, 0))]
+    assert down.steps > 2 and len(crossed) == down.steps - 1
+    rewards_now = wp.Pool(pool_data).fields["reward_infos"][0]["growth_global_x64"]
+    for k, i in crossed:
+        fa, fb, rs = wp.TickArray(arrays[k]).growths_outside[i]
+        assert 0 < fa <= down.fee_growth and fb == 9 << 64 and rs == (rewards_now, 0, 0)
+    k, i = max(crossed, key=lambda c: (c[0], c[1]))  # the first crossed on the way down
+    fa, fb, rs = wp.TickArray(arrays[k]).growths_outside[i]
+    up, pool_data, arrays, _ = wp_execute(pool_data, arrays, 10**11, a_to_b=False, now=4)
+    assert up.tick >= wp.TickArray(arrays[k]).start_tick_index + 64 * i  # back above it
+    fa_back, fb_back, rs_back = wp.TickArray(arrays[k]).growths_outside[i]
+    assert fa_back == down.fee_growth - fa  # token a's global stood still on the way up
+    assert 0 < fb_back <= up.fee_growth - fb and rs_back == (0, 0, 0)  # the same reward growth, twice
+
+    pool_data, arrays, oracle = whirlpool_market_data(adaptive=True)
+    whole, *_ = wp_execute(pool_data, arrays, 6 * 10**10, oracle, a_to_b=True, now=10)
+    first, pool_data, arrays, oracle = wp_execute(pool_data, arrays, 2 * 10**10, oracle, a_to_b=True, now=10)
+    second, pool_data, arrays, oracle = wp_execute(pool_data, arrays, 4 * 10**10, oracle, a_to_b=True, now=10)
+    assert second.tick == whole.tick and abs(whole.amount_out - first.amount_out - second.amount_out) <= 2
+    o = wp.Oracle(oracle).fields
+    assert o["last_major_swap_timestamp"] == 10 and o["volatility_accumulator"] > 0

@@ -6,6 +6,7 @@
 #include "le.h"
 
 typedef mev_u128 u128;
+typedef mev_u256 u256;
 
 /* Anchor discriminators: sha256("account:Whirlpool" / "account:TickArray" / "account:DynamicTickArray")[:8] */
 static const uint8_t POOL_DISC[8] = {63, 149, 209, 12, 225, 128, 99, 9};
@@ -15,6 +16,19 @@ static const uint8_t ORACLE_DISC[8] = {139, 194, 131, 179, 140, 179, 229, 244}; 
 #define FEE_DENOMINATOR 1000000u
 #define FIXED_LEN 9988
 #define TICK_LEN 113 /* a fixed array's tick: the bool, then the dynamic tick's 112 bytes */
+#define REWARD_INFOS 269 /* 3 WhirlpoolRewardInfo of 128 bytes: mint, vault, authority, emissions, growth */
+#define REWARD_LEN 128
+#define PROTOCOL_FEE_DENOMINATOR 10000u /* PROTOCOL_FEE_RATE_MUL_VALUE */
+/* a tick's fields after its initialized bool (a dynamic array's tick is these 112 bytes) */
+enum { TICK_NET = 0, TICK_FEE_GROWTH_OUTSIDE_A = 32, TICK_FEE_GROWTH_OUTSIDE_B = 48, TICK_REWARDS_OUTSIDE = 64 };
+
+static int is_zero_key(const uint8_t *k)
+{
+    for (int i = 0; i < 32; i++)
+        if (k[i])
+            return 0;
+    return 1;
+}
 
 int mev_wp_pool_decode(const uint8_t *d, size_t len, mev_wp_pool *p)
 {
@@ -39,8 +53,34 @@ int mev_wp_pool_decode(const uint8_t *d, size_t len, mev_wp_pool *p)
     memcpy(p->mint_b, d + 181, 32);
     memcpy(p->vault_b, d + 213, 32);
     p->fee_growth_b = mev_le128(d + 245);
+    p->reward_last_updated = mev_le64(d + 261);
+    for (int i = 0; i < MEV_WP_REWARDS; i++) {
+        const uint8_t *r = d + REWARD_INFOS + REWARD_LEN * i;
+        p->reward_initialized[i] = !is_zero_key(r); /* WhirlpoolRewardInfo::initialized: a mint set */
+        p->reward_emissions[i] = mev_le128(r + 96);
+        p->reward_growth[i] = mev_le128(r + 112);
+    }
     if (p->tick_spacing == 0)
         return MEV_ELAYOUT;
+    return MEV_OK;
+}
+
+int mev_wp_pool_store(const mev_wp_pool *p, uint8_t *d, size_t len)
+{
+    if (d == NULL || p == NULL)
+        return MEV_EINVAL;
+    if (len != MEV_WP_POOL_LEN || memcmp(d, POOL_DISC, 8) != 0)
+        return MEV_ELAYOUT;
+    mev_put_le(d + 49, p->liquidity, 16);
+    mev_put_le(d + 65, p->sqrt_price, 16);
+    mev_put_le(d + 81, (uint32_t)p->tick_current, 4);
+    mev_put_le(d + 85, p->protocol_fee_owed_a, 8);
+    mev_put_le(d + 93, p->protocol_fee_owed_b, 8);
+    mev_put_le(d + 165, p->fee_growth_a, 16);
+    mev_put_le(d + 245, p->fee_growth_b, 16);
+    mev_put_le(d + 261, p->reward_last_updated, 8);
+    for (int i = 0; i < MEV_WP_REWARDS; i++)
+        mev_put_le(d + REWARD_INFOS + REWARD_LEN * i + 112, p->reward_growth[i], 16);
     return MEV_OK;
 }
 
@@ -71,6 +111,59 @@ int mev_wp_oracle_decode(const uint8_t *d, size_t len, mev_wp_oracle *o)
     return MEV_OK;
 }
 
+int mev_wp_oracle_store(const mev_wp_oracle *o, uint8_t *d, size_t len)
+{
+    if (d == NULL || o == NULL)
+        return MEV_EINVAL;
+    if (len != MEV_WP_ORACLE_LEN || memcmp(d, ORACLE_DISC, 8) != 0)
+        return MEV_ELAYOUT;
+    mev_put_le(d + 82, o->last_reference_update_timestamp, 8);
+    mev_put_le(d + 90, o->last_major_swap_timestamp, 8);
+    mev_put_le(d + 98, o->volatility_reference, 4);
+    mev_put_le(d + 102, (uint32_t)o->tick_group_index_reference, 4);
+    mev_put_le(d + 106, o->volatility_accumulator, 4);
+    return MEV_OK;
+}
+
+/* a tick's growths, from or into the 112 bytes after its initialized bool */
+static void tick_growths_read(mev_wp_ticks *t, int i, const uint8_t *k)
+{
+    t->fee_growth_outside_a[i] = mev_le128(k + TICK_FEE_GROWTH_OUTSIDE_A);
+    t->fee_growth_outside_b[i] = mev_le128(k + TICK_FEE_GROWTH_OUTSIDE_B);
+    for (int r = 0; r < MEV_WP_REWARDS; r++)
+        t->reward_growths_outside[i][r] = mev_le128(k + TICK_REWARDS_OUTSIDE + 16 * r);
+}
+
+static void tick_growths_write(const mev_wp_ticks *t, int i, uint8_t *k)
+{
+    mev_put_le(k + TICK_FEE_GROWTH_OUTSIDE_A, t->fee_growth_outside_a[i], 16);
+    mev_put_le(k + TICK_FEE_GROWTH_OUTSIDE_B, t->fee_growth_outside_b[i], 16);
+    for (int r = 0; r < MEV_WP_REWARDS; r++)
+        mev_put_le(k + TICK_REWARDS_OUTSIDE + 16 * r, t->reward_growths_outside[i][r], 16);
+}
+
+int mev_wp_ticks_store(const mev_wp_ticks *t, uint8_t *d, size_t len)
+{
+    if (d == NULL || t == NULL)
+        return MEV_EINVAL;
+    mev_wp_ticks layout; /* the bytes must be the same kind of array with the same ticks set */
+    int rc = mev_wp_ticks_decode(d, len, &layout);
+    if (rc != MEV_OK)
+        return rc;
+    if (layout.dynamic != t->dynamic || memcmp(layout.initialized, t->initialized, MEV_WP_TICKS) != 0)
+        return MEV_ELAYOUT;
+    size_t at = 60;
+    for (int i = 0; i < MEV_WP_TICKS; i++) {
+        if (!t->dynamic) {
+            tick_growths_write(t, i, d + 12 + TICK_LEN * i + 1);
+        } else if (d[at++]) {
+            tick_growths_write(t, i, d + at);
+            at += 112;
+        }
+    }
+    return MEV_OK;
+}
+
 int mev_wp_ticks_decode(const uint8_t *d, size_t len, mev_wp_ticks *t)
 {
     if (d == NULL || t == NULL)
@@ -88,6 +181,7 @@ int mev_wp_ticks_decode(const uint8_t *d, size_t len, mev_wp_ticks *t)
                 return MEV_ELAYOUT;
             t->initialized[i] = tick[0];
             t->liquidity_net[i] = (__int128)mev_le128(tick + 1);
+            tick_growths_read(t, i, tick + 1);
         }
         memcpy(t->whirlpool, d + 12 + TICK_LEN * MEV_WP_TICKS, 32);
         return MEV_OK;
@@ -96,6 +190,7 @@ int mev_wp_ticks_decode(const uint8_t *d, size_t len, mev_wp_ticks *t)
         return MEV_ELAYOUT;
     t->start = (int32_t)mev_le32(d + 8);
     memcpy(t->whirlpool, d + 12, 32);
+    t->dynamic = 1;
     size_t at = 60;
     for (int i = 0; i < MEV_WP_TICKS; i++) {
         if (at >= len || d[at] > 1)
@@ -105,6 +200,7 @@ int mev_wp_ticks_decode(const uint8_t *d, size_t len, mev_wp_ticks *t)
             if (at + 112 > len)
                 return MEV_ELAYOUT;
             t->liquidity_net[i] = (__int128)mev_le128(d + at);
+            tick_growths_read(t, i, d + at);
             at += 112;
         }
     }
@@ -142,52 +238,35 @@ static int sequence_of(const mev_wp_ticks *arrays, size_t n, int32_t spacing, se
     return MEV_OK;
 }
 
-/* the tick at an initializable index inside the sequence: (initialized, liquidity_net) */
-static int tick_at(const sequence *s, int32_t index, uint8_t *initialized, __int128 *net)
+/* the array and slot of an initializable index inside the sequence */
+static int locate(const sequence *s, int32_t index, const mev_wp_ticks **array, int *slot)
 {
     if (index < s->start || index > s->end || index % s->spacing != 0)
         return MEV_EINVAL;
     int32_t span = MEV_WP_TICKS * s->spacing;
-    size_t which = (size_t)((index - s->arrays[0]->start) / span);
-    const mev_wp_ticks *a = s->arrays[which];
-    int32_t slot = (index - a->start) / s->spacing;
-    *initialized = a->initialized[slot];
-    *net = a->liquidity_net[slot];
+    *array = s->arrays[(size_t)((index - s->arrays[0]->start) / span)];
+    *slot = (index - (*array)->start) / s->spacing;
     return MEV_OK;
 }
 
-/* the next (up) or previous (down) initialized tick, or the sequence's end with no liquidity change */
-static int next_tick(const sequence *s, int32_t tick, int up, int32_t *index, __int128 *net)
+/* the next (up) or previous (down) initialized tick (*initialized 1, its liquidity_net), or the
+ * sequence's end (*initialized 0: no liquidity change) */
+static int next_tick(const sequence *s, int32_t tick, int up, int32_t *index, __int128 *net, int *initialized)
 {
-    uint8_t initialized;
-    int rc;
-    if (up) {
-        if (tick >= s->end)
-            return MEV_EINVAL; /* INVALID_TICK_ARRAY_SEQUENCE: the swap runs past the arrays given */
-        for (int32_t i = tick - rem_euclid(tick, s->spacing) + s->spacing;; i += s->spacing) {
-            if (i > s->end) {
-                *index = s->end, *net = 0;
-                return MEV_OK;
-            }
-            if ((rc = tick_at(s, i, &initialized, net)) != MEV_OK)
-                return rc;
-            if (initialized) {
-                *index = i;
-                return MEV_OK;
-            }
-        }
-    }
-    if (tick < s->start)
-        return MEV_EINVAL;
-    for (int32_t i = tick - rem_euclid(tick, s->spacing);; i -= s->spacing) {
-        if (i < s->start) {
-            *index = s->start, *net = 0;
+    const mev_wp_ticks *a;
+    int slot, rc;
+    if (up ? tick >= s->end : tick < s->start)
+        return MEV_EINVAL; /* INVALID_TICK_ARRAY_SEQUENCE: the swap runs past the arrays given */
+    int32_t step = up ? s->spacing : -s->spacing;
+    for (int32_t i = tick - rem_euclid(tick, s->spacing) + (up ? s->spacing : 0);; i += step) {
+        if (up ? i > s->end : i < s->start) {
+            *index = up ? s->end : s->start, *net = 0, *initialized = 0;
             return MEV_OK;
         }
-        if ((rc = tick_at(s, i, &initialized, net)) != MEV_OK)
+        if ((rc = locate(s, i, &a, &slot)) != MEV_OK)
             return rc;
-        if (initialized) {
-            *index = i;
+        if (a->initialized[slot]) {
+            *index = i, *net = a->liquidity_net[slot], *initialized = 1;
             return MEV_OK;
         }
     }
@@ -386,8 +465,57 @@ int mev_wp_quote(const mev_wp_pool *pool, const mev_wp_ticks *arrays, size_t n_a
     return mev_wp_quote_at(pool, NULL, 0, arrays, n_arrays, amount, a_to_b, exact_in, q);
 }
 
-int mev_wp_quote_at(const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64_t now, const mev_wp_ticks *arrays,
-                    size_t n_arrays, uint64_t amount, int a_to_b, int exact_in, mev_wp_swap *q)
+/* whirlpool_manager.rs next_whirlpool_reward_infos: each initialized reward's growth to `now`
+ * (a delta that overflows is zero) */
+static void rewards_to(const mev_wp_pool *pool, uint64_t now, u128 growth[MEV_WP_REWARDS])
+{
+    for (int r = 0; r < MEV_WP_REWARDS; r++) {
+        growth[r] = pool->reward_growth[r];
+        if (!pool->reward_initialized[r] || pool->liquidity == 0 || now == pool->reward_last_updated)
+            continue;
+        u256 delta;
+        if (mev_mul_div_256(mev_u256_of(now - pool->reward_last_updated), mev_u256_of(pool->reward_emissions[r]),
+                            mev_u256_of(pool->liquidity), 0, &delta) == MEV_OK && delta.hi == 0)
+            growth[r] += delta.lo; /* wrapping_add */
+    }
+}
+
+/* Whirlpool::update_after_swap, and the oracle's variables with the last major swap's time when
+ * the price moved at least major_swap_threshold_ticks (oracle.rs is_major_swap) */
+static int commit_swap(const fee_manager *m, const mev_wp_pool *pool, uint64_t now, int a_to_b, const mev_wp_swap *q,
+                       const u128 rewards[MEV_WP_REWARDS], mev_wp_pool *commit, mev_wp_oracle *commit_oracle)
+{
+    uint64_t *owed = a_to_b ? &commit->protocol_fee_owed_a : &commit->protocol_fee_owed_b;
+    if (q->protocol_fee > UINT64_MAX - *owed)
+        return MEV_EOVERFLOW;
+    if (m->adaptive && commit_oracle != NULL) {
+        mev_wp_oracle o = m->o;
+        u128 lo = pool->sqrt_price < q->sqrt_price ? pool->sqrt_price : q->sqrt_price,
+             hi = pool->sqrt_price < q->sqrt_price ? q->sqrt_price : pool->sqrt_price, factor;
+        int rc = mev_clmm_sqrt_price_at_tick(o.major_swap_threshold_ticks, &factor);
+        if (rc != MEV_OK)
+            return rc;
+        u256 target = mev_mul_128(lo, factor); /* lo · factor >> 64, into a u128 */
+        if (target.hi >> 64 != 0)
+            return MEV_EOVERFLOW;
+        if (hi >= ((target.hi << 64) | (target.lo >> 64)))
+            o.last_major_swap_timestamp = now;
+        *commit_oracle = o;
+    }
+    *owed += q->protocol_fee;
+    commit->tick_current = q->tick;
+    commit->sqrt_price = q->sqrt_price;
+    commit->liquidity = q->liquidity;
+    *(a_to_b ? &commit->fee_growth_a : &commit->fee_growth_b) = q->fee_growth;
+    for (int r = 0; r < MEV_WP_REWARDS; r++)
+        commit->reward_growth[r] = rewards[r];
+    commit->reward_last_updated = now;
+    return MEV_OK;
+}
+
+static int swap(const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64_t now, const mev_wp_ticks *arrays,
+                size_t n_arrays, uint64_t amount, int a_to_b, int exact_in, mev_wp_swap *q, mev_wp_pool *commit,
+                mev_wp_oracle *commit_oracle)
 {
     sequence s;
     fee_manager fees_now;
@@ -401,15 +529,23 @@ int mev_wp_quote_at(const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64
     u128 limit = a_to_b ? MEV_CLMM_MIN_SQRT_PRICE : MEV_CLMM_MAX_SQRT_PRICE;
     if (a_to_b ? limit >= pool->sqrt_price : limit <= pool->sqrt_price)
         return MEV_EINVAL; /* the price is already at the end of the range */
-    uint64_t remaining = amount, calculated = 0, fees = 0;
+    u128 rewards[MEV_WP_REWARDS];
+    if (commit != NULL) {
+        if (now < pool->reward_last_updated)
+            return MEV_EINVAL; /* InvalidTimestamp */
+        rewards_to(pool, now, rewards);
+    }
+    uint64_t remaining = amount, calculated = 0, fees = 0, protocol = 0;
     u128 price = pool->sqrt_price, liquidity = pool->liquidity;
+    u128 growth = a_to_b ? pool->fee_growth_a : pool->fee_growth_b; /* the input token's */
     int32_t tick = pool->tick_current;
     uint32_t steps = 0;
     while (remaining > 0 && price != limit) {
         int32_t next_index;
         __int128 net;
         u128 next_price;
-        if ((rc = next_tick(&s, tick, !a_to_b, &next_index, &net)) != MEV_OK)
+        int initialized;
+        if ((rc = next_tick(&s, tick, !a_to_b, &next_index, &net, &initialized)) != MEV_OK)
             return rc;
         if ((rc = mev_clmm_sqrt_price_at_tick(next_index, &next_price)) != MEV_OK)
             return rc;
@@ -424,6 +560,11 @@ int mev_wp_quote_at(const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64
                 return rc;
             steps++;
             fees += st.fee;
+            /* calculate_fees: the protocol's share, and the rest per unit of liquidity */
+            uint64_t to_protocol = (uint64_t)((u128)st.fee * pool->protocol_fee_rate / PROTOCOL_FEE_DENOMINATOR);
+            protocol += to_protocol;
+            if (liquidity > 0)
+                growth += ((u128)(st.fee - to_protocol) << 64) / liquidity;
             if (exact_in) {
                 if (st.in > remaining || st.fee > remaining - st.in)
                     return MEV_EOVERFLOW;
@@ -438,6 +579,18 @@ int mev_wp_quote_at(const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64
                 calculated += st.in + st.fee;
             }
             if (st.price == next_price) { /* crossing the tick: its net liquidity, signed by direction */
+                if (commit != NULL && initialized) { /* next_tick_cross_update */
+                    const mev_wp_ticks *found;
+                    int slot;
+                    if ((rc = locate(&s, next_index, &found, &slot)) != MEV_OK)
+                        return rc;
+                    mev_wp_ticks *t = (mev_wp_ticks *)found; /* one of apply's mutable arrays */
+                    t->fee_growth_outside_a[slot] = (a_to_b ? growth : pool->fee_growth_a) - t->fee_growth_outside_a[slot];
+                    t->fee_growth_outside_b[slot] = (a_to_b ? pool->fee_growth_b : growth) - t->fee_growth_outside_b[slot];
+                    for (int r = 0; r < MEV_WP_REWARDS; r++)
+                        if (pool->reward_initialized[r])
+                            t->reward_growths_outside[slot][r] = rewards[r] - t->reward_growths_outside[slot][r];
+                }
                 __int128 change = a_to_b ? -net : net;
                 u128 size = change < 0 ? (u128)0 - (u128)change : (u128)change;
                 if (change < 0 ? size > liquidity : size > ~(u128)0 - liquidity)
@@ -458,9 +611,23 @@ int mev_wp_quote_at(const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64
     q->amount_in = exact_in ? swapped : calculated;
     q->amount_out = exact_in ? calculated : swapped;
     q->fee = fees;
+    q->protocol_fee = protocol;
     q->sqrt_price = price;
     q->liquidity = liquidity;
+    q->fee_growth = growth;
     q->tick = tick;
     q->steps = steps;
-    return MEV_OK;
+    return commit == NULL ? MEV_OK : commit_swap(&fees_now, pool, now, a_to_b, q, rewards, commit, commit_oracle);
+}
+
+int mev_wp_quote_at(const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64_t now, const mev_wp_ticks *arrays,
+                    size_t n_arrays, uint64_t amount, int a_to_b, int exact_in, mev_wp_swap *q)
+{
+    return swap(pool, oracle, now, arrays, n_arrays, amount, a_to_b, exact_in, q, NULL, NULL);
+}
+
+int mev_wp_swap_apply(mev_wp_pool *pool, mev_wp_oracle *oracle, uint64_t now, mev_wp_ticks *arrays, size_t n_arrays,
+                      uint64_t amount, int a_to_b, int exact_in, mev_wp_swap *q)
+{
+    return swap(pool, oracle, now, arrays, n_arrays, amount, a_to_b, exact_in, q, pool, oracle);
 }

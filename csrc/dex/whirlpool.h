@@ -38,13 +38,17 @@
 #define MEV_WP_TICKS 88
 #define MEV_WP_MAX_ARRAYS 5
 
+#define MEV_WP_REWARDS 3
+
 typedef struct {
     uint8_t config[32], mint_a[32], vault_a[32], mint_b[32], vault_b[32];
     mev_u128 liquidity, sqrt_price, fee_growth_a, fee_growth_b;
-    uint64_t protocol_fee_owed_a, protocol_fee_owed_b;
+    mev_u128 reward_emissions[MEV_WP_REWARDS], reward_growth[MEV_WP_REWARDS]; /* per second, and global (Q64.64) */
+    uint64_t protocol_fee_owed_a, protocol_fee_owed_b, reward_last_updated;
     int32_t tick_current;
     uint16_t tick_spacing, fee_tier_index, fee_rate, protocol_fee_rate;
     uint8_t bump;
+    uint8_t reward_initialized[MEV_WP_REWARDS]; /* the reward's mint is set */
 } mev_wp_pool;
 
 typedef struct {
@@ -61,12 +65,17 @@ typedef struct {
     int32_t start;                                  /* start_tick_index */
     uint8_t initialized[MEV_WP_TICKS];
     __int128 liquidity_net[MEV_WP_TICKS];
+    mev_u128 fee_growth_outside_a[MEV_WP_TICKS], fee_growth_outside_b[MEV_WP_TICKS];
+    mev_u128 reward_growths_outside[MEV_WP_TICKS][MEV_WP_REWARDS];
     uint8_t whirlpool[32];
+    uint8_t dynamic;                                /* a DynamicTickArray */
 } mev_wp_ticks;
 
 typedef struct {
     uint64_t amount_in, amount_out, fee;             /* fee: in the input token, within amount_in */
+    uint64_t protocol_fee;                           /* the protocol's part of it */
     mev_u128 sqrt_price, liquidity;                  /* after the swap */
+    mev_u128 fee_growth;                             /* the input token's fee_growth_global after */
     int32_t tick;
     uint32_t steps;                                  /* swap steps (ticks crossed + 1) */
 } mev_wp_swap;
@@ -86,5 +95,21 @@ int mev_wp_quote(const mev_wp_pool *pool, const mev_wp_ticks *arrays, size_t n_a
  * pool ignores the oracle. */
 int mev_wp_quote_at(const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64_t timestamp, const mev_wp_ticks *arrays,
                     size_t n_arrays, uint64_t amount, int a_to_b, int exact_in, mev_wp_swap *q);
+
+/* The same swap executed as swap_v2 leaves the accounts (manager/swap_manager.rs swap,
+ * Whirlpool::update_after_swap): the pool's price, tick, liquidity, the input token's fee growth
+ * and protocol fee owed, the rewards' growth to `timestamp` and their last update time; on the
+ * ticks crossed, fee and reward growth outside flipped against the globals; with an adaptive fee,
+ * the oracle's variables (references, accumulator, the last major swap's time). MEV_EINVAL also
+ * for a timestamp before the rewards' last update. On an error the structs are left part-way:
+ * apply to copies. */
+int mev_wp_swap_apply(mev_wp_pool *pool, mev_wp_oracle *oracle, uint64_t timestamp, mev_wp_ticks *arrays,
+                      size_t n_arrays, uint64_t amount, int a_to_b, int exact_in, mev_wp_swap *q);
+
+/* Write back into an account's bytes (already that layout, of the same kind of tick array:
+ * MEV_ELAYOUT otherwise) the fields mev_wp_swap_apply changes, leaving every other byte as it was. */
+int mev_wp_pool_store(const mev_wp_pool *pool, uint8_t *data, size_t len);
+int mev_wp_oracle_store(const mev_wp_oracle *oracle, uint8_t *data, size_t len);
+int mev_wp_ticks_store(const mev_wp_ticks *ticks, uint8_t *data, size_t len);
 
 #endif

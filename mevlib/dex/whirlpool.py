@@ -35,7 +35,9 @@ POOL_LAYOUT = {"whirlpools_config": (8, "key"), "whirlpool_bump": (40, "B"), "ti
                "liquidity": (49, "u128"), "sqrt_price": (65, "u128"), "tick_current_index": (81, "<i"),
                "protocol_fee_owed_a": (85, "<Q"), "protocol_fee_owed_b": (93, "<Q"), "token_mint_a": (101, "key"),
                "token_vault_a": (133, "key"), "fee_growth_global_a": (165, "u128"), "token_mint_b": (181, "key"),
-               "token_vault_b": (213, "key"), "fee_growth_global_b": (245, "u128")}
+               "token_vault_b": (213, "key"), "fee_growth_global_b": (245, "u128"),
+               "reward_last_updated_timestamp": (261, "<Q")}
+REWARD_INFOS, REWARD_INFO_LEN = 269, 128  # WhirlpoolRewardInfo: mint, vault, authority, emissions, growth
 
 
 class Quote(NamedTuple):
@@ -46,6 +48,8 @@ class Quote(NamedTuple):
     tick: int
     steps: int         # swap steps: initialized ticks crossed + 1 (more with an adaptive fee)
     liquidity: int     # after the swap
+    protocol_fee: int  # the protocol's part of the fee
+    fee_growth: int    # the input token's fee_growth_global after (Q64.64 per unit of liquidity)
 
 
 def quote(pool: Pool, tick_arrays, amount: int, *, a_to_b: bool, exact_in: bool = True, oracle: Oracle | None = None,
@@ -63,6 +67,16 @@ def quote(pool: Pool, tick_arrays, amount: int, *, a_to_b: bool, exact_in: bool 
     if exact_in:  # the swap takes all of it (or fails): the user sends `amount`
         return q._replace(amount_in=amount, amount_out=q.amount_out - fee_out.fee_of(q.amount_out))
     return q._replace(amount_in=q.amount_in + fee_in.included_fee(q.amount_in), amount_out=amount)
+
+
+def execute(pool_data: bytearray, tick_array_datas, amount: int, *, a_to_b: bool, now: int, exact_in: bool = True,
+            oracle_data: bytearray | None = None) -> Quote:
+    """The swap `quote` prices, executed on the accounts' bytes (bytearrays) as swap_v2 leaves them,
+    patched in place only when it succeeds (manager/swap_manager.rs, Whirlpool::update_after_swap):
+    the pool's price, tick, liquidity, the input token's fee growth and protocol fee owed, the
+    rewards' growth to `now` and their last update time; the crossed ticks' fee and reward growth
+    outside; an adaptive pool's oracle variables. The pool's side of the swap (no transfer fees)."""
+    return Quote(*_dex.whirlpool_apply(pool_data, list(tick_array_datas), amount, a_to_b, exact_in, oracle_data, now))
 
 
 def quote_many(pool: Pool, tick_arrays, amounts, *, a_to_b: bool, exact_in: bool = True, oracle: Oracle | None = None,
@@ -99,14 +113,19 @@ def tick_array_start(tick: int, tick_spacing: int) -> int:
     return tick // span * span
 
 
-def encode_pool(**fields) -> bytes:
-    """A Whirlpool account (653 bytes) from its fields (Pool(data).fields names; the rest zero)."""
+def encode_pool(*, reward_infos=(), **fields) -> bytes:
+    """A Whirlpool account (653 bytes) from its fields (Pool(data).fields names; the rest zero), and
+    up to three rewards as (mint, emissions_per_second_x64, growth_global_x64)."""
     u128 = {k: v for k, v in fields.items() if POOL_LAYOUT.get(k, (0, ""))[1] == "u128"}
     data = bytearray(encode_account("Whirlpool", 653, {k: v for k, v in POOL_LAYOUT.items() if v[1] != "u128"},
                                     {k: v for k, v in fields.items() if k not in u128}, POOL_DISCRIMINATOR))
     for name, value in u128.items():
         offset = POOL_LAYOUT[name][0]
         data[offset:offset + 16] = int(value).to_bytes(16, "little")
+    for i, (mint, emissions, growth) in enumerate(reward_infos):
+        at = REWARD_INFOS + REWARD_INFO_LEN * i
+        data[at:at + 32] = bytes(mint)
+        data[at + 96:at + 128] = int(emissions).to_bytes(16, "little") + int(growth).to_bytes(16, "little")
     return bytes(data)
 
 

@@ -420,11 +420,10 @@ def _pump(svm, accounts, data, signers):
 
 
 def _whirlpool(svm, accounts, data, signers):
-    """swap_v2 (programs/whirlpool/src/instructions/v2/swap.rs) on a static-fee pool, no explicit
-    price limit, SPL Token mints: the quote across the three tick arrays named (an absent one is
-    empty, as the program reads it), then the pool's price, tick and liquidity written back. Not
-    modelled: fee growth and the protocol's fee counter, an adaptive fee's oracle (such pools are
-    refused)."""
+    """swap_v2 (programs/whirlpool/src/instructions/v2/swap.rs) without an explicit price limit,
+    SPL Token mints: the quote across the three tick arrays named (an absent one is empty, as the
+    program reads it) at the runtime clock's time, with the oracle an adaptive-fee pool names; then
+    the pool, the tick arrays and the oracle as whirlpool.execute leaves them."""
     if data[:8] != whirlpool.SWAP_V2 or len(data) < 43 or len(accounts) < 15:
         raise SwapFailed(INVALID_ACCOUNT)
     amount, threshold = struct.unpack_from("<QQ", data, 8)
@@ -432,12 +431,16 @@ def _whirlpool(svm, accounts, data, signers):
     exact_in, a_to_b = bool(data[40]), bool(data[41])
     authority, pool_key, mint_a, mint_b, owner_a, vault_a, owner_b, vault_b = (accounts[3], *accounts[4:11])
     pool_acct = _account(svm, pool_key, whirlpool.PROGRAM_ID)
-    pool = whirlpool.Pool(pool_acct.data)
-    f = pool.fields
-    if authority not in signers or limit != 0 or f["fee_tier_index"] != f["tick_spacing"] or \
+    f = whirlpool.Pool(pool_acct.data).fields
+    if authority not in signers or limit != 0 or \
             [bytes(k) for k in (mint_a, vault_a, mint_b, vault_b)] != \
             [f["token_mint_a"], f["token_vault_a"], f["token_mint_b"], f["token_vault_b"]]:
         raise SwapFailed(INVALID_ACCOUNT)
+    oracle = None
+    if f["fee_tier_index"] != f["tick_spacing"]:  # an adaptive fee: its oracle, where the pool's PDA says
+        if accounts[14] != whirlpool.oracle_address(pool_key):
+            raise SwapFailed(INVALID_ACCOUNT)
+        oracle = (accounts[14], _account(svm, accounts[14], whirlpool.PROGRAM_ID))
     span = whirlpool.TICKS_PER_ARRAY * f["tick_spacing"]
     arrays = {}
     for key in accounts[11:14]:
@@ -446,12 +449,15 @@ def _whirlpool(svm, accounts, data, signers):
             array = _quote(whirlpool.TickArray, acct.data, code=INVALID_ACCOUNT)
             if key != whirlpool.tick_array_address(pool_key, array.start_tick_index):
                 raise SwapFailed(WP_INVALID_TICK_ARRAY_SEQUENCE)
-            arrays[array.start_tick_index] = array
+            arrays[array.start_tick_index] = (key, acct, bytearray(acct.data))
     first = whirlpool.tick_array_start(f["tick_current_index"], f["tick_spacing"])
     for start in (first + k * (-span if a_to_b else span) for k in range(3)):
-        arrays.setdefault(start, whirlpool.TickArray(whirlpool.encode_tick_array(start, {}, pool_key)))
-    q = _quote(lambda: whirlpool.quote(pool, list(arrays.values()), amount, a_to_b=a_to_b, exact_in=exact_in),
-               code=WP_INVALID_TICK_ARRAY_SEQUENCE)
+        arrays.setdefault(start, (None, None, bytearray(whirlpool.encode_tick_array(start, {}, pool_key))))
+    pool_data = bytearray(pool_acct.data)
+    oracle_data = bytearray(oracle[1].data) if oracle else None
+    q = _quote(lambda: whirlpool.execute(pool_data, [a[2] for a in arrays.values()], amount, a_to_b=a_to_b,
+                                         exact_in=exact_in, now=svm.get_clock().unix_timestamp,
+                                         oracle_data=oracle_data), code=WP_INVALID_TICK_ARRAY_SEQUENCE)
     if exact_in and q.amount_out < threshold:
         raise SwapFailed(WP_AMOUNT_OUT_BELOW_MINIMUM)
     if not exact_in and q.amount_in > threshold:
@@ -461,14 +467,13 @@ def _whirlpool(svm, accounts, data, signers):
         ((owner_b, vault_b), (vault_a, owner_a))
     tokens.move(user_in, vault_in, q.amount_in, authority)
     tokens.move(vault_out, user_out, q.amount_out)
-    raw = bytearray(pool_acct.data)
-    for name, value in (("liquidity", q.liquidity), ("sqrt_price", q.sqrt_price)):
-        offset = whirlpool.POOL_LAYOUT[name][0]
-        raw[offset:offset + 16] = value.to_bytes(16, "little")
-    struct.pack_into("<i", raw, whirlpool.POOL_LAYOUT["tick_current_index"][0], q.tick)
     tokens.commit()
-    svm.set_account(pool_key, Account(pool_acct.lamports, bytes(raw), pool_acct.owner, pool_acct.executable,
-                                      pool_acct.rent_epoch))
+    _write(svm, pool_key, pool_acct, pool_data)
+    if oracle:
+        _write(svm, oracle[0], oracle[1], oracle_data)
+    for key, acct, raw in arrays.values():
+        if key is not None:  # an array the cluster holds (an absent one stays absent)
+            _write(svm, key, acct, raw)
 
 
 def _write(svm, key: Pubkey, acct, data: bytearray):
