@@ -171,9 +171,9 @@ def test_a_failed_durable_nonce_swap_still_advances_its_nonce(world):
     assert not second.committed and second.reason == "failed: BlockhashNotFound"
 
 
-def whirlpool_in(cluster, market, name="TOKA"):
-    """A static-fee TOKA/WSOL Whirlpool at the market's price, positions over its five tick arrays
-    around the price, written at genesis: its address."""
+def whirlpool_in(cluster, market, name="TOKA", adaptive=False):
+    """A TOKA/WSOL Whirlpool at the market's price, positions over its five tick arrays around the
+    price, a static fee or an adaptive one (with its oracle), written at genesis: its address."""
     from mevlib.dex import whirlpool as wp
 
     address = Pubkey.from_bytes(bytes([77]) * 32)
@@ -193,35 +193,55 @@ def whirlpool_in(cluster, market, name="TOKA"):
                                 Account(10**8, wp.encode_tick_array(start, slots, address), wp.PROGRAM_ID))
     vault_a, vault_b = (market.token_account(address, market.mints[m], 10**15, Pubkey.from_bytes(bytes([78 + i]) * 32))
                         for i, m in enumerate(("WSOL", name)))
+    if adaptive:
+        cluster.genesis_account(wp.oracle_address(address), Account(10**8, wp.encode_oracle(
+            whirlpool=address, filter_period=30, decay_period=600, reduction_factor=5000,
+            adaptive_fee_control_factor=20_000, max_volatility_accumulator=350_000, tick_group_size=spacing,
+            major_swap_threshold_ticks=spacing, tick_group_index_reference=tick // spacing), wp.PROGRAM_ID))
     cluster.genesis_account(address, Account(10**8, wp.encode_pool(
-        tick_spacing=spacing, fee_tier_index=spacing, fee_rate=3000, liquidity=liquidity,
+        tick_spacing=spacing, fee_tier_index=1024 + spacing if adaptive else spacing, fee_rate=3000,
+        protocol_fee_rate=1300, liquidity=liquidity,
         sqrt_price=wp.sqrt_price_at_tick(tick) + 5, tick_current_index=tick, token_mint_a=market.mints["WSOL"],
         token_vault_a=vault_a, token_mint_b=market.mints[name], token_vault_b=vault_b), wp.PROGRAM_ID))
     return address
 
 
-def test_whirlpool_swap_v2_moves_balances_and_the_pool_as_quoted(world):
-    """A swap_v2 on a Whirlpool the cluster holds: balances move exactly as whirlpool.quote says
-    (across initialized ticks), the pool's price, tick and liquidity become the quote's, the next
-    quote continues from there, and a stale minimum out fails with AmountOutBelowMinimum."""
+@pytest.mark.parametrize("adaptive", [False, True])
+def test_whirlpool_swap_v2_moves_balances_and_the_pool_as_quoted(world, adaptive):
+    """A swap_v2 on a Whirlpool the cluster holds, static or adaptive fee: balances move exactly as
+    whirlpool.quote says at the runtime clock's time (across initialized ticks); the pool, its
+    tick arrays and its oracle become what whirlpool.execute writes; a stale minimum out fails
+    with AmountOutBelowMinimum and moves nothing."""
     from mevlib.dex import whirlpool as wp
 
     cluster, market, bot = world
-    address = whirlpool_in(cluster, market)
-    pool = wp.Pool(cluster.svm.get_account(address).data)
-    arrays = lambda p: [wp.TickArray(cluster.svm.get_account(wp.tick_array_address(address, s)).data)
-                        for s in wp.swap_tick_arrays(p, True)]
+    address = whirlpool_in(cluster, market, adaptive=adaptive)
+    account = lambda key: cluster.svm.get_account(key)
+    pool = wp.Pool(account(address).data)
+    starts = wp.swap_tick_arrays(pool, True)
+    arrays = [wp.TickArray(account(wp.tick_array_address(address, s)).data) for s in starts]
+    oracle_key = wp.oracle_address(address)
+    oracle = wp.Oracle(account(oracle_key).data) if adaptive else None
+    now = cluster.svm.get_clock().unix_timestamp
     amount = 200 * 10**9
-    q = wp.quote(pool, arrays(pool), amount, a_to_b=True)
+    q = wp.quote(pool, arrays, amount, a_to_b=True, oracle=oracle, now=now)
     assert q.steps > 2  # crosses initialized ticks
+    expected = [bytearray(account(address).data),
+                [bytearray(account(wp.tick_array_address(address, s)).data) for s in starts],
+                bytearray(account(oracle_key).data) if adaptive else None]
+    assert wp.execute(expected[0], expected[1], amount, a_to_b=True, now=now, oracle_data=expected[2]) == q
     wsol, toka = ata(bot, market, "WSOL"), ata(bot, market, "TOKA")
     before = balance(cluster, wsol), balance(cluster, toka)
     ix = wp.swap_instruction(address, pool, bot.pubkey(), wsol, toka, True, amount, q.amount_out)
-    _, landing = send(cluster, bot, [set_compute_unit_limit(300_000), ix])
+    _, landing = send(cluster, bot, [set_compute_unit_limit(300_000), ix], t_ms=50.0)
     assert landing.landed, landing.reason
     assert (balance(cluster, wsol), balance(cluster, toka)) == (before[0] - amount, before[1] + q.amount_out)
-    after = wp.Pool(cluster.svm.get_account(address).data).fields
-    assert (after["sqrt_price"], after["tick_current_index"], after["liquidity"]) == (q.sqrt_price, q.tick, q.liquidity)
+    assert bytes(account(address).data) == bytes(expected[0])
+    assert [bytes(account(wp.tick_array_address(address, s)).data) for s in starts] == [bytes(a) for a in expected[1]]
+    if adaptive:
+        assert bytes(account(oracle_key).data) == bytes(expected[2])
+    after = wp.Pool(account(address).data).fields
+    assert after["protocol_fee_owed_a"] == q.protocol_fee > 0
     stale = wp.swap_instruction(address, pool, bot.pubkey(), wsol, toka, True, amount, q.amount_out)
     _, landing = send(cluster, bot, [set_compute_unit_limit(300_000), stale], t_ms=250.0)
     assert not landing.landed and landing.err == {"InstructionError": [1, {"Custom": 6036}]}  # AmountOutBelowMinimum
