@@ -33,9 +33,10 @@ cdef extern from "dex/token.h" nogil:
         uint8_t freeze_authority[32]
         uint64_t supply
         uint8_t decimals
-        uint8_t has_mint_authority, has_freeze_authority, has_transfer_fee
+        uint8_t has_mint_authority, has_freeze_authority, has_transfer_fee, has_transfer_hook
         uint64_t withheld_amount
         mev_transfer_fee older_fee, newer_fee
+        uint8_t transfer_hook_program[32]
     int mev_token_account_decode(const uint8_t *data, size_t len, int program, mev_token_account *out)
     int mev_mint_decode(const uint8_t *data, size_t len, int program, mev_mint *out)
     uint64_t mev_transfer_fee_of(const mev_transfer_fee *f, uint64_t amount)
@@ -66,7 +67,8 @@ def mint(data, int program):
         fees = (m.withheld_amount, (m.older_fee.epoch, m.older_fee.maximum_fee, m.older_fee.basis_points),
                 (m.newer_fee.epoch, m.newer_fee.maximum_fee, m.newer_fee.basis_points))
     return (m.mint_authority[:32] if m.has_mint_authority else None, m.supply, m.decimals,
-            m.freeze_authority[:32] if m.has_freeze_authority else None, fees)
+            m.freeze_authority[:32] if m.has_freeze_authority else None, fees,
+            m.transfer_hook_program[:32] if m.has_transfer_hook else None)
 
 
 def transfer_fee(uint64_t maximum_fee, uint16_t basis_points, uint64_t amount):

@@ -526,3 +526,32 @@ def test_whirlpool_crossing_flips_growth_outside_and_the_oracle_carries_on():
     assert second.tick == whole.tick and abs(whole.amount_out - first.amount_out - second.amount_out) <= 2
     o = wp.Oracle(oracle).fields
     assert o["last_major_swap_timestamp"] == 10 and o["volatility_accumulator"] > 0
+
+
+# --- Token-2022 transfer hooks ---------------------------------------------------------------------
+def test_transfer_hook_lists_are_validated_and_mints_name_their_hook():
+    """A validation account is read as untrusted bytes: truncated lists, flags that are not bools
+    and a missing Execute entry are LayoutErrors; a seed past its data is InvalidArgumentError. A
+    Token-2022 mint's TransferHook extension names the program (a zero program id: none)."""
+    from solders.pubkey import Pubkey
+
+    from mevlib.dex import TOKEN_2022_PROGRAM_ID, decode_mint, encode_mint, transfer_hook as th
+
+    good = th.encode_extra_account_metas([(0, bytes([5]) * 32, False, True), (1, bytes([1, 3]) + b"abc", False, False)])
+    assert [m[0] for m in th.parse_extra_account_metas(good)] == [0, 1]
+    for bad in (good[:-1], good[:10], bytes(8) + good[8:], good[:-2] + b"\x02\x00"):
+        with pytest.raises(mevlib.LayoutError):
+            th.parse_extra_account_metas(bad)
+    program, mint = Pubkey.new_unique(), Pubkey.new_unique()
+    keys = [Pubkey.new_unique() for _ in range(3)]
+    past = th.encode_extra_account_metas([(1, bytes([2, 10, 9]), False, False)])  # 10 + 9 > 16 bytes of data
+    fetch = lambda key: past if key == th.extra_account_metas_address(mint, program) else None
+    with pytest.raises(mevlib.InvalidArgumentError, match="instruction-data seed"):
+        th.execute_accounts(program, mint, *keys, 5, fetch)
+    assert th.execute_accounts(program, mint, *keys, 5, lambda key: None) == \
+        [th.AccountMeta(program, False, False)]  # no validation account: the program alone
+    hooked = encode_mint(10, 6, None, {14: bytes(32) + bytes(program)})
+    assert decode_mint(hooked, TOKEN_2022_PROGRAM_ID).transfer_hook == program
+    assert decode_mint(encode_mint(10, 6, None, {14: bytes(64)}), TOKEN_2022_PROGRAM_ID).transfer_hook is None
+    with pytest.raises(mevlib.LayoutError):
+        decode_mint(encode_mint(10, 6, None, {14: bytes(63)}), TOKEN_2022_PROGRAM_ID)

@@ -9,6 +9,8 @@
 #define ACCOUNT_TYPE_ACCOUNT 2
 #define EXT_TRANSFER_FEE_CONFIG 1
 #define TRANSFER_FEE_CONFIG_LEN 108
+#define EXT_TRANSFER_HOOK 14 /* extension/transfer_hook: authority, program_id (OptionalNonZeroPubkey each) */
+#define TRANSFER_HOOK_LEN 64
 #define ONE_IN_BASIS_POINTS 10000u
 
 
@@ -91,7 +93,7 @@ int mev_token_account_decode(const uint8_t *d, size_t len, int program, mev_toke
 int mev_mint_decode(const uint8_t *d, size_t len, int program, mev_mint *out)
 {
     int rc;
-    const uint8_t *fee = NULL;
+    const uint8_t *fee = NULL, *hook = NULL;
     if (d == NULL || out == NULL)
         return MEV_EINVAL;
     if ((rc = check_size(len, MEV_TOKEN_MINT_LEN, program)) != MEV_OK)
@@ -109,8 +111,14 @@ int mev_mint_decode(const uint8_t *d, size_t len, int program, mev_mint *out)
         for (size_t i = MEV_TOKEN_MINT_LEN; i < MEV_TOKEN_ACCOUNT_LEN; i++)
             if (d[i] != 0)
                 return MEV_ELAYOUT; /* a mint's padding up to the account size is zero */
-        if ((rc = tlv_find(d, len, ACCOUNT_TYPE_MINT, EXT_TRANSFER_FEE_CONFIG, TRANSFER_FEE_CONFIG_LEN, &fee)) != MEV_OK)
+        if ((rc = tlv_find(d, len, ACCOUNT_TYPE_MINT, EXT_TRANSFER_FEE_CONFIG, TRANSFER_FEE_CONFIG_LEN, &fee)) != MEV_OK ||
+            (rc = tlv_find(d, len, ACCOUNT_TYPE_MINT, EXT_TRANSFER_HOOK, TRANSFER_HOOK_LEN, &hook)) != MEV_OK)
             return rc;
+    }
+    if (hook != NULL) { /* a zero program id: the extension with no hook set */
+        memcpy(out->transfer_hook_program, hook + 32, 32);
+        for (int i = 0; i < 32; i++)
+            out->has_transfer_hook |= hook[32 + i] != 0;
     }
     if (fee != NULL) {
         out->has_transfer_fee = 1;

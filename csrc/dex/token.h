@@ -47,8 +47,10 @@ typedef struct {
     uint8_t decimals;
     uint8_t has_mint_authority, has_freeze_authority;
     uint8_t has_transfer_fee;     /* a Token-2022 mint with the TransferFeeConfig extension */
+    uint8_t has_transfer_hook;    /* ... with a TransferHook extension naming a program */
     uint64_t withheld_amount;
     mev_transfer_fee older_fee, newer_fee;
+    uint8_t transfer_hook_program[32];
 } mev_mint;
 
 /* Decodes and checks a token account of `program` (MEV_TOKEN_PROGRAM or MEV_TOKEN_2022_PROGRAM):

@@ -102,6 +102,7 @@ class Mint(NamedTuple):
     withheld_amount: int = 0
     older_fee: TransferFee | None = None    # Token-2022 TransferFeeConfig, when the mint has it
     newer_fee: TransferFee | None = None
+    transfer_hook: Pubkey | None = None     # the program its TransferHook extension names
 
     def transfer_fee(self, epoch: int) -> TransferFee:
         """The fee in force at `epoch` (the newer one from its epoch on; none without the extension)."""
@@ -119,11 +120,25 @@ def decode_token_account(data, program=TOKEN_PROGRAM_ID) -> TokenAccount:
 
 def decode_mint(data, program=TOKEN_PROGRAM_ID) -> Mint:
     """A mint (82 bytes; Token-2022 may carry extensions); LayoutError for anything else."""
-    authority, supply, decimals, freeze, fees = _dex.mint(data, _program(program))
+    authority, supply, decimals, freeze, fees, hook = _dex.mint(data, _program(program))
     if fees is None:
-        return Mint(_key(authority), supply, decimals, _key(freeze))
+        return Mint(_key(authority), supply, decimals, _key(freeze), transfer_hook=_key(hook))
     withheld, older, newer = fees
-    return Mint(_key(authority), supply, decimals, _key(freeze), withheld, TransferFee(*older), TransferFee(*newer))
+    return Mint(_key(authority), supply, decimals, _key(freeze), withheld, TransferFee(*older), TransferFee(*newer),
+                _key(hook))
+
+
+def remaining_accounts_info(slices) -> bytes:
+    """Borsh of the RemainingAccountsInfo that Orca's and Meteora's v2 instructions take: a vec of
+    slices, each (accounts type u8, length u8), saying what the remaining accounts are in order."""
+    import struct
+
+    out = struct.pack("<I", len(slices))
+    for kind, length in slices:
+        if not 0 <= length < 256:
+            raise InvalidArgumentError(f"a remaining-accounts slice holds at most 255 accounts, not {length}")
+        out += bytes([kind, length])
+    return out
 
 
 def encode_account(what: str, size: int, layout: dict, fields: dict, prefix: bytes = b"") -> bytes:
@@ -171,12 +186,18 @@ def encode_token_account(mint: Pubkey, owner: Pubkey, amount: int) -> bytes:
     return bytes(mint) + bytes(owner) + struct.pack("<Q", amount) + bytes(4 + 32) + bytes([1]) + bytes(4 + 8 + 8 + 4 + 32)
 
 
-def encode_mint(supply: int, decimals: int, authority: Pubkey | None = None) -> bytes:
-    """An initialized SPL Token mint (82 bytes: spl-token state.rs Mint)."""
+def encode_mint(supply: int, decimals: int, authority: Pubkey | None = None, extensions: dict | None = None) -> bytes:
+    """An initialized SPL Token mint (82 bytes: spl-token state.rs Mint), or with `extensions`
+    ({extension type: value bytes}) a Token-2022 one: padded to the account size, the account type
+    (1, a mint), then each extension as type u16, length u16, value (extension/mod.rs)."""
     import struct
 
     tag = struct.pack("<I", 1 if authority is not None else 0) + (bytes(authority) if authority else bytes(32))
-    return tag + struct.pack("<QBB", supply, decimals, 1) + struct.pack("<I", 0) + bytes(32)
+    base = tag + struct.pack("<QBB", supply, decimals, 1) + struct.pack("<I", 0) + bytes(32)
+    if extensions is None:
+        return base
+    tlv = b"".join(struct.pack("<HH", kind, len(value)) + bytes(value) for kind, value in extensions.items())
+    return base + bytes(165 - len(base)) + b"\x01" + tlv
 
 
 def pool_dtype(kind: int) -> np.dtype:

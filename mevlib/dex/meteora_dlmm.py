@@ -21,7 +21,7 @@ from solders.pubkey import Pubkey
 
 from mevlib import _dex, dex
 from mevlib.dex import (MEMO_PROGRAM_ID, NO_FEE, TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID, TransferFee, decode_pools,
-                        encode_account)
+                        encode_account, remaining_accounts_info)
 from mevlib.errors import InvalidArgumentError, MathOverflowError
 
 PROGRAM_ID = Pubkey.from_string("LBUZKhRxPF3XUpBCjp4YzTKgLccjZhTSDM9YuVaPwxo")
@@ -32,6 +32,7 @@ BIN_ARRAY_DISCRIMINATOR = bytes([92, 142, 92, 220, 5, 148, 70, 181])
 BITMAP_EXTENSION_DISCRIMINATOR = bytes([80, 111, 124, 113, 55, 237, 18, 5])
 SWAP2 = bytes([65, 75, 63, 76, 235, 91, 91, 136])
 SWAP_EXACT_OUT2 = bytes([43, 215, 247, 132, 137, 60, 243, 81])
+TRANSFER_HOOK_X, TRANSFER_HOOK_Y = 0, 1  # the IDL's AccountsType
 # swap / swap_exact_out: the first versions, without the memo program and RemainingAccountsInfo
 SWAP = bytes([248, 198, 158, 145, 225, 117, 135, 200])
 SWAP_EXACT_OUT = bytes([250, 73, 101, 33, 38, 207, 75, 184])
@@ -149,14 +150,17 @@ def event_authority(program_id: Pubkey = PROGRAM_ID) -> Pubkey:
 
 def swap_instruction(pair_address: Pubkey, pair: Pair, user: Pubkey, user_in: Pubkey, user_out: Pubkey,
                      swap_for_y: bool, amount: int, threshold: int, bin_array_indexes, *, exact_in: bool = True,
-                     extension: bool = False, program_id: Pubkey = PROGRAM_ID):
+                     extension: bool = False, transfer_hook_x=(), transfer_hook_y=(), program_id: Pubkey = PROGRAM_ID):
     """swap2 (`amount` in, at least `threshold` out) or with exact_in=False swap_exact_out2
     (`amount` out, at most `threshold` in), accounts in the IDL's order: lb_pair, the bitmap
     extension (or the program id in its place), reserves, the user's input and output accounts,
     mints, oracle, host_fee_in (none: the program id), user, token programs, memo, event
     authority, program; then the bin arrays at `bin_array_indexes` in the order the swap walks
-    them. The token programs are the ones the pair's flags name (0 Token, 1 Token-2022). No
-    transfer-hook accounts (an empty RemainingAccountsInfo)."""
+    them. The token programs are the ones the pair's flags name (0 Token, 1 Token-2022). A Token-2022
+    mint with a transfer hook needs its hook's accounts (`transfer_hook_x/y`:
+    transfer_hook.execute_accounts): they come before the bin arrays, and RemainingAccountsInfo
+    names them in a TransferHookX and a TransferHookY slice (both, as Meteora's SDK sends them);
+    without any, its slices are empty."""
     from solders.instruction import AccountMeta, Instruction
 
     f = pair.fields
@@ -176,10 +180,13 @@ def swap_instruction(pair_address: Pubkey, pair: Pair, user: Pubkey, user_in: Pu
              AccountMeta(token_x_program, False, False), AccountMeta(token_y_program, False, False),
              AccountMeta(MEMO_PROGRAM_ID, False, False), AccountMeta(event_authority(program_id), False, False),
              AccountMeta(program_id, False, False)]
+    hook_x, hook_y = list(transfer_hook_x), list(transfer_hook_y)
+    slices = [(TRANSFER_HOOK_X, len(hook_x)), (TRANSFER_HOOK_Y, len(hook_y))] if hook_x or hook_y else []
+    metas += hook_x + hook_y
     metas += [AccountMeta(bin_array_address(pair_address, i, program_id), False, True) for i in bin_array_indexes]
     # swap2(amount_in, min_amount_out, remaining_accounts_info) or swap_exact_out2(max_in_amount, out_amount, ...)
     first, second = (amount, threshold) if exact_in else (threshold, amount)
-    data = (SWAP2 if exact_in else SWAP_EXACT_OUT2) + struct.pack("<QQI", first, second, 0)
+    data = (SWAP2 if exact_in else SWAP_EXACT_OUT2) + struct.pack("<QQ", first, second) + remaining_accounts_info(slices)
     return Instruction(program_id, data, metas)
 
 

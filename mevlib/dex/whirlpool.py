@@ -15,7 +15,8 @@ from typing import NamedTuple
 from solders.pubkey import Pubkey
 
 from mevlib import _dex
-from mevlib.dex import MEMO_PROGRAM_ID, NO_FEE, TOKEN_PROGRAM_ID, TransferFee, decode_pools, encode_account
+from mevlib.dex import (MEMO_PROGRAM_ID, NO_FEE, TOKEN_PROGRAM_ID, TransferFee, decode_pools, encode_account,
+                        remaining_accounts_info)
 from mevlib.errors import InvalidArgumentError, MathOverflowError
 
 PROGRAM_ID = Pubkey.from_string("whirLbMiicVdio4qvUfM5KAg6Ct8VwpYzGff3uctyCc")
@@ -146,6 +147,7 @@ def encode_tick_array(start: int, liquidity_nets: dict, whirlpool: Pubkey = Pubk
 
 
 SWAP_V2 = bytes([43, 4, 237, 11, 26, 201, 30, 98])  # sha256("global:swap_v2")[:8]
+TRANSFER_HOOK_A, TRANSFER_HOOK_B = 0, 1  # util/v2/remaining_accounts_utils.rs AccountsType
 
 
 def tick_array_address(pool_address: Pubkey, start: int, program_id: Pubkey = PROGRAM_ID) -> Pubkey:
@@ -169,13 +171,17 @@ def swap_tick_arrays(pool: Pool, a_to_b: bool) -> list:
 def swap_instruction(pool_address: Pubkey, pool: Pool, authority: Pubkey, owner_account_a: Pubkey,
                      owner_account_b: Pubkey, a_to_b: bool, amount: int, threshold: int, *, exact_in: bool = True,
                      tick_array_starts=None, sqrt_price_limit: int = 0, token_program_a: Pubkey = TOKEN_PROGRAM_ID,
-                     token_program_b: Pubkey = TOKEN_PROGRAM_ID, program_id: Pubkey = PROGRAM_ID):
+                     token_program_b: Pubkey = TOKEN_PROGRAM_ID, transfer_hook_a=(), transfer_hook_b=(),
+                     program_id: Pubkey = PROGRAM_ID):
     """swap_v2: `amount` in and at least `threshold` out, or with exact_in=False `amount` out and at
     most `threshold` in. Accounts in the program's SwapV2 order (programs/whirlpool/src/instructions/
     v2/swap.rs): token programs A and B, memo, the authority (signer), the pool, mints A and B, the
     owner's account and the vault of A, then of B, three tick arrays (swap_tick_arrays unless
     given), the oracle. sqrt_price_limit 0: no limit (the program's NO_EXPLICIT_SQRT_PRICE_LIMIT).
-    No transfer-hook accounts (remaining_accounts_info None)."""
+    A Token-2022 mint with a transfer hook needs its hook's accounts (`transfer_hook_a/b`:
+    transfer_hook.execute_accounts for the vault-side transfer): they follow the oracle, as
+    remaining_accounts_info's TransferHookA / TransferHookB slices say (util/v2/
+    remaining_accounts_utils.rs); without any, remaining_accounts_info is None."""
     from solders.instruction import AccountMeta, Instruction
 
     f = pool.fields
@@ -196,8 +202,12 @@ def swap_instruction(pool_address: Pubkey, pool: Pool, authority: Pubkey, owner_
              AccountMeta(key("token_vault_b"), False, True),
              *(AccountMeta(tick_array_address(pool_address, s, program_id), False, True) for s in starts),
              AccountMeta(oracle_address(pool_address, program_id), False, True)]
+    hooks = [(kind, list(accounts)) for kind, accounts in ((TRANSFER_HOOK_A, transfer_hook_a),
+                                                           (TRANSFER_HOOK_B, transfer_hook_b)) if accounts]
+    info = b"\x00" if not hooks else b"\x01" + remaining_accounts_info([(k, len(a)) for k, a in hooks])
+    metas += [m for _, accounts in hooks for m in accounts]
     data = (SWAP_V2 + struct.pack("<QQ", amount, threshold) + sqrt_price_limit.to_bytes(16, "little")
-            + bytes([exact_in, a_to_b, 0]))
+            + bytes([exact_in, a_to_b]) + info)
     return Instruction(program_id, data, metas)
 
 

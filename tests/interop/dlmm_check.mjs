@@ -78,16 +78,22 @@ for (const c of cases) {
       const pair = k(c.pair);
       const binArrays = c.binArrayIndexes.map((i) => dlmmPackage.deriveBinArray(pair, new BN(i), program.programId)[0]);
       const extension = c.extension ? dlmmPackage.deriveBinArrayBitmapExtension(pair, program.programId)[0] : null;
+      // transfer-hook accounts: both slices, X then Y, as the SDK's getPotentialToken2022IxDataAndAccounts
+      const meta = ([pubkey, isSigner, isWritable]) => ({ pubkey: k(pubkey), isSigner, isWritable });
+      const hooks = c.hookX.length || c.hookY.length;
+      const slices = hooks ? [{ accountsType: { transferHookX: {} }, length: c.hookX.length },
+                              { accountsType: { transferHookY: {} }, length: c.hookY.length }] : [];
       const method = c.exactIn
-        ? program.methods.swap2(new BN(c.first), new BN(c.second), { slices: [] })
-        : program.methods.swapExactOut2(new BN(c.first), new BN(c.second), { slices: [] });
+        ? program.methods.swap2(new BN(c.first), new BN(c.second), { slices })
+        : program.methods.swapExactOut2(new BN(c.first), new BN(c.second), { slices });
       const ix = await method.accountsPartial({
         lbPair: pair, binArrayBitmapExtension: extension, reserveX: k(c.reserveX),
         reserveY: k(c.reserveY), userTokenIn: k(c.userIn), userTokenOut: k(c.userOut), tokenXMint: k(c.mintX),
         tokenYMint: k(c.mintY), oracle: k(c.oracle), hostFeeIn: null, user: k(c.user),
         tokenXProgram: k(c.tokenXProgram), tokenYProgram: k(c.tokenYProgram),
         memoProgram: new PublicKey("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr"),
-      }).remainingAccounts(binArrays.map((a) => ({ pubkey: a, isSigner: false, isWritable: true }))).instruction();
+      }).remainingAccounts([...c.hookX, ...c.hookY].map(meta))
+        .remainingAccounts(binArrays.map((a) => ({ pubkey: a, isSigner: false, isWritable: true }))).instruction();
       out.push({ data: ix.data.toString("hex"), keys: ix.keys.map((m) => [m.pubkey.toBase58(), m.isSigner, m.isWritable]) });
       continue;
     }

@@ -3,6 +3,7 @@
 // with mevlib.dex field by field.
 import {
   TOKEN_PROGRAM_ID, TOKEN_2022_PROGRAM_ID, unpackAccount, unpackMint, getTransferFeeConfig, calculateEpochFee,
+  getTransferHook,
 } from "@solana/spl-token";
 import { PublicKey } from "@solana/web3.js";
 
@@ -25,9 +26,11 @@ const out = cases.map((c) => {
     }
     const m = unpackMint(ADDRESS, info, programId);
     const cfg = getTransferFeeConfig(m);
+    const hook = getTransferHook(m);  // a program id of zeros: no hook set
     const fee = (t) => ({ epoch: t.epoch.toString(), maximumFee: t.maximumFee.toString(), bps: t.transferFeeBasisPoints });
     return { mintAuthority: key(m.mintAuthority), supply: m.supply.toString(), decimals: m.decimals,
              freezeAuthority: key(m.freezeAuthority),
+             transferHook: hook && !hook.programId.equals(PublicKey.default) ? key(hook.programId) : null,
              transferFee: cfg ? { withheld: cfg.withheldAmount.toString(), older: fee(cfg.olderTransferFee),
                                   newer: fee(cfg.newerTransferFee),
                                   fees: c.amounts.map((a) => calculateEpochFee(cfg, BigInt(c.epoch), BigInt(a)).toString()) }

@@ -72,6 +72,8 @@ def mint(rng, program: str) -> bytes:
             data += struct.pack("<HH", 3, 32) + rng.randbytes(32)
         fee = rng.randbytes(64) + struct.pack("<Q", random_amount(rng)) + transfer_fee(rng) + transfer_fee(rng)
         data += struct.pack("<HH", 1, 108) + fee
+        if rng.random() < 0.4:  # TransferHook (type 14): authority, program id (zero: no hook set)
+            data += struct.pack("<HH", 14, 64) + rng.randbytes(32) + rng.choice([bytes(32), rng.randbytes(32)])
     return data
 
 
@@ -99,7 +101,7 @@ def ours_mint(data: bytes, program: str, epoch: int, amounts: list) -> dict:
         fee = {"withheld": str(m.withheld_amount), "older": f(m.older_fee), "newer": f(m.newer_fee),
                "fees": [str(m.transfer_fee(epoch).fee_of(a)) for a in amounts]}
     return {"mintAuthority": key(m.mint_authority), "supply": str(m.supply), "decimals": m.decimals,
-            "freezeAuthority": key(m.freeze_authority), "transferFee": fee}
+            "freezeAuthority": key(m.freeze_authority), "transferHook": key(m.transfer_hook), "transferFee": fee}
 
 
 @pytest.mark.parametrize("program", ["token", "token2022"])
@@ -136,6 +138,8 @@ def test_token_layouts_and_fees_equal_spl_token(program):
     assert refused == 2  # only the two broken ones
     fees = sum(1 for c, t in zip(cases, sdk) if c["kind"] == "mint" and t.get("transferFee"))
     assert fees > (500 if program == "token2022" else -1)
+    hooks = sum(1 for c, t in zip(cases, sdk) if c["kind"] == "mint" and t.get("transferHook"))
+    assert hooks > (100 if program == "token2022" else -1)
 
 
 def cpmm_pool(creator_fee_on: int, enable_creator_fee: bool):
@@ -1148,10 +1152,23 @@ def test_meteora_dlmm_quotes_equal_the_sdk():
           f"orders, {rounded} exact-out with rounding given to the protocol); {refused} refused by both")
 
 
+def random_hook_accounts(rng) -> list:
+    """Transfer-hook accounts as a hook's resolution gives them (none a third of the time)."""
+    from solders.instruction import AccountMeta
+
+    return [AccountMeta(Pubkey.from_bytes(rng.randbytes(32)), False, rng.random() < 0.3)
+            for _ in range(rng.choice([0, 1, 3]))]
+
+
+def metas_json(metas) -> list:
+    return [[str(a.pubkey), a.is_signer, a.is_writable] for a in metas]
+
+
 def test_meteora_dlmm_swap_instructions_equal_the_sdk():
     """swap2 / swap_exact_out2 built by mevlib (data, the IDL's account order, the optional
-    accounts left out as Anchor encodes them, the bin arrays after) equal what @meteora-ag/dlmm's
-    program client builds; bin-array and extension addresses equal the SDK's derive helpers'."""
+    accounts left out as Anchor encodes them, transfer-hook accounts in their RemainingAccountsInfo
+    slices before the bin arrays) equal what @meteora-ag/dlmm's program client builds; bin-array
+    and extension addresses equal the SDK's derive helpers'."""
     from mevlib.dex import meteora_dlmm as dl
 
     rng = random.Random(29)
@@ -1165,10 +1182,10 @@ def test_meteora_dlmm_swap_instructions_equal_the_sdk():
         amount, threshold = rng.randrange(1 << 64), rng.randrange(1 << 64)
         first = dl.bin_array_index(f["active_id"])
         indexes = [first + (-k if swap_for_y else k) for k in range(rng.randrange(1, 4))]
+        hook_x, hook_y = random_hook_accounts(rng), random_hook_accounts(rng)
         ix = dl.swap_instruction(pair_key, pair, user, user_in, user_out, swap_for_y, amount, threshold, indexes,
-                                 exact_in=exact_in, extension=extension)
-        ours.append({"data": bytes(ix.data).hex(), "keys": [[str(a.pubkey), a.is_signer, a.is_writable]
-                                                            for a in ix.accounts]})
+                                 exact_in=exact_in, extension=extension, transfer_hook_x=hook_x, transfer_hook_y=hook_y)
+        ours.append({"data": bytes(ix.data).hex(), "keys": metas_json(ix.accounts)})
         key = lambda name: str(Pubkey.from_bytes(f[name]))
         first_arg, second_arg = (amount, threshold) if exact_in else (threshold, amount)
         cases.append({"kind": "ix", "pair": str(pair_key), "extension": extension, "reserveX": key("reserve_x"),
@@ -1177,14 +1194,17 @@ def test_meteora_dlmm_swap_instructions_equal_the_sdk():
                       "user": str(user), "binArrayIndexes": indexes,
                       "tokenXProgram": str(dl.TOKEN_2022_PROGRAM_ID if f["token_mint_x_program_flag"] else dl.TOKEN_PROGRAM_ID),
                       "tokenYProgram": str(dl.TOKEN_2022_PROGRAM_ID if f["token_mint_y_program_flag"] else dl.TOKEN_PROGRAM_ID),
-                      "exactIn": exact_in, "first": str(first_arg), "second": str(second_arg)})
+                      "exactIn": exact_in, "first": str(first_arg), "second": str(second_arg),
+                      "hookX": metas_json(hook_x), "hookY": metas_json(hook_y)})
+    assert sum(bool(c["hookX"] or c["hookY"]) for c in cases) > 50
     assert run_node("dlmm_check.mjs", cases) == ours
 
 
 def test_whirlpool_swap_instructions_equal_the_client():
     """swap_v2 built by mevlib (data, the program's account order and flags, the tick-array and
-    oracle PDAs) equals getSwapV2Instruction in @orca-so/whirlpools-client (installed beside
-    @solana/kit 5, the peer it needs, in tests/interop/orca)."""
+    oracle PDAs, transfer-hook accounts after the oracle with their remaining_accounts_info)
+    equals getSwapV2Instruction in @orca-so/whirlpools-client (installed beside @solana/kit 5, the
+    peer it needs, in tests/interop/orca)."""
     from mevlib.dex import whirlpool as wp
 
     rng = random.Random(31)
@@ -1201,16 +1221,90 @@ def test_whirlpool_swap_instructions_equal_the_client():
         limit = rng.choice([0, rng.randrange(1 << 128)])
         programs = [rng.choice([wp.TOKEN_PROGRAM_ID, Pubkey.from_string("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb")])
                     for _ in range(2)]
+        hook_a, hook_b = random_hook_accounts(rng), random_hook_accounts(rng)
         ix = wp.swap_instruction(pool_key, pool, authority, owner_a, owner_b, a_to_b, amount, threshold,
                                  exact_in=exact_in, sqrt_price_limit=limit, token_program_a=programs[0],
-                                 token_program_b=programs[1])
-        ours.append({"data": bytes(ix.data).hex(), "keys": [[str(a.pubkey), a.is_signer, a.is_writable]
-                                                            for a in ix.accounts]})
+                                 token_program_b=programs[1], transfer_hook_a=hook_a, transfer_hook_b=hook_b)
+        ours.append({"data": bytes(ix.data).hex(), "keys": metas_json(ix.accounts)})
         key = lambda name: str(Pubkey.from_bytes(f[name]))
         cases.append({"pool": str(pool_key), "authority": str(authority), "ownerA": str(owner_a), "ownerB": str(owner_b),
                       "mintA": key("token_mint_a"), "mintB": key("token_mint_b"), "vaultA": key("token_vault_a"),
                       "vaultB": key("token_vault_b"), "tokenProgramA": str(programs[0]),
                       "tokenProgramB": str(programs[1]), "starts": wp.swap_tick_arrays(pool, a_to_b),
                       "amount": str(amount), "threshold": str(threshold), "limit": str(limit), "exactIn": exact_in,
-                      "aToB": a_to_b})
+                      "aToB": a_to_b, "hookA": metas_json(hook_a), "hookB": metas_json(hook_b)})
+    assert sum(bool(c["hookA"] or c["hookB"]) for c in cases) > 50
     assert run_node(os.path.join("orca", "whirlpool_ix_check.mjs"), cases) == ours
+
+
+def random_extra_metas(rng, n_fixed_keys: list) -> list:
+    """A random ExtraAccountMetaList: fixed keys, PDAs of the hook or of an earlier account from
+    seeds of every kind (literal, instruction data, account key, account data), keys read from
+    account data; a few configs that cannot resolve."""
+    metas = []
+    for i in range(rng.randrange(0, 7)):
+        known = 5 + i  # the Execute accounts and the extras before this one
+        kind = rng.choice(["fixed", "hook_pda", "account_pda", "key_data", "fixed"])
+        flags = (rng.random() < 0.2, rng.random() < 0.5)
+        if kind == "fixed":  # sometimes one of the transfer's own accounts: its privileges stay as they are
+            key = rng.choice(n_fixed_keys) if rng.random() < 0.3 else rng.randbytes(32)
+            metas.append((0, bytes(key), *flags))
+            continue
+        if kind == "key_data":  # a key inside an account's data (index 0..3: accounts given data)
+            metas.append((2, bytes([2, rng.randrange(4), rng.randrange(0, 12)]), *flags))
+            continue
+        config = b""
+        for _ in range(rng.randrange(1, 4)):
+            seed = rng.choice(["literal", "ix", "key", "data"])
+            if seed == "literal":
+                raw = rng.randbytes(rng.randrange(1, 9))
+                part = bytes([1, len(raw)]) + raw
+            elif seed == "ix":  # the Execute data is 16 bytes; now and then past it
+                index = rng.randrange(0, 17)
+                part = bytes([2, index, rng.randrange(1, 9)])
+            elif seed == "key":
+                part = bytes([3, rng.randrange(known + (rng.random() < 0.1))])
+            else:
+                part = bytes([4, rng.randrange(4), rng.randrange(0, 40), rng.randrange(1, 17)])
+            if len(config) + len(part) <= 32:
+                config += part
+        discriminator = 1 if kind == "hook_pda" else 128 + rng.randrange(known)
+        metas.append((discriminator, config, *flags))
+    return metas
+
+
+def test_transfer_hook_accounts_equal_spl_token():
+    """transfer_hook.execute_accounts resolves a hook's ExtraAccountMetaList (spl-tlv-account-
+    resolution: fixed keys, PDAs of the hook or of an earlier account from literal, instruction-
+    data, account-key and account-data seeds, keys read from account data; privileges no higher
+    than an account already has) to the accounts @solana/spl-token's addExtraAccountMetasForExecute
+    adds, in its order (the extras, the hook program, the validation account); both refuse the
+    configs that cannot resolve. Without a validation account spl-token adds nothing and we name
+    the program alone (Token-2022 invokes a hook that has none without extra accounts; Meteora's
+    SDK sends the same)."""
+    from mevlib.dex import transfer_hook as th
+    from mevlib.errors import MevError
+
+    rng = random.Random(37)
+    cases, ours = [], []
+    for i in range(400):
+        program, mint, source, destination, owner = (Pubkey.from_bytes(rng.randbytes(32)) for _ in range(5))
+        amount = rng.randrange(1 << 64)
+        metas = random_extra_metas(rng, [source, mint, destination, owner])
+        data = {str(k): rng.randbytes(rng.randrange(40, 120)) for k in (source, mint, destination, owner)}
+        if i % 10:  # the validation account exists
+            data[str(th.extra_account_metas_address(mint, program))] = th.encode_extra_account_metas(metas)
+        fetch = lambda key: data.get(str(key))
+        try:
+            got = metas_json(th.execute_accounts(program, mint, source, destination, owner, amount, fetch))
+            ours.append({"keys": got} if i % 10 else {"keys": []})
+            if not i % 10:
+                assert got == [[str(program), False, False]]
+        except MevError:
+            ours.append("error")
+        cases.append({"program": str(program), "mint": str(mint), "source": str(source),
+                      "destination": str(destination), "owner": str(owner), "amount": str(amount),
+                      "accounts": {k: v.hex() for k, v in data.items()}})
+    theirs = ["error" if "error" in r else r for r in run_node("transfer_hook_check.mjs", cases)]
+    assert theirs == ours
+    assert sum(r != "error" and len(r["keys"]) > 3 for r in ours) > 100 and ours.count("error") > 20
