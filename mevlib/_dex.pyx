@@ -780,9 +780,10 @@ cdef extern from *:
     int mev_wp_oracle_decode(const uint8_t *data, size_t len, mev_wp_oracle *out) nogil
     int mev_wp_quote_at(const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64_t timestamp,
                         const mev_wp_ticks *arrays, size_t n, uint64_t amount, int a_to_b, int exact_in,
-                        mev_wp_swap *q) nogil
+                        mev_u128 sqrt_price_limit, mev_wp_swap *q) nogil
     int mev_wp_swap_apply(mev_wp_pool *pool, mev_wp_oracle *oracle, uint64_t timestamp, mev_wp_ticks *arrays,
-                          size_t n, uint64_t amount, int a_to_b, int exact_in, mev_wp_swap *q) nogil
+                          size_t n, uint64_t amount, int a_to_b, int exact_in, mev_u128 sqrt_price_limit,
+                          mev_wp_swap *q) nogil
     int mev_wp_pool_store(const mev_wp_pool *pool, uint8_t *data, size_t len) nogil
     int mev_wp_oracle_store(const mev_wp_oracle *oracle, uint8_t *data, size_t len) nogil
     int mev_wp_ticks_store(const mev_wp_ticks *ticks, uint8_t *data, size_t len) nogil
@@ -874,15 +875,17 @@ cdef Py_ssize_t _wp_arrays(arrays, mev_wp_ticks *buf) except -1:
 
 
 def whirlpool_quote(WhirlpoolPool pool not None, arrays, uint64_t amount, bint a_to_b, bint exact_in,
-                    WhirlpoolOracle oracle=None, uint64_t timestamp=0):
+                    WhirlpoolOracle oracle=None, uint64_t timestamp=0, sqrt_price_limit=0):
     """(amount_in, amount_out, fee, sqrt_price after, tick after, steps, liquidity after)."""
     cdef mev_wp_ticks buf[5]
     cdef mev_wp_swap q
     cdef const mev_wp_oracle *o = NULL if oracle is None else &oracle.o
     cdef size_t n = _wp_arrays(arrays, buf)
+    cdef mev_u128 limit
     cdef int rc
+    _u128(sqrt_price_limit, &limit)
     with nogil:
-        rc = mev_wp_quote_at(&pool.p, o, timestamp, buf, n, amount, a_to_b, exact_in, &q)
+        rc = mev_wp_quote_at(&pool.p, o, timestamp, buf, n, amount, a_to_b, exact_in, limit, &q)
     check(rc, "Orca Whirlpool quote")
     return _wp_result(&q)
 
@@ -893,7 +896,7 @@ cdef tuple _wp_result(const mev_wp_swap *q):
 
 
 def whirlpool_apply(pool_data, array_datas, uint64_t amount, bint a_to_b, bint exact_in, oracle_data=None,
-                    uint64_t timestamp=0):
+                    uint64_t timestamp=0, sqrt_price_limit=0):
     """whirlpool_quote's swap executed on the accounts' bytes (bytearrays, patched in place only
     when it succeeds): its quote tuple."""
     cdef Py_ssize_t n = len(array_datas), i
@@ -902,10 +905,12 @@ def whirlpool_apply(pool_data, array_datas, uint64_t amount, bint a_to_b, bint e
     cdef mev_wp_oracle oracle
     cdef mev_wp_swap q
     cdef mev_wp_ticks *arrays
+    cdef mev_u128 limit
     cdef uint8_t *d
     cdef int rc
     if n == 0 or n > 5:
         raise InvalidArgumentError("1 to 5 tick arrays")
+    _u128(sqrt_price_limit, &limit)
     d = _writable(pool_data, &size)
     check(mev_wp_pool_decode(d, size, &pool), "Orca Whirlpool")
     if oracle_data is not None:
@@ -920,7 +925,7 @@ def whirlpool_apply(pool_data, array_datas, uint64_t amount, bint a_to_b, bint e
             check(mev_wp_ticks_decode(d, size, &arrays[i]), "Orca Whirlpool tick array")
         with nogil:
             rc = mev_wp_swap_apply(&pool, NULL if oracle_data is None else &oracle, timestamp, arrays, n, amount, a_to_b,
-                                   exact_in, &q)
+                                   exact_in, limit, &q)
         check(rc, "Orca Whirlpool swap")
         d = _writable(pool_data, &size)
         check(mev_wp_pool_store(&pool, d, size), "Orca Whirlpool")
@@ -1759,9 +1764,11 @@ def whirlpool_quote_many(WhirlpoolPool pool not None, arrays, amounts, bint a_to
     cdef uint64_t[::1] vi = ins, vo = outs
     cdef uint8_t[::1] good = ok.view(np.uint8)
     cdef Py_ssize_t k
+    cdef mev_u128 no_limit
+    _u128(0, &no_limit)
     with nogil:
         for k in range(am.shape[0]):
-            if mev_wp_quote_at(&pool.p, o, timestamp, buf, n, am[k], a_to_b, exact_in, &q) == 0:
+            if mev_wp_quote_at(&pool.p, o, timestamp, buf, n, am[k], a_to_b, exact_in, no_limit, &q) == 0:
                 vi[k], vo[k], good[k] = q.amount_in, q.amount_out, 1
     return ins, outs, ok
 

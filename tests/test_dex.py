@@ -555,3 +555,28 @@ def test_transfer_hook_lists_are_validated_and_mints_name_their_hook():
     assert decode_mint(encode_mint(10, 6, None, {14: bytes(64)}), TOKEN_2022_PROGRAM_ID).transfer_hook is None
     with pytest.raises(mevlib.LayoutError):
         decode_mint(encode_mint(10, 6, None, {14: bytes(63)}), TOKEN_2022_PROGRAM_ID)
+
+
+def test_whirlpool_price_limits_stop_the_swap_where_the_program_does():
+    """swap_manager.rs: an explicit sqrt_price_limit stops the swap at that price (exact in: the
+    rest of the input stays with the user; exact out: less comes out), must lie within the price
+    range and on the swap's side of the price; without one an exact-out swap must fill."""
+    from mevlib.dex import TransferFee, whirlpool as wp
+
+    pool, arrays, _ = whirlpool_market()
+    full = wp.quote(pool, arrays, 10**11, a_to_b=True)
+    limit = (pool.fields["sqrt_price"] + full.sqrt_price) // 2
+    q = wp.quote(pool, arrays, 10**11, a_to_b=True, sqrt_price_limit=limit)
+    assert q.sqrt_price == limit and 0 < q.amount_in < 10**11 and q.amount_out < full.amount_out
+    again = wp.quote(pool, arrays, q.amount_in, a_to_b=True)  # what it used, without the limit
+    assert abs(again.amount_out - q.amount_out) <= 1 and abs(again.sqrt_price - limit) <= 1 << 40
+    out = wp.quote(pool, arrays, full.amount_out, a_to_b=True, exact_in=False, sqrt_price_limit=limit)
+    assert out.sqrt_price == limit and out.amount_out < full.amount_out
+    fee = TransferFee(0, 10**9, 100)  # stopped short: the vault takes what the swap used, its fee on top
+    paid = wp.quote(pool, arrays, 10**11, a_to_b=True, sqrt_price_limit=limit, fee_in=fee)
+    assert paid.sqrt_price == limit and paid.amount_in == q.amount_in + fee.included_fee(q.amount_in)
+    got = wp.quote(pool, arrays, full.amount_out, a_to_b=True, exact_in=False, sqrt_price_limit=limit, fee_out=fee)
+    assert got.amount_out == out.amount_out - fee.fee_of(out.amount_out)  # what left the vault, less its fee
+    for bad in (pool.fields["sqrt_price"] + 1, wp.MIN_SQRT_PRICE - 1, wp.MAX_SQRT_PRICE + 1):
+        with pytest.raises(mevlib.InvalidArgumentError):  # the wrong side, or out of bounds
+            wp.quote(pool, arrays, 10**6, a_to_b=True, sqrt_price_limit=bad)

@@ -388,3 +388,31 @@ def test_meteora_dlmm_swaps_move_balances_and_bins_as_quoted(world, version):
     _, landing = send(cluster, bot, [set_compute_unit_limit(400_000), greedy], t_ms=250.0)
     assert not landing.landed and landing.err == {"InstructionError": [1, {"Custom": 6003}]}
     assert balance(cluster, toka) == before[1] + q.amount_out and bytes(account(address).data) == bytes(expected[0])
+
+
+def test_whirlpool_swap_v2_stops_at_its_price_limit(world):
+    """swap_v2 with sqrt_price_limit: the swap stops at that price and takes only the input it
+    used; a limit on the wrong side of the price fails with InvalidSqrtPriceLimitDirection
+    (errors.rs: 6034) and moves nothing."""
+    from mevlib.dex import whirlpool as wp
+
+    cluster, market, bot = world
+    address = whirlpool_in(cluster, market)
+    pool = wp.Pool(cluster.svm.get_account(address).data)
+    arrays = [wp.TickArray(cluster.svm.get_account(wp.tick_array_address(address, s)).data)
+              for s in wp.swap_tick_arrays(pool, True)]
+    limit = pool.fields["sqrt_price"] * 99 // 100
+    q = wp.quote(pool, arrays, 10**13, a_to_b=True, sqrt_price_limit=limit)
+    assert q.sqrt_price == limit and q.amount_in < 10**13
+    wsol, toka = ata(bot, market, "WSOL"), ata(bot, market, "TOKA")
+    before = balance(cluster, wsol), balance(cluster, toka)
+    ix = wp.swap_instruction(address, pool, bot.pubkey(), wsol, toka, True, 10**13, q.amount_out,
+                             sqrt_price_limit=limit)
+    _, landing = send(cluster, bot, [set_compute_unit_limit(300_000), ix], t_ms=50.0)
+    assert landing.landed, landing.reason
+    assert (balance(cluster, wsol), balance(cluster, toka)) == (before[0] - q.amount_in, before[1] + q.amount_out)
+    assert wp.Pool(cluster.svm.get_account(address).data).fields["sqrt_price"] == limit
+    wrong = wp.swap_instruction(address, pool, bot.pubkey(), wsol, toka, True, 10**9, 0,
+                                sqrt_price_limit=limit * 2)
+    _, landing = send(cluster, bot, [set_compute_unit_limit(300_000), wrong], t_ms=250.0)
+    assert not landing.landed and landing.err == {"InstructionError": [1, {"Custom": 6034}]}

@@ -200,7 +200,7 @@ int mev_edge_swap(const mev_edge *e, int a_to_b, uint64_t x, uint64_t *out)
         const mev_wp_state *st = e->u.whirlpool.state;
         mev_wp_swap q;
         rc = mev_wp_quote_at(&st->pool, st->has_oracle ? &st->oracle : NULL, st->now, st->arrays, st->n_arrays, x, a_to_b,
-                             1, &q);
+                             1, 0, &q);
         *out = rc == MEV_OK ? q.amount_out : 0;
         return rc == MEV_OK && *out == 0 ? MEV_EINVAL : rc;
     }

@@ -462,7 +462,7 @@ static void advance_group(fee_manager *m, int skipped, u128 price, u128 next_tic
 int mev_wp_quote(const mev_wp_pool *pool, const mev_wp_ticks *arrays, size_t n_arrays, uint64_t amount, int a_to_b,
                  int exact_in, mev_wp_swap *q)
 {
-    return mev_wp_quote_at(pool, NULL, 0, arrays, n_arrays, amount, a_to_b, exact_in, q);
+    return mev_wp_quote_at(pool, NULL, 0, arrays, n_arrays, amount, a_to_b, exact_in, 0, q);
 }
 
 /* whirlpool_manager.rs next_whirlpool_reward_infos: each initialized reward's growth to `now`
@@ -514,8 +514,8 @@ static int commit_swap(const fee_manager *m, const mev_wp_pool *pool, uint64_t n
 }
 
 static int swap(const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64_t now, const mev_wp_ticks *arrays,
-                size_t n_arrays, uint64_t amount, int a_to_b, int exact_in, mev_wp_swap *q, mev_wp_pool *commit,
-                mev_wp_oracle *commit_oracle)
+                size_t n_arrays, uint64_t amount, int a_to_b, int exact_in, u128 explicit_limit, mev_wp_swap *q,
+                mev_wp_pool *commit, mev_wp_oracle *commit_oracle)
 {
     sequence s;
     fee_manager fees_now;
@@ -526,9 +526,13 @@ static int swap(const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64_t n
         return rc;
     if ((rc = sequence_of(arrays, n_arrays, pool->tick_spacing, &s)) != MEV_OK)
         return rc;
-    u128 limit = a_to_b ? MEV_CLMM_MIN_SQRT_PRICE : MEV_CLMM_MAX_SQRT_PRICE;
+    /* swap_manager.rs: no explicit limit is the end of the range; a limit must lie inside it and
+     * on the swap's side of the price */
+    u128 limit = explicit_limit ? explicit_limit : a_to_b ? MEV_CLMM_MIN_SQRT_PRICE : MEV_CLMM_MAX_SQRT_PRICE;
+    if (limit < MEV_CLMM_MIN_SQRT_PRICE || limit > MEV_CLMM_MAX_SQRT_PRICE)
+        return MEV_EINVAL; /* SqrtPriceOutOfBounds */
     if (a_to_b ? limit >= pool->sqrt_price : limit <= pool->sqrt_price)
-        return MEV_EINVAL; /* the price is already at the end of the range */
+        return MEV_EINVAL; /* InvalidSqrtPriceLimitDirection */
     u128 rewards[MEV_WP_REWARDS];
     if (commit != NULL) {
         if (now < pool->reward_last_updated)
@@ -607,6 +611,8 @@ static int swap(const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64_t n
                 break;
         }
     }
+    if (remaining > 0 && !exact_in && explicit_limit == 0)
+        return MEV_EINVAL; /* PartialFillError */
     uint64_t swapped = amount - remaining;
     q->amount_in = exact_in ? swapped : calculated;
     q->amount_out = exact_in ? calculated : swapped;
@@ -621,13 +627,13 @@ static int swap(const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64_t n
 }
 
 int mev_wp_quote_at(const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64_t now, const mev_wp_ticks *arrays,
-                    size_t n_arrays, uint64_t amount, int a_to_b, int exact_in, mev_wp_swap *q)
+                    size_t n_arrays, uint64_t amount, int a_to_b, int exact_in, u128 sqrt_price_limit, mev_wp_swap *q)
 {
-    return swap(pool, oracle, now, arrays, n_arrays, amount, a_to_b, exact_in, q, NULL, NULL);
+    return swap(pool, oracle, now, arrays, n_arrays, amount, a_to_b, exact_in, sqrt_price_limit, q, NULL, NULL);
 }
 
 int mev_wp_swap_apply(mev_wp_pool *pool, mev_wp_oracle *oracle, uint64_t now, mev_wp_ticks *arrays, size_t n_arrays,
-                      uint64_t amount, int a_to_b, int exact_in, mev_wp_swap *q)
+                      uint64_t amount, int a_to_b, int exact_in, u128 sqrt_price_limit, mev_wp_swap *q)
 {
-    return swap(pool, oracle, now, arrays, n_arrays, amount, a_to_b, exact_in, q, pool, oracle);
+    return swap(pool, oracle, now, arrays, n_arrays, amount, a_to_b, exact_in, sqrt_price_limit, q, pool, oracle);
 }

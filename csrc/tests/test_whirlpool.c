@@ -72,7 +72,7 @@ int main(void)
             oracle.last_reference_update_timestamp = 1000 - check_rand64(&s) % 700;
             oracle.major_swap_threshold_ticks = 64;
         }
-        int rc = mev_wp_quote_at(&pool, &oracle, 1000, arrays, 5, amount, a_to_b, exact_in, &q);
+        int rc = mev_wp_quote_at(&pool, &oracle, 1000, arrays, 5, amount, a_to_b, exact_in, 0, &q);
         if (rc == MEV_OK) {
             ok++;
             CHECK(exact_in ? q.amount_in <= amount : q.amount_out <= amount);
@@ -95,8 +95,8 @@ int main(void)
     mev_wp_swap q;
     CHECK_EQ_INT(mev_wp_quote(&pool, &ticks, 1, 1000, 1, 1, &q), MEV_EINVAL);
     mev_wp_oracle late = {.tick_group_size = 1, .trade_enable_timestamp = 2000};
-    CHECK_EQ_INT(mev_wp_quote_at(&pool, &late, 1000, &ticks, 1, 1000, 1, 1, &q), MEV_EINVAL); /* not trading yet */
+    CHECK_EQ_INT(mev_wp_quote_at(&pool, &late, 1000, &ticks, 1, 1000, 1, 1, 0, &q), MEV_EINVAL); /* not trading yet */
     late.trade_enable_timestamp = 0, late.last_major_swap_timestamp = 1001;
-    CHECK_EQ_INT(mev_wp_quote_at(&pool, &late, 1000, &ticks, 1, 1000, 1, 1, &q), MEV_EINVAL); /* before its last update */
+    CHECK_EQ_INT(mev_wp_quote_at(&pool, &late, 1000, &ticks, 1, 1000, 1, 1, 0, &q), MEV_EINVAL); /* before its last update */
     return check_report("test_whirlpool");
 }

@@ -54,30 +54,41 @@ class Quote(NamedTuple):
 
 
 def quote(pool: Pool, tick_arrays, amount: int, *, a_to_b: bool, exact_in: bool = True, oracle: Oracle | None = None,
-          now: int = 0, fee_in: TransferFee = NO_FEE, fee_out: TransferFee = NO_FEE) -> Quote:
+          now: int = 0, sqrt_price_limit: int = 0, fee_in: TransferFee = NO_FEE, fee_out: TransferFee = NO_FEE) -> Quote:
     """A swap of `amount` (in, or out with exact_in=False) across the tick arrays given (up to 5,
     consecutive, covering the swap): InvalidArgumentError when they do not cover it. A pool with
     an adaptive fee (fee_tier_index ≠ tick_spacing) needs its `oracle` and the block time `now`.
     Token-2022 transfer fees (`fee_in`, `fee_out`: the mints' fees in force) apply as swap_v2
     applies them: off what the user sends and what leaves the vault (exact-in), or added back
-    (exact-out); amount_in and amount_out are then what the user sends and receives."""
+    (exact-out); amount_in and amount_out are then what the user sends and receives.
+    sqrt_price_limit 0: none (an exact-out swap must fill); else the swap stops at that price and
+    amount_in / amount_out say how much of it filled (an exact-in swap stopped short takes only
+    what it used, as the program's swap does)."""
     specified = amount - fee_in.fee_of(amount) if exact_in else amount + fee_out.included_fee(amount)
     if not 0 < specified < 1 << 64:
         raise (MathOverflowError if specified else InvalidArgumentError)("nothing, or past u64, left to swap")
-    q = Quote(*_dex.whirlpool_quote(pool, list(tick_arrays), specified, a_to_b, exact_in, oracle, now))
-    if exact_in:  # the swap takes all of it (or fails): the user sends `amount`
+    q = Quote(*_dex.whirlpool_quote(pool, list(tick_arrays), specified, a_to_b, exact_in, oracle, now,
+                                    sqrt_price_limit))
+    if exact_in and q.amount_in == specified:  # the swap took all of it: the user sends `amount`
         return q._replace(amount_in=amount, amount_out=q.amount_out - fee_out.fee_of(q.amount_out))
-    return q._replace(amount_in=q.amount_in + fee_in.included_fee(q.amount_in), amount_out=amount)
+    if exact_in:  # stopped at the limit: the vault takes what the swap used, its fee on top
+        return q._replace(amount_in=q.amount_in + fee_in.included_fee(q.amount_in),
+                          amount_out=q.amount_out - fee_out.fee_of(q.amount_out))
+    # exact out (swap_with_transfer_fee_extension): `amount` arrives when the swap filled; stopped
+    # at the limit, what left the vault less its fee
+    received = amount if q.amount_out == specified else q.amount_out - fee_out.fee_of(q.amount_out)
+    return q._replace(amount_in=q.amount_in + fee_in.included_fee(q.amount_in), amount_out=received)
 
 
 def execute(pool_data: bytearray, tick_array_datas, amount: int, *, a_to_b: bool, now: int, exact_in: bool = True,
-            oracle_data: bytearray | None = None) -> Quote:
+            oracle_data: bytearray | None = None, sqrt_price_limit: int = 0) -> Quote:
     """The swap `quote` prices, executed on the accounts' bytes (bytearrays) as swap_v2 leaves them,
     patched in place only when it succeeds (manager/swap_manager.rs, Whirlpool::update_after_swap):
     the pool's price, tick, liquidity, the input token's fee growth and protocol fee owed, the
     rewards' growth to `now` and their last update time; the crossed ticks' fee and reward growth
     outside; an adaptive pool's oracle variables. The pool's side of the swap (no transfer fees)."""
-    return Quote(*_dex.whirlpool_apply(pool_data, list(tick_array_datas), amount, a_to_b, exact_in, oracle_data, now))
+    return Quote(*_dex.whirlpool_apply(pool_data, list(tick_array_datas), amount, a_to_b, exact_in, oracle_data, now,
+                                       sqrt_price_limit))
 
 
 def quote_many(pool: Pool, tick_arrays, amounts, *, a_to_b: bool, exact_in: bool = True, oracle: Oracle | None = None,
@@ -148,6 +159,7 @@ def encode_tick_array(start: int, liquidity_nets: dict, whirlpool: Pubkey = Pubk
 
 SWAP_V2 = bytes([43, 4, 237, 11, 26, 201, 30, 98])  # sha256("global:swap_v2")[:8]
 TRANSFER_HOOK_A, TRANSFER_HOOK_B = 0, 1  # util/v2/remaining_accounts_utils.rs AccountsType
+MIN_SQRT_PRICE, MAX_SQRT_PRICE = 4295048016, 79226673515401279992447579055  # math/tick_math.rs
 
 
 def tick_array_address(pool_address: Pubkey, start: int, program_id: Pubkey = PROGRAM_ID) -> Pubkey:

@@ -35,7 +35,9 @@ AMM_INVALID_STATUS, AMM_INVALID_INPUT, AMM_EXCEEDED_SLIPPAGE, AMM_INSUFFICIENT_F
 CPMM_INVALID_INPUT, CPMM_EXCEEDED_SLIPPAGE, CPMM_INVALID_VAULT = 6003, 6005, 6008
 PUMP_EXCEEDED_SLIPPAGE, PUMP_OVERFLOW = 6004, 6023
 # orca-so/whirlpools programs/whirlpool/src/errors.rs
-WP_INVALID_TICK_ARRAY_SEQUENCE, WP_AMOUNT_OUT_BELOW_MINIMUM, WP_AMOUNT_IN_ABOVE_MAXIMUM = 6023, 6036, 6037
+WP_SQRT_PRICE_OUT_OF_BOUNDS, WP_INVALID_TICK_ARRAY_SEQUENCE, WP_INVALID_LIMIT_DIRECTION, WP_ZERO_TRADABLE = \
+    6011, 6023, 6034, 6035
+WP_AMOUNT_OUT_BELOW_MINIMUM, WP_AMOUNT_IN_ABOVE_MAXIMUM = 6036, 6037
 # raydium-clmm programs/amm/src/error.rs
 RCL_SQRT_PRICE_LIMIT_OVERFLOW, RCL_LIQUIDITY_INSUFFICIENT, RCL_TOO_LITTLE_OUTPUT, RCL_TOO_MUCH_INPUT, \
     RCL_ZERO_AMOUNT, RCL_INVALID_INPUT_VAULT, RCL_NOT_ENOUGH_TICK_ARRAYS, RCL_CALCULATE_OVERFLOW = \
@@ -420,10 +422,10 @@ def _pump(svm, accounts, data, signers):
 
 
 def _whirlpool(svm, accounts, data, signers):
-    """swap_v2 (programs/whirlpool/src/instructions/v2/swap.rs) without an explicit price limit,
-    SPL Token mints: the quote across the three tick arrays named (an absent one is empty, as the
-    program reads it) at the runtime clock's time, with the oracle an adaptive-fee pool names; then
-    the pool, the tick arrays and the oracle as whirlpool.execute leaves them."""
+    """swap_v2 (programs/whirlpool/src/instructions/v2/swap.rs), SPL Token mints: the quote across
+    the three tick arrays named (an absent one is empty, as the program reads it) at the runtime
+    clock's time, with the oracle an adaptive-fee pool names, up to the price limit when one is
+    set; then the pool, the tick arrays and the oracle as whirlpool.execute leaves them."""
     if data[:8] != whirlpool.SWAP_V2 or len(data) < 43 or len(accounts) < 15:
         raise SwapFailed(INVALID_ACCOUNT)
     amount, threshold = struct.unpack_from("<QQ", data, 8)
@@ -432,10 +434,16 @@ def _whirlpool(svm, accounts, data, signers):
     authority, pool_key, mint_a, mint_b, owner_a, vault_a, owner_b, vault_b = (accounts[3], *accounts[4:11])
     pool_acct = _account(svm, pool_key, whirlpool.PROGRAM_ID)
     f = whirlpool.Pool(pool_acct.data).fields
-    if authority not in signers or limit != 0 or \
+    if authority not in signers or \
             [bytes(k) for k in (mint_a, vault_a, mint_b, vault_b)] != \
             [f["token_mint_a"], f["token_vault_a"], f["token_mint_b"], f["token_vault_b"]]:
         raise SwapFailed(INVALID_ACCOUNT)
+    if amount == 0:
+        raise SwapFailed(WP_ZERO_TRADABLE)
+    if limit and not whirlpool.MIN_SQRT_PRICE <= limit <= whirlpool.MAX_SQRT_PRICE:
+        raise SwapFailed(WP_SQRT_PRICE_OUT_OF_BOUNDS)
+    if limit and (limit >= f["sqrt_price"] if a_to_b else limit <= f["sqrt_price"]):
+        raise SwapFailed(WP_INVALID_LIMIT_DIRECTION)
     oracle = None
     if f["fee_tier_index"] != f["tick_spacing"]:  # an adaptive fee: its oracle, where the pool's PDA says
         if accounts[14] != whirlpool.oracle_address(pool_key):
@@ -457,7 +465,8 @@ def _whirlpool(svm, accounts, data, signers):
     oracle_data = bytearray(oracle[1].data) if oracle else None
     q = _quote(lambda: whirlpool.execute(pool_data, [a[2] for a in arrays.values()], amount, a_to_b=a_to_b,
                                          exact_in=exact_in, now=svm.get_clock().unix_timestamp,
-                                         oracle_data=oracle_data), code=WP_INVALID_TICK_ARRAY_SEQUENCE)
+                                         oracle_data=oracle_data, sqrt_price_limit=limit),
+               code=WP_INVALID_TICK_ARRAY_SEQUENCE)
     if exact_in and q.amount_out < threshold:
         raise SwapFailed(WP_AMOUNT_OUT_BELOW_MINIMUM)
     if not exact_in and q.amount_in > threshold:
