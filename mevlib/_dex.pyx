@@ -779,9 +779,9 @@ cdef extern from *:
         int32_t tick_group_index_reference
     int mev_wp_oracle_decode(const uint8_t *data, size_t len, mev_wp_oracle *out) nogil
     int mev_wp_quote_at(const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64_t timestamp,
-                        const mev_wp_ticks *arrays, size_t n, uint64_t amount, int a_to_b, int exact_in,
+                        const mev_wp_ticks *const *arrays, size_t n, uint64_t amount, int a_to_b, int exact_in,
                         mev_u128 sqrt_price_limit, mev_wp_swap *q) nogil
-    int mev_wp_swap_apply(mev_wp_pool *pool, mev_wp_oracle *oracle, uint64_t timestamp, mev_wp_ticks *arrays,
+    int mev_wp_swap_apply(mev_wp_pool *pool, mev_wp_oracle *oracle, uint64_t timestamp, mev_wp_ticks *const *arrays,
                           size_t n, uint64_t amount, int a_to_b, int exact_in, mev_u128 sqrt_price_limit,
                           mev_wp_swap *q) nogil
     int mev_wp_pool_store(const mev_wp_pool *pool, uint8_t *data, size_t len) nogil
@@ -874,18 +874,28 @@ cdef Py_ssize_t _wp_arrays(arrays, mev_wp_ticks *buf) except -1:
     return n
 
 
+cdef Py_ssize_t _wp_pointers(arrays, const mev_wp_ticks **ptrs) except -1:
+    """Pointers to the tick arrays (1 to 5), without copying them: how many. `arrays` keeps them alive."""
+    cdef Py_ssize_t n = len(arrays), i
+    if n == 0 or n > 5:
+        raise InvalidArgumentError("1 to 5 tick arrays")
+    for i in range(n):
+        ptrs[i] = &(<WhirlpoolTicks?>arrays[i]).t
+    return n
+
+
 def whirlpool_quote(WhirlpoolPool pool not None, arrays, uint64_t amount, bint a_to_b, bint exact_in,
                     WhirlpoolOracle oracle=None, uint64_t timestamp=0, sqrt_price_limit=0):
     """(amount_in, amount_out, fee, sqrt_price after, tick after, steps, liquidity after)."""
-    cdef mev_wp_ticks buf[5]
+    cdef const mev_wp_ticks *ptrs[5]
     cdef mev_wp_swap q
     cdef const mev_wp_oracle *o = NULL if oracle is None else &oracle.o
-    cdef size_t n = _wp_arrays(arrays, buf)
+    cdef size_t n = _wp_pointers(arrays, ptrs)
     cdef mev_u128 limit
     cdef int rc
     _u128(sqrt_price_limit, &limit)
     with nogil:
-        rc = mev_wp_quote_at(&pool.p, o, timestamp, buf, n, amount, a_to_b, exact_in, limit, &q)
+        rc = mev_wp_quote_at(&pool.p, o, timestamp, ptrs, n, amount, a_to_b, exact_in, limit, &q)
     check(rc, "Orca Whirlpool quote")
     return _wp_result(&q)
 
@@ -905,6 +915,7 @@ def whirlpool_apply(pool_data, array_datas, uint64_t amount, bint a_to_b, bint e
     cdef mev_wp_oracle oracle
     cdef mev_wp_swap q
     cdef mev_wp_ticks *arrays
+    cdef mev_wp_ticks *ptrs[5]
     cdef mev_u128 limit
     cdef uint8_t *d
     cdef int rc
@@ -923,8 +934,9 @@ def whirlpool_apply(pool_data, array_datas, uint64_t amount, bint a_to_b, bint e
         for i in range(n):
             d = _writable(array_datas[i], &size)
             check(mev_wp_ticks_decode(d, size, &arrays[i]), "Orca Whirlpool tick array")
+            ptrs[i] = &arrays[i]
         with nogil:
-            rc = mev_wp_swap_apply(&pool, NULL if oracle_data is None else &oracle, timestamp, arrays, n, amount, a_to_b,
+            rc = mev_wp_swap_apply(&pool, NULL if oracle_data is None else &oracle, timestamp, ptrs, n, amount, a_to_b,
                                    exact_in, limit, &q)
         check(rc, "Orca Whirlpool swap")
         d = _writable(pool_data, &size)
@@ -1755,10 +1767,10 @@ def whirlpool_quote_many(WhirlpoolPool pool not None, arrays, amounts, bint a_to
     """(amount_in, amount_out, ok) uint64 / bool arrays, one row per amount."""
     import numpy as np
 
-    cdef mev_wp_ticks buf[5]
+    cdef const mev_wp_ticks *ptrs[5]
     cdef mev_wp_swap q
     cdef const mev_wp_oracle *o = NULL if oracle is None else &oracle.o
-    cdef size_t n = _wp_arrays(arrays, buf)
+    cdef size_t n = _wp_pointers(arrays, ptrs)
     a, ins, outs, ok = _amounts_out(amounts)
     cdef const uint64_t[::1] am = a
     cdef uint64_t[::1] vi = ins, vo = outs
@@ -1768,7 +1780,7 @@ def whirlpool_quote_many(WhirlpoolPool pool not None, arrays, amounts, bint a_to
     _u128(0, &no_limit)
     with nogil:
         for k in range(am.shape[0]):
-            if mev_wp_quote_at(&pool.p, o, timestamp, buf, n, am[k], a_to_b, exact_in, no_limit, &q) == 0:
+            if mev_wp_quote_at(&pool.p, o, timestamp, ptrs, n, am[k], a_to_b, exact_in, no_limit, &q) == 0:
                 vi[k], vo[k], good[k] = q.amount_in, q.amount_out, 1
     return ins, outs, ok
 

@@ -198,9 +198,12 @@ int mev_edge_swap(const mev_edge *e, int a_to_b, uint64_t x, uint64_t *out)
         return rc == MEV_OK && *out == 0 ? MEV_EINVAL : rc;
     case MEV_EDGE_WHIRLPOOL: {
         const mev_wp_state *st = e->u.whirlpool.state;
+        const mev_wp_ticks *arrays[MEV_WP_MAX_ARRAYS];
+        for (size_t i = 0; i < st->n_arrays && i < MEV_WP_MAX_ARRAYS; i++)
+            arrays[i] = &st->arrays[i];
         mev_wp_swap q;
-        rc = mev_wp_quote_at(&st->pool, st->has_oracle ? &st->oracle : NULL, st->now, st->arrays, st->n_arrays, x, a_to_b,
-                             1, 0, &q);
+        rc = mev_wp_quote_at(&st->pool, st->has_oracle ? &st->oracle : NULL, st->now, arrays, st->n_arrays, x, a_to_b, 1,
+                             0, &q);
         *out = rc == MEV_OK ? q.amount_out : 0;
         return rc == MEV_OK && *out == 0 ? MEV_EINVAL : rc;
     }

@@ -216,18 +216,20 @@ typedef struct {
 
 static int32_t rem_euclid(int32_t a, int32_t b) { return a - mev_floor_div(a, b) * b; }
 
-static int sequence_of(const mev_wp_ticks *arrays, size_t n, int32_t spacing, sequence *s)
+static int sequence_of(const mev_wp_ticks *const *arrays, size_t n, int32_t spacing, sequence *s)
 {
     if (n == 0 || n > MEV_WP_MAX_ARRAYS)
         return MEV_EINVAL;
     s->n = n, s->spacing = spacing;
     for (size_t i = 0; i < n; i++) { /* in order of start index */
         size_t j = i;
-        while (j > 0 && s->arrays[j - 1]->start > arrays[i].start) {
+        if (arrays[i] == NULL)
+            return MEV_EINVAL;
+        while (j > 0 && s->arrays[j - 1]->start > arrays[i]->start) {
             s->arrays[j] = s->arrays[j - 1];
             j--;
         }
-        s->arrays[j] = &arrays[i];
+        s->arrays[j] = arrays[i];
     }
     for (size_t i = 0; i + 1 < n; i++)
         if (s->arrays[i + 1]->start - s->arrays[i]->start != MEV_WP_TICKS * spacing)
@@ -459,7 +461,7 @@ static void advance_group(fee_manager *m, int skipped, u128 price, u128 next_tic
     m->group += m->a_to_b ? -1 : 1;
 }
 
-int mev_wp_quote(const mev_wp_pool *pool, const mev_wp_ticks *arrays, size_t n_arrays, uint64_t amount, int a_to_b,
+int mev_wp_quote(const mev_wp_pool *pool, const mev_wp_ticks *const *arrays, size_t n_arrays, uint64_t amount, int a_to_b,
                  int exact_in, mev_wp_swap *q)
 {
     return mev_wp_quote_at(pool, NULL, 0, arrays, n_arrays, amount, a_to_b, exact_in, 0, q);
@@ -513,7 +515,7 @@ static int commit_swap(const fee_manager *m, const mev_wp_pool *pool, uint64_t n
     return MEV_OK;
 }
 
-static int swap(const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64_t now, const mev_wp_ticks *arrays,
+static int swap(const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64_t now, const mev_wp_ticks *const *arrays,
                 size_t n_arrays, uint64_t amount, int a_to_b, int exact_in, u128 explicit_limit, mev_wp_swap *q,
                 mev_wp_pool *commit, mev_wp_oracle *commit_oracle)
 {
@@ -626,14 +628,15 @@ static int swap(const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64_t n
     return commit == NULL ? MEV_OK : commit_swap(&fees_now, pool, now, a_to_b, q, rewards, commit, commit_oracle);
 }
 
-int mev_wp_quote_at(const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64_t now, const mev_wp_ticks *arrays,
+int mev_wp_quote_at(const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64_t now, const mev_wp_ticks *const *arrays,
                     size_t n_arrays, uint64_t amount, int a_to_b, int exact_in, u128 sqrt_price_limit, mev_wp_swap *q)
 {
     return swap(pool, oracle, now, arrays, n_arrays, amount, a_to_b, exact_in, sqrt_price_limit, q, NULL, NULL);
 }
 
-int mev_wp_swap_apply(mev_wp_pool *pool, mev_wp_oracle *oracle, uint64_t now, mev_wp_ticks *arrays, size_t n_arrays,
+int mev_wp_swap_apply(mev_wp_pool *pool, mev_wp_oracle *oracle, uint64_t now, mev_wp_ticks *const *arrays, size_t n_arrays,
                       uint64_t amount, int a_to_b, int exact_in, u128 sqrt_price_limit, mev_wp_swap *q)
 {
-    return swap(pool, oracle, now, arrays, n_arrays, amount, a_to_b, exact_in, sqrt_price_limit, q, pool, oracle);
+    return swap(pool, oracle, now, (const mev_wp_ticks *const *)arrays, n_arrays, amount, a_to_b, exact_in, sqrt_price_limit,
+                q, pool, oracle);
 }

@@ -88,14 +88,15 @@ int mev_wp_ticks_decode(const uint8_t *data, size_t len, mev_wp_ticks *out);
  * must be consecutive, MEV_WP_TICKS × tick_spacing apart). MEV_EINVAL where the core SDK refuses:
  * a zero amount, tick arrays that do not cover the swap or are not evenly spaced, an adaptive-fee
  * pool; MEV_EOVERFLOW past u64. */
-int mev_wp_quote(const mev_wp_pool *pool, const mev_wp_ticks *arrays, size_t n_arrays, uint64_t amount,
+int mev_wp_quote(const mev_wp_pool *pool, const mev_wp_ticks *const *arrays, size_t n_arrays, uint64_t amount,
                  int a_to_b, int exact_in, mev_wp_swap *q);
 /* The same for a pool with an adaptive fee, given its oracle and the block time (unix seconds):
  * MEV_EINVAL before the oracle's trade_enable_timestamp or before its last update. A static-fee
  * pool ignores the oracle. sqrt_price_limit 0: none (NO_EXPLICIT_SQRT_PRICE_LIMIT: an exact-out
  * swap must fill); else the swap stops there, and MEV_EINVAL for a limit out of bounds or on the
  * wrong side of the price (SqrtPriceOutOfBounds, InvalidSqrtPriceLimitDirection). */
-int mev_wp_quote_at(const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64_t timestamp, const mev_wp_ticks *arrays,
+int mev_wp_quote_at(const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64_t timestamp,
+                    const mev_wp_ticks *const *arrays,
                     size_t n_arrays, uint64_t amount, int a_to_b, int exact_in, mev_u128 sqrt_price_limit, mev_wp_swap *q);
 
 /* The same swap executed as swap_v2 leaves the accounts (manager/swap_manager.rs swap,
@@ -105,7 +106,7 @@ int mev_wp_quote_at(const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64
  * the oracle's variables (references, accumulator, the last major swap's time). MEV_EINVAL also
  * for a timestamp before the rewards' last update. On an error the structs are left part-way:
  * apply to copies. */
-int mev_wp_swap_apply(mev_wp_pool *pool, mev_wp_oracle *oracle, uint64_t timestamp, mev_wp_ticks *arrays,
+int mev_wp_swap_apply(mev_wp_pool *pool, mev_wp_oracle *oracle, uint64_t timestamp, mev_wp_ticks *const *arrays,
                       size_t n_arrays, uint64_t amount, int a_to_b, int exact_in, mev_u128 sqrt_price_limit,
                       mev_wp_swap *q);
 

@@ -27,6 +27,7 @@ int main(void)
     int ok = 0, refused = 0, adaptive = 0;
     for (int i = 0; i < 3000; i++) {
         mev_wp_ticks arrays[5];
+        const mev_wp_ticks *ptrs[5] = {&arrays[0], &arrays[1], &arrays[2], &arrays[3], &arrays[4]};
         memset(&pool, 0, sizeof pool);
         memset(arrays, 0, sizeof arrays);
         uint16_t spacings[4] = {1, 8, 64, 128};
@@ -72,7 +73,7 @@ int main(void)
             oracle.last_reference_update_timestamp = 1000 - check_rand64(&s) % 700;
             oracle.major_swap_threshold_ticks = 64;
         }
-        int rc = mev_wp_quote_at(&pool, &oracle, 1000, arrays, 5, amount, a_to_b, exact_in, 0, &q);
+        int rc = mev_wp_quote_at(&pool, &oracle, 1000, ptrs, 5, amount, a_to_b, exact_in, 0, &q);
         if (rc == MEV_OK) {
             ok++;
             CHECK(exact_in ? q.amount_in <= amount : q.amount_out <= amount);
@@ -82,7 +83,7 @@ int main(void)
                 mev_wp_swap plain;
                 fixed.fee_tier_index = fixed.tick_spacing; /* the static rate alone */
                 adaptive++;
-                if (mev_wp_quote(&fixed, arrays, 5, amount, a_to_b, 1, &plain) == MEV_OK)
+                if (mev_wp_quote(&fixed, ptrs, 5, amount, a_to_b, 1, &plain) == MEV_OK)
                     CHECK(q.amount_out <= plain.amount_out);
             }
         } else {
@@ -93,10 +94,11 @@ int main(void)
     CHECK(ok > 300 && refused > 100 && adaptive > 50);
     pool.fee_tier_index = (uint16_t)(pool.tick_spacing + 1); /* an adaptive-fee pool without its oracle */
     mev_wp_swap q;
-    CHECK_EQ_INT(mev_wp_quote(&pool, &ticks, 1, 1000, 1, 1, &q), MEV_EINVAL);
+    const mev_wp_ticks *one = &ticks;
+    CHECK_EQ_INT(mev_wp_quote(&pool, &one, 1, 1000, 1, 1, &q), MEV_EINVAL);
     mev_wp_oracle late = {.tick_group_size = 1, .trade_enable_timestamp = 2000};
-    CHECK_EQ_INT(mev_wp_quote_at(&pool, &late, 1000, &ticks, 1, 1000, 1, 1, 0, &q), MEV_EINVAL); /* not trading yet */
+    CHECK_EQ_INT(mev_wp_quote_at(&pool, &late, 1000, &one, 1, 1000, 1, 1, 0, &q), MEV_EINVAL); /* not trading yet */
     late.trade_enable_timestamp = 0, late.last_major_swap_timestamp = 1001;
-    CHECK_EQ_INT(mev_wp_quote_at(&pool, &late, 1000, &ticks, 1, 1000, 1, 1, 0, &q), MEV_EINVAL); /* before its last update */
+    CHECK_EQ_INT(mev_wp_quote_at(&pool, &late, 1000, &one, 1, 1000, 1, 1, 0, &q), MEV_EINVAL); /* before its last update */
     return check_report("test_whirlpool");
 }
