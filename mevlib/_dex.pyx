@@ -900,9 +900,10 @@ def whirlpool_quote(WhirlpoolPool pool not None, arrays, uint64_t amount, bint a
     return _wp_result(&q)
 
 
-cdef tuple _wp_result(const mev_wp_swap *q):
+cdef tuple _wp_result(const mev_wp_swap *q, bint applied=False):
+    """The quote tuple; the fee growth only from an applied swap (a quote does not compute it)."""
     return (q.amount_in, q.amount_out, q.fee, _int(q.sqrt_price), q.tick, q.steps, _int(q.liquidity), q.protocol_fee,
-            _int(q.fee_growth))
+            _int(q.fee_growth) if applied else None)
 
 
 def whirlpool_apply(pool_data, array_datas, uint64_t amount, bint a_to_b, bint exact_in, oracle_data=None,
@@ -949,7 +950,7 @@ def whirlpool_apply(pool_data, array_datas, uint64_t amount, bint a_to_b, bint e
             check(mev_wp_ticks_store(&arrays[i], d, size), "Orca Whirlpool tick array")
     finally:
         PyMem_Free(arrays)
-    return _wp_result(&q)
+    return _wp_result(&q, True)
 
 
 cdef extern from *:
@@ -1221,9 +1222,11 @@ def raydium_clmm_quote(RaydiumClmmPool pool not None, RaydiumClmmConfig config n
     return _rcl_result(&q)
 
 
-cdef tuple _rcl_result(const mev_rcl_swap *q):
+cdef tuple _rcl_result(const mev_rcl_swap *q, bint applied=False):
+    """The quote tuple; the fee growth only from an applied swap (a quote does not compute it)."""
     return (q.amount_in, q.amount_out, q.fee, q.protocol_fee, q.fund_fee, q.limit_order_in, q.limit_order_out,
-            _int(q.sqrt_price), _int(q.liquidity), q.tick, q.steps, bool(q.fee_on_input), _int(q.fee_growth))
+            _int(q.sqrt_price), _int(q.liquidity), q.tick, q.steps, bool(q.fee_on_input),
+            _int(q.fee_growth) if applied else None)
 
 
 def raydium_clmm_apply(pool_data, RaydiumClmmConfig config not None, extension_data, array_datas, uint64_t amount,
@@ -1274,7 +1277,7 @@ def raydium_clmm_apply(pool_data, RaydiumClmmConfig config not None, extension_d
             check(mev_rcl_ticks_store(&arrays[i], d, size), "Raydium CLMM TickArrayState")
     finally:
         PyMem_Free(arrays)
-    return _rcl_result(&q)
+    return _rcl_result(&q, True)
 
 
 # --- Meteora DLMM (csrc/dex/dlmm.h) ---------------------------------------------------------------

@@ -229,7 +229,8 @@ def test_whirlpool_swap_v2_moves_balances_and_the_pool_as_quoted(world, adaptive
     expected = [bytearray(account(address).data),
                 [bytearray(account(wp.tick_array_address(address, s)).data) for s in starts],
                 bytearray(account(oracle_key).data) if adaptive else None]
-    assert wp.execute(expected[0], expected[1], amount, a_to_b=True, now=now, oracle_data=expected[2]) == q
+    assert wp.execute(expected[0], expected[1], amount, a_to_b=True, now=now,
+                      oracle_data=expected[2])._replace(fee_growth=None) == q
     wsol, toka = ata(bot, market, "WSOL"), ata(bot, market, "TOKA")
     before = balance(cluster, wsol), balance(cluster, toka)
     ix = wp.swap_instruction(address, pool, bot.pubkey(), wsol, toka, True, amount, q.amount_out)
@@ -301,7 +302,7 @@ def test_raydium_clmm_swap_v2_moves_balances_pool_and_orders_as_quoted(world):
     assert q.steps > 2 and q.limit_order_out > 0  # crosses ticks and fills the order
     expected = [bytearray(account(address).data), [bytearray(account(rc.tick_array_address(address, s)).data)
                                                    for s in starts]]
-    assert rc.execute(expected[0], config, expected[1], amount, zero_for_one=True, now=now) == q
+    assert rc.execute(expected[0], config, expected[1], amount, zero_for_one=True, now=now)._replace(fee_growth=None) == q
     wsol, toka = ata(bot, market, "WSOL"), ata(bot, market, "TOKA")
     before = balance(cluster, wsol), balance(cluster, toka)
     ix = rc.swap_instruction(address, pool, bot.pubkey(), wsol, toka, True, amount, q.amount_out, starts)

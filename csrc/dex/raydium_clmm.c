@@ -538,7 +538,7 @@ typedef struct {
     u128 price, liquidity, price_next, fee_growth;
     int32_t tick, tick_next, spacing_index;
     mev_rcl_dynamic_fee fee;
-    int dynamic;
+    int dynamic, track_growth; /* track_growth: an applied swap (a quote skips the division a step) */
 } swap_state;
 
 static void update_volatility(swap_state *s)
@@ -586,7 +586,7 @@ static int apply_amounts(swap_state *s, uint64_t in, uint64_t out, uint64_t fee,
     uint64_t lp = fee - protocol - fund, *to = s->liquidity > 0 ? &s->lp_fee : &s->protocol_fee;
     if (__builtin_add_overflow(*to, lp, to))
         return MEV_EOVERFLOW;
-    if (s->liquidity > 0) /* spilt_fees: floor(lp · 2^64 / liquidity), wrapping */
+    if (s->track_growth && s->liquidity > 0) /* spilt_fees: floor(lp · 2^64 / liquidity), wrapping */
         s->fee_growth += ((u128)lp << 64) / s->liquidity;
     return MEV_OK;
 }
@@ -759,7 +759,7 @@ static int swap(const mev_rcl_pool *pool, const mev_rcl_config *config, const me
     int fee_on_token0 = pool->fee_on == 1 ? 1 : pool->fee_on == 2 ? 0 : zero_for_one; /* is_fee_on_token0 */
     swap_state s = {.remaining = amount, .price = pool->sqrt_price, .tick = pool->tick_current,
                     .liquidity = pool->liquidity, .fee = pool->dynamic_fee, .dynamic = pool->has_dynamic_fee,
-                    .fee_growth = fee_on_token0 ? pool->fee_growth_0 : pool->fee_growth_1};
+                    .fee_growth = fee_on_token0 ? pool->fee_growth_0 : pool->fee_growth_1, .track_growth = to != NULL};
     if (s.dynamic) { /* DynamicFeeInfo::update_reference */
         s.spacing_index = spacing_index(s.tick, spacing);
         uint64_t since = now > s.fee.last_update_timestamp ? now - s.fee.last_update_timestamp : 0;
@@ -905,7 +905,7 @@ static int swap(const mev_rcl_pool *pool, const mev_rcl_config *config, const me
     q->fund_fee = s.fund_fee;
     q->sqrt_price = s.price;
     q->liquidity = s.liquidity;
-    q->fee_growth = s.fee_growth;
+    q->fee_growth = to != NULL ? s.fee_growth : 0;
     q->tick = s.tick;
     q->fee_on_input = (uint8_t)fee_on_input;
     /* swap_v2: both sides move, and without a limit the whole amount fills */

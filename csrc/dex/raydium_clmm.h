@@ -95,7 +95,8 @@ typedef struct {
                                              steps without liquidity) */
     uint64_t limit_order_in, limit_order_out; /* the part of the swap filled by limit orders */
     mev_u128 sqrt_price, liquidity;       /* after the swap */
-    mev_u128 fee_growth;                  /* fee_growth_global of the fee token after the swap */
+    mev_u128 fee_growth;                  /* fee_growth_global of the fee token after the swap
+                                             (mev_rcl_swap_apply only; a quote leaves it 0) */
     int32_t tick;
     uint32_t steps;                       /* swap steps taken */
     int32_t missing_array;                /* a tick array the swap needs and was not given, else

@@ -566,10 +566,15 @@ static int swap(const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64_t n
                 return rc;
             steps++;
             fees += st.fee;
-            /* calculate_fees: the protocol's share, and the rest per unit of liquidity */
-            uint64_t to_protocol = (uint64_t)((u128)st.fee * pool->protocol_fee_rate / PROTOCOL_FEE_DENOMINATOR);
+            /* calculate_fees: the protocol's share (floor(fee · rate / 10,000), split so that it
+             * stays in 64 bits for the rates the program allows), and the rest per unit of
+             * liquidity, which only an applied swap needs (a 128-bit division a step) */
+            uint64_t rate_bps = pool->protocol_fee_rate, to_protocol =
+                rate_bps <= PROTOCOL_FEE_DENOMINATOR
+                    ? st.fee / PROTOCOL_FEE_DENOMINATOR * rate_bps + st.fee % PROTOCOL_FEE_DENOMINATOR * rate_bps / PROTOCOL_FEE_DENOMINATOR
+                    : (uint64_t)((u128)st.fee * rate_bps / PROTOCOL_FEE_DENOMINATOR);
             protocol += to_protocol;
-            if (liquidity > 0)
+            if (commit != NULL && liquidity > 0)
                 growth += ((u128)(st.fee - to_protocol) << 64) / liquidity;
             if (exact_in) {
                 if (st.in > remaining || st.fee > remaining - st.in)
@@ -622,7 +627,7 @@ static int swap(const mev_wp_pool *pool, const mev_wp_oracle *oracle, uint64_t n
     q->protocol_fee = protocol;
     q->sqrt_price = price;
     q->liquidity = liquidity;
-    q->fee_growth = growth;
+    q->fee_growth = commit != NULL ? growth : 0;
     q->tick = tick;
     q->steps = steps;
     return commit == NULL ? MEV_OK : commit_swap(&fees_now, pool, now, a_to_b, q, rewards, commit, commit_oracle);

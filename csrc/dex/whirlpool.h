@@ -75,7 +75,8 @@ typedef struct {
     uint64_t amount_in, amount_out, fee;             /* fee: in the input token, within amount_in */
     uint64_t protocol_fee;                           /* the protocol's part of it */
     mev_u128 sqrt_price, liquidity;                  /* after the swap */
-    mev_u128 fee_growth;                             /* the input token's fee_growth_global after */
+    mev_u128 fee_growth;                             /* the input token's fee_growth_global after
+                                                        (mev_wp_swap_apply only; a quote leaves it 0) */
     int32_t tick;
     uint32_t steps;                                  /* swap steps (ticks crossed + 1) */
 } mev_wp_swap;

@@ -76,7 +76,8 @@ class Quote(NamedTuple):
     tick: int
     steps: int
     fee_on_input: bool
-    fee_growth: int       # fee_growth_global (Q64.64 per unit of liquidity) of the fee token after
+    fee_growth: int | None  # fee_growth_global (Q64.64 per unit of liquidity) of the fee token
+                            # after: from execute; None from quote, which skips computing it
 
 
 def quote(pool: Pool, config: Config, tick_arrays, amount: int, *, zero_for_one: bool, now: int,

@@ -50,7 +50,8 @@ class Quote(NamedTuple):
     steps: int         # swap steps: initialized ticks crossed + 1 (more with an adaptive fee)
     liquidity: int     # after the swap
     protocol_fee: int  # the protocol's part of the fee
-    fee_growth: int    # the input token's fee_growth_global after (Q64.64 per unit of liquidity)
+    fee_growth: int | None  # the input token's fee_growth_global after (Q64.64 per unit of
+                            # liquidity): from execute; None from quote, which skips computing it
 
 
 def quote(pool: Pool, tick_arrays, amount: int, *, a_to_b: bool, exact_in: bool = True, oracle: Oracle | None = None,
