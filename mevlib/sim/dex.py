@@ -467,26 +467,35 @@ def _whirlpool(svm, accounts, data, signers):
                                          exact_in=exact_in, now=svm.get_clock().unix_timestamp,
                                          oracle_data=oracle_data, sqrt_price_limit=limit),
                code=WP_INVALID_TICK_ARRAY_SEQUENCE)
-    if exact_in and q.amount_out < threshold:
-        raise SwapFailed(WP_AMOUNT_OUT_BELOW_MINIMUM)
-    if not exact_in and q.amount_in > threshold:
-        raise SwapFailed(WP_AMOUNT_IN_ABOVE_MAXIMUM)
-    tokens = _Tokens(svm)
+    _check_bound(q, exact_in, threshold, WP_AMOUNT_OUT_BELOW_MINIMUM, WP_AMOUNT_IN_ABOVE_MAXIMUM)
     (user_in, vault_in), (vault_out, user_out) = ((owner_a, vault_a), (vault_b, owner_b)) if a_to_b else \
         ((owner_b, vault_b), (vault_a, owner_a))
-    tokens.move(user_in, vault_in, q.amount_in, authority)
-    tokens.move(vault_out, user_out, q.amount_out)
-    tokens.commit()
-    _write(svm, pool_key, pool_acct, pool_data)
-    if oracle:
-        _write(svm, oracle[0], oracle[1], oracle_data)
-    for key, acct, raw in arrays.values():
-        if key is not None:  # an array the cluster holds (an absent one stays absent)
-            _write(svm, key, acct, raw)
+    # an array the cluster does not hold stays absent
+    written = [(pool_key, pool_acct, pool_data), *([(*oracle, oracle_data)] if oracle else []),
+               *(a for a in arrays.values() if a[0] is not None)]
+    _settle(svm, _Tokens(svm), q, authority, user_in, vault_in, vault_out, user_out, written)
 
 
 def _write(svm, key: Pubkey, acct, data: bytearray):
     svm.set_account(key, Account(acct.lamports, bytes(data), acct.owner, acct.executable, acct.rent_epoch))
+
+
+def _check_bound(q, exact_in: bool, threshold: int, below_minimum: int, above_maximum: int):
+    """The slippage bound of a concentrated-liquidity swap: a minimum out, or a maximum in."""
+    if exact_in and q.amount_out < threshold:
+        raise SwapFailed(below_minimum)
+    if not exact_in and q.amount_in > threshold:
+        raise SwapFailed(above_maximum)
+
+
+def _settle(svm, tokens: _Tokens, q, owner: Pubkey, user_in, vault_in, vault_out, user_out, written):
+    """A swap's transfers (the user's input to the vault, the vault's output to the user) and the
+    program accounts it wrote, [(key, account before, bytes after)], all committed together."""
+    tokens.move(user_in, vault_in, q.amount_in, owner)
+    tokens.move(vault_out, user_out, q.amount_out)
+    tokens.commit()
+    for key, acct, raw in written:
+        _write(svm, key, acct, raw)
 
 
 def _swap_failure(e: MevError, *, missing: int, overflow: int, otherwise: int) -> SwapFailed:
@@ -538,19 +547,9 @@ def _raydium_clmm(svm, accounts, data, signers):
     except MevError as e:
         raise _swap_failure(e, missing=RCL_NOT_ENOUGH_TICK_ARRAYS, overflow=RCL_CALCULATE_OVERFLOW,
                             otherwise=RCL_LIQUIDITY_INSUFFICIENT) from None
-    if exact_in and q.amount_out < threshold:
-        raise SwapFailed(RCL_TOO_LITTLE_OUTPUT)
-    if not exact_in and q.amount_in > threshold:
-        raise SwapFailed(RCL_TOO_MUCH_INPUT)
-    tokens = _Tokens(svm)
-    tokens.move(user_in, vault_in, q.amount_in, payer)
-    tokens.move(vault_out, user_out, q.amount_out)
-    tokens.commit()
-    _write(svm, pool_key, pool_acct, pool_data)
-    if extension:
-        _write(svm, extension[0], extension[1], extension_data)
-    for key, acct, raw in arrays:
-        _write(svm, key, acct, raw)
+    _check_bound(q, exact_in, threshold, RCL_TOO_LITTLE_OUTPUT, RCL_TOO_MUCH_INPUT)
+    written = [(pool_key, pool_acct, pool_data), *([(*extension, extension_data)] if extension else []), *arrays]
+    _settle(svm, _Tokens(svm), q, payer, user_in, vault_in, vault_out, user_out, written)
 
 
 def _meteora_dlmm(svm, accounts, data, signers):
@@ -613,11 +612,5 @@ def _meteora_dlmm(svm, accounts, data, signers):
     except MevError as e:
         raise _swap_failure(e, missing=DLMM_BIN_ARRAY_NOT_FOUND, overflow=DLMM_MATH_OVERFLOW,
                             otherwise=DLMM_INSUFFICIENT_LIQUIDITY) from None
-    if (exact_in and q.amount_out < second) or (not exact_in and q.amount_in > first):
-        raise SwapFailed(DLMM_SLIPPAGE)
-    tokens.move(user_in, vault_in, q.amount_in, user)
-    tokens.move(vault_out, user_out, q.amount_out)
-    tokens.commit()
-    _write(svm, pair_key, pair_acct, pair_data)
-    for key, acct, raw in arrays:
-        _write(svm, key, acct, raw)
+    _check_bound(q, exact_in, second if exact_in else first, DLMM_SLIPPAGE, DLMM_SLIPPAGE)
+    _settle(svm, tokens, q, user, user_in, vault_in, vault_out, user_out, [(pair_key, pair_acct, pair_data), *arrays])
