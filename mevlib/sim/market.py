@@ -140,15 +140,15 @@ class Market:
         self.token_account(vault_authority, self.mints[quote], 0)
         self.pools[address] = ("pump", f"{base}/{quote} Pump", self.mints[base], self.mints[quote], va, vb)
 
-    # concentrated liquidity: a wide position over four tick arrays' worth of price each way and a
-    # narrow one within ±5 %, each holding about half of `depth` in b at the price
+    # concentrated liquidity: a wide position over five tick arrays (the price's own and two each
+    # side) and a narrow one within about ±5 % (500 ticks), each holding half of `depth` in b
     def _positions(self, a: str, b: str, depth: int, spacing: int, span: int, sqrt_at, tick_at):
-        """(tick, sqrt price, {tick: liquidity_net}, liquidity in range, amount of a, amount of b)."""
+        """(tick, sqrt price, {tick: liquidity_net}, liquidity in range, amount of a, amount of b,
+        the wide position's (lower, upper) ticks)."""
         sqrt_price = int(math.sqrt(self.price[a] / self.price[b]) * 2**64)
         tick = tick_at(sqrt_price)
-        centre = tick // span * span
-        ranges = [(centre - 2 * span, centre + 3 * span), (tick // spacing * spacing - 500 // spacing * spacing,
-                                                            tick // spacing * spacing + 500 // spacing * spacing + spacing)]
+        centre, near, half = tick // span * span, tick // spacing * spacing, 500 // spacing * spacing
+        ranges = [(centre - 2 * span, centre + 3 * span), (near - half, near + half + spacing)]
         nets, liquidity, amount_a, amount_b = {}, 0, 0, 0
         for lower, upper in ranges:
             sl, su = sqrt_at(lower), sqrt_at(upper)
