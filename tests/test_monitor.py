@@ -84,6 +84,10 @@ def test_websocket_frames_and_token(events, ring_name, caplog):
         base = f"http://127.0.0.1:{port}"
         bearer = {"Authorization": "Bearer s3cret"}
         assert fetch(base + "/")[0] == 200  # the page's code is public; what it shows is not
+        # the design note's monitoring URL serves the same page (a trailing slash redirects, so
+        # its relative URLs resolve)
+        assert fetch(base + "/monitoring")[:2] == fetch(base + "/")[:2]
+        assert fetch(base + "/monitoring/")[:2] == fetch(base + "/")[:2]
         assert fetch(base + "/static/protoCoalesce.worker.js")[0] == 200
         assert fetch(base + "/metrics?token=s3cret")[0] == 401  # never in a URL: URLs get logged
         assert fetch(base + "/metrics")[0] == 401
@@ -144,9 +148,9 @@ def test_a_token_by_default():
     assert len(a.token) >= 32 and a.token != b.token
 
 
-def open_live(browser, monitor, port):
+def open_live(browser, monitor, port, path="/"):
     """Opens the dashboard with its token and waits until the page's websocket is live."""
-    browser.goto(f"http://127.0.0.1:{port}/#token={monitor.token}")
+    browser.goto(f"http://127.0.0.1:{port}{path}#token={monitor.token}")
     deadline = time.monotonic() + 20
     while not browser.eval("document.getElementById('status')?.textContent === 'live'"):
         assert time.monotonic() < deadline, "the page never connected"
@@ -214,7 +218,8 @@ def test_dashboard_in_headless_chromium(events, ring_name):
 
 
 def test_shadow_sends_on_the_page(events, ring_name):
-    """Shadow mode's would-be shots reach the page: a row each, and the header says so."""
+    """Shadow mode's would-be shots reach the page (opened at the design note's /monitoring): a row
+    each, and the header says so."""
     from cdp import CHROMIUM, Browser
 
     if CHROMIUM is None:
@@ -223,7 +228,7 @@ def test_shadow_sends_on_the_page(events, ring_name):
     port, stop = start_in_thread(monitor)
     browser = Browser()
     try:
-        open_live(browser, monitor, port)
+        open_live(browser, monitor, port, "/monitoring")
         for i in range(6):
             events.record({"kind": "shadow", "attempt": 40 + i // 3, "route": "jito-ny", "target_slot": 1000 + i,
                            "tip": 20_000 + i, "units": 450, "sim_ok": i != 5})

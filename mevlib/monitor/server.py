@@ -36,7 +36,8 @@ FRAME_S = 0.016
 FRAME_MAX = 256
 STATIC = pathlib.Path(__file__).parent / "static"
 COOKIE = "mevlib_session"
-PUBLIC = ("/", "/session")  # the page and the exchange that lets it in; /static/ too
+# the page (also at the design note's /monitoring) and the exchange that lets it in; /static/ too
+PUBLIC = ("/", "/monitoring", "/monitoring/", "/session")
 log = logging.getLogger("mevlib.monitor")
 
 
@@ -90,6 +91,9 @@ class Monitor:
         async def index(request):
             return web.FileResponse(STATIC / "index.html", headers={"Referrer-Policy": "no-referrer"})
 
+        async def monitoring_slash(request):  # the page's relative URLs resolve from /monitoring
+            raise web.HTTPPermanentRedirect("/monitoring")
+
         async def session(request):
             if not self._authorised(request):
                 raise web.HTTPUnauthorized(text="token required")
@@ -99,6 +103,8 @@ class Monitor:
 
         app = web.Application(middlewares=[guard])
         app.router.add_get("/", index)
+        app.router.add_get("/monitoring", index)
+        app.router.add_get("/monitoring/", monitoring_slash)
         app.router.add_post("/session", session)
         app.router.add_get("/ws", self._ws)
         app.router.add_get("/metrics", self._metrics)
