@@ -1,20 +1,23 @@
 """The dashboard: frames of at most 256 events every 16 ms with nothing lost, the token, the
 Prometheus exposition, and the page itself in headless Chromium at 10,000 events/s: the worker
 must post at least 10x fewer batches than events, the virtual table must hold 100,000 rows, and
-Ctrl+Shift+P must show the performance overlay. A screenshot goes to test-artifacts/."""
+Ctrl+Shift+P must show the performance overlay; every chart has titled axes with values, and
+leaders show as short pubkeys. A screenshot goes to test-artifacts/."""
 import asyncio
 import json
 import logging
 import pathlib
+import re
 import struct
 import threading
 import time
 
 import numpy as np
 import pytest
+from solders.keypair import Keypair
 
 from mevlib.monitor import EVENT_DTYPE, EventPublisher, Kind
-from mevlib.monitor.events import synthetic
+from mevlib.monitor.events import leader_name, synthetic
 from mevlib.monitor.server import Monitor, start_in_thread
 
 ARTIFACTS = pathlib.Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -59,8 +62,11 @@ def test_names_and_metrics(events, ring_name):
                    "tip_paid": 25_000})
     events.record({"kind": "outcome", "attempt": 3, "route": None, "landed": False, "target_slot": 9})
     events.stats(ring_depth=12, coalesced=5, dropped=0)
+    leader = "Dpwa7pQd2tVN1bRBA3hUvt4SwgXy6K8rRxDVh5tQ8Ccz"
+    events.record({"kind": "plan", "slot": 9, "phase_ms": 120.0, "phase_std_ms": 8.0, "leader": leader})
     monitor.take_frame()
     assert monitor.names[(0, 0)] == "jito-ny"
+    assert monitor.names[(1, 0)] == leader[:8] + leader[-8:]  # the page shows "Dpwa…8Ccz"
     text = monitor.metrics.exposition()
     assert 'mevlib_shots_total{route="jito-ny",accepted="true"} 1' in text
     assert 'mevlib_attempts_total{route="jito-ny",landed="true"} 1' in text
@@ -168,12 +174,16 @@ def test_dashboard_in_headless_chromium(events, ring_name):
     pump = threading.Event()
     pushed = [0]
 
+    leaders = [str(Keypair().pubkey()) for _ in range(8)]
+
     def load():  # 10,000 events/s in batches of 100, as a busy bot would publish them
         rng = np.random.default_rng(3)
-        for route, name in enumerate(["rpc", "jito-ny", "jito-ams", "sender"]):
+        named = [(0, route, name) for route, name in enumerate(["rpc", "jito-ny", "jito-ams", "sender"])]
+        named += [(1, i, leader_name(key)) for i, key in enumerate(leaders)]
+        for space, index, name in named:
             raw = name.encode().ljust(16, b"\0")
             e = np.zeros(1, EVENT_DTYPE)
-            e["kind"], e["route"], e["a"], e["b"] = Kind.NAME, route, *np.frombuffer(raw, "<f8")
+            e["kind"], e["route"], e["flag"], e["a"], e["b"] = Kind.NAME, index, space, *np.frombuffer(raw, "<f8")
             events.push_many(e)
         next_at = time.monotonic()
         while not pump.is_set():
@@ -193,7 +203,7 @@ def test_dashboard_in_headless_chromium(events, ring_name):
         page = browser.eval("({fps: window.__mevlib.fps, posts: window.__mevlib.postsReceived, "
                             "events: window.__mevlib.eventsReceived, rows: window.__mevlib.rows, "
                             "worker: window.__mevlib.worker, overlay: document.getElementById('perf').hidden, "
-                            "perf: document.getElementById('perf').textContent})")
+                            "perf: document.getElementById('perf').textContent, axes: window.__mevlib.axes})")
         browser.eval("window.__mevlib.scrollTo(99950)")
         time.sleep(0.3)
         last_rows = browser.eval("[...document.querySelectorAll('#rows .row')].filter(r => r.style.display !== 'none')"
@@ -215,6 +225,16 @@ def test_dashboard_in_headless_chromium(events, ring_name):
     assert page["overlay"] is False and "FPS" in page["perf"]
     assert last_rows and all(k in {"shot", "outcome", "delta", "slot", "stats"} for k in last_rows)
     assert (ARTIFACTS / "monitor.png").stat().st_size > 10_000
+    # every chart: both axes titled, the value axis with its values, the x axis with its ticks
+    axes = page["axes"]
+    assert sorted(axes) == ["feed", "landing", "phase", "tips"]
+    for chart in axes.values():
+        assert chart["yTitle"] and chart["xTitle"] and len(chart["y"]) == 3 and chart["x"]
+        assert all(re.fullmatch(r"-?[0-9.]+[kMG%]?", v) for v in chart["y"]), chart
+    assert axes["landing"]["y"] == ["0%", "50%", "100%"] and axes["phase"]["y"] == ["0", "200", "400"]
+    assert axes["tips"]["x"] == ["rpc", "jito-ny", "jito-ams", "sender"]
+    # leaders as short pubkeys: the first and last four characters
+    assert axes["phase"]["x"] == [f"{key[:4]}…{key[-4:]}" for key in leaders]
 
 
 def test_shadow_sends_on_the_page(events, ring_name):

@@ -41,6 +41,12 @@ class Kind(enum.IntEnum):
     SHADOW = 7
 
 
+def leader_name(pubkey: str) -> str:
+    """A leader's name on the page: the first and last 8 characters of its base58 pubkey (a NAME
+    event carries 16 bytes; the page shows the first and last 4 of them)."""
+    return pubkey if len(pubkey) <= 16 else pubkey[:8] + pubkey[-8:]
+
+
 class EventPublisher:
     """The bot's side: creates the named ring and pushes events without ever waiting (a full
     ring drops the event and counts it). Route and leader names travel once, as NAME events."""
@@ -98,7 +104,7 @@ class EventPublisher:
                        slot=rec["target_slot"], a=float(rec["tip"] or 0), b=float(rec["units"]), id=rec["attempt"])
         elif kind == "plan":
             self._push(Kind.SLOT, slot=rec["slot"], a=rec["phase_ms"], b=rec["phase_std_ms"],
-                       id=self._index(1, rec["leader"][:16]))
+                       id=self._index(1, leader_name(rec["leader"])))
 
     def delta(self, slot: int, lag_ms: float, data_len: int, key32: int) -> None:
         self._push(Kind.DELTA, slot=slot, a=lag_ms, b=float(data_len), id=key32)

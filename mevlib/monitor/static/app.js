@@ -30,7 +30,19 @@ const f64bytes = new Uint8Array(f64.buffer);
 
 function nameOf(space, i) {
   const list = space === 0 ? names.route : names.leader;
-  return list[i] || (space === 0 ? `route ${i}` : `leader ${i}`);
+  return list[i] || (space === 0 ? `route ${i}` : `#${i}`);
+}
+
+// a leader's identity as a short pubkey: the name carries its first and last 8 base58 characters
+function shortKey(name) { return name.length > 9 ? `${name.slice(0, 4)}…${name.slice(-4)}` : name; }
+
+// 1234 -> "1.2k", 2500000 -> "2.5M": axis values that fit the value band
+function compact(v) {
+  const a = Math.abs(v);
+  if (a >= 1e9) return `${+(v / 1e9).toFixed(1)}G`;
+  if (a >= 1e6) return `${+(v / 1e6).toFixed(1)}M`;
+  if (a >= 1e3) return `${+(v / 1e3).toFixed(1)}k`;
+  return `${+v.toFixed(a < 10 ? 1 : 0)}`;
 }
 
 function second(t) { return Math.floor(t / 1000); }
@@ -102,7 +114,7 @@ function describe(i) {
     case KIND.SHOT: return [nameOf(0, table.route[i]), `${a.toFixed(0)} µs late`, `rtt ${(b / 1000).toFixed(2)} ms ${table.flag[i] ? "ok" : "failed"}`, table.flag[i] ? "" : "missed"];
     case KIND.OUTCOME: return [nameOf(0, table.route[i]), table.flag[i] ? `tip ${a.toFixed(0)}` : "", table.flag[i] ? `landed #${table.id[i]}` : `missed #${table.id[i]}`, table.flag[i] ? "landed" : "missed"];
     case KIND.DELTA: return ["", `lag ${a.toFixed(1)} ms`, `account ${table.id[i].toString(16).padStart(8, "0")}… ${b} bytes`, ""];
-    case KIND.SLOT: return ["", `${a.toFixed(1)} ms`, `${nameOf(1, table.id[i])} ±${b.toFixed(1)}`, ""];
+    case KIND.SLOT: return ["", `${a.toFixed(1)} ms`, `${shortKey(nameOf(1, table.id[i]))} ±${b.toFixed(1)}`, ""];
     case KIND.SHADOW: return [nameOf(0, table.route[i]), `would tip ${a.toFixed(0)}`, `not sent: simulation ${table.flag[i] ? "ok" : "failed"}, ${b.toFixed(0)} CU #${table.id[i]}`, table.flag[i] ? "" : "missed"];
     default: return ["", `depth ${a.toFixed(0)}`, `coalesced ${b.toFixed(0)} dropped ${table.id[i]}`, ""];
   }
@@ -138,16 +150,59 @@ function renderTable() {
 }
 
 // --- charts -----------------------------------------------------------------------------------
-function axes(ctx, w, h) {
+// Each chart: a plot area right of a 46 px band for the y axis's title (running up its left
+// edge) and values, above a 28 px band for the x axis's values and title. `drawn` keeps every
+// chart's axis texts from the last frame (the browser tests read them).
+const PLOT_L = 46, PLOT_B = 28;
+const drawn = {};
+
+function axes(ctx, id, w, h, { yTitle, yMax, yFmt = compact, xTitle, xTicks = [] }) {
   ctx.clearRect(0, 0, w, h);
   ctx.strokeStyle = "#3d4751";
-  ctx.strokeRect(30.5, 0.5, w - 31, h - 16);
+  ctx.strokeRect(PLOT_L + 0.5, 0.5, w - PLOT_L - 1, h - PLOT_B);
+  ctx.font = "10px system-ui, sans-serif";
+  ctx.fillStyle = "#9aa5b1";
+  const ph = h - PLOT_B, y = [], x = [];
+  for (const frac of [0, 0.5, 1]) {  // the value axis: its bottom, middle and top
+    const text = yFmt(yMax * frac);
+    ctx.textAlign = "right";
+    ctx.fillText(text, PLOT_L - 3, Math.min(ph, Math.max(9, ph * (1 - frac) + 3)));
+    y.push(text);
+  }
+  for (const [frac, text] of xTicks) {  // [position 0..1 along the plot, label]; the ends kept inside
+    ctx.textAlign = frac === 0 ? "left" : frac === 1 ? "right" : "center";
+    ctx.fillText(text, PLOT_L + frac * (w - PLOT_L - 1), ph + 11);
+    x.push(text);
+  }
+  ctx.textAlign = "center";
+  ctx.fillText(xTitle, PLOT_L + (w - PLOT_L) / 2, h - 3);
+  ctx.save();
+  ctx.translate(9, ph / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.fillText(yTitle, 0, 0);
+  ctx.restore();
+  ctx.textAlign = "left";
+  drawn[id] = { yTitle, xTitle, y, x };
+  return ph;
 }
+
+// a legend along the plot's top edge
+function legend(ctx, entries) {
+  let at = PLOT_L + 6;
+  for (const [text, color] of entries) {
+    ctx.fillStyle = color;
+    ctx.fillText(text, at, 11);
+    at += ctx.measureText(text).width + 14;
+  }
+}
+
+const SECONDS_AGO = [[0, `-${CHART_SECONDS} s`], [0.5, `-${CHART_SECONDS / 2} s`], [1, "now"]];
 
 function drawLanding() {
   const c = document.getElementById("landing"), ctx = c.getContext("2d"), w = c.width, h = c.height;
-  axes(ctx, w, h);
-  let legend = 36;
+  const ph = axes(ctx, "landing", w, h, { yTitle: "landed", yMax: 1, yFmt: (v) => `${Math.round(v * 100)}%`,
+                                          xTitle: "time (5 s moving window)", xTicks: SECONDS_AGO });
+  const entries = [];
   for (const r in landing.decided) {
     ctx.strokeStyle = ctx.fillStyle = COLORS[r % COLORS.length];
     ctx.beginPath();
@@ -156,60 +211,63 @@ function drawLanding() {
       landed += landing.landed[r][s]; decided += landing.decided[r][s];
       if (s >= 5) { landed -= landing.landed[r][s - 5]; decided -= landing.decided[r][s - 5]; }
       const rate = decided ? landed / decided : 0;
-      const x = 31 + (s / (CHART_SECONDS - 1)) * (w - 32), y = (h - 16) * (1 - rate);
+      const x = PLOT_L + 1 + (s / (CHART_SECONDS - 1)) * (w - PLOT_L - 2), y = ph * (1 - rate);
       s ? ctx.lineTo(x, y) : ctx.moveTo(x, y);
     }
     ctx.stroke();
-    ctx.fillText(nameOf(0, +r), legend, h - 3);
-    legend += 80;
+    entries.push([nameOf(0, +r), COLORS[r % COLORS.length]]);
   }
+  legend(ctx, entries);
 }
 
-function drawBars(id, values, label, max) {
+function drawBars(id, values, label, max, yTitle, xTitle) {
   const c = document.getElementById(id), ctx = c.getContext("2d"), w = c.width, h = c.height;
-  axes(ctx, w, h);
   const keys = Object.keys(values);
   const top = max || Math.max(1, ...keys.map((k) => Array.isArray(values[k]) ? values[k][0] + values[k][1] : values[k]));
-  const bw = Math.max(4, (w - 40) / Math.max(1, keys.length) - 6);
+  const slot = (w - PLOT_L - 6) / Math.max(1, keys.length), bw = Math.max(4, slot - 6);
+  const ph = axes(ctx, id, w, h, { yTitle, yMax: top, xTitle,
+                                   xTicks: keys.map((k, j) => [(6 + j * slot + bw / 2) / (w - PLOT_L - 1), label(k)]) });
   keys.forEach((k, j) => {
     const v = Array.isArray(values[k]) ? values[k][0] : values[k];
-    const x = 36 + j * (bw + 6), y = (h - 16) * (1 - v / top);
+    const x = PLOT_L + 6 + j * slot, y = ph * (1 - v / top);
     ctx.fillStyle = COLORS[j % COLORS.length];
-    ctx.fillRect(x, y, bw, h - 16 - y);
+    ctx.fillRect(x, y, bw, ph - y);
     if (Array.isArray(values[k])) {  // ±1 std
-      const s = values[k][1] / top * (h - 16);
+      const s = values[k][1] / top * ph;
       ctx.fillStyle = "#d8dee4";
       ctx.fillRect(x + bw / 2 - 1, y - s, 2, 2 * s);
     }
-    ctx.fillStyle = "#9aa5b1";
-    ctx.fillText(label(k), x, h - 3);
   });
 }
 
 function drawFeed() {
   const c = document.getElementById("feed"), ctx = c.getContext("2d"), w = c.width, h = c.height;
-  axes(ctx, w, h);
   const n = feed.count, len = feed.depth.length;
-  for (const [series, color] of [[feed.depth, COLORS[0]], [feed.lag, COLORS[1]]]) {
+  const tops = [feed.depth, feed.lag].map((series) => {  // each series on its own scale, from 0
     let top = 1;
     for (let i = 0; i < n; i++) top = Math.max(top, series[(feed.head - n + i + len) % len]);
-    ctx.strokeStyle = color;
+    return top;
+  });
+  // the value axis reads as the ring's depth; the lag's scale is in the legend
+  const ph = axes(ctx, "feed", w, h, { yTitle: "depth (events)", yMax: tops[0], xTitle: `last ${len} samples`,
+                                       xTicks: [[0, `-${len}`], [0.5, `-${len / 2}`], [1, "now"]] });
+  [feed.depth, feed.lag].forEach((series, j) => {
+    ctx.strokeStyle = COLORS[j];
     ctx.beginPath();
     for (let i = 0; i < n; i++) {
       const v = series[(feed.head - n + i + len) % len];
-      const x = 31 + (i / Math.max(1, len - 1)) * (w - 32), y = (h - 16) * (1 - v / top);
+      const x = PLOT_L + 1 + (i / Math.max(1, len - 1)) * (w - PLOT_L - 2), y = ph * (1 - v / tops[j]);
       i ? ctx.lineTo(x, y) : ctx.moveTo(x, y);
     }
     ctx.stroke();
-  }
-  ctx.fillStyle = COLORS[0]; ctx.fillText("ring depth", 36, h - 3);
-  ctx.fillStyle = COLORS[1]; ctx.fillText("lag ms", 116, h - 3);
+  });
+  legend(ctx, [[`ring depth (max ${compact(tops[0])})`, COLORS[0]], [`lag ms (max ${compact(tops[1])})`, COLORS[1]]]);
 }
 
 function drawCharts() {
   drawLanding();
-  drawBars("tips", Object.assign({}, tips), (k) => nameOf(0, +k));
-  drawBars("phase", Object.assign({}, phase), (k) => nameOf(1, +k).slice(0, 6), 400);
+  drawBars("tips", Object.assign({}, tips), (k) => nameOf(0, +k), 0, "lamports", "route");
+  drawBars("phase", Object.assign({}, phase), (k) => shortKey(nameOf(1, +k)), 400, "ms into the slot", "leader");
   drawFeed();
 }
 
@@ -239,6 +297,7 @@ function frame(now) {
 window.__mevlib = { fps: [], get postsReceived() { return perf.postsTotal; },
                     get eventsReceived() { return perf.eventsTotal; }, get rows() { return table.count; },
                     get worker() { return perf.workerStats; }, get shadow() { return { ...shadow }; },
+                    get axes() { return drawn; },
                     scrollTo(row) { viewport.scrollTop = row * ROW_PX; } };
 
 const worker = new Worker("static/protoCoalesce.worker.js");
