@@ -193,6 +193,12 @@ def test_dashboard_in_headless_chromium(events, ring_name):
 
     try:
         open_live(browser, monitor, port)
+        # the first load: the page and its files as the browser fetched them (Performance API)
+        first = browser.eval("(() => { const nav = performance.getEntriesByType('navigation')[0];"
+                             " const all = [nav, ...performance.getEntriesByType('resource')];"
+                             " const sum = (k) => all.reduce((s, e) => s + e[k], 0);"
+                             " return {files: all.length, encoded: sum('encodedBodySize'),"
+                             " decoded: sum('decodedBodySize'), ms: nav.loadEventEnd - nav.startTime}; })()")
         loader = threading.Thread(target=load)
         loader.start()
         time.sleep(12)  # past 100,000 rows: the table's ring wraps
@@ -216,6 +222,9 @@ def test_dashboard_in_headless_chromium(events, ring_name):
         pump.set()
         browser.close()
         stop()
+    print(f"\nfirst load: {first['files']} files, {first['encoded']:,} bytes over the wire for "
+          f"{first['decoded']:,} ({first['decoded'] / first['encoded']:.1f}x compressed), {first['ms']:.0f} ms to load")
+    assert first["files"] >= 4 and first["encoded"] * 2 < first["decoded"]  # the page, style, app, worker
     fps = page["fps"][2:]  # the first seconds include loading
     print(f"\ndashboard at 10,000 events/s: FPS median {np.median(fps):.1f} (min {min(fps):.1f}), "
           f"{page['events']:,} events in {page['posts']:,} worker posts, {pushed[0]:,} pushed")
@@ -267,3 +276,46 @@ def test_shadow_sends_on_the_page(events, ring_name):
     shadow_rows = [r for r in page["rows"] if r[1] == "shadow"]
     assert len(shadow_rows) == 6 and shadow_rows[0][2] == "jito-ny"
     assert shadow_rows[0][4] == "would tip 20005" and "simulation failed, 450 CU #41" in shadow_rows[0][5]
+
+
+def test_assets_are_served_compressed_as_the_request_accepts(events, ring_name):
+    """The page's files go out Brotli- or gzip-encoded as Accept-Encoding allows (Brotli first,
+    q=0 refuses), as they are otherwise, with Vary and an ETag that makes a reload a 304; a name
+    that is not one of them is a 404."""
+    import gzip
+    import urllib.error
+    import urllib.request
+
+    import brotli
+
+    from mevlib.monitor.server import STATIC
+
+    def get(path, **headers):
+        req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, r.read(), r.headers
+        except urllib.error.HTTPError as e:
+            return e.code, b"", e.headers
+
+    port, stop = start_in_thread(Monitor(ring_name))
+    try:
+        raw_total = br_total = 0
+        pages = {"/": "index.html", "/monitoring": "index.html"}
+        for path, name in [*pages.items(), *((f"/static/{p.name}", p.name) for p in STATIC.iterdir())]:
+            raw = (STATIC / name).read_bytes()
+            status, body, headers = get(path, **{"Accept-Encoding": "gzip, deflate, br"})
+            assert status == 200 and headers["Content-Encoding"] == "br" and brotli.decompress(body) == raw
+            assert "Accept-Encoding" in headers["Vary"]
+            if path != "/monitoring":  # the same page as /
+                raw_total, br_total = raw_total + len(raw), br_total + len(body)
+            status, body, headers = get(path, **{"Accept-Encoding": "br;q=0, gzip;q=0.5"})
+            assert headers["Content-Encoding"] == "gzip" and gzip.decompress(body) == raw
+            status, body, headers = get(path)
+            assert "Content-Encoding" not in headers and body == raw
+            assert get(path, **{"If-None-Match": headers["ETag"]})[0] == 304
+        assert get("/static/nothing.js")[0] == 404 and get("/static/..%2Fserver.py")[0] == 404
+        print(f"\ndashboard assets: {raw_total:,} bytes, {br_total:,} with Brotli ({raw_total / br_total:.1f}x)")
+        assert br_total * 2 < raw_total
+    finally:
+        stop()

@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gzip
+import hashlib
 import hmac
 import logging
+import mimetypes
 import os
 import pathlib
 import secrets
@@ -43,6 +46,55 @@ log = logging.getLogger("mevlib.monitor")
 
 def _web():
     return require("aiohttp.web", "monitor", "the dashboard")
+
+
+class Assets:
+    """The page's files (static/), read and compressed once when the server starts: each served
+    Brotli- or gzip-encoded as the request's Accept-Encoding allows (Brotli first), or as it is;
+    with an ETag, so a reload that changed nothing costs a 304."""
+
+    def __init__(self, root: pathlib.Path = STATIC):
+        brotli = require("brotli", "monitor", "the dashboard's compressed assets")
+        self.files = {}
+        for path in sorted(p for p in root.iterdir() if p.is_file()):
+            raw = path.read_bytes()
+            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            self.files[path.name] = {"identity": raw, "br": brotli.compress(raw, quality=11),
+                                     "gzip": gzip.compress(raw, 9, mtime=0), "type": kind,
+                                     "etag": '"' + hashlib.sha256(raw).hexdigest()[:16] + '"'}
+
+    @staticmethod
+    def encoding(accept: str) -> str:
+        """br, gzip or identity: the first of br and gzip the header accepts with q > 0."""
+        accepted = {}
+        for part in accept.split(","):
+            token, _, params = part.strip().partition(";")
+            q = 1.0
+            for param in params.split(";"):
+                name, _, value = param.strip().partition("=")
+                if name == "q":
+                    try:
+                        q = float(value)
+                    except ValueError:
+                        q = 0.0
+            accepted[token.strip().lower()] = q
+        for name in ("br", "gzip"):
+            if accepted.get(name, accepted.get("*", 0.0)) > 0:
+                return name
+        return "identity"
+
+    def response(self, request, name: str, headers: dict | None = None):
+        web = _web()
+        asset = self.files.get(name)
+        if asset is None:
+            raise web.HTTPNotFound()
+        common = {"ETag": asset["etag"], "Cache-Control": "no-cache", "Vary": "Accept-Encoding", **(headers or {})}
+        if request.headers.get("If-None-Match") == asset["etag"]:
+            return web.Response(status=304, headers=common)
+        encoding = self.encoding(request.headers.get("Accept-Encoding", ""))
+        if encoding != "identity":
+            common["Content-Encoding"] = encoding
+        return web.Response(body=asset[encoding], content_type=asset["type"], headers=common)
 
 
 class Monitor:
@@ -88,8 +140,13 @@ class Monitor:
                 raise web.HTTPUnauthorized(text="token required")
             return await handler(request)
 
+        assets = Assets()
+
         async def index(request):
-            return web.FileResponse(STATIC / "index.html", headers={"Referrer-Policy": "no-referrer"})
+            return assets.response(request, "index.html", {"Referrer-Policy": "no-referrer"})
+
+        async def static(request):
+            return assets.response(request, request.match_info["name"])
 
         async def monitoring_slash(request):  # the page's relative URLs resolve from /monitoring
             raise web.HTTPPermanentRedirect("/monitoring")
@@ -108,7 +165,7 @@ class Monitor:
         app.router.add_post("/session", session)
         app.router.add_get("/ws", self._ws)
         app.router.add_get("/metrics", self._metrics)
-        app.router.add_static("/static", STATIC)
+        app.router.add_get("/static/{name}", static)
         app.on_startup.append(self._start_pump)
         app.on_cleanup.append(self._stop_pump)
         return app
