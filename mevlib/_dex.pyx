@@ -9,7 +9,7 @@ from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.string cimport memcpy, memset
 
 from mevlib._errors cimport check
-from mevlib.errors import InvalidArgumentError
+from mevlib.errors import InvalidArgumentError, MissingArrayError
 
 cdef extern from "dex/token.h" nogil:
     enum:
@@ -1217,7 +1217,8 @@ def raydium_clmm_quote(RaydiumClmmPool pool not None, RaydiumClmmConfig config n
     with nogil:
         rc = mev_rcl_quote(&pool.p, &config.c, ext, ptrs, n, amount, zero_for_one, exact_in, limit, now, &q)
     if rc != 0 and q.missing_array != MEV_RCL_NO_ARRAY:
-        raise InvalidArgumentError(f"the swap needs the tick array starting at {q.missing_array}, which was not given")
+        raise MissingArrayError(f"the swap needs the tick array starting at {q.missing_array}, which was not given",
+                                   q.missing_array)
     check(rc, "Raydium CLMM quote")
     return _rcl_result(&q)
 
@@ -1265,7 +1266,8 @@ def raydium_clmm_apply(pool_data, RaydiumClmmConfig config not None, extension_d
         if rc != 0 and pool.rewards_initialized:
             raise InvalidArgumentError("a pool with an initialized reward: its reward growth is not modelled")
         if rc != 0 and q.missing_array != MEV_RCL_NO_ARRAY:
-            raise InvalidArgumentError(f"the swap needs the tick array starting at {q.missing_array}, which was not given")
+            raise MissingArrayError(f"the swap needs the tick array starting at {q.missing_array}, which was not given",
+                                   q.missing_array)
         check(rc, "Raydium CLMM swap")
         d = _writable(pool_data, &size)
         check(mev_rcl_pool_store(&pool, d, size), "Raydium CLMM PoolState")
@@ -1452,7 +1454,7 @@ def dlmm_quote(DlmmPair pair not None, extension, arrays, uint64_t amount, bint 
     with nogil:
         rc = mev_dlmm_quote(&pair.p, ext, ptrs, n, amount, swap_for_y, exact_in, now, slot, &q)
     if rc != 0 and q.missing_array != MEV_DLMM_NO_ARRAY:
-        raise InvalidArgumentError(f"the swap needs bin array {q.missing_array}, which was not given")
+        raise MissingArrayError(f"the swap needs bin array {q.missing_array}, which was not given", q.missing_array)
     check(rc, "Meteora DLMM quote")
     return _dlmm_result(&q)
 
@@ -1490,7 +1492,7 @@ def dlmm_apply(pair_data, extension, array_datas, uint64_t amount, bint swap_for
         with nogil:
             rc = mev_dlmm_swap_apply(&pair, ext, ptrs, n, amount, swap_for_y, exact_in, now, slot, &q)
         if rc != 0 and q.missing_array != MEV_DLMM_NO_ARRAY:
-            raise InvalidArgumentError(f"the swap needs bin array {q.missing_array}, which was not given")
+            raise MissingArrayError(f"the swap needs bin array {q.missing_array}, which was not given", q.missing_array)
         check(rc, "Meteora DLMM swap")
         d = _writable(pair_data, &size)
         check(mev_dlmm_pair_store(&pair, d, size), "Meteora DLMM LbPair")

@@ -95,9 +95,8 @@ class Demo:
                                 shock_size=0.03)
         for mint in self.market.mints.values():
             self.market.token_account(self.payer.pubkey(), mint, 10**16)
-        cluster_time = lambda: self.sim.cluster.unix_timestamp(self.sim.cluster.slot_at(self.sim.now_ms()))
         self.finder = Finder.load(self.rpc, list(self.market.pools), [WSOL], commitment="processed",
-                                  clock=cluster_time)  # quotes timed as the cluster times its swaps
+                                  clock=self.sim.unix_time)  # quotes timed as the cluster times its swaps
         table = Keypair().pubkey()  # every pool account the swaps name, so a cycle fits in one packet
         write_lookup_table(self.sim.cluster, table, self.payer.pubkey(), self.finder.table_accounts())
         self.lookup_tables = [AddressLookupTableAccount(table, self.finder.table_accounts())]

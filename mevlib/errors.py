@@ -122,5 +122,14 @@ class LayoutError(MevError, ValueError):
     names the layout."""
 
 
+class MissingArrayError(InvalidArgumentError):
+    """A concentrated-liquidity swap needs a tick or bin array it was not given: `start` is its
+    start tick index (Raydium CLMM) or its index (Meteora DLMM)."""
+
+    def __init__(self, message: str, start: int):
+        super().__init__(message)
+        self.start = start
+
+
 class MathOverflowError(MevError, OverflowError):
     """A quote's result does not fit its integer type: an error, never a wrapped value."""

@@ -169,7 +169,7 @@ def test_a_found_cycle_lands_on_the_simulator_for_exactly_its_profit(whale_in):
 
     with Simulator(always_land(dataclasses.replace(ClusterConfig(seed=4), slot_ms=100.0))) as sim:
         market = Market(sim.cluster, seed=4)
-        clock = lambda: sim.cluster.unix_timestamp(sim.cluster.slot_at(sim.now_ms()))  # the runtime's, not ours
+        clock = sim.unix_time  # the runtime's, not ours
         finder = arb.Finder.load(JsonRpcClient(sim.url("rpc")), list(market.pools), [WSOL], clock=clock)
         assert len(finder) == 8 and set(finder.accounts()) >= {p[4] for p in market.pools.values() if p[0] not in CURVED}
         bot = Keypair()

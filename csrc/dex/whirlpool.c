@@ -146,19 +146,19 @@ int mev_wp_ticks_store(const mev_wp_ticks *t, uint8_t *d, size_t len)
 {
     if (d == NULL || t == NULL)
         return MEV_EINVAL;
-    mev_wp_ticks layout; /* the bytes must be the same kind of array with the same ticks set */
-    int rc = mev_wp_ticks_decode(d, len, &layout);
-    if (rc != MEV_OK)
-        return rc;
-    if (layout.dynamic != t->dynamic || memcmp(layout.initialized, t->initialized, MEV_WP_TICKS) != 0)
+    /* the bytes must be the same kind of array with the same ticks set: checked whole, then written */
+    if (len < 8 || memcmp(d, t->dynamic ? DYNAMIC_DISC : FIXED_DISC, 8) != 0 || (!t->dynamic && len != FIXED_LEN))
         return MEV_ELAYOUT;
-    size_t at = 60;
-    for (int i = 0; i < MEV_WP_TICKS; i++) {
-        if (!t->dynamic) {
-            tick_growths_write(t, i, d + 12 + TICK_LEN * i + 1);
-        } else if (d[at++]) {
-            tick_growths_write(t, i, d + at);
-            at += 112;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t at = 60;
+        for (int i = 0; i < MEV_WP_TICKS; i++) {
+            size_t tick = t->dynamic ? at : 12 + (size_t)TICK_LEN * i; /* its initialized byte */
+            if (pass == 0 && (tick >= len || d[tick] != t->initialized[i] ||
+                              tick + 1 + (d[tick] || !t->dynamic ? 112 : 0) > len))
+                return MEV_ELAYOUT;
+            if (pass == 1 && (!t->dynamic || d[tick]))
+                tick_growths_write(t, i, d + tick + 1);
+            at += 1 + (d[tick] ? 112 : 0);
         }
     }
     return MEV_OK;

@@ -21,7 +21,7 @@ from solders.transaction_status import InstructionErrorCustom, TransactionErrorI
 from mevlib import alt
 from mevlib.dex import (TOKEN_PROGRAM_ID, decode_token_account, meteora_dlmm, pump_amm, raydium_amm_v4, raydium_clmm,
                         raydium_cpmm, whirlpool)
-from mevlib.errors import MathOverflowError, MevError
+from mevlib.errors import MathOverflowError, MevError, MissingArrayError
 from mevlib.transaction import fee_for_message, nonce_account_of
 
 COMPUTE_BUDGET = Pubkey.from_string("ComputeBudget111111111111111111111111111111")
@@ -502,7 +502,7 @@ def _swap_failure(e: MevError, *, missing: int, overflow: int, otherwise: int) -
     """The program's error for a swap the quote refuses."""
     if isinstance(e, MathOverflowError):
         return SwapFailed(overflow)
-    return SwapFailed(missing if "not given" in str(e) else otherwise)
+    return SwapFailed(missing if isinstance(e, MissingArrayError) else otherwise)
 
 
 def _raydium_clmm(svm, accounts, data, signers):

@@ -299,39 +299,55 @@ class Market:
         f = meteora_dlmm.Pair(data).fields
         return meteora_dlmm.price_of_bin(f["active_id"], f["bin_step"]) / 2**64
 
-    def _curve_quote(self, address: Pubkey, a_to_b: bool, amount: int) -> float | None:
-        """The curve's price after an exact-in swap of `amount`, as its program would leave it, or
-        None where the swap fails (the arrays it needs, its liquidity)."""
+    def _curve_quoter(self, address: Pubkey, a_to_b: bool):
+        """The curve's price after an exact-in swap of an amount, as its program would leave it
+        (None where the swap fails), from the accounts read and decoded once; None when an array
+        the swap names is not there."""
         kind = self.pools[address][0]
-        get = lambda key: self.cluster.account(key)
-        data = get(address).data
-        try:
-            if kind == "whirlpool":
-                pool = whirlpool.Pool(data)
-                arrays = [whirlpool.TickArray(get(whirlpool.tick_array_address(address, s)).data)
-                          for s in whirlpool.swap_tick_arrays(pool, a_to_b)]
-                q = whirlpool.quote(pool, arrays, amount, a_to_b=a_to_b)
-                return (q.sqrt_price / 2**64) ** 2
-            if kind == "raydium_clmm":
-                pool = raydium_clmm.Pool(data)
-                config = raydium_clmm.Config(get(Pubkey.from_bytes(pool.fields["amm_config"])).data)
-                arrays = [raydium_clmm.TickArray(get(raydium_clmm.tick_array_address(address, s)).data)
-                          for s in raydium_clmm.swap_tick_arrays(pool, a_to_b)]
-                q = raydium_clmm.quote(pool, config, arrays, amount, zero_for_one=a_to_b,
-                                       now=self.cluster.svm.get_clock().unix_timestamp)
-                return (q.sqrt_price / 2**64) ** 2
+        datas = lambda keys: [getattr(self.cluster.account(k), "data", None) for k in keys]
+        data = self.cluster.account(address).data
+        clock = self.cluster.svm.get_clock()
+        if kind == "whirlpool":
+            pool = whirlpool.Pool(data)
+            raw = datas([whirlpool.tick_array_address(address, s) for s in whirlpool.swap_tick_arrays(pool, a_to_b)])
+            if None in raw:
+                return None
+            arrays = [whirlpool.TickArray(d) for d in raw]
+            price = lambda amount: (whirlpool.quote(pool, arrays, amount, a_to_b=a_to_b).sqrt_price / 2**64) ** 2
+        elif kind == "raydium_clmm":
+            pool = raydium_clmm.Pool(data)
+            starts = raydium_clmm.swap_tick_arrays(pool, a_to_b)
+            config_data, *raw = datas([Pubkey.from_bytes(pool.fields["amm_config"]),
+                                       *(raydium_clmm.tick_array_address(address, s) for s in starts)])
+            if None in raw:
+                return None
+            config, arrays = raydium_clmm.Config(config_data), [raydium_clmm.TickArray(d) for d in raw]
+            price = lambda amount: (raydium_clmm.quote(pool, config, arrays, amount, zero_for_one=a_to_b,
+                                                       now=clock.unix_timestamp).sqrt_price / 2**64) ** 2
+        else:
             pair = meteora_dlmm.Pair(data)
-            arrays = [meteora_dlmm.BinArray(get(meteora_dlmm.bin_array_address(address, i)).data)
-                      for i in meteora_dlmm.swap_bin_arrays(pair, a_to_b)]
-            clock = self.cluster.svm.get_clock()
-            q = meteora_dlmm.quote(pair, arrays, amount, swap_for_y=a_to_b, now=clock.unix_timestamp, slot=clock.slot)
-            return meteora_dlmm.price_of_bin(q.active_id, pair.fields["bin_step"]) / 2**64
-        except (MevError, AttributeError):  # AttributeError: an array the swap names is not there
-            return None
+            raw = datas([meteora_dlmm.bin_array_address(address, i) for i in meteora_dlmm.swap_bin_arrays(pair, a_to_b)])
+            if None in raw:
+                return None
+            arrays = [meteora_dlmm.BinArray(d) for d in raw]
+            step = pair.fields["bin_step"]
+            price = lambda amount: meteora_dlmm.price_of_bin(
+                meteora_dlmm.quote(pair, arrays, amount, swap_for_y=a_to_b, now=clock.unix_timestamp,
+                                   slot=clock.slot).active_id, step) / 2**64
+
+        def quote(amount):
+            try:
+                return price(amount)
+            except MevError:
+                return None
+        return quote
 
     def _amount_to(self, address: Pubkey, a_to_b: bool, target: float) -> int:
         """The exact-in amount that moves a curve's price to `target` (b per a), by bisection on
         its quotes: the largest that does not pass it."""
+        quote = self._curve_quoter(address, a_to_b)
+        if quote is None:
+            return 0
         va, vb = self.vaults(address)
         lo, hi = 0, 2 * int(vb / target if a_to_b else va * target) + 1  # twice what drains the other side
         passed = (lambda p: p is None or p < target) if a_to_b else (lambda p: p is None or p > target)
@@ -339,7 +355,7 @@ class Market:
             if hi - lo <= 1:
                 break
             mid = (lo + hi) // 2
-            if passed(self._curve_quote(address, a_to_b, mid)):
+            if passed(quote(mid)):
                 hi = mid
             else:
                 lo = mid

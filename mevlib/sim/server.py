@@ -175,6 +175,11 @@ class Simulator:
     def now_ms(self) -> float:
         return (time.monotonic() - self._t0) * 1000.0
 
+    def unix_time(self) -> int:
+        """The runtime Clock's unix_timestamp for the slot in progress: the clock a quote of a
+        swap on this cluster should read (Finder(clock=sim.unix_time)), not the machine's."""
+        return self.cluster.unix_timestamp(self.cluster.slot_at(self.now_ms()))
+
     def slot_start_ns(self, slot: int) -> int:
         """When a slot truly began, on CLOCK_MONOTONIC (what a SlotClock estimates)."""
         return int(self._t0 * 1e9 + self.cluster.slot_start_ms(slot) * 1e6)
