@@ -142,11 +142,11 @@ class Demo:
         names = [r.name for r in routes]
         monitor_port = monitor_port if monitor_port is not None else (config.dashboard.port or None)
         # the dashboard: events into a ring, served from this process
-        self.events, self.monitor_closers = None, []
+        self.events, self.monitor, self.monitor_closers = None, None, []
         if monitor_port is not None:
             from mevlib.monitor.server import serve_bot
 
-            self.events, url, self.monitor_closers = serve_bot(monitor_port, monitor_token)
+            self.events, self.monitor, url, self.monitor_closers = serve_bot(monitor_port, monitor_token)
             print(f"dashboard: {url}  metrics: {url.split('#')[0]}metrics (Authorization: Bearer <the token>)",
                   flush=True)
         recorder = store.SenderRecorder(self.writer)
@@ -311,6 +311,13 @@ class Demo:
             else:
                 f = result["feed"]
                 print(f"{type(self.engine.feed.source).__name__}: {f}; feed coalesced {self.engine.stats.coalesced}")
+        if self.monitor is not None:
+            enc = self.monitor.encoder
+            result["dashboard"] = {"events": enc.encoded, "wire_bytes": enc.wire_bytes, "raw_bytes": enc.raw_bytes}
+            if not self.quiet and enc.encoded:
+                print(f"dashboard stream: {enc.encoded} events, {enc.wire_bytes / enc.encoded:.1f} bytes each "
+                      f"delta-encoded, {enc.raw_bytes / enc.encoded:.1f} as fixed records "
+                      f"({enc.raw_bytes / enc.wire_bytes:.1f}x smaller)")
         result["report"] = self.report()
         if not self.quiet:
             print(f"report: {result['report']}")

@@ -164,15 +164,23 @@ def test_the_demo_process_exits_cleanly(tmp_path):
     chDB session left to chDB's own exit handlers it crashed at exit (SIGSEGV in chDB's shutdown)
     in 4 runs of 5; the store now closes the session before the interpreter goes. A 4-second run
     may land nothing (about 20 attempts a policy): that is its documented exit status 1, with
-    both policies' landed count 0; anything else but 0 is a failure."""
+    both policies' landed count 0; anything else but 0 is a failure.
+
+    The second run serves the dashboard: its event stream, delta-encoded for the WebSocket
+    (mevlib/monitor/wire.py), must take at most half the bytes of the fixed 40-byte records."""
     import re
     import subprocess
     import sys
 
-    runs = [subprocess.run([sys.executable, "-m", "mevlib.demo", "--seconds", "4", "--out", str(tmp_path / f"r{i}")],
-                           capture_output=True, timeout=300) for i in range(2)]
+    runs = [subprocess.run([sys.executable, "-m", "mevlib.demo", "--seconds", "4", "--out", str(tmp_path / f"r{i}"),
+                            *(["--monitor", "0"] if i else [])], capture_output=True, timeout=300) for i in range(2)]
     for r in runs:
         out = r.stdout.decode(errors="replace")
         landed = [int(n) for n in re.findall(r"^(?:hedged|baseline)\s+\d+\s+(\d+)\s", out, re.M)]
         assert "report:" in out and len(landed) == 2, r.stderr.decode(errors="replace")[-3000:]
         assert r.returncode == (0 if sum(landed) else 1), r.stderr.decode(errors="replace")[-3000:]
+    stream = re.search(r"dashboard stream: (\d+) events, ([0-9.]+) bytes each delta-encoded, ([0-9.]+) as fixed",
+                       runs[1].stdout.decode(errors="replace"))
+    assert stream and int(stream[1]) > 500, runs[1].stdout.decode(errors="replace")[-3000:]
+    print(f"\ndemo's dashboard stream: {stream[1]} events, {stream[2]} bytes/event delta-encoded, {stream[3]} fixed")
+    assert float(stream[2]) * 2 <= float(stream[3])

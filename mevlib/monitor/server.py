@@ -1,9 +1,13 @@
 """`mevlib monitor`: serves the dashboard on 127.0.0.1.
 
 One task drains the bot's event ring every 16 ms and sends each connected page one binary
-WebSocket frame of at most 256 events (``u32 count, u32 sequence, count x 40-byte events``);
-what does not fit waits in the ring for the next frame, so a burst is spread out, never
-dropped here. The same events feed the Prometheus counters at /metrics.
+WebSocket frame of at most 2048 events, each a delta against the previous event of its kind
+(mevlib/monitor/wire.py); what does not fit waits in the ring for the next frame, so a burst is
+spread out, never dropped here. The same events feed the Prometheus counters at /metrics.
+
+The page is cross-origin isolated (COOP same-origin, COEP require-corp on every file it loads),
+so its worker can hand events over through a SharedArrayBuffer; `isolate=False` leaves the
+headers off and the page falls back to transferring ArrayBuffers.
 
 Not an open door, even on loopback (any local process, and any web page the user opens, can
 reach 127.0.0.1): a random token is made unless one is given, and /ws and /metrics need it, as
@@ -24,7 +28,6 @@ import mimetypes
 import os
 import pathlib
 import secrets
-import struct
 import sys
 import time
 
@@ -33,10 +36,13 @@ import numpy as np
 from mevlib._extras import require
 from mevlib.monitor.events import EVENT_DTYPE, Kind
 from mevlib.monitor.metrics import Metrics
+from mevlib.monitor.wire import DeltaEncoder
 from mevlib.ring import RecordRing
 
 FRAME_S = 0.016
-FRAME_MAX = 256
+FRAME_MAX = 2048
+ISOLATION = {"Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp",
+             "Cross-Origin-Resource-Policy": "same-origin"}
 STATIC = pathlib.Path(__file__).parent / "static"
 COOKIE = "mevlib_session"
 # the page (also at the design note's /monitoring) and the exchange that lets it in; /static/ too
@@ -99,10 +105,12 @@ class Assets:
 
 class Monitor:
     def __init__(self, ring: str | RecordRing, *, token: str | None = None, frame_s: float = FRAME_S,
-                 frame_max: int = FRAME_MAX):
+                 frame_max: int = FRAME_MAX, isolate: bool = True):
         self.ring = ring if isinstance(ring, RecordRing) else RecordRing.attach(ring, EVENT_DTYPE, role="consumer")
         self.token = token or secrets.token_urlsafe(32)
         self.frame_s, self.frame_max = frame_s, frame_max
+        self.isolate = isolate
+        self.encoder = DeltaEncoder()
         self.hosts: set[str] = set()  # Host header values we answer to, set when bound
         self.metrics = Metrics()
         self.clients: set = set()
@@ -142,11 +150,13 @@ class Monitor:
 
         assets = Assets()
 
+        isolation = ISOLATION if self.isolate else {}
+
         async def index(request):
-            return assets.response(request, "index.html", {"Referrer-Policy": "no-referrer"})
+            return assets.response(request, "index.html", {"Referrer-Policy": "no-referrer", **isolation})
 
         async def static(request):
-            return assets.response(request, request.match_info["name"])
+            return assets.response(request, request.match_info["name"], isolation)
 
         async def monitoring_slash(request):  # the page's relative URLs resolve from /monitoring
             raise web.HTTPPermanentRedirect("/monitoring")
@@ -185,6 +195,7 @@ class Monitor:
         ws = web.WebSocketResponse(heartbeat=10, max_msg_size=1 << 16)
         await ws.prepare(request)
         self.clients.add(ws)
+        self.encoder.key_frame()  # the next frame starts every kind afresh: this page can decode it
         try:
             await ws.send_json({"names": [[space, i, n] for (space, i), n in self.names.items()],
                                 "frame_ms": self.frame_s * 1e3, "frame_max": self.frame_max})
@@ -218,9 +229,9 @@ class Monitor:
         while True:
             next_at += self.frame_s
             batch = self.take_frame()
-            if len(batch) and self.clients:
+            if len(batch):  # encoded with no page open too: the state and byte counts stay current
                 self._seq += 1
-                frame = struct.pack("<II", len(batch), self._seq) + batch.tobytes()
+                frame = self.encoder.encode(batch, self._seq)
                 self.frames += 1
                 for ws in list(self.clients):
                     if ws.closed:
@@ -237,7 +248,7 @@ class Monitor:
 
 def serve_bot(port: int, token: str | None = None):
     """The dashboard of a bot in this process: an EventPublisher for its records and the page on
-    127.0.0.1:`port` (0: any). Returns (publisher, page URL with its token, [closers])."""
+    127.0.0.1:`port` (0: any). Returns (publisher, monitor, page URL with its token, [closers])."""
     import os
 
     from mevlib.monitor.events import EventPublisher
@@ -245,7 +256,7 @@ def serve_bot(port: int, token: str | None = None):
     events = EventPublisher(f"mevlib-events-{os.getpid()}")
     monitor = Monitor(events.name, token=token)
     bound, stop = start_in_thread(monitor, port)
-    return events, monitor.url("127.0.0.1", bound), [stop, events.close]
+    return events, monitor, monitor.url("127.0.0.1", bound), [stop, events.close]
 
 
 def start_in_thread(monitor: Monitor, port: int = 0, host: str = "127.0.0.1"):

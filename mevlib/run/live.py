@@ -84,7 +84,7 @@ def run_live(config: Config, *, seconds: float | None, shadow: bool, monitor_por
         if port:
             from mevlib.monitor.server import serve_bot
 
-            events, url, stops = serve_bot(port, monitor_token)
+            events, _, url, stops = serve_bot(port, monitor_token)
             closers += stops
             print(f"dashboard: {url}", flush=True)
         on_record = recorder if events is None else (lambda rec: (recorder(rec), events.record(rec)))

@@ -1,46 +1,104 @@
-// Owns the dashboard's WebSocket: decodes the server's binary frames (u32 count, u32 sequence,
-// count x 40-byte events; layout in mevlib/monitor/events.py) into columns, and posts the page
-// at most one batch per 16 ms, its buffers transferred rather than copied.
-"use strict";
+// Owns the dashboard's WebSocket. Decodes the server's frames (each event a delta against the
+// previous one of its kind: mevlib/monitor/wire.py has the layout) into columns, and hands them
+// to the page: through a SharedArrayBuffer ring when the page is cross-origin isolated (no
+// message per batch at all), else posting at most one batch per 16 ms with its buffers
+// transferred rather than copied. A module worker.
+import { ringBytes, ringColumns } from "./ring.js";
 
-const EVENT_BYTES = 40;
 const FLUSH_MS = 16;
-let pending = [];
-let stats = { frames: 0, events: 0, posts: 0, lost: 0 };
+const RING = 1 << 16;  // events the shared ring holds (a power of two)
+const MAX_FRAME_EVENTS = 1 << 16;
+const ROUTE = 1, FLAG = 2, SLOT = 4, TIME = 8, A = 16, B = 32, ID = 64, RAW = 128;
+const stats = { frames: 0, events: 0, bytes: 0, posts: 0, lost: 0, bad: 0, waiting: 0, handoff: "" };
 let lastSeq = 0;
+let started = false;   // decoding starts at a key frame
+const states = [];     // per kind: route, flag, slot, t (µs), a, b (thousandths), id
+let pending = [];      // decoded batches not yet handed over
+let ring = null;       // the shared ring: { header: Int32Array [write, read], columns }
 
+function sharedRing() {
+  const sab = new SharedArrayBuffer(ringBytes(RING));
+  return { sab, ...ringColumns(sab, RING) };
+}
+
+function columns(n) {
+  return { kind: new Uint8Array(n), route: new Uint8Array(n), flag: new Uint8Array(n), slot: new Uint32Array(n),
+           t: new Float64Array(n), a: new Float64Array(n), b: new Float64Array(n), id: new Uint32Array(n) };
+}
+
+// One frame: u32 count, u32 sequence, u8 flags (1: key frame), then the records. Every length
+// and varint is checked against the frame; a bad frame stops decoding until the next key frame.
 function decode(buffer) {
-  const view = new DataView(buffer);
-  const n = view.getUint32(0, true);
-  const seq = view.getUint32(4, true);
-  if (lastSeq && seq !== lastSeq + 1) stats.lost += seq - lastSeq - 1;
+  const bytes = new Uint8Array(buffer), view = new DataView(buffer), end = bytes.length;
+  if (end < 9) throw new Error("frame shorter than its header");
+  const n = view.getUint32(0, true), seq = view.getUint32(4, true), key = bytes[8] & 1;
+  if (n > MAX_FRAME_EVENTS) throw new Error("frame claims too many events");
+  if (lastSeq && seq !== ((lastSeq + 1) >>> 0)) stats.lost += (seq - lastSeq - 1) >>> 0;
   lastSeq = seq;
-  const cols = {
-    kind: new Uint8Array(n), route: new Uint8Array(n), flag: new Uint8Array(n),
-    slot: new Uint32Array(n), t: new Float64Array(n), a: new Float64Array(n),
-    b: new Float64Array(n), id: new Uint32Array(n),
+  if (key) { states.length = 0; started = true; }
+  if (!started) return null;
+  let pos = 9;
+  const varint = () => {
+    let v = 0, mul = 1, byte;
+    do {
+      if (pos >= end || mul > 2 ** 56) throw new Error("truncated or overlong varint");
+      byte = bytes[pos++];
+      v += (byte & 0x7f) * mul;
+      mul *= 128;
+    } while (byte & 0x80);
+    return v % 2 ? -(v + 1) / 2 : v / 2;
   };
-  for (let i = 0, o = 8; i < n; i++, o += EVENT_BYTES) {
-    cols.kind[i] = view.getUint8(o);
-    cols.route[i] = view.getUint8(o + 1);
-    cols.flag[i] = view.getUint8(o + 2);
-    cols.slot[i] = view.getUint32(o + 4, true);
-    cols.t[i] = view.getFloat64(o + 8, true);
-    cols.a[i] = view.getFloat64(o + 16, true);
-    cols.b[i] = view.getFloat64(o + 24, true);
-    cols.id[i] = view.getUint32(o + 32, true);
+  const out = columns(n);
+  for (let i = 0; i < n; i++) {
+    if (pos + 2 > end) throw new Error("frame ends inside a record");
+    const kind = bytes[pos], bits = bytes[pos + 1];
+    pos += 2;
+    const s = states[kind] || (states[kind] = new Float64Array(7));
+    if (bits & ROUTE) { if (pos >= end) throw new Error("truncated"); s[0] = bytes[pos++]; }
+    if (bits & FLAG) { if (pos >= end) throw new Error("truncated"); s[1] = bytes[pos++]; }
+    if (bits & SLOT) s[2] = (s[2] + varint()) >>> 0;
+    if (bits & TIME) s[3] += varint();
+    if (bits & A) s[4] += varint();
+    if (bits & B) s[5] += varint();
+    let a = s[4] / 1000, b = s[5] / 1000;
+    if (bits & RAW) {
+      if (pos + 16 > end) throw new Error("truncated");
+      a = view.getFloat64(pos, true); b = view.getFloat64(pos + 8, true);
+      pos += 16;
+    }
+    if (bits & ID) s[6] = (s[6] + varint()) >>> 0;
+    out.kind[i] = kind; out.route[i] = s[0]; out.flag[i] = s[1]; out.slot[i] = s[2];
+    out.t[i] = s[3] / 1000; out.a[i] = a; out.b[i] = b; out.id[i] = s[6];
   }
+  if (pos !== end) throw new Error("bytes after the frame's last record");
   stats.frames++;
   stats.events += n;
-  return cols;
+  return out;
+}
+
+// The shared ring: as many pending events as fit; the rest wait for the page to read.
+function pushShared() {
+  const h = ring.header, c = ring.columns;
+  while (pending.length) {
+    const write = Atomics.load(h, 0), read = Atomics.load(h, 1);
+    const room = RING - ((write - read) | 0);
+    if (room <= 0) break;
+    const batch = pending[0], n = batch.kind.length, from = batch.from || 0, take = Math.min(room, n - from);
+    for (let k = 0; k < take; k++) {
+      const i = (write + k) & (RING - 1), j = from + k;
+      c.kind[i] = batch.kind[j]; c.route[i] = batch.route[j]; c.flag[i] = batch.flag[j]; c.slot[i] = batch.slot[j];
+      c.t[i] = batch.t[j]; c.a[i] = batch.a[j]; c.b[i] = batch.b[j]; c.id[i] = batch.id[j];
+    }
+    Atomics.store(h, 0, (write + take) | 0);  // published: the page reads up to here
+    if (from + take === n) pending.shift(); else batch.from = from + take;
+  }
+  stats.waiting = pending.reduce((s, p) => s + p.kind.length - (p.from || 0), 0);
 }
 
 function merge(parts) {
   if (parts.length === 1) return parts[0];
-  const n = parts.reduce((s, p) => s + p.kind.length, 0);
-  const out = {};
-  for (const key of Object.keys(parts[0])) {
-    out[key] = new parts[0][key].constructor(n);
+  const n = parts.reduce((s, p) => s + p.kind.length, 0), out = columns(n);
+  for (const key of Object.keys(out)) {
     let at = 0;
     for (const p of parts) { out[key].set(p[key], at); at += p[key].length; }
   }
@@ -48,26 +106,53 @@ function merge(parts) {
 }
 
 function flush() {
-  if (!pending.length) return;
-  const batch = merge(pending);
-  pending = [];
-  stats.posts++;
-  self.postMessage({ type: "batch", batch, stats },
-                   Object.values(batch).map((column) => column.buffer));
+  if (ring) {
+    pushShared();
+  } else if (pending.length) {
+    const batch = merge(pending);
+    pending = [];
+    stats.posts++;
+    self.postMessage({ type: "batch", batch, stats }, Object.values(batch).map((column) => column.buffer));
+  }
 }
 
 self.onmessage = (msg) => {
-  if (msg.data.type !== "connect") return;
-  const ws = new WebSocket(msg.data.url);
+  const data = msg.data;
+  if (data.type !== "connect") return;
+  // SharedArrayBuffer exists only in a cross-origin isolated context (COOP + COEP)
+  if (self.crossOriginIsolated && typeof SharedArrayBuffer === "function") {
+    ring = sharedRing();
+    stats.handoff = "shared";
+    self.postMessage({ type: "ring", sab: ring.sab, capacity: RING });
+  } else {
+    stats.handoff = "transfer";
+  }
+  const ws = new WebSocket(data.url);
   ws.binaryType = "arraybuffer";
   ws.onmessage = (m) => {
     if (typeof m.data === "string") {
       stats.posts++;
-      self.postMessage({ type: "meta", meta: JSON.parse(m.data) });
-    } else {
-      pending.push(decode(m.data));
+      self.postMessage({ type: "meta", meta: JSON.parse(m.data), handoff: stats.handoff });
+      return;
     }
+    stats.bytes += m.data.byteLength;
+    let batch;
+    try {
+      batch = decode(m.data);
+    } catch (e) {  // nothing after a bad frame decodes until a key frame: start over
+      stats.bad++;
+      started = false;
+      ws.close();
+      return;
+    }
+    if (!batch) return;
+    pending.push(batch);
+    if (ring) pushShared();
   };
   ws.onclose = () => self.postMessage({ type: "closed" });
   setInterval(flush, FLUSH_MS);
+  setInterval(() => {  // the worker's counters, a few times a second
+    stats.posts++;
+    self.postMessage({ type: "stats", stats });
+  }, 250);
 };

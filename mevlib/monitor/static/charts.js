@@ -1,0 +1,152 @@
+// The dashboard's charts, each on a canvas: titled axes with values, legends along the top.
+// Drawn at the page's current resolution (quality.js lowers it under load): the backing store is
+// `resolution` times the canvas's CSS size and the drawing is scaled to match, so the charts
+// keep their layout and only lose sharpness.
+
+export const CHART_SECONDS = 60;
+export const COLORS = ["#4e9af1", "#f1a14e", "#6fdc8c", "#d17ef0", "#f16e6e", "#e8d46b", "#6be8e0", "#b0b8c0"];
+
+// a leader's identity as a short pubkey: the name carries its first and last 8 base58 characters
+export function shortKey(name) { return name.length > 9 ? `${name.slice(0, 4)}…${name.slice(-4)}` : name; }
+
+// 1234 -> "1.2k", 2500000 -> "2.5M": axis values that fit the value band
+export function compact(v) {
+  const a = Math.abs(v);
+  if (a >= 1e9) return `${+(v / 1e9).toFixed(1)}G`;
+  if (a >= 1e6) return `${+(v / 1e6).toFixed(1)}M`;
+  if (a >= 1e3) return `${+(v / 1e3).toFixed(1)}k`;
+  return `${+v.toFixed(a < 10 ? 1 : 0)}`;
+}
+
+// the canvas's 2D context at `resolution` (1: one backing pixel per CSS pixel), and its CSS size
+function surface(id, resolution) {
+  const c = document.getElementById(id);
+  if (!c.dataset.w) { c.dataset.w = c.width; c.dataset.h = c.height; c.style.width = `${c.width}px`; c.style.height = `${c.height}px`; }
+  const w = +c.dataset.w, h = +c.dataset.h;
+  if (c.width !== Math.round(w * resolution)) { c.width = Math.round(w * resolution); c.height = Math.round(h * resolution); }
+  const ctx = c.getContext("2d");
+  ctx.setTransform(resolution, 0, 0, resolution, 0, 0);
+  return [ctx, w, h];
+}
+
+// Each chart: a plot area right of a 46 px band for the y axis's title (running up its left
+// edge) and values, above a 28 px band for the x axis's values and title. `drawn` keeps every
+// chart's axis texts from the last frame (the browser tests read them).
+const PLOT_L = 46, PLOT_B = 28;
+export const drawn = {};
+
+function axes(ctx, id, w, h, { yTitle, yMax, yFmt = compact, xTitle, xTicks = [] }) {
+  ctx.clearRect(0, 0, w, h);
+  ctx.strokeStyle = "#3d4751";
+  ctx.strokeRect(PLOT_L + 0.5, 0.5, w - PLOT_L - 1, h - PLOT_B);
+  ctx.font = "10px system-ui, sans-serif";
+  ctx.fillStyle = "#9aa5b1";
+  const ph = h - PLOT_B, y = [], x = [];
+  for (const frac of [0, 0.5, 1]) {  // the value axis: its bottom, middle and top
+    const text = yFmt(yMax * frac);
+    ctx.textAlign = "right";
+    ctx.fillText(text, PLOT_L - 3, Math.min(ph, Math.max(9, ph * (1 - frac) + 3)));
+    y.push(text);
+  }
+  for (const [frac, text] of xTicks) {  // [position 0..1 along the plot, label]; the ends kept inside
+    ctx.textAlign = frac === 0 ? "left" : frac === 1 ? "right" : "center";
+    ctx.fillText(text, PLOT_L + frac * (w - PLOT_L - 1), ph + 11);
+    x.push(text);
+  }
+  ctx.textAlign = "center";
+  ctx.fillText(xTitle, PLOT_L + (w - PLOT_L) / 2, h - 3);
+  ctx.save();
+  ctx.translate(9, ph / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.fillText(yTitle, 0, 0);
+  ctx.restore();
+  ctx.textAlign = "left";
+  drawn[id] = { yTitle, xTitle, y, x };
+  return ph;
+}
+
+// a legend along the plot's top edge
+function legend(ctx, entries) {
+  let at = PLOT_L + 6;
+  for (const [text, color] of entries) {
+    ctx.fillStyle = color;
+    ctx.fillText(text, at, 11);
+    at += ctx.measureText(text).width + 14;
+  }
+}
+
+const SECONDS_AGO = [[0, `-${CHART_SECONDS} s`], [0.5, `-${CHART_SECONDS / 2} s`], [1, "now"]];
+
+function drawLanding(m, resolution) {
+  const [ctx, w, h] = surface("landing", resolution), landing = m.landing;
+  const ph = axes(ctx, "landing", w, h, { yTitle: "landed", yMax: 1, yFmt: (v) => `${Math.round(v * 100)}%`,
+                                          xTitle: "time (5 s moving window)", xTicks: SECONDS_AGO });
+  const entries = [];
+  for (const r in landing.decided) {
+    ctx.strokeStyle = ctx.fillStyle = COLORS[r % COLORS.length];
+    ctx.beginPath();
+    let landed = 0, decided = 0;  // a 5 s moving window: one second alone is too noisy
+    for (let s = 0; s < CHART_SECONDS; s++) {
+      landed += landing.landed[r][s]; decided += landing.decided[r][s];
+      if (s >= 5) { landed -= landing.landed[r][s - 5]; decided -= landing.decided[r][s - 5]; }
+      const rate = decided ? landed / decided : 0;
+      const x = PLOT_L + 1 + (s / (CHART_SECONDS - 1)) * (w - PLOT_L - 2), y = ph * (1 - rate);
+      s ? ctx.lineTo(x, y) : ctx.moveTo(x, y);
+    }
+    ctx.stroke();
+    entries.push([m.nameOf(0, +r), COLORS[r % COLORS.length]]);
+  }
+  legend(ctx, entries);
+}
+
+function drawBars(id, resolution, values, label, max, yTitle, xTitle) {
+  const [ctx, w, h] = surface(id, resolution);
+  const keys = Object.keys(values);
+  const top = max || Math.max(1, ...keys.map((k) => Array.isArray(values[k]) ? values[k][0] + values[k][1] : values[k]));
+  const slot = (w - PLOT_L - 6) / Math.max(1, keys.length), bw = Math.max(4, slot - 6);
+  const ph = axes(ctx, id, w, h, { yTitle, yMax: top, xTitle,
+                                   xTicks: keys.map((k, j) => [(6 + j * slot + bw / 2) / (w - PLOT_L - 1), label(k)]) });
+  keys.forEach((k, j) => {
+    const v = Array.isArray(values[k]) ? values[k][0] : values[k];
+    const x = PLOT_L + 6 + j * slot, y = ph * (1 - v / top);
+    ctx.fillStyle = COLORS[j % COLORS.length];
+    ctx.fillRect(x, y, bw, ph - y);
+    if (Array.isArray(values[k])) {  // ±1 std
+      const s = values[k][1] / top * ph;
+      ctx.fillStyle = "#d8dee4";
+      ctx.fillRect(x + bw / 2 - 1, y - s, 2, 2 * s);
+    }
+  });
+}
+
+function drawFeed(m, resolution) {
+  const [ctx, w, h] = surface("feed", resolution), feed = m.feed;
+  const n = feed.count, len = feed.depth.length;
+  const tops = [feed.depth, feed.lag].map((series) => {  // each series on its own scale, from 0
+    let top = 1;
+    for (let i = 0; i < n; i++) top = Math.max(top, series[(feed.head - n + i + len) % len]);
+    return top;
+  });
+  // the value axis reads as the ring's depth; the lag's scale is in the legend
+  const ph = axes(ctx, "feed", w, h, { yTitle: "depth (events)", yMax: tops[0], xTitle: `last ${len} samples`,
+                                       xTicks: [[0, `-${len}`], [0.5, `-${len / 2}`], [1, "now"]] });
+  [feed.depth, feed.lag].forEach((series, j) => {
+    ctx.strokeStyle = COLORS[j];
+    ctx.beginPath();
+    for (let i = 0; i < n; i++) {
+      const v = series[(feed.head - n + i + len) % len];
+      const x = PLOT_L + 1 + (i / Math.max(1, len - 1)) * (w - PLOT_L - 2), y = ph * (1 - v / tops[j]);
+      i ? ctx.lineTo(x, y) : ctx.moveTo(x, y);
+    }
+    ctx.stroke();
+  });
+  legend(ctx, [[`ring depth (max ${compact(tops[0])})`, COLORS[0]], [`lag ms (max ${compact(tops[1])})`, COLORS[1]]]);
+}
+
+// m: the page's model ({landing, tips, phase, feed, nameOf})
+export function drawCharts(m, resolution = 1) {
+  drawLanding(m, resolution);
+  drawBars("tips", resolution, Object.assign({}, m.tips), (k) => m.nameOf(0, +k), 0, "lamports", "route");
+  drawBars("phase", resolution, Object.assign({}, m.phase), (k) => shortKey(m.nameOf(1, +k)), 400, "ms into the slot", "leader");
+  drawFeed(m, resolution);
+}
