@@ -375,3 +375,101 @@ def test_assets_are_served_compressed_as_the_request_accepts(events, ring_name):
         assert br_total * 2 < raw_total
     finally:
         stop()
+
+
+def test_table_rows_of_mixed_heights_scroll_and_stay_anchored(events, ring_name):
+    """100,000 rows, every seventh expanded to its details (attempts of a few events, so heights
+    differ): scrolled through at 2,000 px a frame they hold >= 55 FPS, and each expanded
+    row's estimated height is replaced by the measured one as it is drawn. Away from the top, the
+    row at the top of the view keeps its place while 2,000 events arrive above it and while a row
+    above it expands; at the top, the newest row shows. A click expands a row."""
+    from cdp import CHROMIUM, Browser
+
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed: `make test` installs it")
+    rng = np.random.default_rng(7)
+    last_id = [0]
+
+    def attempts(n):  # attempts of about three events (shots, then the outcome), each under its own id
+        out = synthetic(n, rng)
+        ids = last_id[0] + 1 + np.cumsum(rng.random(n) < 0.35)
+        last_id[0] = int(ids[-1])
+        out["id"] = ids
+        out["kind"] = np.where(np.append(ids[1:] != ids[:-1], True), Kind.OUTCOME, Kind.SHOT)
+        return out
+
+    monitor = Monitor(ring_name)
+    port, stop = start_in_thread(monitor)
+    browser = Browser()
+    try:
+        open_live(browser, monitor, port)
+        for _ in range(5):
+            events.push_many(attempts(20_000))
+        wait_for(browser, "window.__mevlib.rows === 100000 && window.__mevlib.worker?.waiting === 0")
+        scroll = browser.eval("""(async () => {
+            const t = window.__mevlib.table;
+            for (let p = 0; p < 100000; p += 7) t.expandPosition(p);
+            const vp = t.viewport, frames = [];
+            await new Promise((done) => {
+              const step = (now) => {
+                frames.push(now);
+                vp.scrollTop += 2000;
+                if (vp.scrollTop + vp.clientHeight < vp.scrollHeight - 1 && frames.length < 600) requestAnimationFrame(step);
+                else done();
+              };
+              requestAnimationFrame(step);
+            });
+            const measured = t.measured.reduce((s, v) => s + (v > 0), 0);
+            // the cache against the page: every open row in view as tall as its cached height
+            const rows = [...document.querySelectorAll('.rows .row')].filter((r) => r.style.display !== 'none');
+            const wrong = rows.filter((r) => r.offsetHeight !== 20 + t.extra[+r.dataset.seq % 100000]).length;
+            const secs = (frames[frames.length - 1] - frames[0]) / 1000;
+            return {fps: (frames.length - 1) / secs, frames: frames.length,
+                    measured, wrong, open: rows.filter((r) => r.classList.contains('open')).length,
+                    heights: [...new Set([...t.extra].filter((x) => x > 0))].length};
+        })()""")
+        # anchoring: a row in the middle of the table stays where it is in the view
+        browser.eval("window.__mevlib.scrollTo(5000)")
+        time.sleep(0.3)
+        before = browser.eval("window.__mevlib.table.firstVisible()")
+        events.push_many(attempts(2_000))
+        wait_for(browser, f"window.__mevlib.table.rendered === {before['seq'] + before['position'] + 2000}")
+        time.sleep(0.2)
+        after_arrivals = browser.eval("window.__mevlib.table.firstVisible()")
+        browser.eval("window.__mevlib.table.expandPosition(1000)")  # 1,000 rows above the anchor
+        time.sleep(0.3)
+        after_expand = browser.eval("window.__mevlib.table.firstVisible()")
+        # at the top: the newest row
+        browser.eval("window.__mevlib.table.viewport.scrollTop = 0")
+        time.sleep(0.2)
+        events.push_many(attempts(10))
+        wait_for(browser, f"window.__mevlib.table.rendered === {before['seq'] + before['position'] + 2010}")
+        top = browser.eval("window.__mevlib.table.firstVisible()")
+        # a click on a collapsed row opens it
+        clicked = browser.eval("""(async () => {
+            const row = [...document.querySelectorAll('.rows .row')].find((r) => !r.classList.contains('open'));
+            row.firstChild.children[2].click();
+            await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+            return {open: row.classList.contains('open'), height: row.offsetHeight,
+                    details: row.lastChild.textContent};
+        })()""")
+    finally:
+        browser.close()
+        stop()
+    print(f"\n100,000 rows, {100_000 // 7 + 1:,} expanded: scrolled at {scroll['fps']:.1f} FPS over "
+          f"{scroll['frames']} frames; {scroll['measured']:,} heights measured, {scroll['heights']} distinct")
+    assert scroll["fps"] >= 55 and scroll["frames"] >= 100
+    assert scroll["measured"] >= scroll["frames"] and scroll["heights"] >= 3
+    assert scroll["open"] >= 2 and scroll["wrong"] == 0
+    assert after_arrivals["seq"] == before["seq"] and abs(after_arrivals["offset"] - before["offset"]) <= 1
+    assert after_arrivals["position"] == before["position"] + 2000
+    assert after_expand["seq"] == before["seq"] and abs(after_expand["offset"] - before["offset"]) <= 1
+    assert top["position"] == 0 and top["seq"] == before["seq"] + before["position"] + 2010
+    assert clicked["open"] and clicked["height"] > 20 and clicked["details"].startswith("attempt #")
+
+
+def wait_for(browser, condition, timeout=20):
+    deadline = time.monotonic() + timeout
+    while not browser.eval(condition):
+        assert time.monotonic() < deadline, f"never true: {condition}"
+        time.sleep(0.05)
