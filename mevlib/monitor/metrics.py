@@ -3,7 +3,6 @@ landings, tips, shot latencies, drops and feed lag. The Grafana dashboard in
 docs/grafana-dashboard.json reads these names."""
 from __future__ import annotations
 
-import bisect
 import collections
 
 import numpy as np
@@ -18,10 +17,12 @@ class _Histogram:
     def __init__(self, buckets):
         self.buckets, self.counts, self.sum, self.n = buckets, [0] * (len(buckets) + 1), 0.0, 0
 
-    def add(self, v: float):
-        self.counts[bisect.bisect_left(self.buckets, v)] += 1
-        self.sum += v
-        self.n += 1
+    def add(self, values: np.ndarray):
+        """Each value into the first bucket whose bound is >= it."""
+        for i, c in enumerate(np.bincount(np.searchsorted(self.buckets, values, "left"), minlength=len(self.counts))):
+            self.counts[i] += int(c)
+        self.sum += float(values.sum())
+        self.n += len(values)
 
     def lines(self, name: str, labels: str) -> list[str]:
         out, cum = [], 0
@@ -44,26 +45,31 @@ class Metrics:
         self.ring_depth = self.coalesced = self.dropped = 0
 
     def observe(self, batch: np.ndarray, names: dict) -> None:
-        def route(i):
-            return names.get((0, int(i)), str(int(i)))
-
-        for e in batch:
-            kind = e["kind"]
-            if kind == Kind.SHOT:
-                r = route(e["route"])
-                self.shots[(r, bool(e["flag"]))] += 1
-                self.late[r].add(float(e["a"]))
-                if e["b"] > 0:
-                    self.rtt[r].add(float(e["b"]))
-            elif kind == Kind.OUTCOME:
-                r = route(e["route"])
-                self.outcomes[(r, bool(e["flag"]))] += 1
-                self.tips[r] += int(e["a"]) if e["flag"] else 0
-            elif kind == Kind.DELTA:
-                self.deltas += 1
-                self.feed_lag_ms = float(e["a"])
-            elif kind == Kind.STATS:
-                self.ring_depth, self.coalesced, self.dropped = int(e["a"]), int(e["b"]), int(e["id"])
+        """Folds a batch in, a route at a time (a per-event loop cost 18 µs an event)."""
+        kind = batch["kind"]
+        for k, counter in ((Kind.SHOT, self.shots), (Kind.OUTCOME, self.outcomes)):
+            events = batch[kind == k]
+            for index in np.unique(events["route"]):
+                of_route = events[events["route"] == index]
+                r = names.get((0, int(index)), str(int(index)))
+                ok = of_route["flag"] != 0
+                for flag in (True, False):
+                    if n := int(np.count_nonzero(ok == flag)):
+                        counter[(r, flag)] += n
+                if k == Kind.SHOT:
+                    self.late[r].add(of_route["a"])
+                    if (rtt := of_route["b"][of_route["b"] > 0]).size:
+                        self.rtt[r].add(rtt)
+                else:  # a route with outcomes has a tips series, 0 until one lands
+                    self.tips[r] += int(of_route["a"][ok].astype(np.int64).sum())
+        deltas = batch[kind == Kind.DELTA]
+        if len(deltas):
+            self.deltas += len(deltas)
+            self.feed_lag_ms = float(deltas["a"][-1])
+        stats = batch[kind == Kind.STATS]
+        if len(stats):
+            last = stats[-1]
+            self.ring_depth, self.coalesced, self.dropped = int(last["a"]), int(last["b"]), int(last["id"])
 
     def exposition(self) -> str:
         lines = ["# HELP mevlib_shots_total Shots sent, by route and whether the endpoint accepted them.",

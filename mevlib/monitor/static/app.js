@@ -2,33 +2,37 @@
 // transferred batches) go into fixed-size typed-array rings (the last 100,000 events for the
 // table, per-second buckets for the charts); one requestAnimationFrame callback redraws whatever
 // changed. The table (table.js) and the charts (charts.js) are modules of their own.
-import { CHART_SECONDS, drawCharts, drawn, shortKey } from "./charts.js";
+import { CHART_SECONDS, drawCharts, drawn, Series, shortKey } from "./charts.js";
+import { Memory, Quality } from "./quality.js";
 import { ringColumns } from "./ring.js";
 import { EventTable } from "./table.js";
 
 const KIND = { SHOT: 1, OUTCOME: 2, DELTA: 3, SLOT: 4, STATS: 5, NAME: 6, SHADOW: 7 };
 const KIND_NAME = ["", "shot", "outcome", "delta", "slot", "stats", "name", "shadow"];
 const TABLE_ROWS = 100000;
+const MIN_ROWS = 1000;            // shedding memory never leaves the table fewer rows than this
+const BUDGET_MB = +(new URLSearchParams(location.search).get("budget") || 512);
 
 const names = { route: [], leader: [] };
-const store = {
-  capacity: TABLE_ROWS, total: 0, count: 0,
-  columns: { kind: new Uint8Array(TABLE_ROWS), route: new Uint8Array(TABLE_ROWS), flag: new Uint8Array(TABLE_ROWS),
-             slot: new Uint32Array(TABLE_ROWS), t: new Float64Array(TABLE_ROWS), a: new Float64Array(TABLE_ROWS),
-             b: new Float64Array(TABLE_ROWS), id: new Uint32Array(TABLE_ROWS) },
-};
-const attempts = new Map();  // attempt id -> the sequence numbers of its events still in the table
+function columns(n) {
+  return { kind: new Uint8Array(n), route: new Uint8Array(n), flag: new Uint8Array(n), slot: new Uint32Array(n),
+           t: new Float64Array(n), a: new Float64Array(n), b: new Float64Array(n), id: new Uint32Array(n) };
+}
+// the table's ring: the event with sequence number seq is at seq % capacity
+const store = { capacity: TABLE_ROWS, total: 0, count: 0, columns: columns(TABLE_ROWS) };
+// an attempt's rows, newest first: its last row's sequence number by id, then each row's previous
+const attempts = { last: new Map(), prev: new Float64Array(TABLE_ROWS) };
 // charts: per route, landed and decided per second for the last CHART_SECONDS seconds
 const model = {
   landing: { landed: [], decided: [], second: 0 },
   tips: [],    // per route, cumulative lamports
   phase: [],   // per leader: [phase, std]
-  feed: { depth: new Float64Array(600), lag: new Float64Array(600), head: 0, count: 0 },
+  feed: { depth: new Series(), lag: new Series(), lastLag: 0 },  // a point per STATS event
   nameOf,
 };
 const shadow = { shots: 0, ok: 0 };  // shadow mode: what would have been sent
 const perf = { frames: 0, fps: 0, since: performance.now(), posts: 0, events: 0, workerStats: null,
-               postsTotal: 0, eventsTotal: 0, handoff: "" };
+               postsTotal: 0, eventsTotal: 0, handoff: "", work: 0, workMax: 0, frameNo: 0 };
 let chartsDirty = true;
 const f64 = new Float64Array(2);
 const f64bytes = new Uint8Array(f64.buffer);
@@ -54,17 +58,24 @@ function rollLanding(sec) {
 }
 
 // the attempt index: which rows belong to one attempt (a row's details list them)
+const ofAttempt = (k) => k === KIND.SHOT || k === KIND.OUTCOME || k === KIND.SHADOW;
+
 function indexAttempt(k, id, seq) {
-  if (k !== KIND.SHOT && k !== KIND.OUTCOME && k !== KIND.SHADOW) return;
-  const rows = attempts.get(id);
-  if (rows) rows.push(seq); else attempts.set(id, [seq]);
+  if (!ofAttempt(k)) return;
+  const prev = attempts.last.get(id);
+  attempts.prev[seq % store.capacity] = prev === undefined ? -1 : prev;
+  attempts.last.set(id, seq);
 }
 
-function unindexAttempt(slot) {
-  const c = store.columns, k = c.kind[slot];
-  if (k !== KIND.SHOT && k !== KIND.OUTCOME && k !== KIND.SHADOW) return;
-  const rows = attempts.get(c.id[slot]);
-  if (rows) { rows.shift(); if (!rows.length) attempts.delete(c.id[slot]); }  // its oldest row leaves first
+function unindexAttempt(slot, seq) {  // the row leaving; its attempt's older rows have left already
+  const c = store.columns;
+  if (ofAttempt(c.kind[slot]) && attempts.last.get(c.id[slot]) === seq) attempts.last.delete(c.id[slot]);
+}
+
+function attemptRows(id) {  // oldest first
+  const rows = [], oldest = store.total - store.count;
+  for (let seq = attempts.last.get(id); seq !== undefined && seq >= oldest; seq = attempts.prev[seq % store.capacity]) rows.push(seq);
+  return rows.reverse();
 }
 
 // events at (start + k) & mask of the columns, k < count: the shared ring's layout, or a
@@ -82,13 +93,13 @@ function ingest(cols, start, count, mask) {
       (cols.flag[i] === 0 ? names.route : names.leader)[cols.route[i]] = text.decode(f64bytes.slice(0, end));
       continue;
     }
-    const seq = store.total, at = seq % TABLE_ROWS;
-    if (store.count === TABLE_ROWS) { table.forget(at); unindexAttempt(at); }
+    const seq = store.total, at = seq % store.capacity;
+    if (store.count === store.capacity) { table.forget(at); unindexAttempt(at, seq - store.capacity); }
     c.kind[at] = kind; c.route[at] = cols.route[i]; c.flag[at] = cols.flag[i]; c.slot[at] = cols.slot[i];
     c.t[at] = cols.t[i]; c.a[at] = cols.a[i]; c.b[at] = cols.b[i]; c.id[at] = cols.id[i];
-    store.total++;
-    if (store.count < TABLE_ROWS) store.count++;
     indexAttempt(kind, cols.id[i], seq);
+    store.total++;
+    if (store.count < store.capacity) store.count++;
     const a = cols.a[i], b = cols.b[i], flag = cols.flag[i], route = cols.route[i];
     if (kind === KIND.OUTCOME) {
       const landing = model.landing;
@@ -106,13 +117,7 @@ function ingest(cols, start, count, mask) {
       model.phase[cols.id[i]] = [a, b];
     } else if (kind === KIND.STATS || kind === KIND.DELTA) {
       const feed = model.feed;
-      if (kind === KIND.STATS) {
-        feed.depth[feed.head] = a;
-        feed.head = (feed.head + 1) % feed.depth.length;
-        feed.count = Math.min(feed.count + 1, feed.depth.length);
-      } else {
-        feed.lag[feed.head] = a;
-      }
+      if (kind === KIND.STATS) { feed.depth.push(a); feed.lag.push(feed.lastLag); } else { feed.lastLag = a; }
     }
   }
   if (count) { table.dirty = true; chartsDirty = true; }
@@ -142,8 +147,8 @@ function details(i) {
   const c = store.columns, k = c.kind[i];
   if (k === KIND.SHOT || k === KIND.OUTCOME || k === KIND.SHADOW) {
     const lines = [`attempt #${c.id[i]}`];
-    for (const seq of attempts.get(c.id[i]) || []) {
-      const j = seq % TABLE_ROWS, route = nameOf(0, c.route[j]);
+    for (const seq of attemptRows(c.id[i])) {
+      const j = seq % store.capacity, route = nameOf(0, c.route[j]);
       if (c.kind[j] === KIND.SHOT) {
         lines.push(`  shot on ${route}: ${c.flag[j] ? "accepted" : "refused"}, ${c.a[j].toFixed(0)} µs late, rtt ${(c.b[j] / 1000).toFixed(2)} ms`);
       } else if (c.kind[j] === KIND.OUTCOME) {
@@ -182,25 +187,67 @@ function drainShared() {
   }
 }
 
-function frame(now) {
-  perf.frames++;
-  if (now - perf.since >= 1000) {
-    const secs = (now - perf.since) / 1000;
-    perf.fps = perf.frames / secs;
-    const mem = performance.memory ? `${(performance.memory.usedJSHeapSize / 1048576).toFixed(1)} MB` : "n/a";
-    perfEl.textContent = `FPS ${perf.fps.toFixed(1)}\nheap ${mem}\nworker posts/s ${(perf.posts / secs).toFixed(0)}\n` +
-                         `events/s ${(perf.events / secs).toFixed(0)}\nrows ${store.count}\nhand-off ${perf.handoff}`;
-    window.__mevlib.fps.push(perf.fps);
-    perf.frames = 0; perf.posts = 0; perf.events = 0; perf.since = now;
+// --- memory: the page's arrays, and shedding the older half of every history ------------------------
+function ownBytes() {
+  const sum = (cols) => Object.values(cols).reduce((n, c) => n + c.byteLength, 0);
+  return sum(store.columns) + attempts.prev.byteLength + table.bytes() + model.feed.depth.bytes + model.feed.lag.bytes;
+}
+
+function shedHistory() {
+  const before = ownBytes(), old = store.columns, oldCapacity = store.capacity;
+  const capacity = Math.max(MIN_ROWS, oldCapacity >> 1), keep = Math.min(store.count, capacity);
+  const cols = columns(capacity);
+  for (let seq = store.total - keep; seq < store.total; seq++) {
+    const from = seq % oldCapacity, to = seq % capacity;
+    for (const key in cols) cols[key][to] = old[key][from];
   }
+  store.columns = cols; store.capacity = capacity; store.count = keep;
+  table.resize(oldCapacity);
+  attempts.last.clear();
+  attempts.prev = new Float64Array(capacity);
+  for (let seq = store.total - keep; seq < store.total; seq++) indexAttempt(cols.kind[seq % capacity], cols.id[seq % capacity], seq);
+  model.feed.depth.shrink(); model.feed.lag.shrink();
+  table.dirty = chartsDirty = true;
+  return before - ownBytes();
+}
+
+const quality = new Quality();
+const memory = new Memory(BUDGET_MB * 1048576, { ownBytes, shed: shedHistory });
+
+function everySecond(now) {
+  const secs = (now - perf.since) / 1000;
+  perf.fps = perf.frames / secs;
+  const eventsPerSecond = perf.events / secs;
+  quality.tick(now, perf.fps, eventsPerSecond);
+  memory.tick(now);
+  perfEl.textContent = `FPS ${perf.fps.toFixed(1)}  frame ${(1000 / perf.fps).toFixed(1)} ms ` +
+    `(our work ${(perf.work / perf.frames).toFixed(1)} ms, max ${perf.workMax.toFixed(1)})\n` +
+    `${memory.describe()}\nevents/s ${Math.round(eventsPerSecond).toLocaleString()}  worker posts/s ` +
+    `${(perf.posts / secs).toFixed(0)}\n${quality.describe()}\n` +
+    `hand-off ${perf.handoff}  rows ${store.count.toLocaleString()} of ${store.capacity.toLocaleString()}`;
+  window.__mevlib.fps.push(perf.fps);
+  window.__mevlib.eventRates.push(eventsPerSecond);
+  window.__mevlib.work.push(perf.work / perf.frames);
+  perf.frames = perf.posts = perf.events = perf.work = perf.workMax = 0;
+  perf.since = now;
+}
+
+function frame(now) {
+  const start = performance.now();
+  perf.frames++;
+  if (now - perf.since >= 1000) everySecond(now);
   drainShared();
-  if (table.dirty) table.render();
-  if (chartsDirty) { drawCharts(model); chartsDirty = false; }
+  const q = quality.current, n = ++perf.frameNo;
+  if (table.dirty && n % q.tableEvery === 0) table.render();
+  if (chartsDirty && n % q.chartEvery === 0) { drawCharts(model, q.resolution); chartsDirty = false; }
+  const work = performance.now() - start;
+  perf.work += work;
+  perf.workMax = Math.max(perf.workMax, work);
   requestAnimationFrame(frame);
 }
 
 // what the browser test reads
-window.__mevlib = { fps: [], get postsReceived() { return perf.postsTotal; },
+window.__mevlib = { fps: [], eventRates: [], work: [], quality, memory, store, get postsReceived() { return perf.postsTotal; },
                     get eventsReceived() { return perf.eventsTotal; }, get rows() { return store.count; },
                     get worker() { return perf.workerStats; }, get shadow() { return { ...shadow }; },
                     get axes() { return drawn; }, get handoff() { return perf.handoff; }, table,
@@ -231,7 +278,7 @@ worker.onmessage = (m) => {
 async function connect() {
   const token = new URLSearchParams(location.hash.slice(1)).get("token");
   if (token) {
-    history.replaceState(null, "", location.pathname);
+    history.replaceState(null, "", location.pathname + location.search);
     const r = await fetch("session", { method: "POST", headers: { Authorization: `Bearer ${token}` } });
     if (!r.ok) document.getElementById("status").textContent = "wrong token";
   }

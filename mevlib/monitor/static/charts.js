@@ -120,27 +120,66 @@ function drawBars(id, resolution, values, label, max, yTitle, xTitle) {
 }
 
 function drawFeed(m, resolution) {
-  const [ctx, w, h] = surface("feed", resolution), feed = m.feed;
-  const n = feed.count, len = feed.depth.length;
-  const tops = [feed.depth, feed.lag].map((series) => {  // each series on its own scale, from 0
-    let top = 1;
-    for (let i = 0; i < n; i++) top = Math.max(top, series[(feed.head - n + i + len) % len]);
-    return top;
-  });
+  const [ctx, w, h] = surface("feed", resolution), { depth, lag } = m.feed;
+  const tops = [depth.max(), lag.max()];  // each series on its own scale, from 0
   // the value axis reads as the ring's depth; the lag's scale is in the legend
-  const ph = axes(ctx, "feed", w, h, { yTitle: "depth (events)", yMax: tops[0], xTitle: `last ${len} samples`,
-                                       xTicks: [[0, `-${len}`], [0.5, `-${len / 2}`], [1, "now"]] });
-  [feed.depth, feed.lag].forEach((series, j) => {
+  const len = depth.capacity;
+  const ph = axes(ctx, "feed", w, h, { yTitle: "depth (events)", yMax: tops[0], xTitle: `last ${len.toLocaleString()} samples`,
+                                       xTicks: [[0, `-${compact(len)}`], [0.5, `-${compact(len / 2)}`], [1, "now"]] });
+  [depth, lag].forEach((series, j) => {
     ctx.strokeStyle = COLORS[j];
-    ctx.beginPath();
-    for (let i = 0; i < n; i++) {
-      const v = series[(feed.head - n + i + len) % len];
-      const x = PLOT_L + 1 + (i / Math.max(1, len - 1)) * (w - PLOT_L - 2), y = ph * (1 - v / tops[j]);
-      i ? ctx.lineTo(x, y) : ctx.moveTo(x, y);
-    }
-    ctx.stroke();
+    plot(ctx, series, (v) => ph * (1 - v / tops[j]), w, resolution);
   });
   legend(ctx, [[`ring depth (max ${compact(tops[0])})`, COLORS[0]], [`lag ms (max ${compact(tops[1])})`, COLORS[1]]]);
+}
+
+// A series' last `capacity` points (10,000 unless memory was shed), oldest first by index.
+export class Series {
+  constructor(capacity = 10000) { this.values = new Float64Array(capacity); this.head = 0; this.count = 0; }
+  get capacity() { return this.values.length; }
+  push(v) {
+    this.values[this.head] = v;
+    this.head = (this.head + 1) % this.values.length;
+    if (this.count < this.values.length) this.count++;
+  }
+  at(i) { const len = this.values.length; return this.values[(this.head - this.count + i + len) % len]; }
+  get start() { return (this.head - this.count + this.values.length) % this.values.length; }  // the oldest's index
+  max() {  // order does not matter: the filled part is [0, count) until the ring wraps, then all of it
+    let top = 1;
+    for (let i = 0, v = this.values; i < this.count; i++) if (v[i] > top) top = v[i];
+    return top;
+  }
+  // memory shedding: the newest half, in an array half the size
+  shrink() {
+    const keep = new Float64Array(Math.max(16, this.values.length >> 1)), n = Math.min(this.count, keep.length);
+    for (let i = 0; i < n; i++) keep[i] = this.at(this.count - n + i);
+    this.values = keep; this.count = n; this.head = n % keep.length;
+  }
+  get bytes() { return this.values.byteLength; }
+}
+
+// A series across the plot, right-aligned to its capacity: at most two points (the bucket's
+// minimum and maximum) per backing pixel column, so a lower resolution draws fewer.
+function plot(ctx, series, yOf, w, resolution) {
+  const n = series.count, cap = series.capacity, x0 = PLOT_L + 1, pw = w - PLOT_L - 2;
+  const columns = Math.max(1, Math.floor(pw * resolution)), perColumn = cap / columns;
+  const values = series.values, start = series.start;
+  ctx.beginPath();
+  let started = false;
+  for (let c = 0; c < columns; c++) {
+    const lo = Math.max(Math.ceil(c * perColumn) - (cap - n), 0), hi = Math.min(Math.ceil((c + 1) * perColumn) - (cap - n), n);
+    if (hi <= lo) continue;
+    let min = Infinity, max = -Infinity;
+    for (let i = lo, j = (start + lo) % cap; i < hi; i++, j = j + 1 === cap ? 0 : j + 1) {
+      const v = values[j];
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    const x = x0 + (c / Math.max(1, columns - 1)) * pw;
+    if (started) ctx.lineTo(x, yOf(min)); else { ctx.moveTo(x, yOf(min)); started = true; }
+    if (max !== min) ctx.lineTo(x, yOf(max));
+  }
+  ctx.stroke();
 }
 
 // m: the page's model ({landing, tips, phase, feed, nameOf})

@@ -180,6 +180,22 @@ export class EventTable {
     }
   }
 
+  // memory shedding: the store now has a smaller capacity and its newest rows; the per-slot
+  // arrays follow them to their new slots
+  resize(oldCapacity) {
+    const n = this.store.capacity, extra = new Float64Array(n), measured = new Uint16Array(n), expanded = new Uint8Array(n);
+    this.heights = new Fenwick(n);
+    this.extraTotal = 0;
+    for (let seq = this.store.total - this.store.count; seq < this.store.total; seq++) {
+      const from = seq % oldCapacity, to = seq % n;
+      extra[to] = this.extra[from]; measured[to] = this.measured[from]; expanded[to] = this.expanded[from];
+      if (extra[to]) { this.heights.add(to, extra[to]); this.extraTotal += extra[to]; }
+    }
+    this.extra = extra; this.measured = measured; this.expanded = expanded;
+    this.dirty = true;
+  }
+  bytes() { return this.extra.byteLength + this.measured.byteLength + this.expanded.byteLength + this.heights.tree.byteLength; }
+
   // the row at the top of the view, for the tests: its sequence number and its offset in the view
   firstVisible() {
     const y = this.viewport.scrollTop, p = this.positionAt(y);
