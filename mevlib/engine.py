@@ -209,6 +209,8 @@ class Engine:
         self.finder = finder
         if finder is not None:  # the first hook: hooks run in order, so strategies see the updated graph
             self.on_pool_delta(accounts=finder.accounts())(self._update_finder)
+            if events is not None:  # the cycles the strategies' searches find, on the dashboard
+                finder.on_cycle = lambda cycle: events.cycle(finder, cycle, sender.clock.current_slot())
 
     # --- registration --------------------------------------------------------------------------
     def on_pool_delta(self, program=None, *, accounts=None):
@@ -224,7 +226,9 @@ class Engine:
         return register
 
     def _update_finder(self, update, _ctx):
-        self.finder.on_account(update.pubkey, update.data, update.write_version)
+        moved = self.finder.on_account(update.pubkey, update.data, update.write_version)
+        if moved is not None and self.events is not None:
+            self.events.pool(self.finder, moved, update.slot)
 
     def on_slot(self, fn):
         self.hooks.append(_Hook(fn, "slot"))

@@ -503,3 +503,24 @@ def test_finder_load_reads_concentrated_liquidity_pools_and_their_arrays():
     assert cycle is not None and cycle.profit > 0 and cycle == direct.best_cycle(clmm, max_in=10**12)
     emptied = rc.tick_array_address(clmm, -2 * span)
     assert finder.on_account(emptied, rc.encode_tick_array(clmm, -2 * span, spacing, {})) == clmm
+
+
+def test_marginal_rates_are_the_programs_quotes_and_found_cycles_are_observed():
+    """A pool's marginal rates (the dashboard's POOL events) are its program's exact quote of a
+    swap of 1/10,000 of each vault, as out / in, fees included; every cycle best_cycle finds goes
+    to on_cycle."""
+    rng = random.Random(3)
+    finder = arb.Finder([WSOL])
+    token = key(rng)
+    cheap, quote_cheap, vaults_cheap = add(finder, rng, "amm_v4", token, WSOL, 10**12, 10**14)
+    dear, _, _ = add(finder, rng, "cpmm", token, WSOL, 10**12, 102 * 10**12)
+    ab, ba = finder.marginal_rates(cheap)
+    amount_a, amount_b = vaults_cheap[0] // 10_000, vaults_cheap[1] // 10_000
+    assert ab == quote_cheap(True, vaults_cheap, amount_a) / amount_a
+    assert ba == quote_cheap(False, vaults_cheap, amount_b) / amount_b
+    assert 0.997 * 100 < ab < 100 and 0.997 / 100 < ba < 1 / 100  # the 0.25 % fee and a little slippage
+    assert finder.describe(dear) == ("cpmm", token, WSOL)
+    seen = []
+    finder.on_cycle = seen.append
+    cycle = finder.best_cycle(cheap, max_in=10**12)
+    assert cycle is not None and seen == [cycle] and {h.pool for h in cycle.hops} == {cheap, dear}

@@ -17,9 +17,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from solders.keypair import Keypair
+from solders.pubkey import Pubkey
 
 from mevlib.monitor import EVENT_DTYPE, EventPublisher, Kind
-from mevlib.monitor.events import leader_name, synthetic
+from mevlib.monitor.events import key_name, synthetic
 from mevlib.monitor.server import Monitor, start_in_thread
 from mevlib.monitor.wire import DeltaDecoder, DeltaEncoder, quantised
 
@@ -113,6 +114,51 @@ def test_names_and_metrics(events, ring_name):
     for line in text.splitlines():  # every sample line is "name{labels} number"
         if not line.startswith("#"):
             float(line.rsplit(" ", 1)[1])
+
+
+def test_pools_cycles_and_opportunities_become_events(events, ring_name):
+    """A real finder's pool update, a cycle it finds and an attempt's value and outcome, as the
+    engine publishes them: POOL with the finder's marginal rates (exact on the wire), the pool and
+    mint names; CYCLE with its pools; ATTEMPT with the value; OUTCOME with tip and fee."""
+    import random
+
+    from test_arb import WSOL, add
+
+    from mevlib.dex import arb
+    from mevlib.monitor.events import Space, pool_name
+
+    rng = random.Random(4)
+    finder = arb.Finder([WSOL])
+    token = Pubkey.from_bytes(rng.randbytes(32))
+    cheap = add(finder, rng, "amm_v4", token, WSOL, 10**12, 10**14)[0]
+    add(finder, rng, "cpmm", token, WSOL, 10**12, 102 * 10**12)  # the dear side of the cycle
+    monitor = Monitor(ring_name)
+    events.pool(finder, cheap, slot=77)
+    finder.on_cycle = lambda cycle: events.cycle(finder, cycle, 78)
+    cycle = finder.best_cycle(cheap, max_in=10**12)
+    events.record({"kind": "shot", "attempt": 5, "shot": 6, "route": "jito-ny", "target_slot": 79, "index": 0,
+                   "tip": 20_000, "value": float(cycle.profit)})
+    events.record({"kind": "shot", "attempt": 5, "shot": 7, "route": "rpc", "target_slot": 79, "index": 1,
+                   "tip": 30_000, "value": float(cycle.profit)})  # one ATTEMPT per attempt
+    events.record({"kind": "outcome", "attempt": 5, "route": "jito-ny", "landed": True, "target_slot": 79,
+                   "tip_paid": 20_000, "fee_paid": 10_000})
+    frame = monitor.take_frame()
+    seq, got = DeltaDecoder().decode(DeltaEncoder().encode(frame, 1))
+    by_kind = {Kind(k): got[got["kind"] == k] for k in set(got["kind"]) if k != Kind.NAME}
+    names = monitor.names
+    (p,) = by_kind[Kind.POOL]
+    assert (p["a"], p["b"]) == finder.marginal_rates(cheap) and p["slot"] == 77
+    assert names[(Space.POOL, int(p["route"]))] == pool_name("amm_v4", cheap)
+    assert names[(Space.MINT, int(p["id"]) & 0xFFFF)] == key_name(token)[:16]
+    assert names[(Space.MINT, int(p["id"]) >> 16)] == key_name(WSOL)
+    (c,) = by_kind[Kind.CYCLE]
+    assert c["route"] == len(cycle.hops) == 2 and c["a"] == cycle.profit and c["b"] == cycle.amount_in
+    hop_pools = [names[(Space.POOL, int(c["id"]) >> (8 * h) & 0xFF)] for h in range(2)]
+    assert hop_pools == [pool_name(finder.describe(h.pool)[0], h.pool) for h in cycle.hops]
+    (attempt,) = by_kind[Kind.ATTEMPT]
+    assert attempt["id"] == 5 and attempt["a"] == cycle.profit and attempt["slot"] == 79
+    (outcome,) = by_kind[Kind.OUTCOME]
+    assert (outcome["a"], outcome["b"]) == (20_000, 10_000)
 
 
 def test_websocket_frames_and_token(events, ring_name, caplog):
@@ -215,7 +261,12 @@ def test_dashboard_in_headless_chromium(events, ring_name):
     def load():  # 10,000 events/s in batches of 100, as a busy bot would publish them
         rng = np.random.default_rng(3)
         named = [(0, route, name) for route, name in enumerate(["rpc", "jito-ny", "jito-ams", "sender"])]
-        named += [(1, i, leader_name(key)) for i, key in enumerate(leaders)]
+        named += [(1, i, key_name(key)) for i, key in enumerate(leaders)]
+        named += [(2, i, name) for i, name in enumerate(["amm_v4 58oQCh", "whirlpool Czfq", "cpmm 7JuwJu",
+                                                         "dlmm 5rCf1D", "clmm 3ucNos", "pump 9Mhcqz"])]
+        named += [(3, i, key_name(mint)) for i, mint in enumerate(
+            ["So11111111111111111111111111111111111111112", "TokAa1111111111111111111111111111111111111",
+             "TokBb1111111111111111111111111111111111111"])]
         for space, index, name in named:
             raw = name.encode().ljust(16, b"\0")
             e = np.zeros(1, EVENT_DTYPE)
@@ -248,7 +299,7 @@ def test_dashboard_in_headless_chromium(events, ring_name):
                             "events: window.__mevlib.eventsReceived, rows: window.__mevlib.rows, "
                             "worker: window.__mevlib.worker, overlay: document.getElementById('perf').hidden, "
                             "handoff: window.__mevlib.handoff, isolated: self.crossOriginIsolated, "
-                            "sheds: window.__mevlib.memory.sheds.length, "
+                            "sheds: window.__mevlib.memory.sheds.length, analytics: window.__mevlib.analytics, "
                             "perf: document.getElementById('perf').textContent, axes: window.__mevlib.axes})")
         browser.eval("window.__mevlib.scrollTo(99950)")
         time.sleep(0.3)
@@ -281,17 +332,22 @@ def test_dashboard_in_headless_chromium(events, ring_name):
           f"{page['events']:,} events in {page['posts']:,} worker posts, {pushed[0]:,} pushed; "
           f"{worker['bytes'] / worker['events']:.1f} bytes/event on the wire (40 as fixed records)")
     assert np.median(fps) >= 58 and page["sheds"] == 0
+    # the worker's analytics kept up: opportunities decided, spreads and triangles over the six pools
+    analytics = page["analytics"]
+    assert analytics["totals"]["opportunities"] > 1000 and analytics["cycles"]["pools"] == 6
+    assert analytics["cycles"]["spreads"] and analytics["cycles"]["triangles"] and analytics["chart"]["pivots"] is None
     assert page["isolated"] is True and page["handoff"] == worker["handoff"] == "shared"
     assert worker["bytes"] / worker["events"] <= 20  # delta-encoded: at most half the fixed 40 bytes
     assert page["events"] >= 0.9 * pushed[0] and worker["lost"] == worker["bad"] == 0
     assert page["posts"] * 10 <= page["events"], "the worker must coalesce: at least 10x fewer posts than events"
     assert page["rows"] == 100_000  # the table holds the last 100,000
     assert page["overlay"] is False and "FPS" in page["perf"]
-    assert last_rows and all(k in {"shot", "outcome", "delta", "slot", "stats"} for k in last_rows)
+    assert last_rows and all(k in {"shot", "outcome", "delta", "slot", "stats", "attempt", "pool", "cycle"}
+                             for k in last_rows)
     assert (ARTIFACTS / "monitor.png").stat().st_size > 10_000
     # every chart: both axes titled, the value axis with its values, the x axis with its ticks
     axes = page["axes"]
-    assert sorted(axes) == ["feed", "landing", "phase", "tips"]
+    assert sorted(axes) == ["feed", "landing", "phase", "price", "tips"]
     for chart in axes.values():
         assert chart["yTitle"] and chart["xTitle"] and len(chart["y"]) == 3 and chart["x"]
         assert all(re.fullmatch(r"-?[0-9.]+[kMG%]?", v) for v in chart["y"]), chart
@@ -573,3 +629,94 @@ def test_memory_over_budget_sheds_history(events, ring_name):
     assert page["capacity"] <= 25_000 and page["rows"] <= page["capacity"] and page["total"] == 60_000
     assert page["top"]["seq"] == 59_999 and page["top"]["position"] == 0
     assert "shed history" in page["overlay"]
+
+
+def name_events(space, names):
+    """NAME events for `names` (index -> text) in a name space."""
+    out = np.zeros(len(names), EVENT_DTYPE)
+    for row, (index, text) in zip(out, names.items()):
+        row["kind"], row["route"], row["flag"] = Kind.NAME, index, space
+        row["a"], row["b"] = np.frombuffer(text.encode().ljust(16, b"\0"), "<f8")
+    return out
+
+
+def test_analytics_in_the_worker(events, ring_name):
+    """The worker's analytics from known events: each opportunity's profit (value - tip - fee, an
+    outcome with no attempt counted apart), the best two-pool spread and triangle from the pools'
+    rates (by hand: +98 and +404 bps), floor pivots from a completed minute's high, low and close,
+    the pool cache evicting the least recently used past 64 pools and expiring those not updated
+    for 120 s; the page charts the busiest pool's price with its pivots."""
+    from cdp import CHROMIUM, Browser
+
+    from mevlib.monitor.events import Space
+
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed: `make test` installs it")
+    monitor = Monitor(ring_name)
+    port, stop = start_in_thread(monitor)
+    browser = Browser()
+    t0 = np.floor(time.time() / 60) * 60e3 - 120e3  # the start of a minute two minutes ago
+
+    def ev(kind, t, route=0, flag=0, slot=0, a=0.0, b=0.0, id_=0):
+        e = np.zeros(1, EVENT_DTYPE)
+        e[0] = (kind, route, flag, 0, slot, t, a, b, id_, 0)
+        return e
+
+    def pool(index, mint_a, mint_b, ab, ba, t):
+        return ev(Kind.POOL, t, route=index, slot=100, a=ab, b=ba, id_=mint_a | mint_b << 16)
+
+    try:
+        open_live(browser, monitor, port)
+        events.push_many(name_events(Space.POOL, {0: "amm_v4 AAAA", 1: "cpmm BBBB", 2: "whirlpool CCCC", 3: "dlmm DDDD"}))
+        events.push_many(name_events(Space.MINT, {0: "So11111111111112", 1: "TOKAaaaaaaaaaaaa", 2: "TOKBbbbbbbbbbbbb"}))
+        # pool 0's price (b per a = sqrt(ab / ba), ba = 1 / ab) through the first minute, then one
+        # point in the next: the pivots come from the first minute's high 105, low 95, close 101
+        prices = [100, 105, 97, 95, 101]
+        for i, p in enumerate(prices):
+            events.push_many(pool(0, 0, 1, p, 1 / p, t0 + 5e3 + i * 10e3))
+        events.push_many(pool(0, 0, 1, 100.0, 0.0099, t0 + 65e3))
+        events.push_many(pool(1, 0, 1, 102.0, 0.0097, t0 + 66e3))  # WSOL/TOKA again: a spread
+        events.push_many(pool(2, 1, 2, 2.0, 0.49, t0 + 67e3))      # TOKA/TOKB
+        events.push_many(pool(3, 2, 0, 0.0051, 195.0, t0 + 68e3))  # TOKB/WSOL: triangles
+        for id_, value in ((7, 500_000), (8, 300_000)):
+            events.push_many(ev(Kind.ATTEMPT, t0 + 69e3, slot=200, a=value, id_=id_))
+        events.push_many(ev(Kind.OUTCOME, t0 + 70e3, flag=1, slot=200, a=25_000, b=10_000, id_=7))
+        events.push_many(ev(Kind.OUTCOME, t0 + 70e3, flag=0, slot=200, a=0, b=5_000, id_=8))
+        events.push_many(ev(Kind.OUTCOME, t0 + 70e3, flag=0, slot=200, a=0, b=5_000, id_=9))  # never sent here
+        events.push_many(ev(Kind.CYCLE, t0 + 71e3, route=3, flag=0, slot=201, a=51_000, b=2e8, id_=1 | 2 << 8 | 3 << 16))
+        wait_for(browser, "window.__mevlib.analytics?.totals.opportunities === 2 && window.__mevlib.analytics.finder.count === 1")
+        time.sleep(0.5)  # a frame to draw the chart
+        first = browser.eval("({a: window.__mevlib.analytics, axes: window.__mevlib.axes.price, "
+                             "panel: document.getElementById('analytics').textContent})")
+        # 70 more pools: the cache keeps the 64 most recently updated
+        for i in range(70):
+            events.push_many(pool(10 + i, 0, 1, 50.0, 0.02, t0 + 72e3 + i))
+        wait_for(browser, "window.__mevlib.analytics?.cache.evicted >= 10")
+        evicted = browser.eval("window.__mevlib.analytics.cache")
+        # one pool updated 200 s later: every other entry has outlived its 120 s
+        events.push_many(pool(99, 0, 1, 50.0, 0.02, t0 + 272e3))
+        wait_for(browser, "window.__mevlib.analytics?.cache.size === 1")
+        expired = browser.eval("window.__mevlib.analytics.cache")
+    finally:
+        browser.close()
+        stop()
+    a = first["a"]
+    assert a["totals"] == {"opportunities": 2, "landed": 1, "value": 500_000, "tips": 25_000, "fees": 15_000,
+                           "profit": 460_000, "unmatched": 1}
+    assert [(p["id"], p["profit"]) for p in a["profits"]] == [(7, 465_000), (8, -5_000)]
+    spread, triangle = a["cycles"]["spreads"][0], a["cycles"]["triangles"][0]
+    assert spread["pools"] == [0, 1] and spread["bps"] == pytest.approx((102 * 0.0099 - 1) * 1e4)
+    assert triangle["pools"] == [1, 2, 3] and triangle["bps"] == pytest.approx((102 * 2.0 * 0.0051 - 1) * 1e4)
+    assert a["cycles"]["triangles"][1]["bps"] == pytest.approx((100 * 2.0 * 0.0051 - 1) * 1e4)
+    assert "TOKA…aaaa" in triangle["path"] and triangle["names"] == ["cpmm BBBB", "whirlpool CCCC", "dlmm DDDD"]
+    high, low, close = 105, 95, 101
+    p = (high + low + close) / 3
+    pv = a["chart"]["pivots"]
+    assert a["chart"]["index"] == 0 and pv["p"] == pytest.approx(p)
+    assert (pv["r1"], pv["s1"], pv["r2"], pv["s2"]) == pytest.approx((2 * p - low, 2 * p - high, p + high - low, p - high + low))
+    assert [round(pt[1], 9) for pt in a["chart"]["points"]][:5] == prices
+    assert a["finder"]["last"][0]["names"] == ["cpmm BBBB", "whirlpool CCCC", "dlmm DDDD"]
+    assert first["axes"]["xTitle"].startswith("amm_v4 AAAA")
+    assert "+404.0 bps" in first["panel"] and "465k" in first["panel"]
+    assert evicted["size"] == 64 and evicted["evicted"] == 10
+    assert expired["size"] == 1 and expired["expired"] >= 63

@@ -31,7 +31,7 @@ from solders.pubkey import Pubkey
 from mevlib import _dex
 from mevlib.dex import (associated_token_address, decode_mint, decode_token_account, meteora_dlmm, pump_amm,
                         raydium_amm_v4, raydium_clmm, raydium_cpmm, whirlpool)
-from mevlib.errors import InvalidArgumentError
+from mevlib.errors import InvalidArgumentError, MevError
 
 
 class Hop(NamedTuple):
@@ -99,6 +99,7 @@ class Finder:
         self._pools: dict[Pubkey, _Pool] = {}
         self._by_id: list[_Pool] = []
         self._vaults: dict[Pubkey, tuple[_Pool, int]] = {}  # vault -> (its pool, 0 for a / 1 for b)
+        self.on_cycle = None  # called with each cycle best_cycle finds (the dashboard's events)
         for mint in profit_mints:
             self._mint(mint, profit=True)
 
@@ -391,7 +392,35 @@ class Finder:
             mint_out = entry.mint_b if a_to_b else entry.mint_a
             out.append(Hop(entry.address, mint, mint_out, amount_out))
             mint = mint_out
-        return Cycle(self._mints[start], amount_in, profit, slack, out, considered)
+        cycle = Cycle(self._mints[start], amount_in, profit, slack, out, considered)
+        if self.on_cycle is not None:
+            self.on_cycle(cycle)
+        return cycle
+
+    KIND_NAMES = {_dex.EDGE_AMM_V4: "amm_v4", _dex.EDGE_CPMM: "cpmm", _dex.EDGE_PUMP: "pump",
+                  _dex.EDGE_WHIRLPOOL: "whirlpool", _dex.EDGE_RAYDIUM_CLMM: "clmm", _dex.EDGE_DLMM: "dlmm"}
+
+    def describe(self, address: Pubkey) -> tuple[str, Pubkey, Pubkey]:
+        """(kind name, mint a, mint b) of a pool."""
+        pool = self._pools[address]
+        return self.KIND_NAMES[pool.kind], pool.mint_a, pool.mint_b
+
+    def marginal_rates(self, address: Pubkey, fraction: float = 1e-4) -> tuple[float, float]:
+        """What an atom of a buys in b, and an atom of b in a, after the pool's fees: the pool's
+        exact quote of a swap of `fraction` of each vault's balance (at least 1,000 atoms), as
+        out / in. 0.0 for a side it cannot quote (no liquidity that way, an array missing)."""
+        pool = self._pools.get(address)
+        if pool is None:
+            raise InvalidArgumentError(f"pool {address} is not in the finder")
+        reserve_a, reserve_b, params = pool.edge(int(self._clock()), int(self._slot_clock()))
+        rates = []
+        for a_to_b, balance in ((True, pool.balances[0]), (False, pool.balances[1])):
+            amount = max(1000, int(balance * fraction))
+            try:
+                rates.append(_dex.edge_swap(pool.kind, reserve_a, reserve_b, params, a_to_b, amount) / amount)
+            except MevError:
+                rates.append(0.0)
+        return rates[0], rates[1]
 
     def pool(self, address: Pubkey):
         """The decoded state the finder holds for a pool: AMM v4 Pool, (CPMM Pool, Config), a Pump

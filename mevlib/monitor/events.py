@@ -1,19 +1,32 @@
-"""Dashboard events: one 40-byte little-endian record per event, the same bytes in the ring, on
-the WebSocket and in the page's worker (static/protoCoalesce.worker.js decodes this layout).
+"""Dashboard events: one 40-byte little-endian record per event, the same layout in the ring and
+in the page (on the WebSocket each is a delta against the previous of its kind: wire.py).
 
     off size field     SHOT           OUTCOME          DELTA            SLOT             STATS         NAME       SHADOW
     0   1    kind
     1   1    route     route index    credited route   -                -                -             index      route index
-    2   1    flag      ok?            landed?          -                -                -             0 route,   simulated ok?
-                                                                                                         1 leader
+    2   1    flag      ok?            landed?          -                -                -             its space  simulated ok?
     3   1    -
     4   4    slot      target slot    target slot      update's slot    slot             -             -          target slot
     8   8    t_ms      unix ms        unix ms          unix ms          unix ms          unix ms       -          unix ms
     16  8    a         late µs        tip lamports     feed lag ms      Kalman phase ms  ring depth    name 0-7   tip lamports
-    24  8    b         rtt µs         value lamports   data bytes       phase std ms     coalesced     name 8-15  compute units
+    24  8    b         rtt µs         fee lamports     data bytes       phase std ms     coalesced     name 8-15  compute units
     32  4    id        attempt id     attempt id       account key[:4]  leader index     dropped       -          attempt id
-SHADOW: a shot shadow mode (mevlib run --shadow) planned, signed and simulated, and did not send.
     36  4    -
+
+    off size field     ATTEMPT             POOL                         CYCLE
+    1   1    route     -                   pool index                   hops
+    2   1    flag      -                   -                            start mint index
+    4   4    slot      target slot         update's slot                slot
+    8   8    t_ms      unix ms             unix ms                      unix ms
+    16  8    a         value lamports      b per a, after fees          profit (start mint's atoms)
+    24  8    b         -                   a per b, after fees          input (start mint's atoms)
+    32  4    id        attempt id          mint a index | mint b << 16  pool indices, 8 bits a hop
+
+SHADOW: a shot shadow mode (mevlib run --shadow) planned, signed and simulated, and did not send.
+ATTEMPT: an opportunity sent (its first shot's record); with its OUTCOME, the page's worker has
+its profit: value - tip - fee. POOL: a pool the arbitrage finder tracks moved; its marginal
+rates (Finder.marginal_rates). CYCLE: a cycle the finder found (Finder.best_cycle).
+NAME spaces: 0 route, 1 leader, 2 pool, 3 mint; up to 256 names each.
 Attempt ids are 64-bit: `id` carries their low 32 bits.
 """
 from __future__ import annotations
@@ -39,12 +52,29 @@ class Kind(enum.IntEnum):
     STATS = 5
     NAME = 6
     SHADOW = 7
+    ATTEMPT = 8
+    POOL = 9
+    CYCLE = 10
 
 
-def leader_name(pubkey: str) -> str:
-    """A leader's name on the page: the first and last 8 characters of its base58 pubkey (a NAME
-    event carries 16 bytes; the page shows the first and last 4 of them)."""
+class Space(enum.IntEnum):
+    """What a NAME event names."""
+    ROUTE = 0
+    LEADER = 1
+    POOL = 2
+    MINT = 3
+
+
+def key_name(pubkey) -> str:
+    """A leader's or mint's name on the page: the first and last 8 characters of its base58
+    pubkey (a NAME event carries 16 bytes; the page shows the first and last 4 of them)."""
+    pubkey = str(pubkey)
     return pubkey if len(pubkey) <= 16 else pubkey[:8] + pubkey[-8:]
+
+
+def pool_name(kind: str, address) -> str:
+    """A pool's name on the page: its program's short name and its address's first characters."""
+    return f"{kind} {str(address)}"[:16]
 
 
 class EventPublisher:
@@ -57,6 +87,8 @@ class EventPublisher:
         self.name = name
         self.dropped = 0
         self._ids: dict[tuple[int, str], int] = {}
+        self._pools: dict = {}       # pool address -> (its index, its mints' indices)
+        self._pool_sent: dict = {}   # pool address -> when its last POOL event went
         self._one = np.zeros(1, EVENT_DTYPE)
 
     def _index(self, space: int, name: str) -> int:
@@ -91,23 +123,57 @@ class EventPublisher:
     def record(self, rec: dict) -> None:
         """Takes HedgedSender records (pass as on_record, next to the store's recorder)."""
         kind = rec["kind"]
-        if kind == "shot_result":
+        if kind == "shot" and rec.get("index") == 0 and rec.get("value") is not None:
+            self._push(Kind.ATTEMPT, slot=rec["target_slot"], a=float(rec["value"]), id=rec["attempt"])
+        elif kind == "shot_result":
             self._push(Kind.SHOT, route=self._index(0, rec["route"]), flag=rec["status"] == "ok",
                        a=rec["late_ns"] / 1e3 if rec.get("late_ns") is not None else 0.0,
                        b=(rec["done_ns"] - rec["sent_ns"]) / 1e3 if rec.get("sent_ns") and rec.get("done_ns") else 0.0,
                        id=rec["attempt"])
         elif kind == "outcome":
             self._push(Kind.OUTCOME, route=self._index(0, rec["route"] or "none"), flag=bool(rec["landed"]),
-                       slot=rec["target_slot"], a=float(rec.get("tip_paid") or 0), id=rec["attempt"])
+                       slot=rec["target_slot"], a=float(rec.get("tip_paid") or 0),
+                       b=float(rec.get("fee_paid") or 0), id=rec["attempt"])
         elif kind == "shadow":
             self._push(Kind.SHADOW, route=self._index(0, rec["route"]), flag=bool(rec["sim_ok"]),
                        slot=rec["target_slot"], a=float(rec["tip"] or 0), b=float(rec["units"]), id=rec["attempt"])
         elif kind == "plan":
             self._push(Kind.SLOT, slot=rec["slot"], a=rec["phase_ms"], b=rec["phase_std_ms"],
-                       id=self._index(1, leader_name(rec["leader"])))
+                       id=self._index(1, key_name(rec["leader"])))
 
     def delta(self, slot: int, lag_ms: float, data_len: int, key32: int) -> None:
         self._push(Kind.DELTA, slot=slot, a=lag_ms, b=float(data_len), id=key32)
+
+    POOL_EVERY_S = 0.05  # a pool's rates at most 20 times a second: a chart needs no more
+
+    def _pool(self, finder, address) -> tuple[int, int]:
+        """(pool index, mint indices) of a pool, named once."""
+        known = self._pools.get(address)
+        if known is None:
+            kind, mint_a, mint_b = finder.describe(address)
+            known = self._pools[address] = (
+                self._index(Space.POOL, pool_name(kind, address)),
+                self._index(Space.MINT, key_name(mint_a)) | self._index(Space.MINT, key_name(mint_b)) << 16)
+        return known
+
+    def pool(self, finder, address, slot: int) -> None:
+        """A pool the finder tracks moved: its marginal rates both ways, after fees (at most every
+        POOL_EVERY_S per pool)."""
+        now = time.monotonic()
+        if now - self._pool_sent.get(address, -1.0) < self.POOL_EVERY_S:
+            return
+        self._pool_sent[address] = now
+        index, mints = self._pool(finder, address)
+        ab, ba = finder.marginal_rates(address)
+        self._push(Kind.POOL, route=index, slot=slot, a=ab, b=ba, id=mints)
+
+    def cycle(self, finder, cycle, slot: int) -> None:
+        """A cycle the finder found: its pools, start mint, input and profit."""
+        pools = 0
+        for i, hop in enumerate(cycle.hops):
+            pools |= self._pool(finder, hop.pool)[0] << (8 * i)
+        self._push(Kind.CYCLE, route=len(cycle.hops), flag=self._index(Space.MINT, key_name(cycle.start_mint)),
+                   slot=slot, a=float(cycle.profit), b=float(cycle.amount_in), id=pools)
 
     def stats(self, ring_depth: int, coalesced: int, dropped: int) -> None:
         self._push(Kind.STATS, a=float(ring_depth), b=float(coalesced), id=dropped)
@@ -117,10 +183,17 @@ class EventPublisher:
         self.ring.unlink()
 
 
+# the synthetic market: (mint a, mint b, price of a in b) per pool; two pools share a pair
+SYNTHETIC_POOLS = [(0, 1, 100.0), (0, 1, 100.0), (1, 2, 2.0), (2, 0, 0.005), (0, 2, 200.0), (1, 2, 2.0)]
+
+
 def synthetic(n: int, rng, routes: int = 4, leaders: int = 8, t_ms: float | None = None) -> np.ndarray:
-    """n plausible events (shots, outcomes, deltas, slots, stats) for load tests and benchmarks."""
+    """n plausible events (shots, outcomes, deltas, slots, stats, attempts, pool rates, cycles)
+    for load tests and benchmarks. Outcomes decide attempts sent a little earlier; the pools'
+    prices wander (SYNTHETIC_POOLS), each quoted with a 0.3 % fee."""
     ev = np.zeros(n, EVENT_DTYPE)
-    kind = rng.choice([Kind.SHOT, Kind.OUTCOME, Kind.DELTA, Kind.DELTA, Kind.SLOT, Kind.STATS], n)
+    kind = rng.choice([Kind.SHOT, Kind.OUTCOME, Kind.DELTA, Kind.DELTA, Kind.SLOT, Kind.STATS, Kind.ATTEMPT,
+                       Kind.POOL, Kind.CYCLE], n, p=[.15, .12, .25, .2, .08, .08, .04, .06, .02])
     ev["kind"] = kind
     ev["route"] = rng.integers(0, routes, n)
     ev["flag"] = rng.random(n) < 0.3
@@ -137,4 +210,30 @@ def synthetic(n: int, rng, routes: int = 4, leaders: int = 8, t_ms: float | None
         m = kind == k
         ev["a"][m], ev["b"][m] = a[m], b[m]
     ev["id"] = np.where(kind == Kind.SLOT, rng.integers(0, leaders, n), rng.integers(0, 1 << 20, n))
+    # attempts: value; their outcomes follow (each outcome decides the latest attempt before it)
+    attempts = np.flatnonzero(kind == Kind.ATTEMPT)
+    base = int(rng.integers(1, 1 << 30))
+    ev["id"][attempts] = base + np.arange(len(attempts))
+    ev["a"][attempts] = np.round(rng.lognormal(np.log(120_000), 0.6, len(attempts)))
+    outcomes = np.flatnonzero(kind == Kind.OUTCOME)
+    before = np.searchsorted(attempts, outcomes) - 1
+    ev["id"][outcomes] = np.where(before >= 0, base + before, ev["id"][outcomes])
+    ev["b"][outcomes] = 5_000 * rng.integers(1, 4, len(outcomes))  # fees
+    ev["a"][outcomes[ev["flag"][outcomes] == 0]] = 0  # a miss pays no tip
+    # pools: a random walk of each price, the rates both ways after a 0.3 % fee
+    pools = np.flatnonzero(kind == Kind.POOL)
+    which = rng.integers(0, len(SYNTHETIC_POOLS), len(pools))
+    drift = np.exp(np.cumsum(rng.normal(0, 0.0005, len(pools))))
+    spec = np.array(SYNTHETIC_POOLS)[which]
+    price = spec[:, 2] * drift ** np.where(spec[:, 0] == 0, 1, -1) * rng.normal(1, 0.002, len(pools))
+    ev["route"][pools] = which
+    ev["id"][pools] = spec[:, 0].astype(np.uint32) | spec[:, 1].astype(np.uint32) << 16
+    ev["a"][pools], ev["b"][pools] = price * 0.997, 0.997 / price
+    # cycles through two or three of those pools
+    cycles = np.flatnonzero(kind == Kind.CYCLE)
+    ev["route"][cycles] = rng.integers(2, 4, len(cycles))
+    ev["id"][cycles] = rng.integers(0, 6, len(cycles)) | rng.integers(0, 6, len(cycles)) << 8 | 2 << 16
+    ev["flag"][cycles] = 0
+    ev["a"][cycles] = np.round(rng.gamma(2.0, 30_000, len(cycles)))
+    ev["b"][cycles] = np.round(rng.lognormal(np.log(2e8), 0.5, len(cycles)))
     return ev

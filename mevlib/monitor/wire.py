@@ -15,7 +15,8 @@ A field that equals the previous event's of the same kind is left out (its bit c
 frame starts every kind from zero; the server sends one whenever a page joins, and a decoder
 starts at one. Times travel to the microsecond and a, b to a thousandth of their unit (lamports,
 µs, ms, bytes: finer than anything measured); a value whose thousandths are not below 2^50, or
-is not finite, or a NAME's text, travels raw and leaves the kind's a, b unchanged. Varints are
+is not finite, a NAME's text and a POOL's rates (a thousandth of a rate of 0.0099 is 1 %) travel
+raw and leave the kind's a, b unchanged. Varints are
 LEB128 (7 bits a byte, low first), none above 2^53, so the page's decoder reads them as Numbers.
 The page's decoder is static/protoCoalesce.worker.js; `decode` here is the reference.
 """
@@ -44,9 +45,13 @@ def milli(x: np.ndarray) -> np.ndarray:
     return np.where(ok, scaled, 0).astype(np.int64), ok
 
 
+RAW_KINDS = (Kind.NAME, Kind.POOL)  # text, and rates whose worth is in their relative precision
+
+
 def travels_raw(events: np.ndarray) -> np.ndarray:
-    """Which events carry a and b as f64: a NAME's text, or a value out of thousandths' range."""
-    return ~(milli(events["a"])[1] & milli(events["b"])[1]) | (events["kind"] == Kind.NAME)
+    """Which events carry a and b as f64: a NAME's text, a POOL's rates, or a value out of
+    thousandths' range."""
+    return ~(milli(events["a"])[1] & milli(events["b"])[1]) | np.isin(events["kind"], RAW_KINDS)
 
 
 def quantised(events: np.ndarray) -> np.ndarray:

@@ -3,17 +3,18 @@
 // table, per-second buckets for the charts); one requestAnimationFrame callback redraws whatever
 // changed. The table (table.js) and the charts (charts.js) are modules of their own.
 import { CHART_SECONDS, drawCharts, drawn, Series, shortKey } from "./charts.js";
+import { renderAnalytics } from "./panels.js";
 import { Memory, Quality } from "./quality.js";
 import { ringColumns } from "./ring.js";
 import { EventTable } from "./table.js";
 
-const KIND = { SHOT: 1, OUTCOME: 2, DELTA: 3, SLOT: 4, STATS: 5, NAME: 6, SHADOW: 7 };
-const KIND_NAME = ["", "shot", "outcome", "delta", "slot", "stats", "name", "shadow"];
+const KIND = { SHOT: 1, OUTCOME: 2, DELTA: 3, SLOT: 4, STATS: 5, NAME: 6, SHADOW: 7, ATTEMPT: 8, POOL: 9, CYCLE: 10 };
+const KIND_NAME = ["", "shot", "outcome", "delta", "slot", "stats", "name", "shadow", "attempt", "pool", "cycle"];
 const TABLE_ROWS = 100000;
 const MIN_ROWS = 1000;            // shedding memory never leaves the table fewer rows than this
 const BUDGET_MB = +(new URLSearchParams(location.search).get("budget") || 512);
 
-const names = { route: [], leader: [] };
+const names = [[], [], [], []];  // by space: routes, leaders, pools, mints
 function columns(n) {
   return { kind: new Uint8Array(n), route: new Uint8Array(n), flag: new Uint8Array(n), slot: new Uint32Array(n),
            t: new Float64Array(n), a: new Float64Array(n), b: new Float64Array(n), id: new Uint32Array(n) };
@@ -29,18 +30,20 @@ const model = {
   phase: [],   // per leader: [phase, std]
   feed: { depth: new Series(), lag: new Series(), lastLag: 0 },  // a point per STATS event
   nameOf,
+  analytics: null,  // the worker's last report
 };
 const shadow = { shots: 0, ok: 0 };  // shadow mode: what would have been sent
 const perf = { frames: 0, fps: 0, since: performance.now(), posts: 0, events: 0, workerStats: null,
                postsTotal: 0, eventsTotal: 0, handoff: "", work: 0, workMax: 0, frameNo: 0 };
-let chartsDirty = true;
+// which charts have new data to draw
+const dirty = { landing: true, tips: true, phase: true, feed: true, price: true };
+const everyChart = () => { for (const key in dirty) dirty[key] = true; };
 const f64 = new Float64Array(2);
 const f64bytes = new Uint8Array(f64.buffer);
 const text = new TextDecoder();
 
 function nameOf(space, i) {
-  const list = space === 0 ? names.route : names.leader;
-  return list[i] || (space === 0 ? `route ${i}` : `#${i}`);
+  return names[space][i] || `${["route ", "#", "pool ", "mint "][space]}${i}`;
 }
 
 function second(t) { return Math.floor(t / 1000); }
@@ -58,7 +61,7 @@ function rollLanding(sec) {
 }
 
 // the attempt index: which rows belong to one attempt (a row's details list them)
-const ofAttempt = (k) => k === KIND.SHOT || k === KIND.OUTCOME || k === KIND.SHADOW;
+const ofAttempt = (k) => k === KIND.SHOT || k === KIND.OUTCOME || k === KIND.SHADOW || k === KIND.ATTEMPT;
 
 function indexAttempt(k, id, seq) {
   if (!ofAttempt(k)) return;
@@ -90,7 +93,7 @@ function ingest(cols, start, count, mask) {
     if (kind === KIND.NAME) {
       f64[0] = cols.a[i]; f64[1] = cols.b[i];
       let end = f64bytes.indexOf(0); if (end < 0) end = 16;
-      (cols.flag[i] === 0 ? names.route : names.leader)[cols.route[i]] = text.decode(f64bytes.slice(0, end));
+      if (cols.flag[i] < names.length) names[cols.flag[i]][cols.route[i]] = text.decode(f64bytes.slice(0, end));
       continue;
     }
     const seq = store.total, at = seq % store.capacity;
@@ -110,17 +113,19 @@ function ingest(cols, start, count, mask) {
       }
       landing.decided[route][CHART_SECONDS - 1]++;
       if (flag) { landing.landed[route][CHART_SECONDS - 1]++; model.tips[route] += a; }
+      dirty.landing = dirty.tips = true;
     } else if (kind === KIND.SHADOW) {
       shadow.shots++;
       if (flag) shadow.ok++;
     } else if (kind === KIND.SLOT) {
       model.phase[cols.id[i]] = [a, b];
+      dirty.phase = true;
     } else if (kind === KIND.STATS || kind === KIND.DELTA) {
       const feed = model.feed;
-      if (kind === KIND.STATS) { feed.depth.push(a); feed.lag.push(feed.lastLag); } else { feed.lastLag = a; }
+      if (kind === KIND.STATS) { feed.depth.push(a); feed.lag.push(feed.lastLag); dirty.feed = true; } else { feed.lastLag = a; }
     }
   }
-  if (count) { table.dirty = true; chartsDirty = true; }
+  if (count) table.dirty = true;
 }
 
 // --- what a row says -------------------------------------------------------------------------------
@@ -137,23 +142,31 @@ function describe(i) {
     case KIND.DELTA: return ["", `lag ${a.toFixed(1)} ms`, `account ${id.toString(16).padStart(8, "0")}… ${b} bytes`, ""];
     case KIND.SLOT: return ["", `${a.toFixed(1)} ms`, `${shortKey(nameOf(1, id))} ±${b.toFixed(1)}`, ""];
     case KIND.SHADOW: return [nameOf(0, c.route[i]), `would tip ${a.toFixed(0)}`, `not sent: simulation ${flag ? "ok" : "failed"}, ${b.toFixed(0)} CU #${id}`, flag ? "" : "missed"];
+    case KIND.ATTEMPT: return ["", `value ${a.toFixed(0)}`, `attempt #${id} sent`, ""];
+    case KIND.POOL: return [nameOf(2, c.route[i]), (a > 0 && b > 0 ? Math.sqrt(a / b) : 0).toPrecision(5), `${pair(id)} after fees: ${a.toPrecision(5)} / ${b.toPrecision(5)}`, ""];
+    case KIND.CYCLE: return ["", `profit ${a.toFixed(0)}`, `${c.route[i]} hops from ${shortKey(nameOf(3, c.flag[i]))}: ${cyclePools(c.route[i], id)}`, "landed"];
     default: return ["", `depth ${a.toFixed(0)}`, `coalesced ${b.toFixed(0)} dropped ${id}`, ""];
   }
 }
+
+function pair(id) { return `${shortKey(nameOf(3, id & 0xffff))}/${shortKey(nameOf(3, id >>> 16))}`; }
+function cyclePools(hops, id) { return Array.from({ length: hops }, (_, h) => nameOf(2, (id >>> (8 * h)) & 0xff)).join(" → "); }
 
 // one line per event of the row's attempt (its shots, routes, tips, outcome, simulation), or
 // the row's own fields for events that belong to no attempt
 function details(i) {
   const c = store.columns, k = c.kind[i];
-  if (k === KIND.SHOT || k === KIND.OUTCOME || k === KIND.SHADOW) {
+  if (ofAttempt(k)) {
     const lines = [`attempt #${c.id[i]}`];
     for (const seq of attemptRows(c.id[i])) {
       const j = seq % store.capacity, route = nameOf(0, c.route[j]);
       if (c.kind[j] === KIND.SHOT) {
         lines.push(`  shot on ${route}: ${c.flag[j] ? "accepted" : "refused"}, ${c.a[j].toFixed(0)} µs late, rtt ${(c.b[j] / 1000).toFixed(2)} ms`);
       } else if (c.kind[j] === KIND.OUTCOME) {
-        lines.push(c.flag[j] ? `  landed in slot ${c.slot[j]} via ${route}, tip ${c.a[j].toLocaleString()} lamports`
-                             : `  missed slot ${c.slot[j]}`);
+        lines.push(c.flag[j] ? `  landed in slot ${c.slot[j]} via ${route}, tip ${c.a[j].toLocaleString()}, fee ${c.b[j].toLocaleString()} lamports`
+                             : `  missed slot ${c.slot[j]}${c.b[j] ? `, fees ${c.b[j].toLocaleString()} lamports` : ""}`);
+      } else if (c.kind[j] === KIND.ATTEMPT) {
+        lines.push(`  sent for slot ${c.slot[j]}, worth ${c.a[j].toLocaleString()} lamports if it lands`);
       } else {
         lines.push(`  shadow shot on ${route}: tip ${c.a[j].toLocaleString()} lamports, simulation ` +
                    `${c.flag[j] ? "ok" : "failed"}, ${c.b[j].toFixed(0)} compute units (not sent)`);
@@ -162,6 +175,8 @@ function details(i) {
     return lines;
   }
   if (k === KIND.DELTA) return [`account ${c.id[i].toString(16).padStart(8, "0")}…, slot ${c.slot[i]}`, `  ${c.b[i]} bytes, ${c.a[i].toFixed(2)} ms after the slot's start`];
+  if (k === KIND.POOL) return [`${nameOf(2, c.route[i])} (${pair(c.id[i])}) at slot ${c.slot[i]}`, `  an atom of a buys ${c.a[i]} of b; an atom of b buys ${c.b[i]} of a (after fees)`];
+  if (k === KIND.CYCLE) return [`a cycle the bot's finder found at slot ${c.slot[i]}: ${cyclePools(c.route[i], c.id[i])}`, `  ${c.b[i].toLocaleString()} in, ${c.a[i].toLocaleString()} profit (${shortKey(nameOf(3, c.flag[i]))} atoms)`];
   if (k === KIND.SLOT) return [`leader ${nameOf(1, c.id[i])} at slot ${c.slot[i]}`, `  Kalman phase ${c.a[i].toFixed(1)} ms ± ${c.b[i].toFixed(1)}`];
   return [`feed ring depth ${c.a[i]}`, `  coalesced ${c.b[i]}, dropped ${c.id[i]}`];
 }
@@ -172,6 +187,7 @@ const table = new EventTable(document.getElementById("viewport"), store, {
 
 // --- the frame loop and the performance overlay ----------------------------------------------------
 const perfEl = document.getElementById("perf");
+const analyticsEl = document.getElementById("analytics");
 document.addEventListener("keydown", (e) => {
   if (e.ctrlKey && e.shiftKey && (e.key === "P" || e.key === "p")) { perfEl.hidden = !perfEl.hidden; e.preventDefault(); }
 });
@@ -207,7 +223,9 @@ function shedHistory() {
   attempts.prev = new Float64Array(capacity);
   for (let seq = store.total - keep; seq < store.total; seq++) indexAttempt(cols.kind[seq % capacity], cols.id[seq % capacity], seq);
   model.feed.depth.shrink(); model.feed.lag.shrink();
-  table.dirty = chartsDirty = true;
+  worker.postMessage({ type: "shed" });  // the worker's series and pool cache too
+  table.dirty = true;
+  everyChart();
   return before - ownBytes();
 }
 
@@ -232,6 +250,8 @@ function everySecond(now) {
   perf.since = now;
 }
 
+let drawnAt = null;  // the quality level the charts were last drawn at
+
 function frame(now) {
   const start = performance.now();
   perf.frames++;
@@ -239,7 +259,8 @@ function frame(now) {
   drainShared();
   const q = quality.current, n = ++perf.frameNo;
   if (table.dirty && n % q.tableEvery === 0) table.render();
-  if (chartsDirty && n % q.chartEvery === 0) { drawCharts(model, q.resolution); chartsDirty = false; }
+  if (q !== drawnAt) { everyChart(); drawnAt = q; }  // a new quality level: a new resolution
+  if (n % q.chartEvery === 0) drawCharts(model, q.resolution, dirty);
   const work = performance.now() - start;
   perf.work += work;
   perf.workMax = Math.max(perf.workMax, work);
@@ -250,7 +271,7 @@ function frame(now) {
 window.__mevlib = { fps: [], eventRates: [], work: [], quality, memory, store, get postsReceived() { return perf.postsTotal; },
                     get eventsReceived() { return perf.eventsTotal; }, get rows() { return store.count; },
                     get worker() { return perf.workerStats; }, get shadow() { return { ...shadow }; },
-                    get axes() { return drawn; }, get handoff() { return perf.handoff; }, table,
+                    get axes() { return drawn; }, get analytics() { return model.analytics; }, get handoff() { return perf.handoff; }, table,
                     scrollTo(row) { table.viewport.scrollTop = table.top(row); } };
 
 const worker = new Worker("static/protoCoalesce.worker.js", { type: "module" });
@@ -265,9 +286,12 @@ worker.onmessage = (m) => {
     shared = ringColumns(data.sab, data.capacity);
   } else if (data.type === "stats") {
     perf.workerStats = data.stats;
+    model.analytics = data.analytics;
+    dirty.price = true;
+    renderAnalytics(analyticsEl, data.analytics, (pool) => worker.postMessage({ type: "select", pool }));
   } else if (data.type === "meta") {
     perf.handoff = data.handoff;
-    for (const [space, i, n] of data.meta.names) (space === 0 ? names.route : names.leader)[i] = n;
+    for (const [space, i, n] of data.meta.names) if (space < names.length) names[space][i] = n;
     document.getElementById("status").textContent = "live";
   } else if (data.type === "closed") {
     document.getElementById("status").textContent = "disconnected";

@@ -34,35 +34,52 @@ function surface(id, resolution) {
 // chart's axis texts from the last frame (the browser tests read them).
 const PLOT_L = 46, PLOT_B = 28;
 export const drawn = {};
+const layers = {};  // per chart: its axes, drawn once per set of texts
 
-function axes(ctx, id, w, h, { yTitle, yMax, yFmt = compact, xTitle, xTicks = [] }) {
-  ctx.clearRect(0, 0, w, h);
-  ctx.strokeStyle = "#3d4751";
-  ctx.strokeRect(PLOT_L + 0.5, 0.5, w - PLOT_L - 1, h - PLOT_B);
-  ctx.font = "10px system-ui, sans-serif";
-  ctx.fillStyle = "#9aa5b1";
-  const ph = h - PLOT_B, y = [], x = [];
-  for (const frac of [0, 0.5, 1]) {  // the value axis: its bottom, middle and top
-    const text = yFmt(yMax * frac);
-    ctx.textAlign = "right";
-    ctx.fillText(text, PLOT_L - 3, Math.min(ph, Math.max(9, ph * (1 - frac) + 3)));
-    y.push(text);
-  }
-  for (const [frac, text] of xTicks) {  // [position 0..1 along the plot, label]; the ends kept inside
-    ctx.textAlign = frac === 0 ? "left" : frac === 1 ? "right" : "center";
-    ctx.fillText(text, PLOT_L + frac * (w - PLOT_L - 1), ph + 11);
-    x.push(text);
-  }
-  ctx.textAlign = "center";
-  ctx.fillText(xTitle, PLOT_L + (w - PLOT_L) / 2, h - 3);
-  ctx.save();
-  ctx.translate(9, ph / 2);
-  ctx.rotate(-Math.PI / 2);
-  ctx.fillText(yTitle, 0, 0);
-  ctx.restore();
-  ctx.textAlign = "left";
+function axes(ctx, id, w, h, { yTitle, yMax, yMin = 0, yFmt = compact, xTitle, xTicks = [] }) {
+  const ph = h - PLOT_B, y = [0, 0.5, 1].map((frac) => yFmt(yMin + (yMax - yMin) * frac));
+  const x = xTicks.map(([, text]) => text);
   drawn[id] = { yTitle, xTitle, y, x };
+  // the axes are drawn once into a layer of their own, and copied while their texts stay the same:
+  // text is the dearest thing a canvas draws
+  const scale = ctx.getTransform().a, key = [w, h, scale, yTitle, xTitle, ...y, ...xTicks.flat()].join("|");
+  let layer = layers[id];
+  if (!layer || layer.key !== key) {
+    layer = layers[id] = { key, canvas: document.createElement("canvas") };
+    layer.canvas.width = Math.round(w * scale); layer.canvas.height = Math.round(h * scale);
+    const g = layer.canvas.getContext("2d");
+    g.setTransform(scale, 0, 0, scale, 0, 0);
+    g.strokeStyle = "#3d4751";
+    g.strokeRect(PLOT_L + 0.5, 0.5, w - PLOT_L - 1, ph);
+    g.font = "10px system-ui, sans-serif";
+    g.fillStyle = "#9aa5b1";
+    g.textAlign = "right";
+    [0, 0.5, 1].forEach((frac, j) => g.fillText(y[j], PLOT_L - 3, Math.min(ph, Math.max(9, ph * (1 - frac) + 3))));
+    for (const [frac, text] of xTicks) {  // [position 0..1 along the plot, label]; the ends kept inside
+      g.textAlign = frac === 0 ? "left" : frac === 1 ? "right" : "center";
+      g.fillText(text, PLOT_L + frac * (w - PLOT_L - 1), ph + 11);
+    }
+    g.textAlign = "center";
+    g.fillText(xTitle, PLOT_L + (w - PLOT_L) / 2, h - 3);
+    g.translate(9, ph / 2);
+    g.rotate(-Math.PI / 2);
+    g.fillText(yTitle, 0, 0);
+  }
+  ctx.save();
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+  ctx.drawImage(layer.canvas, 0, 0);
+  ctx.restore();
+  ctx.font = "10px system-ui, sans-serif";
+  ctx.textAlign = "left";
   return ph;
+}
+
+// the axis top for values up to v: 1, 2 or 5 times a power of ten, so that it moves seldom
+export function niceCeil(v) {
+  if (!(v > 0)) return 1;
+  const p = 10 ** Math.floor(Math.log10(v)), m = v / p;
+  return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
 }
 
 // a legend along the plot's top edge
@@ -102,7 +119,7 @@ function drawLanding(m, resolution) {
 function drawBars(id, resolution, values, label, max, yTitle, xTitle) {
   const [ctx, w, h] = surface(id, resolution);
   const keys = Object.keys(values);
-  const top = max || Math.max(1, ...keys.map((k) => Array.isArray(values[k]) ? values[k][0] + values[k][1] : values[k]));
+  const top = max || niceCeil(Math.max(1, ...keys.map((k) => Array.isArray(values[k]) ? values[k][0] + values[k][1] : values[k])));
   const slot = (w - PLOT_L - 6) / Math.max(1, keys.length), bw = Math.max(4, slot - 6);
   const ph = axes(ctx, id, w, h, { yTitle, yMax: top, xTitle,
                                    xTicks: keys.map((k, j) => [(6 + j * slot + bw / 2) / (w - PLOT_L - 1), label(k)]) });
@@ -121,7 +138,7 @@ function drawBars(id, resolution, values, label, max, yTitle, xTitle) {
 
 function drawFeed(m, resolution) {
   const [ctx, w, h] = surface("feed", resolution), { depth, lag } = m.feed;
-  const tops = [depth.max(), lag.max()];  // each series on its own scale, from 0
+  const tops = [niceCeil(depth.max()), niceCeil(lag.max())];  // each series on its own scale, from 0
   // the value axis reads as the ring's depth; the lag's scale is in the legend
   const len = depth.capacity;
   const ph = axes(ctx, "feed", w, h, { yTitle: "depth (events)", yMax: tops[0], xTitle: `last ${len.toLocaleString()} samples`,
@@ -182,10 +199,50 @@ function plot(ctx, series, yOf, w, resolution) {
   ctx.stroke();
 }
 
-// m: the page's model ({landing, tips, phase, feed, nameOf})
-export function drawCharts(m, resolution = 1) {
-  drawLanding(m, resolution);
-  drawBars("tips", resolution, Object.assign({}, m.tips), (k) => m.nameOf(0, +k), 0, "lamports", "route");
-  drawBars("phase", resolution, Object.assign({}, m.phase), (k) => shortKey(m.nameOf(1, +k)), 400, "ms into the slot", "leader");
-  drawFeed(m, resolution);
+// A pool's price (b per a, from the worker's analytics: [time, last, high, low] points) over its
+// series, with the floor pivots of the last completed window as dashed levels.
+function drawPrice(chart, resolution) {
+  const [ctx, w, h] = surface("price", resolution);
+  const points = chart ? chart.points : [];
+  const levels = chart && chart.pivots ? [["R2", chart.pivots.r2], ["R1", chart.pivots.r1], ["P", chart.pivots.p],
+                                          ["S1", chart.pivots.s1], ["S2", chart.pivots.s2]] : [];
+  let lo = Infinity, hi = -Infinity;
+  for (const [, , high, low] of points) { lo = Math.min(lo, low); hi = Math.max(hi, high); }
+  for (const [, v] of levels) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  if (!(hi > lo)) { lo = (lo === Infinity ? 0 : lo) * 0.99; hi = (hi === -Infinity ? 1 : hi) * 1.01 || 1; }
+  const digits = (v) => (Math.abs(v) >= 1e4 ? compact(v) : v.toPrecision(3));
+  const t0 = points.length ? points[0][0] : 0, t1 = points.length ? points[points.length - 1][0] : 1;
+  const span = Math.max(1, (t1 - t0) / 1000);
+  const ph = axes(ctx, "price", w, h, { yTitle: "price (b per a)", yMin: lo, yMax: hi, yFmt: digits,
+                                        xTitle: chart ? `${chart.name}: last ${compact(span)} s` : "no pool yet",
+                                        xTicks: [[0, `-${compact(span)} s`], [0.5, `-${compact(span / 2)} s`], [1, "now"]] });
+  const x0 = PLOT_L + 1, pw = w - PLOT_L - 2, yOf = (v) => ph * (1 - (v - lo) / (hi - lo));
+  ctx.setLineDash([4, 4]);
+  levels.forEach(([label, v], j) => {
+    ctx.strokeStyle = ctx.fillStyle = j === 2 ? "#d8dee4" : j < 2 ? COLORS[4] : COLORS[2];
+    ctx.beginPath(); ctx.moveTo(x0, yOf(v)); ctx.lineTo(x0 + pw, yOf(v)); ctx.stroke();
+    ctx.fillText(label, x0 + pw - 18, yOf(v) - 2);
+  });
+  ctx.setLineDash([]);
+  ctx.strokeStyle = COLORS[0];
+  ctx.beginPath();
+  points.forEach(([t, last], i) => {
+    const x = x0 + ((t - t0) / Math.max(1, t1 - t0)) * pw;
+    i ? ctx.lineTo(x, yOf(last)) : ctx.moveTo(x, yOf(last));
+  });
+  ctx.stroke();
+  if (chart) legend(ctx, [[`price ${digits(points.length ? points[points.length - 1][1] : 0)}`, COLORS[0]],
+                          ...(levels.length ? [["pivots of the last full minute", "#9aa5b1"]] : [])]);
+}
+
+// m: the page's model ({landing, tips, phase, feed, nameOf, analytics})
+// `dirty`: the charts whose data changed since they were drawn ({landing, tips, phase, feed,
+// price}); each drawn is cleared
+export function drawCharts(m, resolution, dirty) {
+  if (dirty.landing) drawLanding(m, resolution);
+  if (dirty.tips) drawBars("tips", resolution, Object.assign({}, m.tips), (k) => m.nameOf(0, +k), 0, "lamports", "route");
+  if (dirty.phase) drawBars("phase", resolution, Object.assign({}, m.phase), (k) => shortKey(m.nameOf(1, +k)), 400, "ms into the slot", "leader");
+  if (dirty.feed) drawFeed(m, resolution);
+  if (dirty.price) drawPrice(m.analytics && m.analytics.chart, resolution);
+  for (const key in dirty) dirty[key] = false;
 }

@@ -2,7 +2,9 @@
 // previous one of its kind: mevlib/monitor/wire.py has the layout) into columns, and hands them
 // to the page: through a SharedArrayBuffer ring when the page is cross-origin isolated (no
 // message per batch at all), else posting at most one batch per 16 ms with its buffers
-// transferred rather than copied. A module worker.
+// transferred rather than copied. The analytics (analytics.js) run here too, off the page's
+// thread; their results go to the page four times a second. A module worker.
+import { Analytics } from "./analytics.js";
 import { ringBytes, ringColumns } from "./ring.js";
 
 const FLUSH_MS = 16;
@@ -15,6 +17,19 @@ let started = false;   // decoding starts at a key frame
 const states = [];     // per kind: route, flag, slot, t (µs), a, b (thousandths), id
 let pending = [];      // decoded batches not yet handed over
 let ring = null;       // the shared ring: { header: Int32Array [write, read], columns }
+const analytics = new Analytics();
+let selected = -1;     // the pool whose price the page charts (-1: the busiest)
+const NAME = 6;
+const nameBytes = new Float64Array(2), nameText = new TextDecoder();
+
+function names(c, n) {  // pool and mint names (spaces 2 and 3) for the analytics
+  for (let i = 0; i < n; i++) {
+    if (c.kind[i] !== NAME || c.flag[i] < 2) continue;
+    nameBytes[0] = c.a[i]; nameBytes[1] = c.b[i];
+    const raw = new Uint8Array(nameBytes.buffer), end = raw.indexOf(0);
+    analytics.name(c.flag[i], c.route[i], nameText.decode(raw.slice(0, end < 0 ? 16 : end)));
+  }
+}
 
 function sharedRing() {
   const sab = new SharedArrayBuffer(ringBytes(RING));
@@ -118,6 +133,8 @@ function flush() {
 
 self.onmessage = (msg) => {
   const data = msg.data;
+  if (data.type === "select") { selected = data.pool; return; }
+  if (data.type === "shed") { analytics.shed(); return; }
   if (data.type !== "connect") return;
   // SharedArrayBuffer exists only in a cross-origin isolated context (COOP + COEP)
   if (self.crossOriginIsolated && typeof SharedArrayBuffer === "function") {
@@ -132,7 +149,9 @@ self.onmessage = (msg) => {
   ws.onmessage = (m) => {
     if (typeof m.data === "string") {
       stats.posts++;
-      self.postMessage({ type: "meta", meta: JSON.parse(m.data), handoff: stats.handoff });
+      const meta = JSON.parse(m.data);
+      for (const [space, i, n] of meta.names) if (space >= 2) analytics.name(space, i, n);
+      self.postMessage({ type: "meta", meta, handoff: stats.handoff });
       return;
     }
     stats.bytes += m.data.byteLength;
@@ -146,13 +165,15 @@ self.onmessage = (msg) => {
       return;
     }
     if (!batch) return;
+    names(batch, batch.kind.length);
+    analytics.observe(batch, batch.kind.length);
     pending.push(batch);
     if (ring) pushShared();
   };
   ws.onclose = () => self.postMessage({ type: "closed" });
   setInterval(flush, FLUSH_MS);
-  setInterval(() => {  // the worker's counters, a few times a second
+  setInterval(() => {  // the worker's counters and the analytics, a few times a second
     stats.posts++;
-    self.postMessage({ type: "stats", stats });
+    self.postMessage({ type: "stats", stats, analytics: analytics.report(selected) });
   }, 250);
 };
