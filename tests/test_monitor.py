@@ -90,6 +90,25 @@ def test_delta_frames_decode_to_the_events(rows, frames):
     assert encoder.wire_bytes < encoder.raw_bytes + 10 * len(events)
 
 
+def test_a_damaged_frame_is_refused():
+    """Every byte of a frame is checked: each shorter prefix of a good frame, a byte too many, an
+    overlong varint, all raise InvalidArgumentError (the worker's decoder checks the same, tested
+    in Chromium below)."""
+    from mevlib.errors import InvalidArgumentError
+
+    frame = DeltaEncoder().encode(synthetic(50, np.random.default_rng(9)), 1)
+    for cut in range(len(frame)):
+        with pytest.raises(InvalidArgumentError):
+            DeltaDecoder().decode(frame[:cut])
+    with pytest.raises(InvalidArgumentError):
+        DeltaDecoder().decode(frame + b"\0")
+    overlong = bytes([1, 0, 0, 0, 1, 0, 0, 0, 1, Kind.STATS, 4]) + b"\xff" * 10 + b"\0"  # slot: 11 varint bytes
+    with pytest.raises(InvalidArgumentError):
+        DeltaDecoder().decode(overlong)
+    with pytest.raises(InvalidArgumentError):  # four billion events claimed: refused before allocating
+        DeltaDecoder().decode(b"\xff\xff\xff\xff" + frame[4:])
+
+
 def test_names_and_metrics(events, ring_name):
     monitor = Monitor(ring_name)
     events.record({"kind": "shot_result", "attempt": 1, "shot": 2, "route": "jito-ny", "status": "ok",
@@ -392,6 +411,33 @@ def test_shadow_sends_on_the_page(events, ring_name):
     assert shadow_rows[0][4] == "would tip 20005" and "simulation failed, 450 CU #41" in shadow_rows[0][5]
 
 
+def test_the_worker_refuses_a_damaged_frame(events, ring_name):
+    """A frame cut short on the WebSocket: the worker counts it bad, stops decoding (nothing after
+    it can be trusted until a key frame) and closes the socket; the page says disconnected and the
+    events before it are all there."""
+    from cdp import CHROMIUM, Browser
+
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed: `make test` installs it")
+    monitor = Monitor(ring_name)
+    port, stop = start_in_thread(monitor)
+    browser = Browser()
+    try:
+        open_live(browser, monitor, port)
+        events.push_many(synthetic(500, np.random.default_rng(2)))
+        wait_for(browser, "window.__mevlib.eventsReceived === 500")
+        good = monitor.encoder.encode
+        monitor.encoder.encode = lambda batch, seq: good(batch, seq)[:-3]
+        events.push_many(synthetic(10, np.random.default_rng(3)))
+        wait_for(browser, "document.getElementById('status').textContent === 'disconnected'")
+        time.sleep(0.3)
+        page = browser.eval("({worker: window.__mevlib.worker, events: window.__mevlib.eventsReceived})")
+    finally:
+        browser.close()
+        stop()
+    assert page["worker"]["bad"] == 1 and page["events"] == 500
+
+
 def test_assets_are_served_compressed_as_the_request_accepts(events, ring_name):
     """The page's files go out Brotli- or gzip-encoded as Accept-Encoding allows (Brotli first,
     q=0 refuses), as they are otherwise, with Vary and an ETag that makes a reload a 304; a name
@@ -600,7 +646,8 @@ def test_quality_drops_under_load_and_comes_back(events, ring_name):
 def test_memory_over_budget_sheds_history(events, ring_name):
     """With a budget far below what the page uses (?budget=1: 1 MB), the page sheds history: the
     table keeps its newest rows in arrays half the size, each time the budget is still exceeded,
-    and the overlay says so; the newest event is still the table's first row."""
+    and the overlay says so; the newest event is still the table's first row. The page, being
+    cross-origin isolated, also measured itself with measureUserAgentSpecificMemory."""
     from cdp import CHROMIUM, Browser
 
     if CHROMIUM is None:
@@ -618,17 +665,20 @@ def test_memory_over_budget_sheds_history(events, ring_name):
                             "capacity: window.__mevlib.store.capacity, rows: window.__mevlib.rows, "
                             "total: window.__mevlib.store.total, top: window.__mevlib.table.firstVisible(), "
                             "used: window.__mevlib.memory.used, source: window.__mevlib.memory.source, "
+                            "measured: window.__mevlib.memory.measured, "
                             "overlay: document.getElementById('perf').textContent})")
     finally:
         browser.close()
         stop()
     sheds = page["sheds"]  # [ms, bytes used, bytes let go]
-    print(f"\nbudget 1 MB: {len(sheds)} sheds, using {page['used'] / 1e6:.1f} MB ({page['source']}), "
+    print(f"\nbudget 1 MB: {len(sheds)} sheds, using {page['used'] / 1e6:.1f} MB ({page['source']}; "
+          f"measureUserAgentSpecificMemory: {page['measured'] / 1e6:.1f} MB), "
           f"let go {[round(s[2] / 1e6, 2) for s in sheds]} MB, table capacity {page['capacity']:,}")
     assert page["budget"] == 1 << 20 and all(s[1] > page["budget"] and s[2] > 0 for s in sheds)
     assert page["capacity"] <= 25_000 and page["rows"] <= page["capacity"] and page["total"] == 60_000
     assert page["top"]["seq"] == 59_999 and page["top"]["position"] == 0
     assert "shed history" in page["overlay"]
+    assert page["measured"] > 1 << 20  # the isolated page measured itself with measureUserAgentSpecificMemory
 
 
 def name_events(space, names):

@@ -199,8 +199,17 @@ class DeltaDecoder:
             self.state, self.started = {}, True
         if not self.started:
             return seq, np.zeros(0, EVENT_DTYPE)
+        if 2 * n > len(frame) - HEADER.size:  # every record takes two bytes at least
+            raise InvalidArgumentError(f"a frame of {len(frame)} bytes cannot hold {n} events")
         out = np.zeros(n, EVENT_DTYPE)
         pos = HEADER.size
+
+        def take(size):  # the next `size` bytes' offset, if the frame has them
+            nonlocal pos
+            if pos + size > len(frame):
+                raise InvalidArgumentError("frame ends inside a record")
+            pos += size
+            return pos - size
 
         def varint():
             nonlocal pos
@@ -216,15 +225,12 @@ class DeltaDecoder:
                     return (value >> 1) ^ -(value & 1)
 
         for i in range(n):
-            if pos + 2 > len(frame):
-                raise InvalidArgumentError("frame ends inside a record")
-            kind, bits = frame[pos], frame[pos + 1]
-            pos += 2
+            at = take(2)
+            kind, bits = frame[at], frame[at + 1]
             s = self.state.setdefault(kind, dict.fromkeys(DeltaEncoder.FIELDS, 0))
             for bit, name in ((ROUTE, "route"), (FLAG, "flag")):
                 if bits & bit:
-                    s[name] = frame[pos]
-                    pos += 1
+                    s[name] = frame[take(1)]
             if bits & SLOT:
                 s["slot"] = (s["slot"] + varint()) & 0xFFFFFFFF
             if bits & TIME:
@@ -234,8 +240,7 @@ class DeltaDecoder:
                     s[name] += varint()
             a, b = s["a"] / 1000, s["b"] / 1000
             if bits & RAW:
-                a, b = struct.unpack_from("<dd", frame, pos)
-                pos += 16
+                a, b = struct.unpack_from("<dd", frame, take(16))
             if bits & ID:
                 s["id"] = (s["id"] + varint()) & 0xFFFFFFFF
             out[i] = (kind, s["route"], s["flag"], 0, s["slot"], s["t"] / 1000, a, b, s["id"], 0)

@@ -47,7 +47,7 @@ function decode(buffer) {
   const bytes = new Uint8Array(buffer), view = new DataView(buffer), end = bytes.length;
   if (end < 9) throw new Error("frame shorter than its header");
   const n = view.getUint32(0, true), seq = view.getUint32(4, true), key = bytes[8] & 1;
-  if (n > MAX_FRAME_EVENTS) throw new Error("frame claims too many events");
+  if (n > MAX_FRAME_EVENTS || 2 * n > end - 9) throw new Error("frame claims more events than it can hold");
   if (lastSeq && seq !== ((lastSeq + 1) >>> 0)) stats.lost += (seq - lastSeq - 1) >>> 0;
   lastSeq = seq;
   if (key) { states.length = 0; started = true; }
