@@ -1,26 +1,24 @@
 // The dashboard page: events from the worker (a SharedArrayBuffer ring read once a frame, or
 // transferred batches) go into fixed-size typed-array rings (the last 100,000 events for the
 // table, per-second buckets for the charts); one requestAnimationFrame callback redraws whatever
-// changed. The table (table.js) and the charts (charts.js) are modules of their own.
+// changed. Modules of their own: the table (table.js), the charts (charts.js), quality and memory
+// (quality.js), the analytics panel (panels.js) and the shared ring's layout (ring.js).
 import { CHART_SECONDS, drawCharts, drawn, Series, shortKey } from "./charts.js";
 import { renderAnalytics } from "./panels.js";
 import { Memory, Quality } from "./quality.js";
-import { ringColumns } from "./ring.js";
+import { eventColumns, ringColumns } from "./ring.js";
 import { EventTable } from "./table.js";
 
 const KIND = { SHOT: 1, OUTCOME: 2, DELTA: 3, SLOT: 4, STATS: 5, NAME: 6, SHADOW: 7, ATTEMPT: 8, POOL: 9, CYCLE: 10 };
 const KIND_NAME = ["", "shot", "outcome", "delta", "slot", "stats", "name", "shadow", "attempt", "pool", "cycle"];
 const TABLE_ROWS = 100000;
 const MIN_ROWS = 1000;            // shedding memory never leaves the table fewer rows than this
-const BUDGET_MB = +(new URLSearchParams(location.search).get("budget") || 512);
+const ASKED_MB = +new URLSearchParams(location.search).get("budget");  // ?budget=MB
+const BUDGET_MB = ASKED_MB > 0 ? ASKED_MB : 512;
 
 const names = [[], [], [], []];  // by space: routes, leaders, pools, mints
-function columns(n) {
-  return { kind: new Uint8Array(n), route: new Uint8Array(n), flag: new Uint8Array(n), slot: new Uint32Array(n),
-           t: new Float64Array(n), a: new Float64Array(n), b: new Float64Array(n), id: new Uint32Array(n) };
-}
 // the table's ring: the event with sequence number seq is at seq % capacity
-const store = { capacity: TABLE_ROWS, total: 0, count: 0, columns: columns(TABLE_ROWS) };
+const store = { capacity: TABLE_ROWS, total: 0, count: 0, columns: eventColumns(TABLE_ROWS) };
 // an attempt's rows, newest first: its last row's sequence number by id, then each row's previous
 const attempts = { last: new Map(), prev: new Float64Array(TABLE_ROWS) };
 // charts: per route, landed and decided per second for the last CHART_SECONDS seconds
@@ -212,7 +210,7 @@ function ownBytes() {
 function shedHistory() {
   const before = ownBytes(), old = store.columns, oldCapacity = store.capacity;
   const capacity = Math.max(MIN_ROWS, oldCapacity >> 1), keep = Math.min(store.count, capacity);
-  const cols = columns(capacity);
+  const cols = eventColumns(capacity);
   for (let seq = store.total - keep; seq < store.total; seq++) {
     const from = seq % oldCapacity, to = seq % capacity;
     for (const key in cols) cols[key][to] = old[key][from];
@@ -311,6 +309,9 @@ async function connect() {
   worker.postMessage({ type: "connect", url: wsUrl.href });
 }
 connect();
+// a hidden page gets no animation frames: the shared ring is drained on a timer too, so the worker
+// never holds more than the ring and a second of events (browsers run hidden pages' timers once a second)
+setInterval(drainShared, 250);
 setInterval(() => {
   document.getElementById("totals").textContent = `${store.count.toLocaleString()} events in view` +
     (shadow.shots ? ` · SHADOW MODE: ${shadow.shots.toLocaleString()} shots not sent, ${shadow.ok.toLocaleString()} simulated ok` : "");

@@ -5,7 +5,7 @@
 // transferred rather than copied. The analytics (analytics.js) run here too, off the page's
 // thread; their results go to the page four times a second. A module worker.
 import { Analytics } from "./analytics.js";
-import { ringBytes, ringColumns } from "./ring.js";
+import { eventColumns, ringBytes, ringColumns } from "./ring.js";
 
 const FLUSH_MS = 16;
 const RING = 1 << 16;  // events the shared ring holds (a power of two)
@@ -36,11 +36,6 @@ function sharedRing() {
   return { sab, ...ringColumns(sab, RING) };
 }
 
-function columns(n) {
-  return { kind: new Uint8Array(n), route: new Uint8Array(n), flag: new Uint8Array(n), slot: new Uint32Array(n),
-           t: new Float64Array(n), a: new Float64Array(n), b: new Float64Array(n), id: new Uint32Array(n) };
-}
-
 // One frame: u32 count, u32 sequence, u8 flags (1: key frame), then the records. Every length
 // and varint is checked against the frame; a bad frame stops decoding until the next key frame.
 function decode(buffer) {
@@ -63,7 +58,7 @@ function decode(buffer) {
     } while (byte & 0x80);
     return v % 2 ? -(v + 1) / 2 : v / 2;
   };
-  const out = columns(n);
+  const out = eventColumns(n);
   for (let i = 0; i < n; i++) {
     if (pos + 2 > end) throw new Error("frame ends inside a record");
     const kind = bytes[pos], bits = bytes[pos + 1];
@@ -112,7 +107,7 @@ function pushShared() {
 
 function merge(parts) {
   if (parts.length === 1) return parts[0];
-  const n = parts.reduce((s, p) => s + p.kind.length, 0), out = columns(n);
+  const n = parts.reduce((s, p) => s + p.kind.length, 0), out = eventColumns(n);
   for (const key of Object.keys(out)) {
     let at = 0;
     for (const p of parts) { out[key].set(p[key], at); at += p[key].length; }

@@ -16,7 +16,7 @@
 export const LEVELS = [
   { name: "full", resolution: 1, chartEvery: 1, tableEvery: 1 },
   { name: "reduced", resolution: 0.5, chartEvery: 4, tableEvery: 2 },
-  { name: "low", resolution: 0.35, chartEvery: 15, tableEvery: 6 },
+  { name: "low", resolution: 0.35, chartEvery: 20, tableEvery: 10 },
   { name: "minimal", resolution: 0.25, chartEvery: 60, tableEvery: 30 },
 ];
 

@@ -13,3 +13,9 @@ export function ringColumns(sab, capacity) {
 }
 
 export const ringBytes = (capacity) => 16 + 35 * capacity;
+
+// the same columns, unshared: a decoded batch, the page's table
+export function eventColumns(n) {
+  return { kind: new Uint8Array(n), route: new Uint8Array(n), flag: new Uint8Array(n), slot: new Uint32Array(n),
+           t: new Float64Array(n), a: new Float64Array(n), b: new Float64Array(n), id: new Uint32Array(n) };
+}
