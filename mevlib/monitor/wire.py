@@ -139,22 +139,17 @@ class DeltaEncoder:
                 parts.append((np.where(raw, 16, 0), np.concatenate(
                     [events["a"].astype("<f8").view(np.uint8).reshape(n, 8),
                      events["b"].astype("<f8").view(np.uint8).reshape(n, 8)], axis=1)))
-        sizes = 2 + sum(width for width, _ in parts)
-        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]) + HEADER.size
-        out = np.zeros(HEADER.size + int(sizes.sum()), np.uint8)
-        out[:HEADER.size] = np.frombuffer(HEADER.pack(n, sequence & 0xFFFFFFFF, KEY_FRAME if key else 0), np.uint8)
-        out[starts] = kind.astype(np.uint8)
-        out[starts + 1] = bitmap.astype(np.uint8)
-        at = starts + 2
-        for width, cells in parts:
-            for j in range(cells.shape[1]):
-                m = width > j
-                out[at[m] + j] = cells[m, j]
-            at = at + width
+        # every record as a row of every byte it could have, and which of them it has: the rows'
+        # bytes in order, compacted, are the frame's body
+        cells = np.concatenate([kind.astype(np.uint8)[:, None], bitmap.astype(np.uint8)[:, None],
+                                *(c for _, c in parts)], axis=1)
+        has = np.concatenate([np.ones((n, 2), bool),
+                              *(np.arange(c.shape[1])[None, :] < w[:, None] for w, c in parts)], axis=1)
+        out = HEADER.pack(n, sequence & 0xFFFFFFFF, KEY_FRAME if key else 0) + cells[has].tobytes()
         self.encoded += n
         self.raw_bytes += 8 + n * EVENT_DTYPE.itemsize
         self.wire_bytes += len(out)
-        return out.tobytes()
+        return out
 
     @staticmethod
     def _carry(v, raw, order, first, start):
