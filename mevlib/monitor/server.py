@@ -308,8 +308,11 @@ def main(argv=None) -> int:
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--token", default=os.environ.get("MEVLIB_MONITOR_TOKEN"),
                     help="the token /ws and /metrics need (default: $MEVLIB_MONITOR_TOKEN, else random)")
+    ap.add_argument("--no-isolation", action="store_true",
+                    help="leave out the COOP/COEP headers (for a proxy in front that cannot pass them): "
+                         "the page then gets its events by message instead of through shared memory")
     args = ap.parse_args(argv)
-    monitor = Monitor(args.ring, token=args.token)
+    monitor = Monitor(args.ring, token=args.token, isolate=not args.no_isolation)
     print(f"dashboard on {monitor.url(args.host, args.port)}  (metrics: Authorization: Bearer <token>)",
           flush=True)
     serve(monitor, args.port, args.host)
