@@ -462,6 +462,9 @@ def test_assets_are_served_compressed_as_the_request_accepts(events, ring_name):
             status, body, headers = get(path, **{"Accept-Encoding": "gzip, deflate, br"})
             assert status == 200 and headers["Content-Encoding"] == "br" and brotli.decompress(body) == raw
             assert "Accept-Encoding" in headers["Vary"]
+            # every file of the page keeps it cross-origin isolated (the worker's shared ring needs it)
+            assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+            assert headers["Cross-Origin-Embedder-Policy"] == "require-corp"
             if path != "/monitoring":  # the same page as /
                 raw_total, br_total = raw_total + len(raw), br_total + len(body)
             status, body, headers = get(path, **{"Accept-Encoding": "br;q=0, gzip;q=0.5"})
