@@ -68,6 +68,22 @@ export function pivots(high, low, close) {
   return { p, r1: 2 * p - low, s1: 2 * p - high, r2: p + (high - low), s2: p - (high - low) };
 }
 
+// The `top` best of many offers by bps, keeping only what can still make the cut: an offer's
+// object is made only when it beats the current cut.
+class Best {
+  constructor(top) { this.top = top; this.items = []; this.cut = -Infinity; }
+  offer(bps, make) {
+    if (bps <= this.cut) return;
+    this.items.push({ bps, ...make() });
+    if (this.items.length >= 4 * this.top) this.trim();
+  }
+  trim() {
+    this.items.sort((x, y) => y.bps - x.bps).length = Math.min(this.items.length, this.top);
+    if (this.items.length === this.top) this.cut = this.items[this.top - 1].bps;
+  }
+  list() { this.trim(); return this.items; }
+}
+
 export class Analytics {
   constructor({ seriesPoints = 10000, pools = 64, poolTtlMs = 120000, windowMs = 60000, attempts = 4096 } = {}) {
     this.seriesPoints = seriesPoints;
@@ -147,22 +163,24 @@ export class Analytics {
     // directed edges: from mint, to mint, rate, the pool
     const edges = [];
     for (const p of pools) { edges.push([p.mintA, p.mintB, p.ab, p]); edges.push([p.mintB, p.mintA, p.ba, p]); }
-    const spreads = [], triangles = [];
+    const from = new Map();  // mint -> the edges leaving it
+    for (const e of edges) (from.get(e[0]) || from.set(e[0], []).get(e[0])).push(e);
+    const spreads = new Best(top), triangles = new Best(top);
     for (const [u, v, r1, p] of edges) {
-      for (const [v2, w, r2, q] of edges) {
-        if (v2 !== v || q === p) continue;
-        if (w === u) {
-          if (p.index < q.index) spreads.push({ pools: [p.index, q.index], mints: [u, v], bps: (r1 * r2 - 1) * 1e4 });
+      for (const [, w, r2, q] of from.get(v) || []) {
+        if (q === p) continue;
+        if (w === u) {  // each spread once: from its lower pool
+          if (p.index < q.index) spreads.offer((r1 * r2 - 1) * 1e4, () => ({ pools: [p.index, q.index], mints: [u, v] }));
           continue;
         }
-        for (const [w2, u2, r3, s] of edges) {
-          // each triangle once: starting at its lowest pool index
-          if (w2 !== w || u2 !== u || s === p || s === q || p.index > q.index || p.index > s.index) continue;
-          triangles.push({ pools: [p.index, q.index, s.index], mints: [u, v, w], bps: (r1 * r2 * r3 - 1) * 1e4 });
+        if (q.index < p.index) continue;  // each triangle once: from its lowest pool
+        for (const [, u2, r3, s] of from.get(w) || []) {
+          if (u2 !== u || s === p || s === q || s.index < p.index) continue;
+          triangles.offer((r1 * r2 * r3 - 1) * 1e4, () => ({ pools: [p.index, q.index, s.index], mints: [u, v, w] }));
         }
       }
     }
-    const best = (list) => list.sort((x, y) => y.bps - x.bps).slice(0, top).map((c) => (
+    const best = (found) => found.list().map((c) => (
       { ...c, names: c.pools.map((i) => this.poolName(i)), path: [...c.mints, c.mints[0]].map((m) => this.mintName(m)).join(" → ") }));
     return { spreads: best(spreads), triangles: best(triangles), pools: pools.length };
   }
