@@ -86,7 +86,8 @@ export class Memory {
     this.cooldownMs = cooldownMs;
     this.used = 0;
     this.source = "";
-    this.sheds = [];        // [time ms, bytes used, bytes let go]
+    this.sheds = [];        // the last twenty: [time ms, bytes used, bytes let go]
+    this.shedCount = 0;
     this.measured = null;   // the last measureUserAgentSpecificMemory result, bytes
     this.lastShed = -Infinity;
     if (self.crossOriginIsolated && performance.measureUserAgentSpecificMemory) this.measureEvery(20000);
@@ -109,6 +110,7 @@ export class Memory {
     if (this.used > this.budget && now - this.lastShed >= this.cooldownMs) {
       this.lastShed = now;
       this.sheds.push([now, this.used, this.shedHistory()]);
+      if (++this.shedCount > 20) this.sheds.shift();
     }
   }
 
@@ -116,6 +118,6 @@ export class Memory {
     const mb = (b) => `${(b / 1048576).toFixed(1)} MB`;
     const last = this.sheds[this.sheds.length - 1];
     return `memory ${mb(this.used)} of ${mb(this.budget)} (${this.source})` +
-           (last ? `\nshed history ${this.sheds.length}x, last let go ${mb(last[2])}` : "");
+           (last ? `\nshed history ${this.shedCount}x, last let go ${mb(last[2])}` : "");
   }
 }
