@@ -2,7 +2,6 @@
 side by side in one run. Rounds interleave the contenders so machine noise hits them alike;
 the table reports the median time per operation and ratios to named baselines."""
 import functools
-import itertools
 import os
 import statistics
 import sys
@@ -846,7 +845,7 @@ def dashboard_table():
     from cdp import CHROMIUM, Browser
 
     from mevlib.monitor import EventPublisher
-    from mevlib.monitor.events import synthetic
+    from mevlib.monitor.events import paced_load, synthetic
     from mevlib.monitor.metrics import Metrics
     from mevlib.monitor.server import Monitor, start_in_thread
     from mevlib.monitor.wire import DeltaEncoder
@@ -868,19 +867,6 @@ def dashboard_table():
         port, stop = start_in_thread(monitor)
         browser = Browser()
         halt = threading.Event()
-        stream = synthetic(rate, np.random.default_rng(0))
-
-        def load():
-            next_at, per = time.monotonic(), rate // 100
-            for i in itertools.count():
-                if halt.is_set():
-                    break
-                part = stream[(i % 100) * per:(i % 100 + 1) * per].copy()
-                part["t_ms"] = time.time() * 1e3
-                events.push_many(part)
-                next_at += 0.01
-                time.sleep(max(0.0, next_at - time.monotonic()))
-
         try:
             browser.goto(monitor.url("127.0.0.1", port))  # the token in the fragment, as a user opens it
             deadline = time.monotonic() + 30
@@ -888,7 +874,7 @@ def dashboard_table():
                 if time.monotonic() > deadline:
                     raise RuntimeError("the dashboard never went live in 30 s")
                 time.sleep(0.1)
-            loader = threading.Thread(target=load)
+            loader = threading.Thread(target=paced_load, args=(events, rate, halt))
             loader.start()
             time.sleep(15)
             halt.set()

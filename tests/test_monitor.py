@@ -4,7 +4,6 @@ must post at least 10x fewer batches than events, the virtual table must hold 10
 Ctrl+Shift+P must show the performance overlay; every chart has titled axes with values, and
 leaders show as short pubkeys. A screenshot goes to test-artifacts/."""
 import asyncio
-import itertools
 import json
 import logging
 import pathlib
@@ -20,7 +19,7 @@ from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
 from mevlib.monitor import EVENT_DTYPE, EventPublisher, Kind
-from mevlib.monitor.events import key_name, synthetic
+from mevlib.monitor.events import key_name, name_fields, paced_load, synthetic
 from mevlib.monitor.server import Monitor, start_in_thread
 from mevlib.monitor.wire import DeltaDecoder, DeltaEncoder, quantised
 
@@ -278,13 +277,24 @@ def test_a_token_by_default():
     assert len(a.token) >= 32 and a.token != b.token
 
 
+def wait_for(browser, condition, timeout=20):
+    """Polls a JavaScript condition in the page until it holds."""
+    deadline = time.monotonic() + timeout
+    while not browser.eval(condition):
+        assert time.monotonic() < deadline, f"never true: {condition}"
+        time.sleep(0.05)
+
+
+def next_frames(browser, frames=2):
+    """Returns once the page has drawn `frames` more animation frames (what it changed is on it)."""
+    browser.eval(f"new Promise((done) => {{ let n = {frames}; const step = () => --n ? requestAnimationFrame(step) "
+                 f": done(); requestAnimationFrame(step); }})")
+
+
 def open_live(browser, monitor, port, path="/"):
     """Opens the dashboard with its token and waits until the page's websocket is live."""
     browser.goto(f"http://127.0.0.1:{port}{path}#token={monitor.token}")
-    deadline = time.monotonic() + 20
-    while not browser.eval("document.getElementById('status')?.textContent === 'live'"):
-        assert time.monotonic() < deadline, "the page never connected"
-        time.sleep(0.1)
+    wait_for(browser, "document.getElementById('status')?.textContent === 'live'")
 
 
 def test_dashboard_in_headless_chromium(events, dashboard):
@@ -295,7 +305,6 @@ def test_dashboard_in_headless_chromium(events, dashboard):
     leaders = [str(Keypair().pubkey()) for _ in range(8)]
 
     def load():  # 10,000 events/s in batches of 100, as a busy bot would publish them
-        rng = np.random.default_rng(3)
         named = [(0, route, name) for route, name in enumerate(["rpc", "jito-ny", "jito-ams", "sender"])]
         named += [(1, i, key_name(key)) for i, key in enumerate(leaders)]
         named += [(2, i, name) for i, name in enumerate(["amm_v4 58oQCh", "whirlpool Czfq", "cpmm 7JuwJu",
@@ -304,15 +313,8 @@ def test_dashboard_in_headless_chromium(events, dashboard):
             ["So11111111111111111111111111111111111111112", "TokAa1111111111111111111111111111111111111",
              "TokBb1111111111111111111111111111111111111"])]
         for space, index, name in named:
-            raw = name.encode().ljust(16, b"\0")
-            e = np.zeros(1, EVENT_DTYPE)
-            e["kind"], e["route"], e["flag"], e["a"], e["b"] = Kind.NAME, index, space, *np.frombuffer(raw, "<f8")
-            events.push_many(e)
-        next_at = time.monotonic()
-        while not pump.is_set():
-            pushed[0] += events.push_many(synthetic(100, rng))
-            next_at += 0.01
-            time.sleep(max(0.0, next_at - time.monotonic()))
+            events.push_many(name_events(space, {index: name}))
+        pushed[0] = paced_load(events, 10_000, pump, seed=3)
 
     try:
         open_live(browser, monitor, port)
@@ -325,12 +327,14 @@ def test_dashboard_in_headless_chromium(events, dashboard):
                              " at: Object.fromEntries(all.map((e) => [e.name.split('/').pop(), [e.startTime, e.responseEnd]]))};"
                              " })()")
         loader = threading.Thread(target=load)
+        minutes = [time.time() // 60]
         loader.start()
         time.sleep(12)  # past 100,000 rows: the table's ring wraps
         browser.key("P", "KeyP", 2 | 8)  # Ctrl+Shift+P
         time.sleep(1.2)
         pump.set()
         loader.join()
+        minutes.append(time.time() // 60)
         page = browser.eval("({fps: window.__mevlib.fps, posts: window.__mevlib.postsReceived, "
                             "events: window.__mevlib.eventsReceived, rows: window.__mevlib.rows, "
                             "worker: window.__mevlib.worker, overlay: document.getElementById('perf').hidden, "
@@ -338,12 +342,12 @@ def test_dashboard_in_headless_chromium(events, dashboard):
                             "sheds: window.__mevlib.memory.sheds.length, analytics: window.__mevlib.analytics, "
                             "perf: document.getElementById('perf').textContent, axes: window.__mevlib.axes})")
         browser.eval("window.__mevlib.scrollTo(99950)")
-        time.sleep(0.3)
+        next_frames(browser)
         last_rows = browser.eval("[...document.querySelectorAll('.rows .row')].filter(r => r.style.display !== 'none')"
                                  ".map(r => r.firstChild.children[1].textContent)")
         ARTIFACTS.mkdir(exist_ok=True)
         browser.eval("window.__mevlib.scrollTo(0)")
-        time.sleep(0.2)
+        next_frames(browser)
         browser.screenshot(str(ARTIFACTS / "monitor.png"))
     finally:
         pump.set()
@@ -369,7 +373,9 @@ def test_dashboard_in_headless_chromium(events, dashboard):
     # the worker's analytics kept up: opportunities decided, spreads and triangles over the six pools
     analytics = page["analytics"]
     assert analytics["totals"]["opportunities"] > 1000 and analytics["cycles"]["pools"] == 6
-    assert analytics["cycles"]["spreads"] and analytics["cycles"]["triangles"] and analytics["chart"]["pivots"] is None
+    assert analytics["cycles"]["spreads"] and analytics["cycles"]["triangles"]
+    pivots = analytics["chart"]["pivots"]  # a minute's pivots once the load has crossed into the next minute
+    assert pivots is None if minutes[0] == minutes[1] else pivots["s1"] <= pivots["p"] <= pivots["r1"]
     assert page["isolated"] is True and page["handoff"] == worker["handoff"] == "shared"
     assert worker["bytes"] / worker["events"] <= 20  # delta-encoded: at most half the fixed 40 bytes
     assert page["events"] >= 0.9 * pushed[0] and worker["lost"] == worker["bad"] == 0
@@ -400,10 +406,7 @@ def test_shadow_sends_on_the_page(events, dashboard):
     for i in range(6):
         events.record({"kind": "shadow", "attempt": 40 + i // 3, "route": "jito-ny", "target_slot": 1000 + i,
                        "tip": 20_000 + i, "units": 450, "sim_ok": i != 5})
-    deadline = time.monotonic() + 10
-    while "6 shots not sent" not in browser.eval("document.getElementById('totals').textContent"):
-        assert time.monotonic() < deadline, "the shadow events never reached the header"
-        time.sleep(0.1)
+    wait_for(browser, "document.getElementById('totals').textContent.includes('6 shots not sent')")
     page = browser.eval("({shadow: window.__mevlib.shadow, totals: document.getElementById('totals').textContent, "
                         "handoff: window.__mevlib.handoff, isolated: self.crossOriginIsolated, "
                         "rows: [...document.querySelectorAll('.rows .row')].filter(r => r.style.display !== 'none')"
@@ -428,7 +431,7 @@ def test_the_worker_refuses_a_damaged_frame(events, dashboard):
     monitor.encoder.encode = lambda batch, seq: good(batch, seq)[:-3]
     events.push_many(synthetic(10, np.random.default_rng(3)))
     wait_for(browser, "document.getElementById('status').textContent === 'disconnected'")
-    time.sleep(0.3)
+    wait_for(browser, "window.__mevlib.worker?.bad > 0")  # its counters, posted four times a second
     page = browser.eval("({worker: window.__mevlib.worker, events: window.__mevlib.eventsReceived})")
     assert page["worker"]["bad"] == 1 and page["events"] == 500
 
@@ -525,18 +528,18 @@ def test_table_rows_of_mixed_heights_scroll_and_stay_anchored(events, dashboard)
     })()""")
     # anchoring: a row in the middle of the table stays where it is in the view
     browser.eval("window.__mevlib.scrollTo(5000)")
-    time.sleep(0.3)
+    next_frames(browser)
     before = browser.eval("window.__mevlib.table.firstVisible()")
     events.push_many(attempts(2_000))
     wait_for(browser, f"window.__mevlib.table.rendered === {before['seq'] + before['position'] + 2000}")
-    time.sleep(0.2)
+    next_frames(browser)
     after_arrivals = browser.eval("window.__mevlib.table.firstVisible()")
     browser.eval("window.__mevlib.table.expandPosition(1000)")  # 1,000 rows above the anchor
-    time.sleep(0.3)
+    next_frames(browser)
     after_expand = browser.eval("window.__mevlib.table.firstVisible()")
     # at the top: the newest row
     browser.eval("window.__mevlib.table.viewport.scrollTop = 0")
-    time.sleep(0.2)
+    next_frames(browser)
     events.push_many(attempts(10))
     wait_for(browser, f"window.__mevlib.table.rendered === {before['seq'] + before['position'] + 2010}")
     top = browser.eval("window.__mevlib.table.firstVisible()")
@@ -560,13 +563,6 @@ def test_table_rows_of_mixed_heights_scroll_and_stay_anchored(events, dashboard)
     assert clicked["open"] and clicked["height"] > 20 and clicked["details"].startswith("attempt #")
 
 
-def wait_for(browser, condition, timeout=20):
-    deadline = time.monotonic() + timeout
-    while not browser.eval(condition):
-        assert time.monotonic() < deadline, f"never true: {condition}"
-        time.sleep(0.05)
-
-
 def test_quality_drops_under_load_and_comes_back(events, dashboard):
     """50,000 events/s on a CPU Chromium slows 4x (DevTools' slow-device emulation: unthrottled,
     this machine's page keeps 60 FPS at full quality at that rate, `make bench` shows it): FPS
@@ -575,24 +571,12 @@ def test_quality_drops_under_load_and_comes_back(events, dashboard):
     and once the load is gone the page steps back up to full quality."""
     monitor, port, browser = dashboard()
     done = threading.Event()
-    stream = synthetic(50_000, np.random.default_rng(11))
-
-    def load():  # 500 events every 10 ms
-        next_at = time.monotonic()
-        for i in itertools.count():
-            if done.is_set():
-                break
-            part = stream[(i % 100) * 500:(i % 100 + 1) * 500].copy()
-            part["t_ms"] = time.time() * 1e3
-            events.push_many(part)
-            next_at += 0.01
-            time.sleep(max(0.0, next_at - time.monotonic()))
 
     try:
         open_live(browser, monitor, port)
         browser.key("P", "KeyP", 2 | 8)  # the overlay, to read what it says
         browser.call("Emulation.setCPUThrottlingRate", rate=4)
-        loader = threading.Thread(target=load)
+        loader = threading.Thread(target=paced_load, args=(events, 50_000, done, 11))
         loader.start()
         loaded_from = len(browser.eval("window.__mevlib.fps"))
         overlays = []
@@ -658,7 +642,7 @@ def name_events(space, names):
     out = np.zeros(len(names), EVENT_DTYPE)
     for row, (index, text) in zip(out, names.items()):
         row["kind"], row["route"], row["flag"] = Kind.NAME, index, space
-        row["a"], row["b"] = np.frombuffer(text.encode().ljust(16, b"\0"), "<f8")
+        row["a"], row["b"] = name_fields(text)
     return out
 
 
@@ -700,7 +684,7 @@ def test_analytics_in_the_worker(events, dashboard):
     events.push_many(ev(Kind.OUTCOME, t0 + 70e3, flag=0, slot=200, a=0, b=5_000, id_=9))  # never sent here
     events.push_many(ev(Kind.CYCLE, t0 + 71e3, route=3, flag=0, slot=201, a=51_000, b=2e8, id_=1 | 2 << 8 | 3 << 16))
     wait_for(browser, "window.__mevlib.analytics?.totals.opportunities === 2 && window.__mevlib.analytics.finder.count === 1")
-    time.sleep(0.5)  # a frame to draw the chart
+    next_frames(browser)  # the chart drawn
     first = browser.eval("({a: window.__mevlib.analytics, axes: window.__mevlib.axes.price, "
                          "panel: document.getElementById('analytics').textContent})")
     # 70 more pools: the cache keeps the 64 most recently updated

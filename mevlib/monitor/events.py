@@ -32,6 +32,7 @@ Attempt ids are 64-bit: `id` carries their low 32 bits.
 from __future__ import annotations
 
 import enum
+import itertools
 import threading
 import time
 
@@ -72,6 +73,12 @@ def key_name(pubkey) -> str:
     return pubkey if len(pubkey) <= 16 else pubkey[:8] + pubkey[-8:]
 
 
+def name_fields(text: str) -> tuple[float, float]:
+    """The a and b of a NAME event: the text's first 16 UTF-8 bytes, zero-padded, as two f64."""
+    a, b = np.frombuffer(text.encode()[:16].ljust(16, b"\0"), "<f8")
+    return float(a), float(b)
+
+
 def pool_name(kind: str, address) -> str:
     """A pool's name on the page: its program's short name and its address's first characters."""
     return f"{kind} {str(address)}"[:16]
@@ -96,9 +103,8 @@ class EventPublisher:
         i = self._ids.get(key)
         if i is None:
             i = self._ids[key] = sum(1 for s, _ in self._ids if s == space) % 256
-            raw = name.encode()[:16].ljust(16, b"\0")
-            self._push(Kind.NAME, route=i, flag=space, a=np.frombuffer(raw[:8], "<f8")[0],
-                       b=np.frombuffer(raw[8:], "<f8")[0])
+            a, b = name_fields(name)
+            self._push(Kind.NAME, route=i, flag=space, a=a, b=b)
         return i
 
     def _push_locked(self, kind, *, route=0, flag=0, slot=0, a=0.0, b=0.0, id=0):
@@ -181,6 +187,21 @@ class EventPublisher:
     def close(self) -> None:
         self.ring.close()
         self.ring.unlink()
+
+
+def paced_load(publisher: EventPublisher, rate: int, stop: threading.Event, seed: int = 0) -> int:
+    """Publishes `rate` synthetic events a second (a second's worth made once, a hundredth of it
+    every 10 ms, stamped as it goes) until `stop` is set; returns how many fitted in the ring."""
+    stream, per, pushed = synthetic(rate, np.random.default_rng(seed)), max(1, rate // 100), 0
+    next_at = time.monotonic()
+    for i in itertools.count():
+        if stop.is_set():
+            return pushed
+        part = stream[(i % 100) * per:(i % 100 + 1) * per].copy()
+        part["t_ms"] = time.time() * 1e3
+        pushed += publisher.push_many(part)
+        next_at += 0.01
+        time.sleep(max(0.0, next_at - time.monotonic()))
 
 
 # the synthetic market: (mint a, mint b, price of a in b) per pool; two pools share a pair

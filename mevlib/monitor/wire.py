@@ -48,10 +48,11 @@ def milli(x: np.ndarray) -> np.ndarray:
 RAW_KINDS = (Kind.NAME, Kind.POOL)  # text, and rates whose worth is in their relative precision
 
 
-def travels_raw(events: np.ndarray) -> np.ndarray:
-    """Which events carry a and b as f64: a NAME's text, a POOL's rates, or a value out of
-    thousandths' range."""
-    return ~(milli(events["a"])[1] & milli(events["b"])[1]) | np.isin(events["kind"], RAW_KINDS)
+def thousandths(events: np.ndarray):
+    """(a in thousandths, b in thousandths, which events carry a and b as f64 instead: a NAME's
+    text, a POOL's rates, or a value out of thousandths' range)."""
+    (a, a_ok), (b, b_ok) = milli(events["a"]), milli(events["b"])
+    return a, b, ~(a_ok & b_ok) | np.isin(events["kind"], RAW_KINDS)
 
 
 def quantised(events: np.ndarray) -> np.ndarray:
@@ -59,9 +60,8 @@ def quantised(events: np.ndarray) -> np.ndarray:
     thousandth unless they travel raw, the padding zero."""
     out = events.copy()
     out["t_ms"] = np.floor(events["t_ms"] * 1000.0 + 0.5) / 1000
-    raw = travels_raw(events)
-    for field in ("a", "b"):
-        out[field] = np.where(raw, events[field], milli(events[field])[0] / 1000)
+    a, b, raw = thousandths(events)
+    out["a"], out["b"] = np.where(raw, events["a"], a / 1000), np.where(raw, events["b"], b / 1000)
     out["_pad"] = out["_pad2"] = 0
     return out
 
@@ -101,8 +101,7 @@ class DeltaEncoder:
         if not n:
             return HEADER.pack(0, sequence & 0xFFFFFFFF, KEY_FRAME if key else 0)
         kind = events["kind"].astype(np.int64)
-        a_m, b_m = milli(events["a"])[0], milli(events["b"])[0]
-        raw = travels_raw(events)
+        a_m, b_m, raw = thousandths(events)
         # each event's predecessor: the one before it of its kind in this frame, else the state
         order = np.argsort(kind, kind="stable")
         sorted_kind = kind[order]

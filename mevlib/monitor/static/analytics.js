@@ -6,6 +6,8 @@
 //  - arbitrage across those pools, recomputed from their rates: two-pool spreads and triangular
 //    cycles, by how much a unit grows going round;
 //  - the cycles the bot's own finder found (CYCLE events).
+import { Series, shortKey } from "./ring.js";
+
 export const KIND = { OUTCOME: 2, ATTEMPT: 8, POOL: 9, CYCLE: 10 };
 
 // An LRU cache with a time to live: get() refreshes an entry's recency, an entry not set for
@@ -36,25 +38,19 @@ export class LruTtl {
 
 // A price series: (time, price) rings of `capacity` points.
 class PriceSeries {
-  constructor(capacity) { this.t = new Float64Array(capacity); this.p = new Float64Array(capacity); this.head = 0; this.count = 0; }
-  push(t, p) {
-    const cap = this.p.length;
-    this.t[this.head] = t; this.p[this.head] = p;
-    this.head = (this.head + 1) % cap;
-    if (this.count < cap) this.count++;
-  }
-  at(i) { const cap = this.p.length, j = (this.head - this.count + i + cap) % cap; return [this.t[j], this.p[j]]; }
-  shrink() {
-    const cap = Math.max(16, this.p.length >> 1), n = Math.min(this.count, cap), t = new Float64Array(cap), p = new Float64Array(cap);
-    for (let i = 0; i < n; i++) [t[i], p[i]] = this.at(this.count - n + i);
-    this.t = t; this.p = p; this.count = n; this.head = n % cap;
-  }
+  constructor(capacity) { this.t = new Series(capacity); this.p = new Series(capacity); }
+  get count() { return this.p.count; }
+  push(t, p) { this.t.push(t); this.p.push(p); }
+  shrink() { this.t.shrink(); this.p.shrink(); }
   // at most `points` points for a chart: each bucket's last price, its high and its low
   downsample(points) {
     const out = [], per = Math.max(1, Math.ceil(this.count / points));
     for (let i = 0; i < this.count; i += per) {
       let hi = -Infinity, lo = Infinity, last = 0, t = 0;
-      for (let k = i; k < Math.min(this.count, i + per); k++) { const [tk, pk] = this.at(k); hi = Math.max(hi, pk); lo = Math.min(lo, pk); last = pk; t = tk; }
+      for (let k = i; k < Math.min(this.count, i + per); k++) {
+        last = this.p.at(k); t = this.t.at(k);
+        hi = Math.max(hi, last); lo = Math.min(lo, last);
+      }
       out.push([t, last, hi, lo]);
     }
     return out;
@@ -100,7 +96,7 @@ export class Analytics {
 
   name(space, index, text) { (space === 2 ? this.names.pool : this.names.mint)[index] = text; }
   poolName(i) { return this.names.pool[i] || `pool ${i}`; }
-  mintName(i) { const n = this.names.mint[i] || `mint ${i}`; return n.length > 9 ? `${n.slice(0, 4)}…${n.slice(-4)}` : n; }
+  mintName(i) { return shortKey(this.names.mint[i] || `mint ${i}`); }
 
   observe(c, n) {
     for (let i = 0; i < n; i++) {

@@ -3,10 +3,10 @@
 // table, per-second buckets for the charts); one requestAnimationFrame callback redraws whatever
 // changed. Modules of their own: the table (table.js), the charts (charts.js), quality and memory
 // (quality.js), the analytics panel (panels.js) and the shared ring's layout (ring.js).
-import { CHART_SECONDS, drawCharts, drawn, Series, shortKey } from "./charts.js";
+import { CHART_SECONDS, drawCharts, drawn } from "./charts.js";
 import { renderAnalytics } from "./panels.js";
 import { Memory, Quality } from "./quality.js";
-import { eventColumns, ringColumns } from "./ring.js";
+import { eventColumns, nameText, ringColumns, Series, shortKey } from "./ring.js";
 import { EventTable } from "./table.js";
 
 const KIND = { SHOT: 1, OUTCOME: 2, DELTA: 3, SLOT: 4, STATS: 5, NAME: 6, SHADOW: 7, ATTEMPT: 8, POOL: 9, CYCLE: 10 };
@@ -36,9 +36,6 @@ const perf = { frames: 0, fps: 0, since: performance.now(), posts: 0, events: 0,
 // which charts have new data to draw
 const dirty = { landing: true, tips: true, phase: true, feed: true, price: true };
 const everyChart = () => { for (const key in dirty) dirty[key] = true; };
-const f64 = new Float64Array(2);
-const f64bytes = new Uint8Array(f64.buffer);
-const text = new TextDecoder();
 
 function nameOf(space, i) {
   return names[space][i] || `${["route ", "#", "pool ", "mint "][space]}${i}`;
@@ -89,9 +86,7 @@ function ingest(cols, start, count, mask) {
     const i = (start + k) & mask;
     const kind = cols.kind[i];
     if (kind === KIND.NAME) {
-      f64[0] = cols.a[i]; f64[1] = cols.b[i];
-      let end = f64bytes.indexOf(0); if (end < 0) end = 16;
-      if (cols.flag[i] < names.length) names[cols.flag[i]][cols.route[i]] = text.decode(f64bytes.slice(0, end));
+      if (cols.flag[i] < names.length) names[cols.flag[i]][cols.route[i]] = nameText(cols.a[i], cols.b[i]);
       continue;
     }
     const seq = store.total, at = seq % store.capacity;

@@ -2,12 +2,10 @@
 // Drawn at the page's current resolution (quality.js lowers it under load): the backing store is
 // `resolution` times the canvas's CSS size and the drawing is scaled to match, so the charts
 // keep their layout and only lose sharpness.
+import { shortKey } from "./ring.js";
 
 export const CHART_SECONDS = 60;
 export const COLORS = ["#4e9af1", "#f1a14e", "#6fdc8c", "#d17ef0", "#f16e6e", "#e8d46b", "#6be8e0", "#b0b8c0"];
-
-// a leader's identity as a short pubkey: the name carries its first and last 8 base58 characters
-export function shortKey(name) { return name.length > 9 ? `${name.slice(0, 4)}…${name.slice(-4)}` : name; }
 
 // 1234 -> "1.2k", 2500000 -> "2.5M": axis values that fit the value band
 export function compact(v) {
@@ -76,7 +74,7 @@ function axes(ctx, id, w, h, { yTitle, yMax, yMin = 0, yFmt = compact, xTitle, x
 }
 
 // the axis top for values up to v: 1, 2 or 5 times a power of ten, so that it moves seldom
-export function niceCeil(v) {
+function niceCeil(v) {
   if (!(v > 0)) return 1;
   const p = 10 ** Math.floor(Math.log10(v)), m = v / p;
   return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
@@ -148,31 +146,6 @@ function drawFeed(m, resolution) {
     plot(ctx, series, (v) => ph * (1 - v / tops[j]), w, resolution);
   });
   legend(ctx, [[`ring depth (max ${compact(tops[0])})`, COLORS[0]], [`lag ms (max ${compact(tops[1])})`, COLORS[1]]]);
-}
-
-// A series' last `capacity` points (10,000 unless memory was shed), oldest first by index.
-export class Series {
-  constructor(capacity = 10000) { this.values = new Float64Array(capacity); this.head = 0; this.count = 0; }
-  get capacity() { return this.values.length; }
-  push(v) {
-    this.values[this.head] = v;
-    this.head = (this.head + 1) % this.values.length;
-    if (this.count < this.values.length) this.count++;
-  }
-  at(i) { const len = this.values.length; return this.values[(this.head - this.count + i + len) % len]; }
-  get start() { return (this.head - this.count + this.values.length) % this.values.length; }  // the oldest's index
-  max() {  // order does not matter: the filled part is [0, count) until the ring wraps, then all of it
-    let top = 1;
-    for (let i = 0, v = this.values; i < this.count; i++) if (v[i] > top) top = v[i];
-    return top;
-  }
-  // memory shedding: the newest half, in an array half the size
-  shrink() {
-    const keep = new Float64Array(Math.max(16, this.values.length >> 1)), n = Math.min(this.count, keep.length);
-    for (let i = 0; i < n; i++) keep[i] = this.at(this.count - n + i);
-    this.values = keep; this.count = n; this.head = n % keep.length;
-  }
-  get bytes() { return this.values.byteLength; }
 }
 
 // A series across the plot, right-aligned to its capacity: at most two points (the bucket's

@@ -5,7 +5,7 @@
 // transferred rather than copied. The analytics (analytics.js) run here too, off the page's
 // thread; their results go to the page four times a second. A module worker.
 import { Analytics } from "./analytics.js";
-import { eventColumns, ringBytes, ringColumns } from "./ring.js";
+import { eventColumns, nameText, ringBytes, ringColumns } from "./ring.js";
 
 const FLUSH_MS = 16;
 const RING = 1 << 16;  // events the shared ring holds (a power of two)
@@ -20,14 +20,10 @@ let ring = null;       // the shared ring: { header: Int32Array [write, read], c
 const analytics = new Analytics();
 let selected = -1;     // the pool whose price the page charts (-1: the busiest)
 const NAME = 6;
-const nameBytes = new Float64Array(2), nameText = new TextDecoder();
 
 function names(c, n) {  // pool and mint names (spaces 2 and 3) for the analytics
   for (let i = 0; i < n; i++) {
-    if (c.kind[i] !== NAME || c.flag[i] < 2) continue;
-    nameBytes[0] = c.a[i]; nameBytes[1] = c.b[i];
-    const raw = new Uint8Array(nameBytes.buffer), end = raw.indexOf(0);
-    analytics.name(c.flag[i], c.route[i], nameText.decode(raw.slice(0, end < 0 ? 16 : end)));
+    if (c.kind[i] === NAME && c.flag[i] >= 2) analytics.name(c.flag[i], c.route[i], nameText(c.a[i], c.b[i]));
   }
 }
 
