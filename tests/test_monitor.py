@@ -620,6 +620,8 @@ def test_memory_over_budget_sheds_history(events, dashboard):
     sent = synthetic(60_000, np.random.default_rng(5))
     events.push_many(sent)
     wait_for(browser, "window.__mevlib.memory.sheds.length >= 2", timeout=30)
+    # Chromium answers measureUserAgentSpecificMemory at its next garbage collection, 20 s at most
+    wait_for(browser, "window.__mevlib.memory.measured > 0", timeout=30)
     page = browser.eval("({sheds: window.__mevlib.memory.sheds, budget: window.__mevlib.memory.budget, "
                         "capacity: window.__mevlib.store.capacity, rows: window.__mevlib.rows, "
                         "total: window.__mevlib.store.total, top: window.__mevlib.table.firstVisible(), "
